@@ -1,0 +1,180 @@
+"""Theme quality (NMI/ARI/accuracy), speed, memory, scaling to 100k and run-to-run stability for nlp.themes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _data import cached_embeddings, load_set  # noqa: E402
+
+from nlp.metrics import agreement  # noqa: E402
+from nlp.represent import embeddings_available  # noqa: E402
+from nlp.themes import Document, PreviousTheme, ThemeRun, find_themes  # noqa: E402
+
+SETS = ("nhs_fft", "stackoverflow", "banking77")
+REFERENCE = {"nhs_fft": (0.115, 0.240), "stackoverflow": (0.730, 0.702), "banking77": (0.556, 0.774)}
+
+
+def assignments(run: ThemeRun, ids: list[str]) -> list[str]:
+    """Theme key per id, '-1' for unthemed."""
+    owner = {m: t.key for t in run.themes for m in t.member_ids}
+    return [owner.get(i, "-1") for i in ids]
+
+
+def sample(name: str, n: int | None, seed: int = 0) -> tuple[list[Document], list[str], dict[str, np.ndarray]]:
+    """Documents, gold labels and cached embeddings (empty without the optional backend) for a set."""
+    texts, gold = load_set(name)
+    idx = np.arange(len(texts)) if n is None or n >= len(texts) else np.sort(
+        np.random.default_rng(seed).choice(len(texts), n, replace=False)
+    )
+    vectors: dict[str, np.ndarray] = {}
+    if embeddings_available():
+        emb = cached_embeddings(name, texts)
+        vectors = {str(i): emb[i] for i in idx}
+    return [Document(str(i), texts[i]) for i in idx], [gold[i] for i in idx], vectors
+
+
+def quality(n: int | None, backends: list[str], seeds: list[int]) -> list[dict[str, object]]:
+    """Score every backend on every set with automatic k and with k = gold count (mean over seeds)."""
+    rows: list[dict[str, object]] = []
+    for name in SETS:
+        docs, gold, vectors = sample(name, n)
+        ids = [d.id for d in docs]
+        for backend in backends:
+            for mode in ("auto", "gold"):
+                k = len(set(gold)) if mode == "gold" else None
+                scores, secs, ks, unthemed = [], [], [], []
+                for seed in seeds:
+                    start = time.perf_counter()
+                    run = find_themes(docs, vectors=vectors or None, k=k, seed=seed, backend=backend)
+                    secs.append(time.perf_counter() - start)
+                    scores.append(agreement(gold, assignments(run, ids)))
+                    ks.append(run.k_chosen)
+                    unthemed.append(len(run.unthemed) / len(docs))
+                row = {"set": name, "n": len(docs), "backend": backend, "k": mode, "k_used": ks[0]}
+                row.update({m: round(float(np.mean([s[m] for s in scores])), 3) for m in ("nmi", "ari", "acc")})
+                row.update({"unthemed": round(float(np.mean(unthemed)), 3), "secs": round(float(np.mean(secs)), 2)})
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    return rows
+
+
+def stability(n: int | None, backend: str) -> list[dict[str, object]]:
+    """ARI of the first 90% of documents between a run on them and a re-run after adding the other 10%."""
+    rows: list[dict[str, object]] = []
+    for name in SETS:
+        docs, _, vectors = sample(name, n, seed=1)
+        order = np.random.default_rng(2).permutation(len(docs))
+        old = [docs[i] for i in order[: int(0.9 * len(docs))]]
+        old_ids = [d.id for d in old]
+        first = find_themes(old, vectors=vectors or None, backend=backend)
+        prev = [PreviousTheme(t.key, t.member_ids, t.label) for t in first.themes]
+        with_prev = find_themes(docs, previous=prev, vectors=vectors or None, backend=backend, seed=1)
+        fresh = find_themes(docs, vectors=vectors or None, backend=backend, seed=1)
+        a = assignments(first, old_ids)
+        row = {
+            "set": name, "n": len(docs), "backend": backend,
+            "ari_with_previous": round(agreement(a, assignments(with_prev, old_ids))["ari"], 3),
+            "ari_fresh_rerun": round(agreement(a, assignments(fresh, old_ids))["ari"], 3),
+            "themes_kept": f"{sum(t.previous_id is not None for t in with_prev.themes)}/{len(first.themes)}",
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def synthetic(n: int, seed: int = 0) -> tuple[list[Document], dict[str, np.ndarray] | None]:
+    """n documents sampled from all three sets with ~10% of words dropped and vectors jittered."""
+    rng = np.random.default_rng(seed)
+    texts: list[str] = []
+    vecs: list[np.ndarray] = []
+    for name in SETS:
+        t, _ = load_set(name)
+        texts.extend(t)
+        if embeddings_available():
+            vecs.append(cached_embeddings(name, t))
+    pick = rng.integers(0, len(texts), n)
+    docs = []
+    for i, j in enumerate(pick):
+        words = texts[j].split()
+        keep = [w for w in words if rng.random() > 0.1] or words
+        docs.append(Document(f"s{i}", " ".join(keep)))
+    if not vecs:
+        return docs, None
+    base = np.vstack(vecs)[pick]
+    jitter = base + rng.normal(scale=0.02, size=base.shape).astype(np.float32)
+    return docs, {d.id: v for d, v in zip(docs, jitter, strict=True)}
+
+
+def scale_one(n: int, backend: str) -> dict[str, object]:
+    """One full theme run on n synthetic documents (cached vectors) in this process: seconds and peak RSS."""
+    docs, vectors = synthetic(n)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    run = find_themes(docs, vectors=vectors if backend != "tfidf-lsa" else None, backend=backend)
+    secs = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": n, "backend": run.backend, "k": run.k_chosen, "secs": round(secs, 2),
+            "peak_rss_mb": round(peak), "rss_before_run_mb": round(before)}
+
+
+def scaling(sizes: list[int], backends: list[str]) -> list[dict[str, object]]:
+    """Run scale_one in a fresh subprocess per size and backend so peak memory is not shared."""
+    rows = []
+    for backend in backends:
+        for n in sizes:
+            out = subprocess.run(
+                [sys.executable, __file__, "--scale-one", str(n), "--backend", backend],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip().splitlines()[-1]
+            rows.append(json.loads(out))
+            print(out, flush=True)
+    return rows
+
+
+def main() -> None:
+    """Run everything (or the --quick subset) and print JSON lines plus a summary against the goals."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="3,000 docs per set, one seed, no 100k run")
+    parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.scale_one:
+        print(json.dumps(scale_one(args.scale_one, args.backend)))
+        return
+    backends = ["tfidf-lsa"] + (["minilm", "minilm+lsa"] if embeddings_available() else [])
+    print(f"# python {platform.python_version()}, backends {backends}", flush=True)
+    n = 3000 if args.quick else None
+    seeds = [0] if args.quick else [0, 1, 2]
+    rows = quality(n, backends, seeds)
+    stable = stability(3000 if args.quick else 6000, backends[-1])
+    sizes = [1000, 6000] if args.quick else [1000, 6000, 100_000]
+    scale = scaling(sizes, [backends[-1]] + (["tfidf-lsa"] if len(backends) > 1 else []))
+    print("\n# goals")
+    default = backends[-1]
+    for name in SETS:
+        tf, mini = REFERENCE[name]
+        got = {r["backend"]: r["nmi"] for r in rows if r["set"] == name and r["k"] == "gold"}
+        print(f"{name}: default({default}) NMI {got[default]} vs TF-IDF ref {tf}: {'met' if got[default] > tf else 'MISSED'}")
+        for b in ("minilm", "minilm+lsa"):
+            if b in got:
+                print(f"{name}: {b} NMI {got[b]} vs MiniLM ref {mini}: {'met' if got[b] > mini else 'MISSED'}")
+    for r in scale:
+        limit = 3 if r["n"] == 6000 else 60 if r["n"] == 100_000 else None
+        if limit:
+            ok = r["secs"] < limit and (r["n"] != 100_000 or r["peak_rss_mb"] < 2048)
+            print(f"{r['backend']} n={r['n']}: {r['secs']} s, peak {r['peak_rss_mb']} MB: {'met' if ok else 'MISSED'}")
+    print(json.dumps({"stability": stable}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Spherical k-means with an automatic number of clusters and an outlier label (-1), scaling to 100k rows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from scipy.cluster.hierarchy import fcluster, linkage
+
+from nlp.represent import l2_normalise
+
+__all__ = ["Clustering", "candidate_ks", "choose_k", "cluster", "UNTHEMED"]
+
+UNTHEMED = -1
+SAMPLE_FIT = 8_000  # rows k-means is fitted on; the rest are assigned and refined with full Lloyd passes
+SAMPLE_CHOOSE = 2_000  # rows used to score candidate k
+MAX_THEMES = 40
+MICRO = 200  # micro-clusters merged by Ward linkage to seed k-means and to score candidate k
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """Cluster ids per row (-1 = unthemed), unit centroids, the k used and the score of each tried k."""
+
+    labels: np.ndarray
+    centroids: np.ndarray
+    k: int
+    scores: dict[int, float] = field(default_factory=dict)
+
+
+def candidate_ks(n: int, max_themes: int = MAX_THEMES) -> list[int]:
+    """Candidate theme counts for n documents: 2 up to about sqrt(n/2), capped, spaced roughly geometrically."""
+    if n < 6:
+        return [1]
+    upper = max(2, min(max_themes, int(round(math.sqrt(n / 2))), n // 3))
+    ks: list[int] = []
+    k = max(2, min(upper, int(math.sqrt(n / 2) / 4)))  # floor: thousands of ideas never collapse to 2 themes
+    while k <= upper:
+        ks.append(k)
+        k = k + 1 if k < 8 else int(math.ceil(k * 1.2))
+    if ks[-1] != upper:
+        ks.append(upper)
+    return ks
+
+
+def _kmeans(x: np.ndarray, k: int, seed: int, init: np.ndarray | None = None, n_init: int = 3) -> np.ndarray:
+    """Fit k-means on unit rows and return unit centroids (deterministic for a seed)."""
+    if init is not None:
+        km = KMeans(n_clusters=k, init=init, n_init=1, random_state=seed, max_iter=100)
+    else:
+        km = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=seed, max_iter=100)
+    km.fit(x)
+    return l2_normalise(km.cluster_centers_)
+
+
+def _assign(x: np.ndarray, centroids: np.ndarray, chunk: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest centroid by cosine and the similarity to it, computed in chunks to bound memory."""
+    labels = np.empty(len(x), dtype=np.int64)
+    sims = np.empty(len(x), dtype=np.float32)
+    for start in range(0, len(x), chunk):
+        s = x[start : start + chunk] @ centroids.T
+        labels[start : start + chunk] = s.argmax(axis=1)
+        sims[start : start + chunk] = s[np.arange(len(s)), labels[start : start + chunk]]
+    return labels, sims
+
+
+def _objective(x: np.ndarray, centroids: np.ndarray) -> float:
+    """Spherical k-means objective: total cosine similarity of rows to their nearest centroid."""
+    return float(_assign(x, centroids)[1].sum())
+
+
+def _refine(x: np.ndarray, centroids: np.ndarray, rounds: int) -> np.ndarray:
+    """Full-data spherical Lloyd passes starting from centroids fitted on a sample."""
+    for _ in range(rounds):
+        labels, _ = _assign(x, centroids)
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, labels, x)
+        empty = np.linalg.norm(sums, axis=1) == 0
+        sums[empty] = centroids[empty]
+        new = l2_normalise(sums)
+        if np.allclose(new, centroids, atol=1e-5):
+            return new
+        centroids = new
+    return centroids
+
+
+def _micro(x: np.ndarray, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Over-cluster rows into m micro-clusters (every row its own when few): returns (row -> micro, centroids)."""
+    if len(x) <= m:
+        uniq, inverse = np.unique(x.round(6), axis=0, return_inverse=True)
+        return inverse.reshape(-1).astype(np.int64), l2_normalise(uniq)
+    km = KMeans(n_clusters=m, init="random", n_init=1, max_iter=50, random_state=seed).fit(x)
+    return km.labels_.astype(np.int64), km.cluster_centers_.astype(np.float32)
+
+
+def _tree_cut(tree: np.ndarray, k: int) -> np.ndarray:
+    """Cut a Ward tree into k groups, labelled 0..k-1."""
+    return fcluster(tree, t=k, criterion="maxclust").astype(np.int64) - 1
+
+
+def choose_k(
+    x: np.ndarray, micro: np.ndarray, tree: np.ndarray, seed: int = 0, ks: list[int] | None = None
+) -> tuple[int, dict[int, float]]:
+    """Pick k by cosine silhouette of the Ward-tree cuts on a sample: best score wins, ties to fewer themes."""
+    n = len(x)
+    ks = ks or candidate_ks(n)
+    if ks == [1]:
+        return 1, {1: 0.0}
+    rng = np.random.default_rng(seed)
+    rows = np.arange(n) if n <= SAMPLE_CHOOSE else np.sort(rng.choice(n, SAMPLE_CHOOSE, replace=False))
+    sample = x[rows]
+    distances = np.clip(1.0 - sample @ sample.T, 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    scores: dict[int, float] = {}
+    for k in ks:
+        labels = _tree_cut(tree, k)[micro[rows]]
+        if 1 < len(np.unique(labels)) < len(rows):
+            scores[k] = float(silhouette_score(distances, labels, metric="precomputed"))
+    if not scores:
+        return 1, {1: 0.0}
+    best = max(scores.values())
+    return min(k for k, s in scores.items() if s >= best - 1e-9), scores
+
+
+def _outliers(labels: np.ndarray, sims: np.ndarray, k: int, z: float, min_size: int) -> np.ndarray:
+    """Mark rows far below their cluster's typical similarity, and members of tiny clusters, as -1."""
+    out = labels.copy()
+    for c in range(k):
+        members = labels == c
+        if members.sum() < min_size:
+            out[members] = UNTHEMED
+            continue
+        s = sims[members]
+        med = float(np.median(s))
+        mad = float(np.median(np.abs(s - med))) * 1.4826
+        far = members & (sims < med - z * max(mad, 1e-6))
+        out[far] = UNTHEMED
+    return out
+
+
+def _seed_centroids(x: np.ndarray, init: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Start from previous centroids, adding the rows least like any of them until there are k."""
+    centres = l2_normalise(init)[:k]
+    rng = np.random.default_rng(seed)
+    while len(centres) < k:
+        _, sims = _assign(x, centres)
+        far = np.flatnonzero(sims <= np.quantile(sims, 0.02))
+        centres = np.vstack([centres, x[rng.choice(far)][None, :]])
+    return centres
+
+
+def cluster(
+    x: np.ndarray,
+    *,
+    k: int | None = None,
+    seed: int = 0,
+    init: np.ndarray | None = None,
+    outlier_z: float = 3.0,
+    min_size: int | None = None,
+) -> Clustering:
+    """Cluster unit row vectors; k=None chooses k; init (previous centroids) keeps themes stable across runs."""
+    x = l2_normalise(x)
+    n = len(x)
+    labels = np.full(n, UNTHEMED, dtype=np.int64)
+    valid = np.flatnonzero(np.linalg.norm(x, axis=1) > 0)
+    xv = x[valid]
+    if len(xv) == 0:
+        return Clustering(labels, np.zeros((0, x.shape[1]), dtype=np.float32), 0)
+    rng = np.random.default_rng(seed)
+    fit_rows = xv if len(xv) <= SAMPLE_FIT else xv[np.sort(rng.choice(len(xv), SAMPLE_FIT, replace=False))]
+    scores: dict[int, float] = {}
+    distinct = len(np.unique(fit_rows.round(6), axis=0))
+    if (k is None or k > 1) and distinct >= 3:
+        m = min(max(MICRO, 3 * (k or 0)), distinct)
+        micro, centres = _micro(fit_rows, m, seed)
+        tree = linkage(centres.astype(np.float64), method="ward")
+        if k is None:
+            k, scores = choose_k(fit_rows, micro, tree, seed)
+            if init is not None and len(init) and abs(k - len(init)) <= max(2, len(init) // 4):
+                k = len(init)
+        k = max(1, min(k, distinct))
+        if init is not None and len(init):
+            start = _seed_centroids(fit_rows, init, k, seed)
+        else:
+            groups = _tree_cut(tree, k)[micro]
+            start = l2_normalise(np.vstack([fit_rows[groups == c].mean(axis=0) for c in np.unique(groups)]))
+            k = len(start)
+        centroids = _kmeans(fit_rows, k, seed, init=start) if k > 1 else start
+        if k > 1 and init is None:
+            other = _kmeans(fit_rows, k, seed, n_init=1)
+            if _objective(fit_rows, other) > _objective(fit_rows, centroids):
+                centroids = other
+    else:
+        k = 1
+        centroids = l2_normalise(xv.mean(axis=0, keepdims=True))
+    centroids = _refine(xv, centroids, rounds=10 if len(xv) > len(fit_rows) else 1)
+    assigned, sims = _assign(xv, centroids)
+    min_size = min_size if min_size is not None else max(2, int(math.ceil(0.003 * len(xv))))
+    labels[valid] = _outliers(assigned, sims, k, outlier_z, min_size) if len(xv) >= 10 else assigned
+    return Clustering(labels, centroids, k, scores)

@@ -1,0 +1,73 @@
+"""Clustering: automatic k, fixed k, outliers, determinism, tiny and degenerate inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+from nlp.cluster import UNTHEMED, candidate_ks, cluster
+
+
+def _blobs(n_per: int, k: int, dim: int = 30, noise: float = 0.15, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, dim))
+    gold = np.repeat(np.arange(k), n_per)
+    return centres[gold] + noise * rng.normal(size=(len(gold), dim)) * np.sqrt(dim) / 3, gold
+
+
+def test_candidate_ks_scale_with_n() -> None:
+    assert candidate_ks(3) == [1]
+    assert max(candidate_ks(20)) <= 6
+    assert max(candidate_ks(6000)) == 40
+    assert candidate_ks(6000) == sorted(set(candidate_ks(6000)))
+
+
+def test_auto_k_recovers_blobs() -> None:
+    x, gold = _blobs(60, 6)
+    result = cluster(x, seed=1)
+    assert result.k == 6
+    assert adjusted_rand_score(gold, result.labels) > 0.95
+    assert result.scores and max(result.scores, key=result.scores.get) == 6
+
+
+def test_fixed_k() -> None:
+    x, _ = _blobs(40, 4)
+    assert cluster(x, k=7).k == 7
+
+
+def test_outliers_are_unthemed() -> None:
+    x, _ = _blobs(80, 3)
+    far = np.random.default_rng(5).normal(size=(4, x.shape[1])) * 10
+    result = cluster(np.vstack([x, far]), k=3)
+    assert (result.labels[-4:] == UNTHEMED).sum() >= 3
+    assert (result.labels[:-4] == UNTHEMED).mean() < 0.05
+
+
+def test_deterministic_for_seed() -> None:
+    x, _ = _blobs(50, 5, noise=0.6)
+    a, b = cluster(x, seed=3), cluster(x, seed=3)
+    assert np.array_equal(a.labels, b.labels) and a.k == b.k
+
+
+def test_tiny_and_degenerate_inputs() -> None:
+    assert cluster(np.zeros((0, 4))).k == 0
+    assert list(cluster(np.zeros((3, 4))).labels) == [UNTHEMED] * 3
+    single = cluster(np.ones((2, 4)))
+    assert single.k == 1 and list(single.labels) == [0, 0]
+    same = cluster(np.ones((50, 4)))
+    assert same.k == 1 and (same.labels == 0).all()
+
+
+def test_large_n_uses_sample_and_refines() -> None:
+    x, gold = _blobs(2500, 8, dim=20)
+    result = cluster(x, k=8)
+    assert adjusted_rand_score(gold, result.labels) > 0.95
+
+
+def test_init_keeps_previous_clusters() -> None:
+    x, gold = _blobs(60, 5, noise=0.5)
+    first = cluster(x, seed=0)
+    cents = np.vstack([x[first.labels == c].mean(axis=0) for c in range(first.k)])
+    second = cluster(x, seed=9, init=cents)
+    keep = (first.labels >= 0) & (second.labels >= 0)
+    assert adjusted_rand_score(first.labels[keep], second.labels[keep]) > 0.95

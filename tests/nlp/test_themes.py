@@ -1,0 +1,127 @@
+"""find_themes: quality on a synthetic corpus, labels, stability across runs, pins, locked labels, vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+import nlp.themes as themes_module
+from nlp.themes import Document, PreviousTheme, ThemeRun, find_themes
+from tests.nlp.conftest import TOPICS, make_corpus
+
+
+def _assignments(run: ThemeRun, ids: list[str]) -> list[str]:
+    owner = {m: t.key for t in run.themes for m in t.member_ids}
+    return [owner.get(i, "-1") for i in ids]
+
+
+def _previous(run: ThemeRun, **overrides: object) -> list[PreviousTheme]:
+    return [PreviousTheme(t.key, list(t.member_ids), t.label, **overrides) for t in run.themes]  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def run(corpus: tuple[list[Document], list[str]]) -> ThemeRun:
+    return find_themes(corpus[0], backend="tfidf-lsa")
+
+
+def test_recovers_topics(run: ThemeRun, corpus: tuple[list[Document], list[str]]) -> None:
+    docs, gold = corpus
+    assert run.backend == "tfidf-lsa" and 4 <= run.k_chosen <= 7
+    assert adjusted_rand_score(gold, _assignments(run, [d.id for d in docs])) > 0.8
+
+
+def test_theme_fields(run: ThemeRun) -> None:
+    assert [t.size for t in run.themes] == sorted((t.size for t in run.themes), reverse=True)
+    for t in run.themes:
+        assert t.size == len(t.member_ids) and len(t.quotes) == 3 and set(t.quotes) <= set(t.member_ids)
+        assert 2 <= len(t.label.split()) <= 4 and t.top_terms and 0 < t.coherence <= 1
+        assert t.key.startswith("new-") and t.previous_id is None
+    assert len({t.label for t in run.themes}) == len(run.themes)
+
+
+def test_labels_use_real_wording(run: ThemeRun) -> None:
+    labels = " | ".join(t.label.lower() for t in run.themes)
+    assert "parking" in labels and "car park " not in labels + " "
+    words = {w for phrases in TOPICS.values() for p in phrases for w in p.split()}
+    for t in run.themes:
+        assert set(t.label.lower().replace(",", "").split()) - {"and"} <= words
+
+
+def test_deterministic(corpus: tuple[list[Document], list[str]], run: ThemeRun) -> None:
+    again = find_themes(corpus[0], backend="tfidf-lsa")
+    assert [(t.label, t.member_ids) for t in again.themes] == [(t.label, t.member_ids) for t in run.themes]
+
+
+def test_fixed_k(corpus: tuple[list[Document], list[str]]) -> None:
+    assert find_themes(corpus[0], k=3, backend="tfidf-lsa").k_chosen == 3
+
+
+def test_small_conversation_gets_few_themes() -> None:
+    docs, _ = make_corpus(20, seed=4)
+    result = find_themes(docs, backend="tfidf-lsa")
+    assert 1 <= result.k_chosen <= 6 and sum(t.size for t in result.themes) + len(result.unthemed) == 20
+
+
+def test_empty_and_stopword_only_inputs() -> None:
+    assert find_themes([]) == ThemeRun([], [], "none", 0)
+    result = find_themes([Document(str(i), "the and of") for i in range(5)], backend="tfidf-lsa")
+    assert sorted(result.unthemed) == [str(i) for i in range(5)]
+
+
+def test_adding_ten_percent_keeps_old_themes(run: ThemeRun, corpus: tuple[list[Document], list[str]]) -> None:
+    docs, _ = corpus
+    more, _ = make_corpus(275, seed=11)
+    extra = [Document(f"n{i}", d.text) for i, d in enumerate(more[250:])]
+    second = find_themes(docs + extra, previous=_previous(run), backend="tfidf-lsa", seed=5)
+    old = [d.id for d in docs]
+    assert adjusted_rand_score(_assignments(run, old), _assignments(second, old)) > 0.9
+    assert {t.previous_id for t in second.themes} >= {t.key for t in run.themes[:4]}
+    assert all(t.key == t.previous_id for t in second.themes if t.previous_id)
+
+
+def test_locked_label_survives(run: ThemeRun, corpus: tuple[list[Document], list[str]]) -> None:
+    prev = _previous(run)
+    prev[0] = PreviousTheme(prev[0].id, prev[0].member_ids, "Getting to work", label_locked=True)
+    second = find_themes(corpus[0], previous=prev, backend="tfidf-lsa")
+    assert {t.key: t.label for t in second.themes}[prev[0].id] == "Getting to work"
+
+
+def test_pinned_theme_keeps_members_and_new_docs_join(run: ThemeRun, corpus: tuple[list[Document], list[str]]) -> None:
+    docs, _ = corpus
+    target, other = run.themes[0], run.themes[1]
+    moved = other.member_ids[0]  # a lead moved one idea into the pinned theme
+    pinned = PreviousTheme(target.key, [*target.member_ids, moved], "Pinned", pinned=True, label_locked=True)
+    prev = [pinned] + [p for p in _previous(run) if p.id != target.key]
+    prev = [PreviousTheme(p.id, [m for m in p.member_ids if m != moved], p.label) if p.id == other.key else p for p in prev]
+    newcomer = Document("new-doc", docs[int(target.quotes[0][1:])].text)
+    second = find_themes([*docs, newcomer], previous=prev, backend="tfidf-lsa")
+    theme = {t.key: t for t in second.themes}[target.key]
+    assert set(theme.member_ids) >= set(pinned.member_ids)
+    assert "new-doc" in theme.member_ids and theme.label == "Pinned" and theme.previous_id == target.key
+
+
+def test_cached_vectors_are_used_without_embedding(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs, gold = make_corpus(100, seed=2)
+    rng = np.random.default_rng(0)
+    basis = {topic: rng.normal(size=16) for topic in TOPICS}
+    vectors = {d.id: basis[g] + 0.1 * rng.normal(size=16) for d, g in zip(docs, gold, strict=True)}
+
+    def boom(texts: object) -> np.ndarray:
+        raise AssertionError("embeddings must not be recomputed")
+
+    monkeypatch.setattr(themes_module, "embed_many", boom)
+    result = find_themes(docs, vectors=vectors, backend="minilm")
+    assert result.backend == "minilm"
+    assert adjusted_rand_score(gold, _assignments(result, [d.id for d in docs])) > 0.9
+
+
+def test_auto_falls_back_to_tfidf(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(themes_module, "embeddings_available", lambda: False)
+    docs, _ = make_corpus(40)
+    assert find_themes(docs).backend == "tfidf-lsa"
+    assert find_themes(docs, vectors={docs[0].id: np.ones(4)}).backend == "tfidf-lsa"
+    with pytest.raises(RuntimeError):
+        find_themes(docs, backend="minilm")
+    with pytest.raises(ValueError):
+        find_themes(docs, backend="nope")
