@@ -1,0 +1,42 @@
+"""All models, imported here so Alembic and the app see every table."""
+
+from app.models.content import Comment, ContentStatus, Idea, Vote
+from app.models.conversation import (
+    Conversation,
+    ConversationKey,
+    ConversationKind,
+    ConversationStatus,
+    Question,
+    VotingMode,
+    audience,
+)
+from app.models.organisation import Organisation, Partnership, StaffGroup
+from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
+from app.models.user import ApiToken, Membership, Role, User
+
+__all__ = [
+    "ApiToken",
+    "Comment",
+    "ContentStatus",
+    "Conversation",
+    "ConversationKey",
+    "ConversationKind",
+    "ConversationStatus",
+    "Idea",
+    "IdeaVector",
+    "Membership",
+    "Organisation",
+    "Partnership",
+    "Question",
+    "Role",
+    "RunStatus",
+    "StaffGroup",
+    "Theme",
+    "ThemeAssignment",
+    "ThemeRun",
+    "ThemeSnapshot",
+    "User",
+    "Vote",
+    "VotingMode",
+    "audience",
+]

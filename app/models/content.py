@@ -1,0 +1,87 @@
+"""Ideas, sticky-note comments and votes: the anonymous content.
+
+No row here holds a user id, email, user key or exact time. Author tags are per item and
+votes carry a per-conversation voter pseudonym; both are HMACs under the conversation key.
+Tables are WITHOUT ROWID on SQLite so a file dump does not keep insertion order.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import random_id, this_hour
+from app.models.conversation import Conversation, Question
+
+
+class ContentStatus(enum.StrEnum):
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class Idea(db.Model):
+    """An idea posted under a question."""
+
+    __table_args__ = (
+        sa.Index("ix_idea_question_status", "question_id", "status"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(24), primary_key=True, default=random_id)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    author_tag: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(sa.String(32))
+    created_hour: Mapped[datetime] = mapped_column(default=this_hour)
+    edited: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(12), default=ContentStatus.PUBLISHED.value)
+    source: Mapped[str] = mapped_column(sa.String(12), default="online")
+    author_name: Mapped[str | None] = mapped_column(sa.String(120))  # only in named-mode conversations
+    sentiment: Mapped[float | None]
+    # Posted although identifying details (names, ward numbers...) were detected: facilitators see a flag.
+    flagged_identifying: Mapped[bool] = mapped_column(default=False)
+
+    conversation: Mapped[Conversation] = relationship()
+    question: Mapped[Question] = relationship()
+
+
+class Comment(db.Model):
+    """A sticky-note comment on an idea."""
+
+    __table_args__ = (
+        sa.Index("ix_comment_idea_status", "idea_id", "status"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(24), primary_key=True, default=random_id)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    idea_id: Mapped[str] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    author_tag: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(sa.String(32))
+    created_hour: Mapped[datetime] = mapped_column(default=this_hour)
+    edited: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(12), default=ContentStatus.PUBLISHED.value)
+    author_name: Mapped[str | None] = mapped_column(sa.String(120))
+
+    idea: Mapped[Idea] = relationship()
+
+
+class Vote(db.Model):
+    """One vote per voter pseudonym per idea, enforced by the primary key; no time is kept."""
+
+    __table_args__ = (
+        sa.CheckConstraint("value IN (-1, 0, 1)", name="value_range"),
+        sa.Index("ix_vote_conversation_voter", "conversation_id", "voter"),
+        {"sqlite_with_rowid": False},
+    )
+
+    idea_id: Mapped[str] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True)
+    voter: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"))
+    value: Mapped[int] = mapped_column(sa.SmallInteger)

@@ -1,0 +1,119 @@
+"""Conversations, their questions, audiences and wrapped pseudonym keys."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.organisation import Organisation
+
+
+class ConversationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class VotingMode(enum.StrEnum):
+    """Support: one withdrawable upvote. Agree: agree / disagree / pass, changeable."""
+
+    SUPPORT = "support"
+    AGREE = "agree"
+
+
+class ConversationKind(enum.StrEnum):
+    ONLINE = "online"
+    IDEAS_LAB = "ideas_lab"
+    CHANGE_HUB = "change_hub"
+    WORKSHOP = "workshop"
+
+    @property
+    def label(self) -> str:
+        return {
+            "online": "Online Conversation",
+            "ideas_lab": "Ideas Lab",
+            "change_hub": "Change Hub session",
+            "workshop": "Live workshop",
+        }[self.value]
+
+
+audience = sa.Table(
+    "conversation_audience",
+    db.metadata,
+    sa.Column("conversation_id", sa.ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Conversation(db.Model):
+    """A facilitated conversation under one or more questions, owned by one organisation."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(160))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[str] = mapped_column(sa.String(20), default=ConversationKind.ONLINE.value)
+    status: Mapped[str] = mapped_column(sa.String(10), default=ConversationStatus.DRAFT.value, index=True)
+    voting_mode: Mapped[str] = mapped_column(sa.String(10), default=VotingMode.SUPPORT.value)
+    comments_enabled: Mapped[bool] = mapped_column(default=True)
+    named_mode: Mapped[bool] = mapped_column(default=False)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The theme run readers see; switched in the same transaction that writes a run's results.
+    current_theme_run_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("theme_run.id", ondelete="SET NULL", use_alter=True)
+    )
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    audience: Mapped[list[Organisation]] = relationship(secondary=audience, order_by="Organisation.name")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="conversation", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    key: Mapped[ConversationKey | None] = relationship(cascade="all, delete-orphan", lazy="joined")
+
+    def is_accepting(self, now: datetime | None = None) -> bool:
+        """True while people may post, comment, vote and edit."""
+        now = now or utcnow()
+        if self.status != ConversationStatus.OPEN:
+            return False
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+    @property
+    def status_label(self) -> str:
+        if self.status == ConversationStatus.OPEN and not self.is_accepting():
+            if self.opens_at and utcnow() < self.opens_at:
+                return "Opens soon"
+            return "Closed"
+        return {"draft": "Draft", "open": "Open", "closed": "Closed"}[self.status]
+
+
+class Question(db.Model):
+    """A themed question that ideas are posted under."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    conversation: Mapped[Conversation] = relationship(back_populates="questions")
+
+
+class ConversationKey(db.Model):
+    """A conversation's pseudonym key, wrapped by the master key; wrapped is cleared to shred it."""
+
+    conversation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
+    )
+    wrapped: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    master_fingerprint: Mapped[str] = mapped_column(sa.String(16))
+    destroyed_at: Mapped[datetime | None]

@@ -1,0 +1,90 @@
+"""Configuration read from the environment with safe defaults; nothing here raises at import."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _database_url() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url and url.startswith("postgresql://"):
+        # psycopg 3 is the only PostgreSQL driver we ship.
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Settings for every environment; production hardening is checked in create_app."""
+
+    CHORUS_ENV: str = os.environ.get("CHORUS_ENV", "development")
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    CHORUS_PSEUDONYM_KEY: str | None = os.environ.get("CHORUS_PSEUDONYM_KEY")
+    CHORUS_PSEUDONYM_KEY_FILE: str | None = os.environ.get("CHORUS_PSEUDONYM_KEY_FILE")
+
+    SQLALCHEMY_DATABASE_URI: str | None = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+
+    # Anonymity thresholds: a breakdown cell needs at least this many distinct people.
+    CHORUS_MIN_GROUP_SIZE: int = max(10, _int("CHORUS_MIN_GROUP_SIZE", 11))
+    # Days after a conversation closes during which authors may still edit; then its key is destroyed.
+    CHORUS_SHRED_GRACE_DAYS: int = _int("CHORUS_SHRED_GRACE_DAYS", 14)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("CHORUS_SESSION_HOURS", 12))
+    MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+
+    # CSRF is enforced by a before_request hook so bearer-token API calls can be exempted.
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT: int | None = None
+
+    RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN: str = os.environ.get("CHORUS_RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_POST: str = os.environ.get("CHORUS_RATELIMIT_POST", "30 per minute")
+
+    # How background work runs: "thread" (embedded) or "rq" (needs REDIS_URL).
+    CHORUS_JOBS: str = os.environ.get("CHORUS_JOBS", "rq" if os.environ.get("REDIS_URL") else "thread")
+    CHORUS_THEMES_INTERVAL_MINUTES: int = _int("CHORUS_THEMES_INTERVAL_MINUTES", 60)
+    CHORUS_SCHEDULER: bool = _bool("CHORUS_SCHEDULER", True)
+    # auto: sentence embeddings (cached per idea) when the optional packages are installed, else TF-IDF + LSA.
+    CHORUS_THEMES_BACKEND: str = os.environ.get("CHORUS_THEMES_BACKEND", "auto")
+    CHORUS_HSTS: bool = _bool("CHORUS_HSTS", False)
+
+
+class TestConfig(Config):
+    """Used by the test suite; the database URL comes from CHORUS_TEST_DATABASE_URL when set."""
+
+    TESTING = True
+    CHORUS_ENV = "testing"
+    SECRET_KEY = "test-secret-key-not-for-production-000000"
+    CHORUS_PSEUDONYM_KEY = "test-pseudonym-key-distinct-from-secret-key-0000"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    WTF_CSRF_ENABLED = True
+    CHORUS_JOBS = "inline"
+    CHORUS_SCHEDULER = False
+    CHORUS_THEMES_BACKEND = "tfidf-lsa"
+    REDIS_URL = None
