@@ -1,0 +1,84 @@
+"""Chorus: anonymous staff engagement. The application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from app.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: load config and keys, bind extensions, register blueprints. No network I/O."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object("config.TestConfig" if test_config and test_config.get("TESTING") else "config.Config")
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "chorus.sqlite")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+
+    from app.keys_setup import check_workers, load_keys
+
+    load_keys(app)
+    if not app.testing:
+        check_workers(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from app import models  # noqa: F401  (register every table)
+    from app.auth import init_login
+    from app.errors import init_errors
+    from app.security import init_security
+    from app.navigation import init_navigation
+    from app.templating import init_templating
+
+    init_templating(app)
+    init_navigation(app)
+    init_security(app)
+    init_errors(app)
+    init_login(app)
+
+    from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
+    from app.auth.routes import bp as auth_bp
+    from app.cli import bp as cli_bp
+    from app.facilitate import bp as facilitate_bp
+    from app.pages import bp as pages_bp
+    from app.participate import bp as participate_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(participate_bp)
+    app.register_blueprint(facilitate_bp, url_prefix="/facilitate")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(cli_bp)
+
+    if app.config.get("CHORUS_JOBS") == "thread" and app.config.get("CHORUS_SCHEDULER", True):
+        # Embedded mode: scheduled work runs on a thread, started with the first request (not at import).
+        @app.before_request
+        def _start_scheduler() -> None:
+            from app.jobs.scheduler import start_ticker
+
+            start_ticker(app)
+    return app

@@ -1,0 +1,139 @@
+"""API: conversations, their questions, "my posts", and facilitators' create/edit/open/close."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import abort, jsonify, url_for
+from flask_login import current_user
+
+from app.api import bp
+from app.api.helpers import comment_json, conversation_json, idea_json, json_body, participant, question_json
+from app.services import conversations as service
+from app.services.listing import my_posts
+
+
+@bp.get("/me")
+def me():  # type: ignore[no-untyped-def]
+    return jsonify(
+        display_name=current_user.display_name,
+        memberships=[
+            {"organisation": m.organisation.name, "organisation_id": m.organisation_id, "role": m.role,
+             "staff_group": m.staff_group.name if m.staff_group else None}
+            for m in current_user.memberships
+        ],
+    )
+
+
+@bp.get("/conversations")
+def list_conversations():  # type: ignore[no-untyped-def]
+    return jsonify(conversations=[conversation_json(c) for c in service.visible_conversations(participant())])
+
+
+@bp.get("/conversations/<int:conversation_id>")
+def get_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(conversation_json(service.get_conversation(participant(), conversation_id), full=True))
+
+
+@bp.get("/conversations/<int:conversation_id>/questions")
+def list_questions(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = service.get_conversation(participant(), conversation_id)
+    return jsonify(questions=[question_json(q) for q in conversation.questions])
+
+
+@bp.get("/conversations/<int:conversation_id>/mine")
+def mine(conversation_id: int):  # type: ignore[no-untyped-def]
+    posts = my_posts(participant(), conversation_id)
+    return jsonify(
+        ideas=[idea_json(card) for card in posts.ideas],
+        comments=[comment_json(comment, True) for comment in posts.comments],
+    )
+
+
+def _date(data: dict[str, Any], name: str) -> datetime | None:
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        abort(400, f"{name} must be an ISO 8601 date-time string.")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        abort(400, f"{name} must be an ISO 8601 date-time, like 2026-12-01T09:00:00Z.")
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def _details(data: dict[str, Any]) -> service.ConversationDetails:
+    questions = data.get("questions", [])
+    audience = data.get("audience_ids", [])
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        abort(400, "questions must be a list of strings.")
+    if not isinstance(audience, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in audience):
+        abort(400, "audience_ids must be a list of organisation ids.")
+    for name in ("title", "description", "kind", "voting_mode"):
+        if name in data and not isinstance(data[name], str):
+            abort(400, f"{name} must be a string.")
+    if "comments_enabled" in data and not isinstance(data["comments_enabled"], bool):
+        abort(400, "comments_enabled must be true or false.")
+    return service.ConversationDetails(
+        title=data.get("title", ""),
+        description=data.get("description", ""),
+        kind=data.get("kind", "online"),
+        voting_mode=data.get("voting_mode", "support"),
+        comments_enabled=data.get("comments_enabled", True),
+        audience_ids=audience,
+        questions=questions,
+        opens_at=_date(data, "opens_at"),
+        closes_at=_date(data, "closes_at"),
+    )
+
+
+def _facilitated() -> frozenset[int]:
+    organisations = participant().facilitates
+    if not organisations:
+        abort(403, "Only facilitators can manage conversations.")
+    return organisations
+
+
+@bp.post("/conversations")
+def create_conversation():  # type: ignore[no-untyped-def]
+    organisations = _facilitated()
+    data = json_body("title", "questions", "audience_ids")
+    organisation_id = data.get("organisation_id", min(organisations) if len(organisations) == 1 else None)
+    if organisation_id not in organisations:
+        abort(400, "organisation_id must be an organisation where you are a facilitator.")
+    conversation = service.create_conversation(organisation_id, _details(data))
+    response = jsonify(conversation_json(conversation, full=True))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_conversation", conversation_id=conversation.id)
+    return response
+
+
+@bp.patch("/conversations/<int:conversation_id>")
+def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = service.get_managed_conversation(_facilitated(), conversation_id)
+    current = conversation_json(conversation, full=True)
+    data = json_body()
+    merged = {
+        "title": current["title"], "description": current["description"], "kind": current["kind"],
+        "voting_mode": current["voting_mode"], "comments_enabled": current["comments_enabled"],
+        "audience_ids": [org.id for org in conversation.audience],
+        "questions": [q.text for q in conversation.questions],
+        "opens_at": current["opens_at"], "closes_at": current["closes_at"],
+    } | data
+    return jsonify(conversation_json(service.update_conversation(conversation, _details(merged)), full=True))
+
+
+@bp.post("/conversations/<int:conversation_id>/open")
+def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = service.get_managed_conversation(_facilitated(), conversation_id)
+    return jsonify(conversation_json(service.open_conversation(conversation), full=True))
+
+
+@bp.post("/conversations/<int:conversation_id>/close")
+def close_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = service.get_managed_conversation(_facilitated(), conversation_id)
+    return jsonify(conversation_json(service.close_conversation(conversation), full=True))

@@ -1,0 +1,123 @@
+"""Parsing JSON bodies and turning models into JSON for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request
+from flask_login import current_user
+
+from app.models import Comment, Conversation, Question
+from app.services.listing import IdeaCard
+from app.services.participants import Participant
+
+
+def participant() -> Participant:
+    return Participant.from_user(current_user)
+
+
+def json_body(*required: str) -> dict[str, Any]:
+    """The request's JSON object, or a 415/400 error that says what is wrong."""
+    if not request.is_json:
+        abort(415, "Send the request body as JSON with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, "The request body is not a valid JSON object.")
+    missing = [name for name in required if name not in data]
+    if missing:
+        abort(400, "Missing field: " + ", ".join(missing))
+    return data
+
+
+def text_field(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        abort(400, f"The field {name!r} must be a string.")
+    return value
+
+
+def confirm_flag(data: dict[str, Any]) -> bool:
+    """`confirm_identifying: true` posts text even though it seems to hold identifying details."""
+    value = data.get("confirm_identifying", False)
+    if not isinstance(value, bool):
+        abort(400, "confirm_identifying must be true or false.")
+    return value
+
+
+def idempotency_key(data: dict[str, Any]) -> str | None:
+    """A client token that makes a retried POST return the first result instead of a duplicate."""
+    token = request.headers.get("Idempotency-Key") or data.get("client_token")
+    if token is None:
+        return None
+    if not isinstance(token, str) or not 8 <= len(token) <= 200:
+        abort(400, "Idempotency-Key must be a string of 8 to 200 characters.")
+    return token
+
+
+def iso_hour(value: Any) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:00:00Z") if value else None
+
+
+def conversation_json(conversation: Conversation, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": conversation.id,
+        "title": conversation.title,
+        "kind": conversation.kind,
+        "status": conversation.status,
+        "accepting": conversation.is_accepting(),
+        "voting_mode": conversation.voting_mode,
+        "comments_enabled": conversation.comments_enabled,
+        "named_mode": conversation.named_mode,
+        "opens_at": conversation.opens_at.isoformat() + "Z" if conversation.opens_at else None,
+        "closes_at": conversation.closes_at.isoformat() + "Z" if conversation.closes_at else None,
+        "organisation": conversation.organisation.name,
+    }
+    if full:
+        data["description"] = conversation.description
+        data["audience"] = [org.name for org in conversation.audience]
+        data["questions"] = [question_json(q) for q in conversation.questions]
+    return data
+
+
+def question_json(question: Question) -> dict[str, Any]:
+    return {"id": question.id, "conversation_id": question.conversation_id, "text": question.text,
+            "description": question.description, "position": question.position}
+
+
+def idea_json(card: IdeaCard) -> dict[str, Any]:
+    idea = card.idea
+    votes = (
+        {"support": card.support}
+        if idea.conversation.voting_mode == "support"
+        else {"agree": card.agree, "disagree": card.disagree, "pass": card.passes}
+    )
+    data = {
+        "id": idea.id,
+        "conversation_id": idea.conversation_id,
+        "question_id": idea.question_id,
+        "body": idea.body,
+        "created_hour": iso_hour(idea.created_hour),
+        "edited": idea.edited,
+        "source": idea.source,
+        "votes": votes,
+        "comment_count": card.comments,
+        "my_vote": card.my_vote,
+        "mine": card.mine,
+    }
+    if idea.author_name is not None:
+        data["author_name"] = idea.author_name
+    return data
+
+
+def comment_json(comment: Comment, mine: bool) -> dict[str, Any]:
+    data = {
+        "id": comment.id,
+        "idea_id": comment.idea_id,
+        "body": comment.body,
+        "created_hour": iso_hour(comment.created_hour),
+        "edited": comment.edited,
+        "mine": mine,
+    }
+    if comment.author_name is not None:
+        data["author_name"] = comment.author_name
+    return data

@@ -1,0 +1,65 @@
+"""API: themes, theme runs, and help while drafting (similar ideas, identifying details)."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify
+
+from app.api import bp
+from app.api.helpers import iso_hour, json_body, participant, text_field
+from app.extensions import limiter
+from app.services import conversations, themes
+
+
+def _span_json(span) -> dict:  # type: ignore[no-untyped-def]
+    return {"start": span.start, "end": span.end, "kind": span.kind, "reason": span.reason, "text": span.text}
+
+
+def _run_json(run) -> dict | None:  # type: ignore[no-untyped-def]
+    if run is None:
+        return None
+    return {"id": run.id, "status": run.status, "trigger": run.trigger, "backend": run.backend,
+            "idea_count": run.idea_count, "theme_count": run.theme_count, "unthemed_count": run.unthemed_count,
+            "error": run.error, "finished_hour": iso_hour(run.finished_at)}
+
+
+@bp.get("/conversations/<int:conversation_id>/themes")
+def list_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+    view = themes.themes_for(participant(), conversation_id)
+    return jsonify(
+        run=_run_json(view.run), pending=_run_json(view.pending), latest_failed=_run_json(view.latest_failed),
+        unthemed=view.unthemed,
+        themes=[{
+            "id": card.snapshot.theme_id, "label": card.snapshot.label, "size": card.snapshot.size,
+            "top_terms": card.snapshot.top_terms, "coherence": round(card.snapshot.coherence, 3),
+            "sentiment": card.snapshot.sentiment,
+            "quotes": [{"idea_id": q.id, "body": q.body} for q in card.quotes],
+        } for card in view.cards],
+    )
+
+
+@bp.post("/conversations/<int:conversation_id>/themes/run")
+def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+    organisations = participant().facilitates
+    if not organisations:
+        abort(403, "Only facilitators and change-hub leads can update themes.")
+    conversation = conversations.get_managed_conversation(organisations, conversation_id)
+    run = themes.request_theme_run(conversation.id)
+    return jsonify(_run_json(run)), 202
+
+
+@bp.post("/conversations/<int:conversation_id>/similar")
+@limiter.limit("60 per minute")
+def similar_ideas(conversation_id: int):  # type: ignore[no-untyped-def]
+    """Draft text goes in a POST body, never a URL, so proxies do not log it."""
+    data = json_body("text")
+    matches = themes.similar_ideas(participant(), conversation_id, text_field(data, "text")[:2000])
+    return jsonify(ideas=[{"id": idea.id, "body": idea.body, "question_id": idea.question_id, "score": round(score, 3)}
+                          for idea, score in matches])
+
+
+@bp.post("/check-text")
+@limiter.limit("60 per minute")
+def check_text():  # type: ignore[no-untyped-def]
+    data = json_body("text")
+    result = themes.check_text(text_field(data, "text")[:5000])
+    return jsonify(spans=[_span_json(s) for s in result.spans], sentiment=round(result.sentiment, 3))

@@ -1,0 +1,14 @@
+"""Sign-in form."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=200)])
+
+
+class SignOutForm(FlaskForm):
+    """A button-only form, so signing out needs a CSRF token."""

@@ -1,0 +1,203 @@
+"""Command-line tools for operators: users, organisations, keys and the demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint
+
+from app.extensions import db
+from app.models import Role
+from app.services import accounts, organisations
+from app.services.errors import ServiceError
+
+bp = Blueprint("cli", __name__, cli_group=None)
+
+
+def _fail(error: ServiceError) -> None:
+    raise click.ClickException(error.message)
+
+
+@bp.cli.group()
+def users() -> None:
+    """Create people and give them roles and API tokens."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PARTICIPANT.value, show_default=True)
+@click.option("--org", "org", required=True, help="Organisation code or name.")
+@click.option("--staff-group", default=None)
+@click.option("--password", default=None, help="Leave out to be prompted; at least 10 characters.")
+@click.option("--name", "display_name", default="")
+def create_user(email: str, role: str, org: str, staff_group: str | None, password: str | None, display_name: str) -> None:
+    """Create a person with a role in an organisation."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        organisation = accounts.find_organisation(org)
+        user = accounts.create_user(
+            email, organisation=organisation, role=role, staff_group=staff_group, password=password,
+            display_name=display_name,
+        )
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Created {user.email} as {role} in {organisation.name}.")
+
+
+@users.command("set-role")
+@click.option("--email", required=True)
+@click.option("--org", "org", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--staff-group", default=None)
+def set_role(email: str, org: str, role: str, staff_group: str | None) -> None:
+    """Give a person a role (and staff group) in an organisation."""
+    try:
+        accounts.set_membership(accounts.user_by_email(email), accounts.find_organisation(org), role, staff_group)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"{email} is now {role} in {org}.")
+
+
+@users.command("token")
+@click.option("--email", required=True)
+@click.option("--name", default="API token")
+def token(email: str, name: str) -> None:
+    """Print a new personal API token (shown once; only its hash is stored)."""
+    try:
+        click.echo(accounts.create_api_token(accounts.user_by_email(email), name))
+    except ServiceError as error:
+        _fail(error)
+
+
+@bp.cli.group()
+def orgs() -> None:
+    """Partnerships, organisations and staff groups."""
+
+
+@orgs.command("create")
+@click.option("--name", required=True)
+@click.option("--code", required=True)
+@click.option("--partnership", default=None, help="Name of a partnership; created if new.")
+def create_org(name: str, code: str, partnership: str | None) -> None:
+    """Create an organisation, optionally in a partnership."""
+    try:
+        partnership_id = None
+        if partnership:
+            existing = {p.name.lower(): p for p in organisations.all_partnerships()}
+            found = existing.get(partnership.lower()) or organisations.create_partnership(partnership)
+            partnership_id = found.id
+        org = organisations.create_organisation(name, code, partnership_id)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Created {org.name} ({org.code}).")
+
+
+@orgs.command("add-group")
+@click.option("--org", "org", required=True)
+@click.option("--name", required=True)
+def add_group(org: str, name: str) -> None:
+    """Add a staff group to an organisation."""
+    try:
+        group = organisations.add_staff_group(accounts.find_organisation(org), name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Added {group.name}.")
+
+
+@orgs.command("list")
+def list_orgs() -> None:
+    """List organisations with their staff groups."""
+    for org in organisations.all_organisations():
+        partnership = f" [{org.partnership.name}]" if org.partnership else ""
+        groups = ", ".join(g.name for g in org.staff_groups) or "no staff groups"
+        click.echo(f"{org.code}\t{org.name}{partnership}: {groups}")
+
+
+@bp.cli.group()
+def keys() -> None:
+    """Pseudonym keys: destroy the keys of conversations past their grace period."""
+
+
+@keys.command("shred-expired")
+def shred_expired() -> None:
+    """Close conversations past their closing date and destroy keys past the grace period."""
+    from app.services.conversations import close_due_conversations
+    from app.services.keys import shred_expired_keys
+
+    closed = close_due_conversations()
+    shredded = shred_expired_keys()
+    click.echo(f"Closed {len(closed)} conversation(s); destroyed the keys of {len(shredded)}.")
+
+
+@bp.cli.command("seed-demo")
+@click.option("--ideas", default=320, show_default=True, help="How many ideas to post.")
+def seed_demo(ideas: int) -> None:
+    """Load a demo partnership, staff, and an open conversation, then print the logins."""
+    from app.seed import seed
+
+    logins = seed(idea_count=ideas)
+    if logins is None:
+        click.echo("The demo organisation already exists; nothing was added.")
+        from app.seed import print_logins
+
+        print_logins(click.echo)
+        return
+    from app.seed import print_logins
+
+    print_logins(click.echo)
+    db.session.remove()
+
+
+@bp.cli.group()
+def themes() -> None:
+    """Theme runs for conversations."""
+
+
+@themes.command("run")
+@click.argument("conversation_id", type=int)
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Run here and now instead of queueing.")
+def themes_run(conversation_id: int, wait: bool) -> None:
+    """Group a conversation's ideas into themes."""
+    from flask import current_app
+
+    from app.models import ThemeRun
+    from app.services.themes import execute_theme_run, request_theme_run
+
+    if wait:
+        current_app.config["CHORUS_JOBS"] = "inline"
+    try:
+        run = request_theme_run(conversation_id, trigger="cli")
+    except ServiceError as error:
+        _fail(error)
+    if wait and run.status == "queued":
+        execute_theme_run(run.id)
+    run = db.session.get(ThemeRun, run.id)
+    if run.status == "failed":
+        raise click.ClickException(run.error or "The theme run failed.")
+    if run.status == "succeeded":
+        click.echo(f"Run {run.id}: {run.theme_count} themes from {run.idea_count} ideas "
+                   f"({run.unthemed_count} unthemed), backend {run.backend}.")
+    else:
+        click.echo(f"Run {run.id} is {run.status}.")
+
+
+@bp.cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (for tests and cron).")
+@click.option("--no-scheduler", is_flag=True, help="Do not run the once-a-minute scheduled work here.")
+def worker(burst: bool, no_scheduler: bool) -> None:
+    """Run an RQ worker for background jobs (needs REDIS_URL), with the scheduler tick."""
+    from flask import current_app
+    from redis import Redis
+    from rq import SimpleWorker
+
+    from app.jobs import QUEUE_NAME, queue
+    from app.jobs.scheduler import start_ticker
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set. Without Redis, background jobs run inside the web process.")
+    if not no_scheduler and not burst:
+        start_ticker(current_app._get_current_object())  # type: ignore[attr-defined]
+    # SimpleWorker runs jobs in this process, inside the app context the CLI provides.
+    SimpleWorker([queue(url)], connection=Redis.from_url(url), name=None).work(burst=burst, with_scheduler=False)
+    click.echo(f"Worker for queue {QUEUE_NAME} stopped.")

@@ -1,0 +1,5 @@
+"""facilitate blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("facilitate", __name__)

@@ -1,0 +1,79 @@
+"""Background work behind one enqueue(): inline (tests), a thread (embedded default) or RQ on Redis.
+
+Job payloads carry only ids of runs and conversations, never a user id or key next to a post id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+log = logging.getLogger("chorus.jobs")
+QUEUE_NAME = "chorus"
+_executor: ThreadPoolExecutor | None = None
+
+
+def _registry() -> dict[str, Callable[..., Any]]:
+    from app.services.themes import execute_theme_run
+
+    return {"themes.run": execute_theme_run}
+
+
+def run_job(name: str, *args: Any) -> Any:
+    """Run a registered job inside an app context (creating the app in an RQ worker if needed)."""
+    if has_app_context():
+        return _run(name, *args)
+    from app import create_app
+
+    with create_app().app_context():
+        return _run(name, *args)
+
+
+def _run(name: str, *args: Any) -> Any:
+    from app.extensions import db
+
+    try:
+        return _registry()[name](*args)
+    finally:
+        db.session.remove()
+
+
+def _in_thread(app: Flask, name: str, args: tuple[Any, ...]) -> None:
+    with app.app_context():
+        try:
+            _run(name, *args)
+        except Exception:  # the job records its own failure; this is the last resort
+            log.exception("Background job %s failed", name)
+
+
+def enqueue(name: str, *args: Any) -> None:
+    """Queue a registered job; the runner is chosen by CHORUS_JOBS."""
+    global _executor
+    if name not in _registry():
+        raise KeyError(f"Unknown job {name}")
+    mode = current_app.config.get("CHORUS_JOBS", "thread")
+    if mode == "inline":
+        _run_inline(name, *args)
+    elif mode == "rq":
+        queue(current_app.config["REDIS_URL"]).enqueue(run_job, name, *args, job_timeout=1800)
+    else:
+        if _executor is None:
+            # One worker thread: theme runs are CPU-bound and must not starve the web threads.
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chorus-job")
+        _executor.submit(_in_thread, current_app._get_current_object(), name, args)  # type: ignore[attr-defined]
+
+
+def _run_inline(name: str, *args: Any) -> None:
+    _registry()[name](*args)
+
+
+def queue(redis_url: str):  # type: ignore[no-untyped-def]
+    """The RQ queue on Redis."""
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))

@@ -1,0 +1,31 @@
+"""The header navigation for the signed-in person, by role; rich-text rendering for templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from app.models import Role
+from app.services.text import render_rich
+
+
+def _items() -> list[dict[str, Any]]:
+    if not current_user.is_authenticated:
+        return [{"href": url_for("auth.login"), "text": "Sign in", "current": request.endpoint == "auth.login"}]
+    items = [("participate.home", "Conversations", "participate.")]
+    if current_user.has_role(Role.FACILITATOR):
+        items.append(("facilitate.index", "Facilitate", "facilitate."))
+    if current_user.has_role(Role.ADMIN):
+        items.append(("admin.index", "Admin", "admin."))
+    endpoint = request.endpoint or ""
+    return [{"href": url_for(ep), "text": text, "current": endpoint.startswith(prefix)} for ep, text, prefix in items]
+
+
+def init_navigation(app: Flask) -> None:
+    app.add_template_filter(render_rich, "rich_text")
+
+    @app.context_processor
+    def _navigation() -> dict[str, Any]:
+        return {"nav_items": _items(), "signed_in": current_user.is_authenticated}

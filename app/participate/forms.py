@@ -1,0 +1,65 @@
+"""Forms for taking part: shape only; services check meaning."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from app.services.comments import COMMENT_MAX
+from app.services.ideas import IDEA_MAX
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class IdeaForm(FlaskForm):
+    body = TextAreaField(
+        "Your idea",
+        validators=[DataRequired("Enter your idea"), Length(max=IDEA_MAX, message=f"Your idea must be {IDEA_MAX:,} characters or fewer")],
+    )
+    # A fresh token per form: a double-clicked or re-sent form posts one idea, not two.
+    client_token = HiddenField(default=_token)
+    confirm_identifying = BooleanField("I have checked it and want to post it anyway")
+
+
+class EditIdeaForm(FlaskForm):
+    body = TextAreaField(
+        "Your idea",
+        validators=[DataRequired("Enter your idea"), Length(max=IDEA_MAX, message=f"Your idea must be {IDEA_MAX:,} characters or fewer")],
+    )
+    confirm_identifying = BooleanField("I have checked it and want to post it anyway")
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Add a comment",
+        validators=[DataRequired("Enter your comment"), Length(max=COMMENT_MAX, message=f"Your comment must be {COMMENT_MAX} characters or fewer")],
+    )
+    client_token = HiddenField(default=_token)
+    confirm_identifying = BooleanField("I have checked it and want to post it anyway")
+
+
+class EditCommentForm(FlaskForm):
+    body = TextAreaField(
+        "Your comment",
+        validators=[DataRequired("Enter your comment"), Length(max=COMMENT_MAX, message=f"Your comment must be {COMMENT_MAX} characters or fewer")],
+    )
+    confirm_identifying = BooleanField("I have checked it and want to post it anyway")
+
+
+class VoteForm(FlaskForm):
+    choice = RadioField(
+        "Your vote",
+        choices=[SelectChoice("support", "Support"), SelectChoice("agree", "Agree"),
+                 SelectChoice("disagree", "Disagree"), SelectChoice("pass", "Pass")],
+        validators=[DataRequired("Choose how you vote")],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: the CSRF token is its only field."""

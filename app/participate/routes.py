@@ -1,0 +1,216 @@
+"""Participation pages. Each view parses input, calls one service, and renders or redirects."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.participate import bp
+from app.participate.forms import CommentForm, ConfirmForm, EditCommentForm, EditIdeaForm, IdeaForm, VoteForm
+from app.ratelimit import posting_limit
+from app.services import comments, conversations, ideas, voting
+from app.services.errors import ServiceError
+from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
+from app.services.participants import Participant
+from app.urls import safe_next
+
+
+def _me() -> Participant:
+    return Participant.from_user(current_user)
+
+
+def _page_arg() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]
+    """Show a service's refusal beside the form field it concerns."""
+    field = getattr(form, error.field or "body", None) or form.body
+    field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+    # Only after a warning does the form offer "post it anyway" (the checkbox is shown when set).
+    form.identifying_spans = getattr(error, "spans", None)
+
+
+@bp.get("/")
+def home():  # type: ignore[no-untyped-def]
+    if not current_user.is_authenticated:
+        return render_template("participate/landing.html")
+    return render_template("participate/home.html", conversations=conversations.visible_conversations(_me()))
+
+
+@bp.get("/conversations/<int:conversation_id>")
+def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+    found = conversations.get_conversation(_me(), conversation_id)
+    return render_template("participate/conversation.html", conversation=found, named_mode=found.named_mode)
+
+
+def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type: ignore[no-untyped-def]
+    page = list_ideas(_me(), question_id, request.args.get("sort", "random"), _page_arg())
+    conversation = page.question.conversation
+    return render_template(
+        "participate/question.html", page=page, conversation=conversation, form=form, sorts=SORTS,
+        vote_form=VoteForm(), named_mode=conversation.named_mode,
+    ), status
+
+
+@bp.get("/questions/<int:question_id>")
+def question(question_id: int):  # type: ignore[no-untyped-def]
+    return _question_page(question_id, IdeaForm())
+
+
+@bp.post("/questions/<int:question_id>/ideas")
+@posting_limit
+def post_idea(question_id: int):  # type: ignore[no-untyped-def]
+    form = IdeaForm()
+    if form.validate_on_submit():
+        try:
+            idea, created = ideas.post_idea(_me(), question_id, form.body.data, client_token=form.client_token.data,
+                allow_identifying=form.confirm_identifying.data)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            _fail_on(form, error)
+        else:
+            flash("Your idea has been posted." if created else "Your idea was already posted.", "success")
+            return redirect(url_for("participate.idea", idea_id=idea.id))
+    return _question_page(question_id, form, 400)
+
+
+def _idea_page(idea_id: str, comment_form: CommentForm, status: int = 200):  # type: ignore[no-untyped-def]
+    detail = idea_detail(_me(), idea_id)
+    conversation = detail.card.idea.conversation
+    return render_template(
+        "participate/idea.html", detail=detail, conversation=conversation, comment_form=comment_form,
+        vote_form=VoteForm(), confirm_form=ConfirmForm(), named_mode=conversation.named_mode,
+    ), status
+
+
+@bp.get("/ideas/<idea_id>")
+def idea(idea_id: str):  # type: ignore[no-untyped-def]
+    return _idea_page(idea_id, CommentForm())
+
+
+@bp.post("/ideas/<idea_id>/comments")
+@posting_limit
+def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            comments.add_comment(_me(), idea_id, form.body.data, client_token=form.client_token.data,
+                allow_identifying=form.confirm_identifying.data)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            _fail_on(form, error)
+        else:
+            flash("Your comment has been added.", "success")
+            return redirect(url_for("participate.idea", idea_id=idea_id, _anchor="comments"))
+    return _idea_page(idea_id, form, 400)
+
+
+@bp.post("/ideas/<idea_id>/vote")
+@posting_limit
+def vote(idea_id: str):  # type: ignore[no-untyped-def]
+    form = VoteForm()
+    back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
+    if not form.validate_on_submit():
+        flash("Choose how you vote.", "error")
+        return redirect(back)
+    try:
+        voting.cast_vote(_me(), idea_id, form.choice.data)
+    except ServiceError as error:
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+    return redirect(back)
+
+
+@bp.post("/ideas/<idea_id>/vote/withdraw")
+@posting_limit
+def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
+    form = ConfirmForm()
+    back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
+    if form.validate_on_submit():
+        try:
+            voting.withdraw_vote(_me(), idea_id)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            flash(error.message, "error")
+    return redirect(back)
+
+
+@bp.route("/ideas/<idea_id>/edit", methods=["GET", "POST"])
+@posting_limit
+def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
+    own = ideas.own_idea(_me(), idea_id)
+    form = EditIdeaForm(data={"body": own.body} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            ideas.edit_idea(_me(), idea_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            _fail_on(form, error)
+        else:
+            flash("Your idea has been updated.", "success")
+            return redirect(url_for("participate.idea", idea_id=idea_id))
+    status = 400 if form.errors else 200
+    return render_template("participate/edit.html", form=form, item=own, kind="idea",
+                           conversation=own.conversation, named_mode=own.conversation.named_mode), status
+
+
+@bp.route("/ideas/<idea_id>/withdraw", methods=["GET", "POST"])
+@posting_limit
+def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
+    own = ideas.own_idea(_me(), idea_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        conversation_id = own.conversation_id
+        ideas.withdraw_idea(_me(), idea_id)
+        flash("Your idea has been withdrawn.", "success")
+        return redirect(url_for("participate.mine", conversation_id=conversation_id))
+    return render_template("participate/withdraw.html", form=form, item=own, kind="idea", conversation=own.conversation)
+
+
+@bp.route("/comments/<comment_id>/edit", methods=["GET", "POST"])
+@posting_limit
+def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
+    own = comments.own_comment(_me(), comment_id)
+    form = EditCommentForm(data={"body": own.body} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            comments.edit_comment(_me(), comment_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            _fail_on(form, error)
+        else:
+            flash("Your comment has been updated.", "success")
+            return redirect(url_for("participate.idea", idea_id=own.idea_id, _anchor="comments"))
+    status = 400 if form.errors else 200
+    conversation = own.idea.conversation
+    return render_template("participate/edit.html", form=form, item=own, kind="comment",
+                           conversation=conversation, named_mode=conversation.named_mode), status
+
+
+@bp.route("/comments/<comment_id>/withdraw", methods=["GET", "POST"])
+@posting_limit
+def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
+    own = comments.own_comment(_me(), comment_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        idea_id = own.idea_id
+        comments.withdraw_comment(_me(), comment_id)
+        flash("Your comment has been withdrawn.", "success")
+        return redirect(url_for("participate.idea", idea_id=idea_id, _anchor="comments"))
+    return render_template("participate/withdraw.html", form=form, item=own, kind="comment",
+                           conversation=own.idea.conversation)
+
+
+@bp.get("/conversations/<int:conversation_id>/mine")
+def mine(conversation_id: int):  # type: ignore[no-untyped-def]
+    posts = my_posts(_me(), conversation_id)
+    return render_template("participate/mine.html", posts=posts, conversation=posts.conversation,
+                           named_mode=posts.conversation.named_mode)

@@ -1,0 +1,28 @@
+"""Themes as staff see them: what people are saying, with representative quotes."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from app.participate import bp
+from app.participate.forms import VoteForm
+from app.participate.routes import _me, _page_arg
+from app.services import themes
+from app.services.listing import ideas_by_ids
+
+
+@bp.get("/conversations/<int:conversation_id>/themes")
+def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+    view = themes.themes_for(_me(), conversation_id)
+    return render_template("participate/themes.html", view=view, conversation=view.conversation,
+                           named_mode=view.conversation.named_mode)
+
+
+@bp.get("/themes/<int:theme_id>")
+def theme(theme_id: int):  # type: ignore[no-untyped-def]
+    found, snapshot, idea_ids = themes.theme_idea_ids(_me(), theme_id)
+    page = ideas_by_ids(_me(), found.conversation_id, idea_ids, _page_arg())
+    conversation = page.conversation
+    return render_template("participate/theme.html", theme=found, snapshot=snapshot, page=page,
+                           conversation=conversation, vote_form=VoteForm(), next_url=request.full_path,
+                           named_mode=conversation.named_mode)

@@ -1,0 +1,78 @@
+"""Request hooks for security: CSRF (with bearer-token exemption), headers and privacy-safe logging."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Flask, abort, g, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import csrf
+
+log = logging.getLogger("chorus.access")
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _csp(nonce: str) -> str:
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def init_security(app: Flask) -> None:
+    """Register CSRF enforcement, security headers and access logging that never records who."""
+
+    @app.before_request
+    def _protect() -> None:
+        g.request_started = time.perf_counter()
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            # Resolving the user runs the token loader, which marks token callers in g.bearer_auth.
+            if not current_user.is_authenticated:
+                abort(401, "The API token is missing, revoked or not valid.")
+        if request.method in _UNSAFE and not g.get("bearer_auth", False):
+            csrf.protect()
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        nonce = g.get("csp_nonce")
+        if nonce is None:
+            from app.templating import csp_nonce
+
+            nonce = csp_nonce()
+        response.headers.setdefault("Content-Security-Policy", _csp(nonce))
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if app.config.get("CHORUS_HSTS"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint and not request.endpoint.startswith("static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        # Log the route pattern, never the path (ids), the address or the person.
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+        log.info("%s %s %s %.0fms", request.method, rule, response.status_code, elapsed)
+        return response
+
+    # Werkzeug's development server logs client addresses and full paths; ours replaces it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if not log.handlers and not app.testing:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        from app.errors import error_response
+
+        return error_response(
+            400, "Your session expired or the form was sent twice. Go back, refresh the page and try again."
+        )

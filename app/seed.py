@@ -1,0 +1,146 @@
+"""A realistic demo: two trusts in a partnership, staff, and an open "Best place to work" conversation."""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Idea, Organisation, ThemeRun
+from app.models.base import utcnow
+from app.services import accounts, comments, conversations, ideas, organisations, voting
+from app.services.errors import IdentifyingDetails
+from app.services.participants import Participant
+from app.services.themes import check_text, execute_theme_run
+
+DEMO_PASSWORD = "chorus-demo-2026"
+DEMO_DOMAIN = "demo.chorus.nhs.uk"
+PARTNERSHIP = "North Riverside Health Partnership"
+TRUSTS = [
+    ("Riverside Hospitals NHS Foundation Trust", "RVH"),
+    ("Northgate Community Healthcare NHS Trust", "NGC"),
+]
+STAFF_GROUPS = [
+    "Nursing and Midwifery",
+    "Medical and Dental",
+    "Allied Health Professionals",
+    "Admin and Clerical",
+    "Estates and Ancillary",
+    "Healthcare Scientists",
+]
+QUESTIONS = [
+    "What would make this a better place to work?",
+    "What gets in the way of you doing your best work?",
+    "What one thing should we stop doing?",
+]
+STAFF_COUNT = 50
+_DATA = Path(__file__).parent / "demo"
+
+
+def _texts() -> tuple[list[str], list[str]]:
+    """Staff-voice ideas plus real NHS feedback comments (nhs_fft sample, MIT licence, NHS England)."""
+    own = [line.strip() for line in (_DATA / "staff_ideas.txt").read_text().splitlines() if line.strip()]
+    with (_DATA / "feedback_sample.csv").open(newline="") as handle:
+        feedback = [row["text"].strip() for row in csv.DictReader(handle) if row["text"].strip()]
+    return own, feedback
+
+
+def logins() -> list[tuple[str, str]]:
+    return [
+        ("Admin", f"admin@{DEMO_DOMAIN}"),
+        ("Facilitator", f"facilitator@{DEMO_DOMAIN}"),
+        ("Change-hub lead", f"lead@{DEMO_DOMAIN}"),
+        ("Staff member (Riverside)", f"staff01@{DEMO_DOMAIN}"),
+        ("Staff member (Northgate)", f"staff02@{DEMO_DOMAIN}"),
+    ]
+
+
+def print_logins(echo: Callable[[str], None]) -> None:
+    echo("")
+    echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    for role, email in logins():
+        echo(f"  {role:<26} {email}")
+    echo(f"  ... and staff03 to staff{STAFF_COUNT:02d}@{DEMO_DOMAIN}")
+
+
+def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]] | None:
+    """Create the demo once; returns the logins, or None if it already exists."""
+    if db.session.scalar(sa.select(Organisation.id).where(Organisation.code == TRUSTS[0][1])):
+        return None
+    rng = random.Random(seed_value)
+    partnership = organisations.create_partnership(PARTNERSHIP)
+    trusts = [organisations.create_organisation(name, code, partnership.id) for name, code in TRUSTS]
+    for trust in trusts:
+        for group in STAFF_GROUPS:
+            organisations.add_staff_group(trust, group)
+    main = trusts[0]
+    accounts.create_user(f"admin@{DEMO_DOMAIN}", organisation=main, role="admin", password=DEMO_PASSWORD,
+                         display_name="Alex Admin", staff_group="Admin and Clerical")
+    accounts.create_user(f"facilitator@{DEMO_DOMAIN}", organisation=main, role="facilitator",
+                         password=DEMO_PASSWORD, display_name="Fran Facilitator", staff_group="Admin and Clerical")
+    accounts.create_user(f"lead@{DEMO_DOMAIN}", organisation=main, role="lead", password=DEMO_PASSWORD,
+                         display_name="Lee Lead", staff_group="Nursing and Midwifery")
+    staff = []
+    for n in range(1, STAFF_COUNT + 1):
+        trust = trusts[(n - 1) % 2]
+        user = accounts.create_user(
+            f"staff{n:02d}@{DEMO_DOMAIN}", organisation=trust, password=DEMO_PASSWORD,
+            staff_group=rng.choice(STAFF_GROUPS), display_name=f"Staff member {n}",
+        )
+        staff.append(Participant.from_user(user))
+
+    conversation = conversations.create_conversation(
+        main.id,
+        conversations.ConversationDetails(
+            title="Best place to work",
+            description=(
+                "Help make our partnership the best place to work. Share your ideas anonymously, "
+                "build on other people's ideas with comments, and support the ones that matter to you. "
+                "Nobody, including managers and administrators, can see who wrote or supported what."
+            ),
+            audience_ids=[t.id for t in trusts],
+            questions=QUESTIONS,
+            closes_at=utcnow() + timedelta(days=21),
+        ),
+    )
+    conversations.open_conversation(conversation)
+    _post_content(conversation, staff, idea_count, rng)
+    run = ThemeRun(conversation_id=conversation.id, trigger="seed")
+    db.session.add(run)
+    db.session.commit()
+    execute_theme_run(run.id)
+    return logins()
+
+
+def _post_content(conversation, staff: list[Participant], idea_count: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+    own, feedback = _texts()
+    pool = own + rng.sample(feedback, k=min(len(feedback), max(0, idea_count - len(own))))
+    rng.shuffle(pool)
+    question_ids = [q.id for q in conversation.questions]
+    posted: list[str] = []
+    for text in pool:
+        if len(posted) >= idea_count:
+            break
+        try:
+            idea, _ = ideas.post_idea(rng.choice(staff), rng.choice(question_ids), text[:2000])
+        except IdentifyingDetails:
+            continue  # demo text that names people or wards is left out, as a real author would be warned
+        posted.append(idea.id)
+    # Spread creation hours over the past fortnight so "newest" and relative times look real.
+    now_hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    for idea_id in posted:
+        db.session.get(Idea, idea_id).created_hour = now_hour - timedelta(hours=rng.randint(0, 24 * 14))
+    db.session.commit()
+    short = [t for t in feedback if len(t) <= 200]
+    short = [t for t in short if not check_text(t).spans]
+    for _ in range(idea_count // 2):
+        comments.add_comment(rng.choice(staff), rng.choice(posted), rng.choice(short))
+    popular = posted[: max(1, len(posted) // 5)]
+    for person in staff:
+        for idea_id in set(rng.sample(posted, k=min(len(posted), 12)) + rng.sample(popular, k=min(len(popular), 8))):
+            voting.cast_vote(person, idea_id, "support")

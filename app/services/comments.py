@@ -1,0 +1,60 @@
+"""Sticky-note comments on ideas."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import Comment, ContentStatus
+from app.services.authorship import insert_once, require_author, stamp
+from app.services.conversations import require_accepting
+from app.services.errors import NotAllowedNow, NotFound
+from app.services.ideas import checked_text, visible_idea
+from app.services.participants import Participant
+
+COMMENT_MIN, COMMENT_MAX = 1, 500
+
+
+def add_comment(
+    participant: Participant, idea_id: str, body: str, *, client_token: str | None = None,
+    allow_identifying: bool = False,
+) -> tuple[Comment, bool]:
+    """Add a comment; a repeated submission with the same client token returns the first one and False."""
+    idea = visible_idea(participant, idea_id)
+    conversation = idea.conversation
+    require_accepting(conversation)
+    if not conversation.comments_enabled:
+        raise NotAllowedNow("Comments are turned off in this conversation.")
+    text, _ = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
+    comment = Comment(conversation_id=conversation.id, idea_id=idea.id, body=text)
+    stamp(comment, conversation, participant, client_token)
+    comment, created = insert_once(comment)
+    db.session.commit()
+    return comment, created
+
+
+def own_comment(participant: Participant, comment_id: str) -> Comment:
+    """One of this person's own published comments, or NotFound for anything else."""
+    comment = require_author(participant, db.session.get(Comment, comment_id))
+    if comment.status != ContentStatus.PUBLISHED:
+        raise NotFound()
+    return comment
+
+
+def edit_comment(participant: Participant, comment_id: str, body: str, *, allow_identifying: bool = False) -> Comment:
+    """Change one's own comment while the conversation is open."""
+    comment = own_comment(participant, comment_id)
+    require_accepting(comment.idea.conversation)
+    text, _ = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
+    if text != comment.body:
+        comment.body = text
+        comment.edited = True
+    db.session.commit()
+    return comment
+
+
+def withdraw_comment(participant: Participant, comment_id: str) -> None:
+    """Withdraw one's own comment; its text is deleted."""
+    comment = own_comment(participant, comment_id)
+    require_accepting(comment.idea.conversation)
+    comment.status = ContentStatus.WITHDRAWN
+    comment.body = ""
+    db.session.commit()

@@ -1,0 +1,81 @@
+"""Posting, editing and withdrawing ideas."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ContentStatus, Idea, Vote
+from app.services.authorship import insert_once, require_author, stamp
+from app.services.conversations import get_conversation, get_question, require_accepting
+from app.services.errors import IdentifyingDetails, NotFound
+from app.services.participants import Participant
+from app.services.text import clean_text
+from app.services.themes import TextCheck, check_text
+
+IDEA_MIN, IDEA_MAX = 5, 2000
+
+
+def checked_text(body: str, *, allow_identifying: bool, what: str, minimum: int, maximum: int) -> tuple[str, TextCheck]:
+    """Clean the text and refuse identifying details unless the author has confirmed them."""
+    text = clean_text(body, minimum=minimum, maximum=maximum, what=what)
+    check = check_text(text)
+    if check.spans and not allow_identifying:
+        raise IdentifyingDetails(check.spans, what)
+    return text, check
+
+
+def post_idea(
+    participant: Participant, question_id: int, body: str, *, client_token: str | None = None,
+    allow_identifying: bool = False,
+) -> tuple[Idea, bool]:
+    """Post an idea; a repeated submission with the same client token returns the first idea and False."""
+    question = get_question(participant, question_id)
+    conversation = question.conversation
+    require_accepting(conversation)
+    text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
+    idea = Idea(conversation_id=conversation.id, question_id=question.id, body=text, sentiment=check.sentiment,
+                flagged_identifying=bool(check.spans))
+    stamp(idea, conversation, participant, client_token)
+    idea, created = insert_once(idea)
+    db.session.commit()
+    return idea, created
+
+
+def visible_idea(participant: Participant, idea_id: str) -> Idea:
+    """A published idea in a conversation this person may see, or NotFound."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or idea.status != ContentStatus.PUBLISHED:
+        raise NotFound("We could not find that idea.")
+    get_conversation(participant, idea.conversation_id)
+    return idea
+
+
+def own_idea(participant: Participant, idea_id: str) -> Idea:
+    """One of this person's own published ideas, or NotFound for anything else."""
+    idea = require_author(participant, db.session.get(Idea, idea_id))
+    if idea.status != ContentStatus.PUBLISHED:
+        raise NotFound()
+    return idea
+
+
+def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identifying: bool = False) -> Idea:
+    """Change the text of one's own idea while the conversation is open."""
+    idea = own_idea(participant, idea_id)
+    require_accepting(idea.conversation)
+    text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
+    if text != idea.body:
+        idea.body, idea.sentiment, idea.flagged_identifying = text, check.sentiment, bool(check.spans)
+        idea.edited = True
+    db.session.commit()
+    return idea
+
+
+def withdraw_idea(participant: Participant, idea_id: str) -> None:
+    """Withdraw one's own idea: its text and votes are deleted; comments stay hidden with it."""
+    idea = own_idea(participant, idea_id)
+    require_accepting(idea.conversation)
+    idea.status = ContentStatus.WITHDRAWN
+    idea.body = ""
+    db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
+    db.session.commit()

@@ -1,0 +1,29 @@
+"""Who is acting: the pseudonymous identity and organisations a service needs, without a user id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.models import Role, User
+
+
+@dataclass(frozen=True)
+class Participant:
+    """The caller of a participation service: a user key, never a user id."""
+
+    user_key: str
+    organisation_ids: frozenset[int]
+    display_name: str = ""
+    # Organisations where this person may facilitate (sees drafts, manages conversations).
+    facilitates: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_user(cls, user: User) -> Participant:
+        return cls(
+            user_key=user.user_key,
+            organisation_ids=user.organisation_ids,
+            display_name=user.display_name or "",
+            facilitates=frozenset(
+                m.organisation_id for m in user.memberships if Role(m.role).rank >= Role.FACILITATOR.rank
+            ),
+        )

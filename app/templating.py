@@ -1,0 +1,69 @@
+"""Jinja set-up: app templates plus the NHS.UK frontend macros, CSP nonces and display filters."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import Flask, g, url_for
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+
+from app.models.base import utcnow
+
+NHSUK_FRONTEND_VERSION = "10.6.1"
+
+
+def csp_nonce() -> str:
+    """A random nonce per request for the one inline script the NHS template needs."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def asset_url(path: str) -> str:
+    """URL of a file in the vendored NHS.UK frontend."""
+    return url_for("static", filename=f"vendor/nhsuk-frontend-{NHSUK_FRONTEND_VERSION}/{path}")
+
+
+def relative_time(value: datetime | None, now: datetime | None = None) -> str:
+    """Coarse plain-English time for hour-truncated UTC datetimes: never more precise than the data."""
+    if value is None:
+        return ""
+    now = now or utcnow()
+    hours = (now - value).total_seconds() / 3600
+    if hours < 1:
+        return "in the last hour"
+    if value.date() == now.date():
+        return "earlier today"
+    days = (now.date() - value.date()).days
+    if days == 1:
+        return "yesterday"
+    if days < 7:
+        return f"{days} days ago"
+    if days < 35:
+        weeks = days // 7
+        return "1 week ago" if weeks == 1 else f"{weeks} weeks ago"
+    return value.strftime("in %B %Y")
+
+
+def pluralise(count: int, singular: str, plural: str) -> str:
+    return singular if count == 1 else plural
+
+
+def choice_pair(choice: object) -> tuple[object, object]:
+    """(value, label) of a WTForms choice, whether a SelectChoice or a legacy tuple."""
+    if hasattr(choice, "value"):
+        return choice.value, choice.label  # type: ignore[attr-defined]
+    value, label = choice  # type: ignore[misc]
+    return value, label
+
+
+def init_templating(app: Flask) -> None:
+    """Let templates use both app/templates and nhsuk-frontend-jinja, with its required Undefined."""
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])  # type: ignore[list-item]
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(csp_nonce=csp_nonce, asset_url=asset_url, nhsuk_version=NHSUK_FRONTEND_VERSION)
+    app.jinja_env.filters.update(relative_time=relative_time, pluralise=pluralise, _choice=choice_pair)
+    app.jinja_env.globals["pluralise"] = pluralise

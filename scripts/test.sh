@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the whole suite: everything on SQLite, the database tests again on PostgreSQL,
+# live/job/rate-limit tests against Redis, and the browser tests in Debian's chromium.
+# With CI=true a missing PostgreSQL, Redis or chromium is a failure, never a skip.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+CI=${CI:-false}
+PG_URL=${CHORUS_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/chorus_test}
+export CHORUS_TEST_PG_URL=$PG_URL
+status=0
+
+need() {  # need <what> <how to check>; fails in CI, warns locally
+  if ! eval "$2" >/dev/null 2>&1; then
+    if [ "$CI" = "true" ]; then echo "FAIL: CI needs $1 but it is not available." >&2; exit 1; fi
+    echo "WARNING: $1 is not available; those tests will be skipped." >&2
+    return 1
+  fi
+}
+
+# Debian's chromium for the browser tests (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  echo "Installing Debian chromium for the browser tests..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || true
+fi
+need "chromium (/usr/bin/chromium)" "command -v chromium" || export CHORUS_SKIP_BROWSER=1
+need "Redis at 127.0.0.1:6379" "$BIN/python -c 'import redis; redis.Redis(socket_connect_timeout=1).ping()'"
+have_pg=0
+need "PostgreSQL at 127.0.0.1:5432" "$BIN/python -c 'import psycopg; psycopg.connect(\"host=127.0.0.1 user=postgres dbname=postgres\", connect_timeout=2).close()'" && have_pg=1
+
+echo "== Whole suite on SQLite =="
+$BIN/pytest -q || status=1
+
+if [ $have_pg = 1 ]; then
+  echo "== Database tests on PostgreSQL =="
+  CHORUS_TEST_DB=postgresql $BIN/pytest -q -m "not browser" tests/services tests/web || status=1
+fi
+exit $status
