@@ -65,6 +65,10 @@ class Conversation(db.Model):
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # A Change Hub session (or any repeated conversation) carries its themes over from the one before it.
+    previous_conversation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("conversation.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The theme run readers see; switched in the same transaction that writes a run's results.
     current_theme_run_id: Mapped[int | None] = mapped_column(

@@ -73,9 +73,11 @@ def upgrade():
     sa.Column('opens_at', sa.DateTime(), nullable=True),
     sa.Column('closes_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('previous_conversation_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('current_theme_run_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_conversation_organisation_id_organisation')),
+    sa.ForeignKeyConstraint(['previous_conversation_id'], ['conversation.id'], name=op.f('fk_conversation_previous_conversation_id_conversation'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation'))
     )
     with op.batch_alter_table('conversation', schema=None) as batch_op:
