@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from app.models import Role
@@ -17,10 +17,16 @@ def _items() -> list[dict[str, Any]]:
     items = [("participate.home", "Conversations", "participate.")]
     if current_user.has_role(Role.FACILITATOR):
         items.append(("facilitate.index", "Facilitate", "facilitate."))
+    if current_user.has_role(Role.LEAD):
+        items.append(("manage.index", "Themes and actions", "manage."))
     if current_user.has_role(Role.ADMIN):
         items.append(("admin.index", "Admin", "admin."))
     endpoint = request.endpoint or ""
-    return [{"href": url_for(ep), "text": text, "current": endpoint.startswith(prefix)} for ep, text, prefix in items]
+    return [
+        {"href": url_for(ep), "text": text, "current": endpoint.startswith(prefix)}
+        for ep, text, prefix in items
+        if ep in current_app.view_functions
+    ]
 
 
 def init_navigation(app: Flask) -> None:

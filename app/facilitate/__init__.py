@@ -1,5 +1,9 @@
-"""facilitate blueprint."""
+"""Facilitators: create, run and moderate conversations."""
 
 from flask import Blueprint
 
+from app.guards import require_role
+from app.models import Role
+
 bp = Blueprint("facilitate", __name__)
+require_role(bp, Role.FACILITATOR)
