@@ -115,7 +115,7 @@ def list_orgs() -> None:
 
 @bp.cli.group()
 def keys() -> None:
-    """Pseudonym keys: destroy the keys of conversations past their grace period."""
+    """Pseudonym keys: status, rotation of the master key, and destroying expired conversation keys."""
 
 
 @keys.command("shred-expired")
@@ -127,6 +127,36 @@ def shred_expired() -> None:
     closed = close_due_conversations()
     shredded = shred_expired_keys()
     click.echo(f"Closed {len(closed)} conversation(s); destroyed the keys of {len(shredded)}.")
+
+
+@keys.command("status")
+def key_status() -> None:
+    """How many conversation keys each master key protects, and how many are destroyed."""
+    from app.services.keys import key_status as status, keyring
+
+    click.echo(f"Current master key fingerprint: {keyring().fingerprint}")
+    for name, count in sorted(status().items()):
+        click.echo(f"{name}\t{count}")
+
+
+@keys.command("rotate")
+@click.option("--new-key-file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="File holding the new master key (at least 32 bytes).")
+def rotate(new_key_file: str) -> None:
+    """Re-wrap every live conversation key under a new master key (run with the current key loaded)."""
+    from app.crypto import MIN_MASTER_KEY_BYTES
+    from app.services.keys import rotate_master_key
+
+    with open(new_key_file, encoding="utf-8") as handle:
+        new_master = handle.read().strip().encode()
+    if len(new_master) < MIN_MASTER_KEY_BYTES:
+        raise click.ClickException(f"The new key must be at least {MIN_MASTER_KEY_BYTES} bytes long.")
+    try:
+        count = rotate_master_key(new_master)
+    except ServiceError as error:
+        _fail(error)
+        return
+    click.echo(f"Re-wrapped {count} conversation key(s). Now restart every process with the new key.")
 
 
 @bp.cli.command("seed-demo")

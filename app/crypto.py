@@ -60,6 +60,12 @@ class Keyring:
             self._cache[cache_key] = key
         return key
 
+    def rewrap(self, wrapped: bytes, context: bytes, new: Keyring) -> bytes:
+        """Open a wrapped key with this master key and wrap the same key under `new` (key rotation)."""
+        key = self.unwrap(wrapped, context)
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + new._wrap.encrypt(nonce, key, context)
+
     def forget(self, context: bytes) -> None:
         """Drop any cached key for a conversation (used when its key is destroyed)."""
         for cache_key in [k for k in self._cache if k.startswith(context + b"|")]:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.crypto import Keyring
+from app.crypto import Keyring, KeyError_
 from app.extensions import db
 from app.models import Conversation, ConversationKey, ConversationStatus
 from app.models.base import utcnow
@@ -64,3 +64,40 @@ def shred_expired_keys(now: datetime | None = None) -> list[int]:
         shred_key(conversation, now)
     db.session.commit()
     return [c.id for c in due]
+
+
+def key_status() -> dict[str, int]:
+    """How many conversation keys are live under each master-key fingerprint, and how many are destroyed."""
+    rows = db.session.execute(
+        sa.select(ConversationKey.master_fingerprint, ConversationKey.wrapped.is_(None), sa.func.count())
+        .group_by(ConversationKey.master_fingerprint, ConversationKey.wrapped.is_(None))
+    ).all()
+    status: dict[str, int] = {}
+    for fingerprint, destroyed, count in rows:
+        name = "destroyed" if destroyed else fingerprint
+        status[name] = status.get(name, 0) + count
+    return status
+
+
+def rotate_master_key(new_master: bytes) -> int:
+    """Re-wrap every live conversation key under a new master key, all or nothing; returns how many.
+
+    Run with the current master key loaded; afterwards start every process with the new key.
+    """
+    old = keyring()
+    new = Keyring(new_master)
+    if new.fingerprint == old.fingerprint:
+        raise NotAllowedNow("The new master key is the same as the current one.")
+    records = db.session.scalars(sa.select(ConversationKey).where(ConversationKey.wrapped.is_not(None))).all()
+    try:
+        for record in records:
+            if record.master_fingerprint == new.fingerprint:
+                continue  # already re-wrapped by an earlier, interrupted rotation
+            context = _context(record.conversation_id)
+            record.wrapped = old.rewrap(record.wrapped, context, new)  # type: ignore[arg-type]
+            record.master_fingerprint = new.fingerprint
+    except KeyError_ as exc:
+        db.session.rollback()
+        raise NotAllowedNow(f"Nothing was changed: {exc}.") from exc
+    db.session.commit()
+    return len(records)
