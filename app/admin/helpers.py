@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.services import organisations
 from app.services.errors import ServiceError
@@ -25,17 +26,17 @@ def fail_on(form, error: ServiceError, default: str) -> None:  # type: ignore[no
     field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
 
 
-def organisation_choices(empty: str | None = None) -> list[tuple[object, str]]:
-    choices: list[tuple[object, str]] = [("", empty)] if empty else []
-    return choices + [(o.id, o.name) for o in organisations.managed_organisations(scope())]
+def organisation_choices(empty: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", empty)] if empty else []
+    return choices + [SelectChoice(o.id, o.name) for o in organisations.managed_organisations(scope())]
 
 
-def staff_group_choices() -> list[tuple[object, str]]:
-    choices: list[tuple[object, str]] = [("", "No staff group")]
+def staff_group_choices() -> list[SelectChoice]:
+    choices = [SelectChoice("", "No staff group")]
     for org in organisations.managed_organisations(scope()):
-        choices += [(g.id, f"{g.name} ({org.name})") for g in org.staff_groups]
+        choices += [SelectChoice(g.id, f"{g.name} ({org.name})") for g in org.staff_groups]
     return choices
 
 
-def partnership_choices() -> list[tuple[object, str]]:
-    return [("", "Not in a partnership")] + [(p.id, p.name) for p in organisations.all_partnerships()]
+def partnership_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Not in a partnership")] + [SelectChoice(p.id, p.name) for p in organisations.all_partnerships()]

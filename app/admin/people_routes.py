@@ -142,8 +142,10 @@ def upload():  # type: ignore[no-untyped-def]
         if not upload_file or not upload_file.filename:
             form.file.errors = ["Choose a CSV file to upload"]
         else:
+            data = upload_file.read(600 * 1024)
+            upload_file.close()
             try:
-                added = upload_people(scope(), upload_file.read(600 * 1024))
+                added = upload_people(scope(), data)
             except RowErrors as error:
                 form.file.errors = [error.message]
                 row_errors = error.errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.facilitate import bp
@@ -124,12 +125,14 @@ def set_stage(conversation_id: int, idea_id: str):  # type: ignore[no-untyped-de
 def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = managed(conversation_id)
     form = PaperImportForm()
-    form.question_id.choices = [("", "Choose a question")] + [
-        (q.id, f"{n}. {q.text}") for n, q in enumerate(conversation.questions, start=1)]
+    form.question_id.choices = [SelectChoice("", "Choose a question")] + [
+        SelectChoice(q.id, f"{n}. {q.text}") for n, q in enumerate(conversation.questions, start=1)]
     preview, row_errors = None, []
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(600 * 1024) if upload and upload.filename else (form.notes.data or "")
+        if upload:
+            upload.close()
         try:
             if not (data.strip() if isinstance(data, str) else data.strip()):
                 form.notes.errors = ["Paste the notes or choose a CSV file"]

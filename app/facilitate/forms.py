@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.models import VotingMode
@@ -47,7 +48,7 @@ class DateTimeText(StringField):
 
 
 class NewConversationForm(FlaskForm):
-    kind = RadioField("Type of conversation", choices=[(k, t.kind.label) for k, t in TEMPLATES.items()],
+    kind = RadioField("Type of conversation", choices=[SelectChoice(k, t.kind.label) for k, t in TEMPLATES.items()],
                       validators=[DataRequired("Choose a type of conversation")])
     title = StringField("Title", validators=[DataRequired("Enter a title"),
                                              Length(max=160, message="The title must be 160 characters or fewer")])
@@ -63,8 +64,8 @@ class SettingsForm(FlaskForm):
     audience_ids = SelectMultipleField("Who can take part", coerce=int, validate_choice=False)
     opens_at = DateTimeText("Opens")
     closes_at = DateTimeText("Closes")
-    voting_mode = RadioField("How people vote", choices=[(VotingMode.SUPPORT.value, "Support (one upvote, can be withdrawn)"),
-                                                         (VotingMode.AGREE.value, "Agree, disagree or pass (can be changed)")],
+    voting_mode = RadioField("How people vote", choices=[SelectChoice(VotingMode.SUPPORT.value, "Support (one upvote, can be withdrawn)"),
+                                                         SelectChoice(VotingMode.AGREE.value, "Agree, disagree or pass (can be changed)")],
                              validators=[DataRequired("Choose how people vote")])
     comments_enabled = BooleanField("People can add sticky-note comments to ideas")
     named_mode = BooleanField("Show people's names (named mode: this conversation will not be anonymous)")
@@ -78,7 +79,7 @@ class QuestionForm(FlaskForm):
 
 
 class StageForm(FlaskForm):
-    stage = SelectField("Stage", choices=list(STAGES.items()), validate_choice=False)
+    stage = SelectField("Stage", choices=[SelectChoice(k, v) for k, v in STAGES.items()], validate_choice=False)
     reason = StringField("Reason (needed for not taken forward)",
                          validators=[Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer")])
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.facilitate import bp
@@ -34,9 +35,9 @@ def _organisations(ids: frozenset[int]) -> list[Organisation]:
 def new_conversation():  # type: ignore[no-untyped-def]
     form = NewConversationForm()
     orgs = _organisations(facilitates())
-    form.organisation_id.choices = [(o.id, o.name) for o in orgs]
+    form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
     previous = templates.previous_sessions(facilitates())
-    form.previous_id.choices = [("", "None: this is the first session")] + [(c.id, c.title) for c in previous]
+    form.previous_id.choices = [SelectChoice("", "None: this is the first session")] + [SelectChoice(c.id, c.title) for c in previous]
     if form.validate_on_submit():
         organisation_id = form.organisation_id.data if len(orgs) > 1 else orgs[0].id
         try:
@@ -59,13 +60,13 @@ def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
                            confirm_form=ConfirmForm(), named_mode=found.named_mode)
 
 
-def _audience_choices(conversation) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+def _audience_choices(conversation) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
     """The owner and the organisations in its partnership (and any already in the audience)."""
     owner = conversation.organisation
     orgs = {owner.id: owner, **{o.id: o for o in conversation.audience}}
     if owner.partnership is not None:
         orgs |= {o.id: o for o in owner.partnership.organisations}
-    return [(o.id, o.name) for o in sorted(orgs.values(), key=lambda o: o.name)]
+    return [SelectChoice(o.id, o.name) for o in sorted(orgs.values(), key=lambda o: o.name)]
 
 
 def _stamp(value) -> str:  # type: ignore[no-untyped-def]
@@ -81,7 +82,7 @@ def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
                "closes_at": _stamp(found.closes_at)}
     form = SettingsForm(data=initial if request.method == "GET" else None)
     form.audience_ids.choices = _audience_choices(found)
-    allowed = {value for value, _ in form.audience_ids.choices}
+    allowed = {choice.value for choice in form.audience_ids.choices}
     if form.is_submitted() and not set(form.audience_ids.data or []) <= allowed:
         form.audience_ids.data = []
     if form.validate_on_submit():
