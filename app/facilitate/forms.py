@@ -49,7 +49,7 @@ class DateTimeText(StringField):
 
 class NewConversationForm(FlaskForm):
     kind = RadioField("Type of conversation", choices=[SelectChoice(k, t.kind.label) for k, t in TEMPLATES.items()],
-                      validators=[DataRequired("Choose a type of conversation")])
+                      validators=[DataRequired("Choose a type of conversation")], validate_choice=False)
     title = StringField("Title", validators=[DataRequired("Enter a title"),
                                              Length(max=160, message="The title must be 160 characters or fewer")])
     organisation_id = SelectField("Organisation running it", coerce=_int_or_none, validate_choice=False)
