@@ -64,3 +64,13 @@ def set_stage(conversation: Conversation, idea_id: str, stage: str, reason: str 
     idea.stage_reason = reason if stage == IdeaStage.NOT_TAKEN_FORWARD else None
     db.session.commit()
     return idea
+
+
+def set_idea_stage(organisation_ids: frozenset[int], idea_id: str, stage: str, reason: str = "") -> Idea:
+    """set_stage for an idea found by id, if the person facilitates its conversation (else NotFound)."""
+    from app.services.conversations import get_managed_conversation
+
+    idea = db.session.get(Idea, idea_id)
+    if idea is None:
+        raise NotFound("We could not find that idea.")
+    return set_stage(get_managed_conversation(organisation_ids, idea.conversation_id), idea_id, stage, reason)
