@@ -11,7 +11,6 @@ from app.extensions import db
 from app.models import Conversation, Idea, Question, Vote
 from app.models.base import utcnow
 from app.services import ideas, voting
-from app.services.participants import Participant
 
 ROUTES = [
     ("get", "/facilitate/"), ("get", "/facilitate/conversations/new"), ("post", "/facilitate/conversations/new"),
