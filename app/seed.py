@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Idea, Organisation, ThemeRun
 from app.models.base import utcnow
-from app.services import accounts, comments, conversations, ideas, organisations, voting
+from app.services import accounts, comments, conversations, ideas, organisations, paper_notes, stages, templates, voting
 from app.services.errors import IdentifyingDetails
 from app.services.participants import Participant
 from app.services.themes import check_text, execute_theme_run
@@ -39,6 +39,29 @@ QUESTIONS = [
     "What one thing should we stop doing?",
 ]
 STAFF_COUNT = 50
+# Typed up from a drop-in session's sticky notes: imported as ideas marked "paper".
+PAPER_NOTES = """question,text
+1,A proper induction for bank staff so they know where things are on the ward.
+1,Thank-you cards from patients put up in the staff room.
+2,Too many emails. A weekly summary would be better.
+2,Computers in the clinic take ten minutes to log on.
+3,Stop holding meetings at shift handover time.
+"""
+LAB_IDEAS = [
+    "Water coolers on every corridor so staff stay hydrated on long shifts.",
+    "Lockers for community staff at each health centre.",
+    "A shared calendar of training courses across both trusts.",
+    "Let staff swap shifts through the rota app without a manager signing each one off.",
+    "Secure bike storage near the main entrance.",
+    "Quiet room for prayer and reflection in the outpatients building.",
+    "Free flu jabs on night shifts, not just in the day.",
+    "Replace paper timesheets with an online form.",
+    "A buddy scheme for international nurses in their first six months.",
+]
+LAB_STAGES = [
+    ("done", ""), ("done", ""), ("taken_forward", ""), ("taken_forward", ""), ("under_review", ""),
+    ("under_review", ""), ("not_taken_forward", "The building lease does not allow it; we are asking for a room in the new wing instead."),
+]
 _DATA = Path(__file__).parent / "demo"
 
 
@@ -90,7 +113,7 @@ def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]]
         trust = trusts[(n - 1) % 2]
         user = accounts.create_user(
             f"staff{n:02d}@{DEMO_DOMAIN}", organisation=trust, password=DEMO_PASSWORD,
-            staff_group=rng.choice(STAFF_GROUPS), display_name=f"Staff member {n}",
+            staff_group=_roster_group((n - 1) // 2, rng), display_name=f"Staff member {n}",
         )
         staff.append(Participant.from_user(user))
 
@@ -110,11 +133,39 @@ def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]]
     )
     conversations.open_conversation(conversation)
     _post_content(conversation, staff, idea_count, rng)
+    paper_notes.import_notes(conversation, PAPER_NOTES)
     run = ThemeRun(conversation_id=conversation.id, trigger="seed")
     db.session.add(run)
     db.session.commit()
     execute_theme_run(run.id)
+    _seed_facilitator_examples(main, staff, rng)
     return logins()
+
+
+def _roster_group(index: int, rng: random.Random) -> str:
+    """Half of each trust's staff in Nursing and Midwifery (large enough to be shown in participation
+    figures); the rest spread over groups too small to show, which are counted as "Other"."""
+    return STAFF_GROUPS[0] if index < 12 else rng.choice(STAFF_GROUPS[1:])
+
+
+def _seed_facilitator_examples(main: Organisation, staff: list[Participant], rng: random.Random) -> None:
+    """An Ideas Lab with ideas at every stage, and a draft Change Hub session, for the facilitator's console."""
+    facilitates = frozenset({main.id})
+    staff = [p for p in staff if main.id in p.organisation_ids]
+    lab = templates.create_from_template(facilitates, main.id, "ideas_lab", "Ideas Lab: small changes, big difference")
+    conversations.open_conversation(lab)
+    posted = []
+    for text in LAB_IDEAS:
+        idea, _ = ideas.post_idea(rng.choice(staff), lab.questions[0].id, text)
+        posted.append(idea.id)
+    for idea_id, (stage, reason) in zip(posted, LAB_STAGES, strict=False):
+        stages.set_stage(lab, idea_id, stage, reason)
+    for person in staff:
+        for idea_id in rng.sample(posted, k=3):
+            voting.cast_vote(person, idea_id, "support")
+    hub = templates.create_from_template(facilitates, main.id, "change_hub", "Change Hub: this month")
+    hub.description = "Our monthly Change Hub. Share what should happen next on the themes from the Best place to work conversation."
+    db.session.commit()
 
 
 def _post_content(conversation, staff: list[Participant], idea_count: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]

@@ -7,3 +7,5 @@ from app.models import Role
 
 bp = Blueprint("admin", __name__)
 require_role(bp, Role.ADMIN)
+
+from app.admin import routes  # noqa: E402,F401

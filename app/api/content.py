@@ -26,7 +26,7 @@ def question_ideas(question_id: int):  # type: ignore[no-untyped-def]
     page = request.args.get("page", "1")
     if not page.isdigit() or int(page) < 1:
         return jsonify(error={"status": 400, "message": "page must be a whole number from 1"}), 400
-    result = list_ideas(participant(), question_id, sort, int(page))
+    result = list_ideas(participant(), question_id, sort, int(page), request.args.get("stage"))
     return jsonify(
         ideas=[idea_json(card) for card in result.cards],
         page=result.page, pages=result.pages, total=result.total, sort=result.sort,

@@ -76,14 +76,16 @@ def _details(data: dict[str, Any]) -> service.ConversationDetails:
     for name in ("title", "description", "kind", "voting_mode"):
         if name in data and not isinstance(data[name], str):
             abort(400, f"{name} must be a string.")
-    if "comments_enabled" in data and not isinstance(data["comments_enabled"], bool):
-        abort(400, "comments_enabled must be true or false.")
+    for flag in ("comments_enabled", "named_mode"):
+        if flag in data and not isinstance(data[flag], bool):
+            abort(400, f"{flag} must be true or false.")
     return service.ConversationDetails(
         title=data.get("title", ""),
         description=data.get("description", ""),
         kind=data.get("kind", "online"),
         voting_mode=data.get("voting_mode", "support"),
         comments_enabled=data.get("comments_enabled", True),
+        named_mode=data.get("named_mode", False),
         audience_ids=audience,
         questions=questions,
         opens_at=_date(data, "opens_at"),
@@ -120,7 +122,7 @@ def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
     merged = {
         "title": current["title"], "description": current["description"], "kind": current["kind"],
         "voting_mode": current["voting_mode"], "comments_enabled": current["comments_enabled"],
-        "audience_ids": [org.id for org in conversation.audience],
+        "named_mode": current["named_mode"], "audience_ids": [org.id for org in conversation.audience],
         "questions": [q.text for q in conversation.questions],
         "opens_at": current["opens_at"], "closes_at": current["closes_at"],
     } | data

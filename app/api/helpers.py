@@ -106,6 +106,8 @@ def idea_json(card: IdeaCard) -> dict[str, Any]:
     }
     if idea.author_name is not None:
         data["author_name"] = idea.author_name
+    if idea.conversation.kind == "ideas_lab":
+        data["stage"], data["stage_reason"] = idea.stage, idea.stage_reason
     return data
 
 

@@ -58,7 +58,7 @@ SCHEMAS: dict[str, Any] = {
     "ConversationInput": {"type": "object", "properties": {
         "organisation_id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
         "kind": {"type": "string"}, "voting_mode": {"type": "string", "enum": ["support", "agree"]},
-        "comments_enabled": {"type": "boolean"}, "audience_ids": {"type": "array", "items": {"type": "integer"}},
+        "comments_enabled": {"type": "boolean"}, "named_mode": {"type": "boolean"}, "audience_ids": {"type": "array", "items": {"type": "integer"}},
         "questions": {"type": "array", "items": {"type": "string"}},
         "opens_at": {"type": ["string", "null"], "format": "date-time"}, "closes_at": {"type": ["string", "null"], "format": "date-time"}}},
     "Idea": {"type": "object", "description": "Never carries an author; created_hour is truncated to the hour.", "properties": {
@@ -66,7 +66,8 @@ SCHEMAS: dict[str, Any] = {
         "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"}, "edited": {"type": "boolean"},
         "source": {"type": "string"}, "votes": {"type": "object", "additionalProperties": {"type": "integer"}},
         "comment_count": {"type": "integer"}, "my_vote": {"type": ["string", "null"]}, "mine": {"type": "boolean"},
-        "comments": {"type": "array", "items": _ref("Comment")}}},
+        "comments": {"type": "array", "items": _ref("Comment")},
+        "stage": {"type": "string", "description": "Ideas Lab only"}, "stage_reason": {"type": ["string", "null"]}}},
     "ThemeRun": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
                  "backend": {"type": ["string", "null"]}, "idea_count": {"type": "integer"}, "theme_count": {"type": "integer"},
                  "unthemed_count": {"type": "integer"}, "error": {"type": ["string", "null"]}}},
@@ -75,6 +76,13 @@ SCHEMAS: dict[str, Any] = {
               "sentiment": {"type": ["number", "null"]}, "quotes": {"type": "array", "items": {"type": "object"}}}},
     "Span": {"type": "object", "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}, "kind": {"type": "string"},
              "reason": {"type": "string"}, "text": {"type": "string"}}},
+    "ParticipationCell": {"type": "object", "properties": {"group": {"type": "string"},
+                          "participants": {"type": ["integer", "null"]}, "hidden": {"type": "boolean"}}},
+    "Participation": {"type": "object", "description": "Never per person: groups below min_group_size are hidden.", "properties": {
+        "conversation_id": {"type": "integer"}, "min_group_size": {"type": "integer"}, "ideas": {"type": "integer"},
+        "comments": {"type": "integer"}, "votes": {"type": "integer"}, "participants": {"type": ["integer", "null"]},
+        "by_organisation": {"type": "array", "items": _ref("ParticipationCell")},
+        "by_staff_group": {"type": "array", "items": _ref("ParticipationCell")}}},
     "Comment": {"type": "object", "properties": {"id": {"type": "string"}, "idea_id": {"type": "string"},
                 "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"},
                 "edited": {"type": "boolean"}, "mine": {"type": "boolean"}}},
@@ -114,6 +122,7 @@ def build_spec() -> dict[str, Any]:
             "get": _op("A page of ideas", _ok({"type": "object", "properties": {"ideas": {"type": "array", "items": _ref("Idea")},
                        "page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"}, "sort": {"type": "string"}}}),
                        params=[question, {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["random", "newest", "supported", "discussed"]}},
+                               {"name": "stage", "in": "query", "description": "Ideas Lab: only ideas at this stage", "schema": {"type": "string"}},
                                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}], errors=("400", "401", "404")),
             "post": _op("Post an idea (5 to 2,000 characters)", _ok(_ref("Idea"), "201", "Created") | _ok(_ref("Idea"), "200", "Already posted with this Idempotency-Key"),
                         body=_BODY, params=[question, _IDEMPOTENCY], errors=_WRITE),
@@ -128,6 +137,26 @@ def build_spec() -> dict[str, Any]:
             "put": _op("Vote: support, or agree / disagree / pass", idea_ok, body={"type": "object", "required": ["choice"], "properties": {"choice": {"type": "string", "enum": ["support", "agree", "disagree", "pass"]}}}, params=[idea], errors=_WRITE),
             "delete": _op("Withdraw your vote", idea_ok, params=[idea], errors=("401", "404", "409", "429")),
         },
+        "/conversations/{conversation_id}/participation": {"get": _op(
+            "Participation figures (facilitators): totals, and people by organisation and staff group, each hidden "
+            "(participants null) below the minimum group size, rounded to 5, with complementary suppression",
+            _ok(_ref("Participation")), params=[conv], errors=("401", "403", "404"))},
+        "/conversations/{conversation_id}/paper-notes": {"post": _op(
+            "Import typed-up paper sticky notes as ideas (facilitators): all or nothing, with row-numbered errors; "
+            "dry_run checks and previews without saving", _ok({"type": "object", "properties": {
+                "imported": {"type": "integer"}, "idea_ids": {"type": "array", "items": {"type": "string"}},
+                "flagged_identifying": {"type": "integer"}, "notes": {"type": "array", "items": {"type": "object"}}}}, "201", "Imported"),
+            body={"type": "object", "required": ["notes"], "properties": {
+                "notes": {"type": "string", "description": "CSV with question and text columns, or one note per line"},
+                "question_id": {"type": "integer", "description": "The question for notes given one per line"},
+                "dry_run": {"type": "boolean"}}}, params=[conv], errors=("400", "401", "403", "404", "409", "415", "422"))},
+        "/ideas/{idea_id}/stage": {"put": _op(
+            "Move an Ideas Lab idea to a stage (facilitators); not_taken_forward needs a reason",
+            _ok({"type": "object", "properties": {"id": {"type": "string"}, "conversation_id": {"type": "integer"},
+                 "stage": {"type": "string"}, "stage_reason": {"type": ["string", "null"]}}}),
+            body={"type": "object", "required": ["stage"], "properties": {
+                "stage": {"type": "string", "enum": ["submitted", "under_review", "taken_forward", "done", "not_taken_forward"]},
+                "reason": {"type": "string"}}}, params=[idea], errors=("400", "401", "403", "404", "409", "415", "422"))},
         "/comments/{comment_id}": {
             "patch": _op("Edit your own comment", _ok(_ref("Comment")), body=_BODY, params=[comment], errors=_WRITE),
             "delete": _op("Withdraw your own comment", {"204": {"description": "Withdrawn"}}, params=[comment], errors=("401", "404", "409", "429")),

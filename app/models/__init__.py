@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
-from app.models.content import Comment, ContentStatus, Idea, Vote
+from app.models.content import Comment, ContentStatus, Idea, IdeaStage, Vote
 from app.models.conversation import (
     Conversation,
     ConversationKey,
@@ -11,6 +11,7 @@ from app.models.conversation import (
     audience,
 )
 from app.models.organisation import Organisation, Partnership, StaffGroup
+from app.models.participation import Participation
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.user import ApiToken, Membership, Role, User
 
@@ -23,9 +24,11 @@ __all__ = [
     "ConversationKind",
     "ConversationStatus",
     "Idea",
+    "IdeaStage",
     "IdeaVector",
     "Membership",
     "Organisation",
+    "Participation",
     "Partnership",
     "Question",
     "Role",

@@ -23,6 +23,20 @@ class ContentStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class IdeaStage(enum.StrEnum):
+    """Where an Ideas Lab idea has got to; facilitators move it on."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    TAKEN_FORWARD = "taken_forward"
+    DONE = "done"
+    NOT_TAKEN_FORWARD = "not_taken_forward"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
 class Idea(db.Model):
     """An idea posted under a question."""
 
@@ -45,6 +59,9 @@ class Idea(db.Model):
     sentiment: Mapped[float | None]
     # Posted although identifying details (names, ward numbers...) were detected: facilitators see a flag.
     flagged_identifying: Mapped[bool] = mapped_column(default=False)
+    # Ideas Lab only: the review stage, and why an idea was not taken forward.
+    stage: Mapped[str] = mapped_column(sa.String(20), default=IdeaStage.SUBMITTED.value, server_default="submitted")
+    stage_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     conversation: Mapped[Conversation] = relationship()
     question: Mapped[Question] = relationship()

@@ -12,6 +12,7 @@ from app.services import comments, conversations, ideas, voting
 from app.services.errors import ServiceError
 from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
 from app.services.participants import Participant
+from app.services.stages import STAGES
 from app.urls import safe_next
 
 
@@ -46,11 +47,11 @@ def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type: ignore[no-untyped-def]
-    page = list_ideas(_me(), question_id, request.args.get("sort", "random"), _page_arg())
+    page = list_ideas(_me(), question_id, request.args.get("sort", "random"), _page_arg(), request.args.get("stage"))
     conversation = page.question.conversation
     return render_template(
         "participate/question.html", page=page, conversation=conversation, form=form, sorts=SORTS,
-        vote_form=VoteForm(), named_mode=conversation.named_mode,
+        vote_form=VoteForm(), named_mode=conversation.named_mode, stages=STAGES,
     ), status
 
 

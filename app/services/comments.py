@@ -9,6 +9,7 @@ from app.services.conversations import require_accepting
 from app.services.errors import NotAllowedNow, NotFound
 from app.services.ideas import checked_text, visible_idea
 from app.services.participants import Participant
+from app.services.participation import record_participation
 
 COMMENT_MIN, COMMENT_MAX = 1, 500
 
@@ -27,6 +28,7 @@ def add_comment(
     comment = Comment(conversation_id=conversation.id, idea_id=idea.id, body=text)
     stamp(comment, conversation, participant, client_token)
     comment, created = insert_once(comment)
+    record_participation(conversation, participant)
     db.session.commit()
     return comment, created
 

@@ -37,6 +37,7 @@ class ConversationDetails:
     kind: str = ConversationKind.ONLINE.value
     voting_mode: str = VotingMode.SUPPORT.value
     comments_enabled: bool = True
+    named_mode: bool = False
     audience_ids: list[int] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     opens_at: datetime | None = None
@@ -152,6 +153,7 @@ def create_conversation(organisation_id: int, details: ConversationDetails) -> C
         kind=details.kind,
         voting_mode=details.voting_mode,
         comments_enabled=details.comments_enabled,
+        named_mode=details.named_mode,
         opens_at=details.opens_at,
         closes_at=details.closes_at,
         audience=orgs,
@@ -174,6 +176,8 @@ def update_conversation(conversation: Conversation, details: ConversationDetails
         raise InvalidInput("People have already voted, so the way of voting cannot change", field="voting_mode")
     existing = list(conversation.questions)
     used = set(db.session.scalars(sa.select(Idea.question_id).where(Idea.conversation_id == conversation.id)))
+    if used and details.named_mode != conversation.named_mode:
+        raise InvalidInput("People have already posted, so names cannot be turned on or off", field="named_mode")
     if len(questions) < len(existing) and any(q.id in used for q in existing[len(questions):]):
         raise InvalidInput("A question that already has ideas cannot be removed", field="questions")
     for i, text in enumerate(questions):
@@ -185,7 +189,7 @@ def update_conversation(conversation: Conversation, details: ConversationDetails
         conversation.questions.remove(question)
     conversation.title, conversation.description = title, description
     conversation.kind, conversation.voting_mode = details.kind, details.voting_mode
-    conversation.comments_enabled = details.comments_enabled
+    conversation.comments_enabled, conversation.named_mode = details.comments_enabled, details.named_mode
     conversation.opens_at, conversation.closes_at = details.opens_at, details.closes_at
     conversation.audience = orgs
     db.session.commit()

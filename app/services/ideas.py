@@ -10,6 +10,7 @@ from app.services.authorship import insert_once, require_author, stamp
 from app.services.conversations import get_conversation, get_question, require_accepting
 from app.services.errors import IdentifyingDetails, NotFound
 from app.services.participants import Participant
+from app.services.participation import record_participation
 from app.services.text import clean_text
 from app.services.themes import TextCheck, check_text
 
@@ -38,6 +39,7 @@ def post_idea(
                 flagged_identifying=bool(check.spans))
     stamp(idea, conversation, participant, client_token)
     idea, created = insert_once(idea)
+    record_participation(conversation, participant)
     db.session.commit()
     return idea, created
 

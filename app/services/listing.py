@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.crypto import voter_pseudonym
 from app.extensions import db
-from app.models import Comment, ContentStatus, Conversation, Idea, Question, Vote
+from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
 from app.services.authorship import is_author
 from app.services.conversations import get_conversation, get_question
 from app.services.ideas import visible_idea
@@ -51,6 +51,7 @@ class IdeaPage:
     page: int
     pages: int
     total: int
+    stage: str | None = None  # Ideas Lab: only ideas at this stage
 
 
 @dataclass
@@ -130,12 +131,16 @@ def _card_query() -> tuple[sa.Select, sa.Subquery, sa.Subquery]:
     return query, votes, comments
 
 
-def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1) -> IdeaPage:
+def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1,
+               stage: str | None = None) -> IdeaPage:
     """One page of a question's ideas in the chosen order; "random" is stable per person."""
     question = get_question(participant, question_id)
     conversation = question.conversation
     sort = sort if sort in SORTS else "random"
     published = (Idea.question_id == question.id) & (Idea.status == ContentStatus.PUBLISHED)
+    stage = stage if stage in {s.value for s in IdeaStage} and conversation.kind == "ideas_lab" else None
+    if stage:
+        published = published & (Idea.stage == stage)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
@@ -157,7 +162,7 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         }[sort]
         query = query.order_by(*order, Idea.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
         ordered = list(db.session.execute(query).all())
-    return IdeaPage(question, _cards(participant, conversation, ordered), sort, page, pages, total)
+    return IdeaPage(question, _cards(participant, conversation, ordered), sort, page, pages, total, stage)
 
 
 def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:

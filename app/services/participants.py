@@ -16,6 +16,8 @@ class Participant:
     display_name: str = ""
     # Organisations where this person may facilitate (sees drafts, manages conversations).
     facilitates: frozenset[int] = field(default_factory=frozenset)
+    # (organisation id, staff group id) per membership: only for group-level participation figures.
+    memberships: tuple[tuple[int, int | None], ...] = ()
 
     @classmethod
     def from_user(cls, user: User) -> Participant:
@@ -26,4 +28,5 @@ class Participant:
             facilitates=frozenset(
                 m.organisation_id for m in user.memberships if Role(m.role).rank >= Role.FACILITATOR.rank
             ),
+            memberships=tuple(sorted((m.organisation_id, m.staff_group_id) for m in user.memberships)),
         )

@@ -13,6 +13,7 @@ from app.services.errors import InvalidInput
 from app.services.ideas import visible_idea
 from app.services.keys import conversation_key
 from app.services.participants import Participant
+from app.services.participation import record_participation
 
 VOTE_VALUES = {"support": 1, "agree": 1, "disagree": -1, "pass": 0}
 VALUE_NAMES = {1: "agree", -1: "disagree", 0: "pass"}
@@ -37,6 +38,7 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> str:
         raise InvalidInput("Choose " + " or ".join(sorted(allowed)), field="choice")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
     _upsert(idea.id, voter, conversation.id, VOTE_VALUES[choice])
+    record_participation(conversation, participant)
     db.session.commit()
     return choice
 

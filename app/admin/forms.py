@@ -1,0 +1,69 @@
+"""Admin forms: shape only; services check meaning."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models import Role
+
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
+
+
+def _int_or_none(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Organisation name", validators=[DataRequired("Enter the organisation's name"),
+                                                        Length(max=160, message="The name must be 160 characters or fewer")])
+    code = StringField("Organisation code", validators=[DataRequired("Enter a short code, like RX1"),
+                                                        Length(max=20, message="The code must be 20 characters or fewer")])
+    partnership_id = SelectField("Partnership", coerce=_int_or_none, validators=[Optional()], validate_choice=False)
+
+
+class PartnershipForm(FlaskForm):
+    name = StringField("Partnership name", validators=[DataRequired("Enter the partnership's name"),
+                                                       Length(max=120, message="The name must be 120 characters or fewer")])
+
+
+class StaffGroupForm(FlaskForm):
+    name = StringField("Staff group name", validators=[DataRequired("Enter the staff group's name"),
+                                                       Length(max=80, message="The name must be 80 characters or fewer")])
+
+
+class PersonForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter their email address"), Length(max=254)])
+    display_name = StringField("Name", validators=[DataRequired("Enter their name"),
+                                                   Length(max=120, message="The name must be 120 characters or fewer")])
+    organisation_id = SelectField("Organisation", coerce=_int_or_none, validate_choice=False)
+    role = RadioField("Role", choices=ROLE_CHOICES, default=Role.PARTICIPANT.value, validate_choice=False)
+    staff_group_id = SelectField("Staff group", coerce=_int_or_none, validators=[Optional()], validate_choice=False)
+    password = PasswordField("Initial password", validators=[DataRequired("Enter an initial password"), Length(max=200)])
+
+
+class MembershipForm(FlaskForm):
+    organisation_id = SelectField("Organisation", coerce=_int_or_none, validate_choice=False)
+    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
+    staff_group_id = SelectField("Staff group", coerce=_int_or_none, validators=[Optional()], validate_choice=False)
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("Enter a new password"), Length(max=200)])
+    confirm = PasswordField("Confirm the new password", validators=[DataRequired("Confirm the new password"), Length(max=200)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("What the token is for", validators=[DataRequired("Enter what the token is for"),
+                                                            Length(max=80, message="The name must be 80 characters or fewer")])
+
+
+class UploadForm(FlaskForm):
+    file = FileField("CSV file")
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: the CSRF token is its only field."""

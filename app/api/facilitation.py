@@ -1,0 +1,62 @@
+"""API: facilitators' participation figures, paper sticky-note import and Ideas Lab stages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify
+
+from app.api import bp
+from app.api.conversations import _facilitated
+from app.api.helpers import json_body, text_field
+from app.services import conversations, paper_notes, stages
+from app.services.csvfile import RowErrors
+from app.services.participation import Cell, participation_figures
+
+
+def _cells(cells: list[Cell]) -> list[dict[str, Any]]:
+    return [{"group": c.label, "participants": c.value, "hidden": c.hidden} for c in cells]
+
+
+@bp.get("/conversations/<int:conversation_id>/participation")
+def participation(conversation_id: int):  # type: ignore[no-untyped-def]
+    figures = participation_figures(conversations.get_managed_conversation(_facilitated(), conversation_id))
+    return jsonify(
+        conversation_id=conversation_id, min_group_size=figures.k, ideas=figures.ideas, comments=figures.comments,
+        votes=figures.votes, participants=figures.participants,
+        by_organisation=_cells(figures.by_organisation), by_staff_group=_cells(figures.by_staff_group),
+    )
+
+
+@bp.post("/conversations/<int:conversation_id>/paper-notes")
+def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = conversations.get_managed_conversation(_facilitated(), conversation_id)
+    data = json_body("notes")
+    notes = text_field(data, "notes")
+    question_id = data.get("question_id")
+    if question_id is not None and (not isinstance(question_id, int) or isinstance(question_id, bool)):
+        abort(400, "question_id must be a question's id.")
+    dry_run = data.get("dry_run", False)
+    if not isinstance(dry_run, bool):
+        abort(400, "dry_run must be true or false.")
+    try:
+        if dry_run:
+            checked = paper_notes.read_notes(conversation, notes, question_id)
+            return jsonify(imported=0, notes=[{"row": n.row, "question_id": n.question.id, "text": n.text,
+                                               "identifying": n.flags} for n in checked])
+        added = paper_notes.import_notes(conversation, notes, question_id)
+    except RowErrors as error:
+        return jsonify(error={"status": 422, "message": error.message, "field": error.field,
+                              "rows": [{"row": row, "message": message} for row, message in error.errors]}), 422
+    return jsonify(imported=len(added), idea_ids=[i.id for i in added],
+                   flagged_identifying=sum(1 for i in added if i.flagged_identifying)), 201
+
+
+@bp.put("/ideas/<idea_id>/stage")
+def set_stage(idea_id: str):  # type: ignore[no-untyped-def]
+    data = json_body("stage")
+    reason = data.get("reason", "")
+    if not isinstance(reason, str):
+        abort(400, "reason must be a string.")
+    idea = stages.set_idea_stage(_facilitated(), idea_id, text_field(data, "stage"), reason)
+    return jsonify(id=idea.id, conversation_id=idea.conversation_id, stage=idea.stage, stage_reason=idea.stage_reason)
