@@ -7,3 +7,5 @@ from app.models import Role
 
 bp = Blueprint("facilitate", __name__)
 require_role(bp, Role.FACILITATOR)
+
+from app.facilitate import moderation  # noqa: E402,F401  (moderation queue, log and settings)

@@ -6,10 +6,12 @@ from app.models.conversation import (
     ConversationKey,
     ConversationKind,
     ConversationStatus,
+    ModerationMode,
     Question,
     VotingMode,
     audience,
 )
+from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.user import ApiToken, Membership, Role, User
@@ -17,6 +19,7 @@ from app.models.user import ApiToken, Membership, Role, User
 __all__ = [
     "ApiToken",
     "Comment",
+    "ContentReport",
     "ContentStatus",
     "Conversation",
     "ConversationKey",
@@ -25,9 +28,13 @@ __all__ = [
     "Idea",
     "IdeaVector",
     "Membership",
+    "ModerationEntry",
+    "ModerationLogAction",
+    "ModerationMode",
     "Organisation",
     "Partnership",
     "Question",
+    "ReportReason",
     "Role",
     "RunStatus",
     "StaffGroup",

@@ -16,6 +16,8 @@ class Participant:
     display_name: str = ""
     # Organisations where this person may facilitate (sees drafts, manages conversations).
     facilitates: frozenset[int] = field(default_factory=frozenset)
+    # A guest who joined with a code sees this one conversation and nothing else.
+    guest_conversation_id: int | None = None
 
     @classmethod
     def from_user(cls, user: User) -> Participant:
@@ -26,4 +28,5 @@ class Participant:
             facilitates=frozenset(
                 m.organisation_id for m in user.memberships if Role(m.role).rank >= Role.FACILITATOR.rank
             ),
+            guest_conversation_id=getattr(user, "guest_conversation_id", None),
         )
