@@ -223,3 +223,13 @@ def test_settings_page_changes_mode_and_guests(client, world):
     assert code and len(code) == 6 and code in client.get(url).get_data(as_text=True)
     client.post(f"/facilitate/conversations/{conversation.id}/moderation/join-code", data={"csrf_token": token})
     assert conversation.join_code != code
+
+
+def test_comment_notice_links_to_rewriting_the_comment(client, world):
+    conversation, comment = world["conversation"], world["comment"]
+    moderation.hide_item(conversation, world["facilitator"].id, "comment", comment.id, "other", "Please rephrase")
+    _sign_in(client, world["author"])
+    page = client.get(f"/conversations/{conversation.id}/mine").get_data(as_text=True)
+    assert "Message from the moderators" in page and "Your comment in" in page
+    assert page.count(f"/comments/{comment.id}/edit") == 2  # in the notice and beside the hidden comment
+    assert client.get(f"/comments/{comment.id}/edit").status_code == 200
