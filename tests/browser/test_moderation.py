@@ -26,6 +26,7 @@ def test_moderation_queue_and_author_notice_are_accessible(live_server, new_page
     assert card.get_by_text("May contain abusive language").is_visible()
     assert serious_violations(moderator) == []
     card.get_by_role("link", name=re.compile("^Hide")).click()
+    moderator.wait_for_url(re.compile(r"/hide$"))
     assert serious_violations(moderator) == []
     moderator.get_by_label("It is abusive or offensive").check()
     moderator.get_by_label("Note for the author").fill("Please say what the problem is without insults.")
@@ -33,9 +34,11 @@ def test_moderation_queue_and_author_notice_are_accessible(live_server, new_page
     moderator.wait_for_url(re.compile(r"/moderation$"))
     assert moderator.get_by_text("has been hidden").is_visible()
     moderator.get_by_role("link", name="Moderation log").click()
-    assert moderator.get_by_role("cell", name="Hidden").is_visible()
+    moderator.wait_for_url(re.compile(r"/moderation/log$"))
+    moderator.get_by_role("cell", name="Hidden", exact=True).wait_for()
     assert serious_violations(moderator) == []
     moderator.get_by_role("link", name="Moderation and guest settings").click()
+    moderator.wait_for_url(re.compile(r"/moderation/settings$"))
     assert serious_violations(moderator) == []
 
     # The author's next visit (a new sign-in, so no cached "no notices" result) shows the notice.
@@ -46,4 +49,6 @@ def test_moderation_queue_and_author_notice_are_accessible(live_server, new_page
     assert banner.get_by_text("abusive or offensive").is_visible()
     assert serious_violations(author) == []
     banner.get_by_role("button", name=re.compile("^Dismiss")).click()
+    banner.wait_for(state="detached")
+    author.wait_for_load_state()
     assert author.locator(".nhsuk-notification-banner", has_text="Message from the moderators").count() == 0

@@ -144,3 +144,17 @@ def test_guest_posts_are_moderated_like_anyone_elses(client, workshop):
     response = client.post(f"/questions/{question}/ideas", data={"csrf_token": token, "body": "Free parking at night"})
     assert response.status_code == 302 and re.search(r"/mine$", response.headers["Location"])
     assert db.session.scalar(sa.select(Idea.status)) == "pending"
+
+
+def test_guest_api_calls_see_only_their_conversation(client, workshop, make_conversation):
+    other = make_conversation(title="Staff-only conversation")
+    _join(client, workshop.join_code)
+    listed = client.get("/api/v1/conversations")
+    assert [c["id"] for c in listed.json["conversations"]] == [workshop.id]
+    assert client.get(f"/api/v1/conversations/{other.id}").status_code == 404
+    assert client.get(f"/api/v1/conversations/{workshop.id}/moderation").status_code == 404
+    token = csrf_token(client, f"/conversations/{workshop.id}")
+    created = client.post(f"/api/v1/questions/{other.questions[0].id}/ideas", json={"body": "Sneaky idea"},
+                          headers={"X-CSRFToken": token})
+    assert created.status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 0
