@@ -110,7 +110,7 @@ def moderation_settings(conversation_id: int):  # type: ignore[no-untyped-def]
     form = SettingsForm(obj=conversation)
     if form.validate_on_submit():
         try:
-            guests.update_settings(conversation, moderation_mode=form.moderation_mode.data,
+            moderation.update_settings(conversation, moderation_mode=form.moderation_mode.data,
                                    report_threshold=form.report_threshold.data, allow_guests=form.allow_guests.data)
         except ServiceError as error:
             getattr(form, error.field or "moderation_mode", form.moderation_mode).errors.append(error.message)

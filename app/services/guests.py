@@ -12,13 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Conversation, ConversationStatus, ModerationMode
+from app.models import Conversation, ConversationStatus
 from app.services.errors import InvalidInput, NotAllowedNow, NotFound
 
 # No 0/O, 1/I/L or 5/S lookalikes: codes are read off a projector and typed on phones.
 ALPHABET = "ABCDEFGHJKMNPQRTUVWXYZ2346789"
 CODE_LENGTH = 6
-THRESHOLD_RANGE = (1, 50)
 
 
 def new_guest_key() -> str:
@@ -44,25 +43,6 @@ def regenerate_join_code(conversation: Conversation) -> str:
         db.session.commit()
         return code
     raise RuntimeError("Could not find an unused join code")  # 29^6 codes: practically unreachable
-
-
-def update_settings(conversation: Conversation, *, moderation_mode: str, report_threshold: int,
-                    allow_guests: bool) -> Conversation:
-    """Moderation mode, report threshold and whether guests may join with a code."""
-    if moderation_mode not in {m.value for m in ModerationMode}:
-        raise InvalidInput("Choose how posts are moderated", field="moderation_mode")
-    low, high = THRESHOLD_RANGE
-    if not low <= report_threshold <= high:
-        raise InvalidInput(f"The number of reports must be between {low} and {high}", field="report_threshold")
-    conversation.moderation_mode = moderation_mode
-    conversation.report_threshold = report_threshold
-    conversation.allow_guests = allow_guests
-    if not allow_guests:
-        conversation.join_code = None
-    db.session.commit()
-    if allow_guests and not conversation.join_code:
-        regenerate_join_code(conversation)
-    return conversation
 
 
 def conversation_for_code(code: str) -> Conversation:

@@ -21,9 +21,11 @@ from app.models import (
     Idea,
     ModerationEntry,
     ModerationLogAction,
+    ModerationMode,
     ReportReason,
     User,
 )
+from app.services import guests
 from app.services.errors import InvalidInput, NotFound
 from app.services.text import clean_text
 
@@ -31,6 +33,7 @@ KINDS = ("idea", "comment")
 NOTE_MAX = 500
 HIDE_REASONS = {r.value: r for r in ReportReason}
 _LIMITS = {"idea": (5, 2000), "comment": (1, 500)}
+THRESHOLD_RANGE = (1, 50)
 
 
 @dataclass
@@ -190,3 +193,22 @@ def moderation_log(conversation: Conversation, limit: int = 500) -> list[LogEntr
         return name or email or "A former moderator"
 
     return [LogEntry(entry, who(entry, name, email)) for entry, name, email in rows]
+
+
+def update_settings(conversation: Conversation, *, moderation_mode: str, report_threshold: int,
+                    allow_guests: bool) -> Conversation:
+    """Moderation mode, report threshold and whether guests may join with a code."""
+    if moderation_mode not in {m.value for m in ModerationMode}:
+        raise InvalidInput("Choose how posts are moderated", field="moderation_mode")
+    low, high = THRESHOLD_RANGE
+    if not low <= report_threshold <= high:
+        raise InvalidInput(f"The number of reports must be between {low} and {high}", field="report_threshold")
+    conversation.moderation_mode = moderation_mode
+    conversation.report_threshold = report_threshold
+    conversation.allow_guests = allow_guests
+    if not allow_guests:
+        conversation.join_code = None
+    db.session.commit()
+    if allow_guests and not conversation.join_code:
+        guests.regenerate_join_code(conversation)
+    return conversation

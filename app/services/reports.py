@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from app.crypto import tag
 from app.extensions import db
 from app.models import Comment, ContentReport, ContentStatus, Idea, ModerationEntry, ModerationLogAction, ReportReason
-from app.services.conversations import require_accepting
 from app.services.errors import InvalidInput, NotFound
 from app.services.ideas import visible_idea
 from app.services.keys import conversation_key
@@ -47,8 +46,8 @@ def unresolved_reports(kind: str, item_id: str) -> int:
 def report_item(participant: Participant, kind: str, item_id: str, reason: str, note: str = "") -> bool:
     """Report an idea or comment; False when this person had already reported it (nothing changes)."""
     item = reportable_item(participant, kind, item_id)
+    # Reports are taken for as long as the post can be seen and the conversation key exists.
     conversation = item.conversation if kind == "idea" else item.idea.conversation
-    require_accepting(conversation)
     if reason not in {r.value for r in ReportReason}:
         raise InvalidInput("Choose why you are reporting this", field="reason")
     note = (note or "").strip()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.crypto import tag
 from app.extensions import db
 from app.models import Comment, ContentReport, ContentStatus, Idea, ModerationEntry
-from app.services import comments, guests, ideas, moderation, notices, reports
+from app.services import comments, ideas, moderation, notices, reports
 from app.services.errors import InvalidInput, NotFound
 from app.services.keys import conversation_key
 from app.services.listing import idea_detail, list_ideas, my_posts
@@ -27,7 +27,7 @@ def _question(conversation) -> int:  # type: ignore[no-untyped-def]
 
 
 def _pre(conversation) -> None:  # type: ignore[no-untyped-def]
-    guests.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
+    moderation.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
 
 
 def test_post_moderation_shows_clean_posts_at_once(setup):
@@ -110,7 +110,7 @@ def test_reports_from_distinct_people_hide_at_the_threshold(setup):
 
 def test_reports_on_comments_and_a_custom_threshold(setup):
     conversation, facilitator, author, others = setup
-    guests.update_settings(conversation, moderation_mode="post", report_threshold=1, allow_guests=False)
+    moderation.update_settings(conversation, moderation_mode="post", report_threshold=1, allow_guests=False)
     idea, _ = ideas.post_idea(others[0], _question(conversation), "Quiet room for breaks")
     comment, _ = comments.add_comment(author, idea.id, "Yes please")
     reports.report_item(others[1], "comment", comment.id, "duplicate")
@@ -230,3 +230,34 @@ def test_log_names_moderators_never_authors(setup):
     assert {e.moderator for e in entries} == {facilitator.display_name}
     assert {c.name for c in ModerationEntry.__table__.columns} == {
         "id", "conversation_id", "item_kind", "item_id", "action", "reason", "note", "moderator_id", "created_at"}
+
+
+def test_reports_are_taken_after_closing_until_the_key_is_destroyed(setup):
+    from app.services import conversations
+    from app.services.errors import NotAllowedNow
+    from app.services.keys import shred_key
+
+    conversation, _, author, others = setup
+    idea, _ = ideas.post_idea(author, _question(conversation), "Let us swap shifts by app")
+    conversations.close_conversation(conversation)
+    assert reports.report_item(others[0], "idea", idea.id, "duplicate")
+    shred_key(conversation)
+    db.session.commit()
+    with pytest.raises(NotAllowedNow):
+        reports.report_item(others[1], "idea", idea.id, "duplicate")
+    assert reports.unresolved_reports("idea", idea.id) == 1
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"moderation_mode": "sometimes", "report_threshold": 3}, "moderation_mode"),
+    ({"moderation_mode": "pre", "report_threshold": 0}, "report_threshold"),
+    ({"moderation_mode": "pre", "report_threshold": 51}, "report_threshold"),
+])
+def test_bad_settings_are_refused_and_change_nothing(setup, kwargs, field):
+    conversation = setup[0]
+    with pytest.raises(InvalidInput) as error:
+        moderation.update_settings(conversation, allow_guests=True, **kwargs)
+    assert error.value.field == field
+    db.session.rollback()
+    assert (conversation.moderation_mode, conversation.report_threshold, conversation.allow_guests, conversation.join_code) == (
+        "post", 3, False, None)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ContentReport, ContentStatus, Idea
-from app.services import comments, guests, ideas, moderation
+from app.services import comments, ideas, moderation
 from app.services.accounts import create_api_token
 from tests.conftest import PASSWORD, csrf_token
 
@@ -202,7 +202,7 @@ def test_moderation_api(app, client, world, make_user):
 
 def test_api_post_in_pre_moderation_returns_the_held_idea(client, world):
     conversation = world["conversation"]
-    guests.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
+    moderation.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
     author = {"Authorization": f"Bearer {create_api_token(world['author'])}"}
     created = client.post(f"/api/v1/questions/{conversation.questions[0].id}/ideas", json={"body": "Bike racks"}, headers=author)
     assert created.status_code == 201 and created.json["status"] == "pending" and created.json["mine"] is True
