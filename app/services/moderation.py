@@ -127,6 +127,14 @@ def _resolve(conversation: Conversation, kind: str, item: Idea | Comment, modera
                                    action=action, reason=reason, note=note, moderator_id=moderator_id))
 
 
+def _refresh_themes(conversation: Conversation) -> None:
+    """Theme labels and quotes may have been computed from text that is now hidden or edited: recompute."""
+    if conversation.current_theme_run_id is not None:
+        from app.services.themes import request_theme_run
+
+        request_theme_run(conversation.id, trigger="moderation")
+
+
 def _note(note: str | None) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
@@ -158,6 +166,7 @@ def hide_item(conversation: Conversation, moderator_id: int, kind: str, item_id:
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "hide", reason, note, True
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.HIDE, reason, note)
     db.session.commit()
+    _refresh_themes(conversation)
     return item
 
 
@@ -175,6 +184,7 @@ def redact_item(conversation: Conversation, moderator_id: int, kind: str, item_i
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "redact", "identifying", note, True
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.REDACT, "identifying", note)
     db.session.commit()
+    _refresh_themes(conversation)
     return item
 
 

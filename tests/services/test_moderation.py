@@ -261,3 +261,21 @@ def test_bad_settings_are_refused_and_change_nothing(setup, kwargs, field):
     db.session.rollback()
     assert (conversation.moderation_mode, conversation.report_threshold, conversation.allow_guests, conversation.join_code) == (
         "post", 3, False, None)
+
+
+def test_hiding_recomputes_themes_without_the_hidden_idea(setup):
+    from app.models import Conversation, ThemeAssignment
+    from app.services import themes
+
+    conversation, facilitator, author, others = setup
+    texts = [f"Free staff parking at night please, variant {n}" for n in range(8)] + \
+            [f"Hot food in the canteen on night shifts, option {n}" for n in range(8)]
+    posted = [ideas.post_idea(others[n % 4], _question(conversation), text)[0] for n, text in enumerate(texts)]
+    first = themes.request_theme_run(conversation.id)
+    db.session.refresh(conversation)
+    assert conversation.current_theme_run_id == first.id
+    moderation.hide_item(conversation, facilitator.id, "idea", posted[0].id, "duplicate")
+    current = db.session.get(Conversation, conversation.id).current_theme_run_id
+    assert current != first.id
+    assigned = set(db.session.scalars(sa.select(ThemeAssignment.idea_id).where(ThemeAssignment.run_id == current)))
+    assert posted[0].id not in assigned and posted[1].id in assigned
