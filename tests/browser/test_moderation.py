@@ -52,3 +52,14 @@ def test_moderation_queue_and_author_notice_are_accessible(live_server, new_page
     banner.wait_for(state="detached")
     author.wait_for_load_state()
     assert author.locator(".nhsuk-notification-banner", has_text="Message from the moderators").count() == 0
+
+
+def test_join_page_is_accessible_and_explains_a_wrong_code(live_server, new_page):
+    page = new_page()
+    page.goto(live_server + "/join")
+    assert serious_violations(page) == []
+    page.get_by_label("Join code").fill("ZZZZZZ")
+    page.get_by_role("button", name="Join").click()
+    page.locator(".nhsuk-error-summary").wait_for()
+    assert "That code is not right" in page.locator(".nhsuk-error-summary").inner_text()
+    assert serious_violations(page) == []

@@ -233,3 +233,13 @@ def test_comment_notice_links_to_rewriting_the_comment(client, world):
     assert "Message from the moderators" in page and "Your comment in" in page
     assert page.count(f"/comments/{comment.id}/edit") == 2  # in the notice and beside the hidden comment
     assert client.get(f"/comments/{comment.id}/edit").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["lead", "admin"])
+def test_leads_and_admins_of_the_organisation_read_the_log(app, world, make_user, role):
+    moderation.hide_item(world["conversation"], world["facilitator"].id, "idea", world["clean"].id, "duplicate")
+    reader = app.test_client()
+    _sign_in(reader, make_user(role))
+    page = reader.get(f"/facilitate/conversations/{world['conversation'].id}/moderation/log")
+    assert page.status_code == 200 and "It repeats another post" in page.get_data(as_text=True)
+    _assert_no_author(page.get_data(as_text=True), world)
