@@ -279,3 +279,24 @@ def test_hiding_recomputes_themes_without_the_hidden_idea(setup):
     assert current != first.id
     assigned = set(db.session.scalars(sa.select(ThemeAssignment.idea_id).where(ThemeAssignment.run_id == current)))
     assert posted[0].id not in assigned and posted[1].id in assigned
+
+
+def test_notice_lookup_only_recomputes_tags_where_notices_wait(setup, make_conversation, monkeypatch):
+    conversation, facilitator, author, others = setup
+    quiet = make_conversation(title="A quiet conversation")
+    for n in range(5):
+        ideas.post_idea(others[n % 4], quiet.questions[0].id, f"Quiet idea number {n}")
+    checked: list[str] = []
+    real = notices.is_author
+
+    def counting(participant, key, item):  # type: ignore[no-untyped-def]
+        checked.append(item.id)
+        return real(participant, key, item)
+
+    monkeypatch.setattr(notices, "is_author", counting)
+    assert notices.notices_for(author) == [] and checked == []  # no unseen notices anywhere: no tags computed
+    idea, _ = ideas.post_idea(author, _question(conversation), "The canteen food is terrible")
+    ideas.post_idea(others[0], _question(conversation), "Another idea with no notice")
+    moderation.hide_item(conversation, facilitator.id, "idea", idea.id, "duplicate")
+    assert [n.item.id for n in notices.notices_for(author)] == [idea.id]
+    assert checked == [idea.id]  # only the noticed item, not the conversation's other posts or the quiet one
