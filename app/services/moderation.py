@@ -76,7 +76,7 @@ def _why(item: Idea | Comment, reports: list[ContentReport], threshold: int) -> 
     reasons = []
     if item.status == ContentStatus.PENDING:
         reasons.append("Rewritten after moderation: held for approval" if item.edited and item.notice_action
-                       else "Held for approval before anyone sees it")
+                       else "Held until a moderator approves it")
     if item.status == ContentStatus.HIDDEN:
         reasons.append(f"Hidden automatically: reported by {threshold} or more people" if len(reports) >= threshold
                        else "Hidden until reviewed")

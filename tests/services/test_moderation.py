@@ -50,7 +50,7 @@ def test_pre_moderation_holds_until_approved(setup):
     assert [c.idea.id for c in mine.ideas] == [idea.id]  # the author still sees it, with its state
     assert my_posts(others[0], conversation.id).ideas == []
     [queued] = moderation.moderation_queue(conversation)
-    assert queued.item.id == idea.id and "Held for approval" in queued.reasons[0]
+    assert queued.item.id == idea.id and "Held until a moderator approves it" in queued.reasons[0]
     moderation.approve_item(conversation, facilitator.id, "idea", idea.id)
     assert idea.status == ContentStatus.PUBLISHED and not idea.queued
     assert list_ideas(others[0], _question(conversation)).total == 1
