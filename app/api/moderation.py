@@ -14,7 +14,7 @@ from app.api import bp
 from app.api.helpers import iso_hour, json_body, participant, text_field
 from app.models import Comment, Conversation, Idea
 from app.ratelimit import posting_limit
-from app.services import moderation, reports
+from app.services import moderation, notices, reports
 from app.services.conversations import get_managed_conversation
 
 
@@ -103,3 +103,18 @@ def moderation_log(conversation_id: int):  # type: ignore[no-untyped-def]
         "moderator_id": row.entry.moderator_id, "moderator": row.moderator,
         "at": row.entry.created_at.isoformat(timespec="seconds") + "Z",
     } for row in moderation.moderation_log(conversation)])
+
+
+@bp.get("/notices")
+def my_notices():  # type: ignore[no-untyped-def]
+    """Moderation notices on the caller's own posts, found from their author tags at this call."""
+    return jsonify(notices=[{
+        "kind": n.kind, "item_id": n.item.id, "conversation_id": n.conversation.id, "action": n.action,
+        "reason": n.reason or None, "note": n.note, "message": n.message, "body": n.item.body, "status": n.item.status,
+    } for n in notices.notices_for(participant())])
+
+
+@bp.post("/notices/<kind>/<item_id>/dismiss")
+def dismiss_notice(kind: str, item_id: str):  # type: ignore[no-untyped-def]
+    notices.dismiss_notice(participant(), kind, item_id)
+    return "", 204

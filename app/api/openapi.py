@@ -61,6 +61,10 @@ MODERATION_SCHEMAS: dict[str, Any] = {
         "reason": {"type": "string", "enum": _REASONS, "description": "Required to hide."},
         "note": {"type": "string", "maxLength": 500, "description": "Shown to the author; required to hide with reason other."},
         "body": {"type": "string", "description": "The new text, required to redact."}}},
+    "Notice": {"type": "object", "properties": {
+        "kind": {"type": "string", "enum": ["idea", "comment"]}, "item_id": {"type": "string"}, "conversation_id": {"type": "integer"},
+        "action": {"type": "string", "enum": ["hide", "redact"]}, "reason": {"type": ["string", "null"]}, "note": {"type": "string"},
+        "message": {"type": "string"}, "body": {"type": "string"}, "status": {"type": "string"}}},
     "ModerationLogEntry": {"type": "object", "description": "Names the moderator, never the author.", "properties": {
         "id": {"type": "integer"}, "item_kind": {"type": "string"}, "item_id": {"type": "string"},
         "action": {"type": "string", "enum": ["approve", "hide", "redact", "auto_hide"]}, "reason": {"type": ["string", "null"]},
@@ -170,6 +174,11 @@ def build_spec() -> dict[str, Any]:
                                                    _path_param("item_id")], errors=("400", "401", "404", "415", "422"))},
         "/conversations/{conversation_id}/moderation/log": {"get": _op("The moderation log: action, reason, moderator, time; never the author", _ok({"type": "object", "properties": {
             "entries": {"type": "array", "items": _ref("ModerationLogEntry")}}}), params=[conv])},
+        "/notices": {"get": _op("Moderation notices on your own posts (computed from your author tags, never stored against you)", _ok({"type": "object", "properties": {
+            "notices": {"type": "array", "items": _ref("Notice")}}}), errors=("401",))},
+        "/notices/{kind}/{item_id}/dismiss": {"post": _op("Mark a notice on your own post as seen", {"204": {"description": "Dismissed"}},
+            params=[{"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": ["idea", "comment"]}}, _path_param("item_id")],
+            errors=("401", "404"))},
         "/comments/{comment_id}": {
             "patch": _op("Edit your own comment", _ok(_ref("Comment")), body=_BODY, params=[comment], errors=_WRITE),
             "delete": _op("Withdraw your own comment", {"204": {"description": "Withdrawn"}}, params=[comment], errors=("401", "404", "409", "429")),

@@ -243,3 +243,17 @@ def test_leads_and_admins_of_the_organisation_read_the_log(app, world, make_user
     page = reader.get(f"/facilitate/conversations/{world['conversation'].id}/moderation/log")
     assert page.status_code == 200 and "It repeats another post" in page.get_data(as_text=True)
     _assert_no_author(page.get_data(as_text=True), world)
+
+
+def test_notices_api_for_the_author_only(app, world):
+    conversation, clean = world["conversation"], world["clean"]
+    moderation.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "off_topic", "Say how it helps")
+    client = app.test_client()
+    author = {"Authorization": f"Bearer {create_api_token(world['author'])}"}
+    reader = {"Authorization": f"Bearer {create_api_token(world['reader'])}"}
+    assert client.get("/api/v1/notices", headers=reader).json == {"notices": []}
+    [notice] = client.get("/api/v1/notices", headers=author).json["notices"]
+    assert (notice["item_id"], notice["action"], notice["reason"], notice["note"]) == (clean.id, "hide", "off_topic", "Say how it helps")
+    assert client.post(f"/api/v1/notices/idea/{clean.id}/dismiss", headers=reader).status_code == 404
+    assert client.post(f"/api/v1/notices/idea/{clean.id}/dismiss", headers=author).status_code == 204
+    assert client.get("/api/v1/notices", headers=author).json == {"notices": []}
