@@ -63,6 +63,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN: str = os.environ.get("CHORUS_RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_POST: str = os.environ.get("CHORUS_RATELIMIT_POST", "30 per minute")
+    # Guessing join codes: per client address.
+    RATELIMIT_JOIN: str = os.environ.get("CHORUS_RATELIMIT_JOIN", "10 per minute;30 per hour")
+    # How long a "no moderation notices for you" result is reused within one session.
+    CHORUS_NOTICE_CACHE_SECONDS: int = _int("CHORUS_NOTICE_CACHE_SECONDS", 120)
 
     # How background work runs: "thread" (embedded) or "rq" (needs REDIS_URL).
     CHORUS_JOBS: str = os.environ.get("CHORUS_JOBS", "rq" if os.environ.get("REDIS_URL") else "thread")

@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.auth.routes import bp as auth_bp
     from app.cli import bp as cli_bp
     from app.facilitate import bp as facilitate_bp
+    from app.join import bp as join_bp
     from app.manage import bp as manage_bp
     from app.pages import bp as pages_bp
     from app.participate import bp as participate_bp
@@ -70,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(participate_bp)
+    app.register_blueprint(join_bp)
     app.register_blueprint(facilitate_bp, url_prefix="/facilitate")
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(admin_bp, url_prefix="/admin")

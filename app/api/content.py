@@ -8,7 +8,8 @@ from app.api import bp
 from app.api.helpers import comment_json, confirm_flag, idea_json, idempotency_key, json_body, participant, text_field
 from app.ratelimit import posting_limit
 from app.services import comments, ideas, voting
-from app.services.listing import SORTS, idea_detail, list_ideas
+from app.models import ContentStatus
+from app.services.listing import SORTS, IdeaCard, idea_detail, list_ideas
 
 
 def _created(payload: dict, created: bool, location: str):  # type: ignore[no-untyped-def]
@@ -41,6 +42,9 @@ def post_idea(question_id: int):  # type: ignore[no-untyped-def]
         participant(), question_id, text_field(data, "body"), client_token=idempotency_key(data),
         allow_identifying=confirm_flag(data),
     )
+    if idea.status != ContentStatus.PUBLISHED:  # held for a moderator: only its author sees it, in "mine"
+        return _created(idea_json(IdeaCard(idea=idea, mine=True)), created,
+                        url_for("api.mine", conversation_id=idea.conversation_id))
     detail = idea_detail(participant(), idea.id)
     return _created(idea_json(detail.card), created, url_for("api.get_idea", idea_id=idea.id))
 
@@ -55,7 +59,9 @@ def get_idea(idea_id: str):  # type: ignore[no-untyped-def]
 @posting_limit
 def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
     data = json_body("body")
-    ideas.edit_idea(participant(), idea_id, text_field(data, "body"), allow_identifying=confirm_flag(data))
+    idea = ideas.edit_idea(participant(), idea_id, text_field(data, "body"), allow_identifying=confirm_flag(data))
+    if idea.status != ContentStatus.PUBLISHED:
+        return jsonify(idea_json(IdeaCard(idea=idea, mine=True)))
     return jsonify(idea_json(idea_detail(participant(), idea_id).card))
 
 

@@ -98,6 +98,8 @@ def idea_json(card: IdeaCard) -> dict[str, Any]:
         "body": idea.body,
         "created_hour": iso_hour(idea.created_hour),
         "edited": idea.edited,
+        "moderator_edited": idea.moderator_edited,
+        "status": idea.status,
         "source": idea.source,
         "votes": votes,
         "comment_count": card.comments,
@@ -118,6 +120,8 @@ def comment_json(comment: Comment, mine: bool) -> dict[str, Any]:
         "body": comment.body,
         "created_hour": iso_hour(comment.created_hour),
         "edited": comment.edited,
+        "moderator_edited": comment.moderator_edited,
+        "status": comment.status,
         "mine": mine,
     }
     if comment.author_name is not None:

@@ -41,6 +41,36 @@ _BODY = {"type": "object", "required": ["body"], "properties": {"body": {"type":
          "confirm_identifying": {"type": "boolean", "description": "Post even though the text seems to hold names, contact details or ward numbers (otherwise 422)."}}}
 _TEXT = {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
 _WRITE = ("400", "401", "404", "409", "415", "422", "429")
+_REASONS = ["identifying", "abusive", "off_topic", "duplicate", "other"]
+
+MODERATION_SCHEMAS: dict[str, Any] = {
+    "ReportInput": {"type": "object", "required": ["reason"], "properties": {
+        "reason": {"type": "string", "enum": _REASONS},
+        "note": {"type": "string", "maxLength": 500, "description": "Required when reason is other."}}},
+    "ModerationItem": {"type": "object", "description": "An idea or comment as moderators see it; never carries its author.", "properties": {
+        "kind": {"type": "string", "enum": ["idea", "comment"]}, "id": {"type": "string"}, "idea_id": {"type": "string"},
+        "conversation_id": {"type": "integer"}, "body": {"type": "string"},
+        "status": {"type": "string", "enum": ["published", "pending", "hidden"]},
+        "created_hour": {"type": "string", "format": "date-time"}, "edited": {"type": "boolean"},
+        "moderator_edited": {"type": "boolean"}, "flagged_identifying": {"type": "boolean"}, "flagged_abusive": {"type": "boolean"},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "reports": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "report_notes": {"type": "array", "items": {"type": "string"}}}},
+    "ModerationAction": {"type": "object", "required": ["action"], "properties": {
+        "action": {"type": "string", "enum": ["approve", "hide", "redact"]},
+        "reason": {"type": "string", "enum": _REASONS, "description": "Required to hide."},
+        "note": {"type": "string", "maxLength": 500, "description": "Shown to the author; required to hide with reason other."},
+        "body": {"type": "string", "description": "The new text, required to redact."}}},
+    "Notice": {"type": "object", "properties": {
+        "kind": {"type": "string", "enum": ["idea", "comment"]}, "item_id": {"type": "string"}, "conversation_id": {"type": "integer"},
+        "action": {"type": "string", "enum": ["hide", "redact"]}, "reason": {"type": ["string", "null"]}, "note": {"type": "string"},
+        "message": {"type": "string"}, "body": {"type": "string"}, "status": {"type": "string"}}},
+    "ModerationLogEntry": {"type": "object", "description": "Names the moderator, never the author.", "properties": {
+        "id": {"type": "integer"}, "item_kind": {"type": "string"}, "item_id": {"type": "string"},
+        "action": {"type": "string", "enum": ["approve", "hide", "redact", "auto_hide"]}, "reason": {"type": ["string", "null"]},
+        "note": {"type": "string"}, "moderator_id": {"type": ["integer", "null"]}, "moderator": {"type": "string"},
+        "at": {"type": "string", "format": "date-time"}}},
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["status", "message"], "properties": {
@@ -64,7 +94,8 @@ SCHEMAS: dict[str, Any] = {
     "Idea": {"type": "object", "description": "Never carries an author; created_hour is truncated to the hour.", "properties": {
         "id": {"type": "string"}, "conversation_id": {"type": "integer"}, "question_id": {"type": "integer"},
         "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"}, "edited": {"type": "boolean"},
-        "source": {"type": "string"}, "votes": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "moderator_edited": {"type": "boolean"}, "status": {"type": "string", "enum": ["published", "pending", "hidden"],
+        "description": "pending or hidden only in your own posts"}, "source": {"type": "string"}, "votes": {"type": "object", "additionalProperties": {"type": "integer"}},
         "comment_count": {"type": "integer"}, "my_vote": {"type": ["string", "null"]}, "mine": {"type": "boolean"},
         "comments": {"type": "array", "items": _ref("Comment")},
         "stage": {"type": "string", "description": "Ideas Lab only"}, "stage_reason": {"type": ["string", "null"]}}},
@@ -85,7 +116,9 @@ SCHEMAS: dict[str, Any] = {
         "by_staff_group": {"type": "array", "items": _ref("ParticipationCell")}}},
     "Comment": {"type": "object", "properties": {"id": {"type": "string"}, "idea_id": {"type": "string"},
                 "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"},
-                "edited": {"type": "boolean"}, "mine": {"type": "boolean"}}},
+                "edited": {"type": "boolean"}, "moderator_edited": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["published", "pending", "hidden"]}, "mine": {"type": "boolean"}}},
+    **MODERATION_SCHEMAS,
 }
 
 
@@ -94,6 +127,8 @@ def build_spec() -> dict[str, Any]:
     conv, idea, comment, question = (_path_param("conversation_id", "integer"), _path_param("idea_id"),
                                      _path_param("comment_id"), _path_param("question_id", "integer"))
     conversation = _ok(_ref("Conversation"))
+    report_schema = {"type": "object", "properties": {"reported": {"type": "boolean"}, "already_reported": {"type": "boolean"}}}
+    _report_ok = _ok(report_schema, "201", "Reported") | _ok(report_schema, "200", "You had already reported it")
     idea_ok = _ok(_ref("Idea"))
     paths = {
         "/me": {"get": _op("The signed-in person's organisations and roles", _ok({"type": "object"}), errors=("401",))},
@@ -157,6 +192,22 @@ def build_spec() -> dict[str, Any]:
             body={"type": "object", "required": ["stage"], "properties": {
                 "stage": {"type": "string", "enum": ["submitted", "under_review", "taken_forward", "done", "not_taken_forward"]},
                 "reason": {"type": "string"}}}, params=[idea], errors=("400", "401", "403", "404", "409", "415", "422"))},
+        "/ideas/{idea_id}/report": {"post": _op("Report an idea to the moderators (once per person)", _report_ok, body=_ref("ReportInput"), params=[idea], errors=_WRITE)},
+        "/comments/{comment_id}/report": {"post": _op("Report a comment to the moderators (once per person)", _report_ok, body=_ref("ReportInput"), params=[comment], errors=_WRITE)},
+        "/conversations/{conversation_id}/moderation": {"get": _op("The moderation queue (facilitators of the conversation)", _ok({"type": "object", "properties": {
+            "moderation_mode": {"type": "string", "enum": ["post", "pre"]}, "report_threshold": {"type": "integer"},
+            "items": {"type": "array", "items": _ref("ModerationItem")}}}), params=[conv])},
+        "/conversations/{conversation_id}/moderation/{kind}/{item_id}": {"post": _op(
+            "Approve, hide with a reason, or redact an idea or comment; the author is told in-app", _ok(_ref("ModerationItem")),
+            body=_ref("ModerationAction"), params=[conv, {"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": ["idea", "comment"]}},
+                                                   _path_param("item_id")], errors=("400", "401", "404", "415", "422"))},
+        "/conversations/{conversation_id}/moderation/log": {"get": _op("The moderation log: action, reason, moderator, time; never the author", _ok({"type": "object", "properties": {
+            "entries": {"type": "array", "items": _ref("ModerationLogEntry")}}}), params=[conv])},
+        "/notices": {"get": _op("Moderation notices on your own posts (computed from your author tags, never stored against you)", _ok({"type": "object", "properties": {
+            "notices": {"type": "array", "items": _ref("Notice")}}}), errors=("401",))},
+        "/notices/{kind}/{item_id}/dismiss": {"post": _op("Mark a notice on your own post as seen", {"204": {"description": "Dismissed"}},
+            params=[{"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": ["idea", "comment"]}}, _path_param("item_id")],
+            errors=("401", "404"))},
         "/comments/{comment_id}": {
             "patch": _op("Edit your own comment", _ok(_ref("Comment")), body=_BODY, params=[comment], errors=_WRITE),
             "delete": _op("Withdraw your own comment", {"204": {"description": "Withdrawn"}}, params=[comment], errors=("401", "404", "409", "429")),

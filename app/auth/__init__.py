@@ -26,7 +26,9 @@ def init_login(app: Flask) -> None:
     def _load_from_token(req) -> User | None:  # type: ignore[no-untyped-def]
         header = req.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
-            return None
+            from app.join.guest import guest_from_session
+
+            return guest_from_session()  # type: ignore[return-value]
         user = user_for_token(header[7:].strip())
         if user is not None:
             g.bearer_auth = True  # token callers are exempt from CSRF: no ambient cookie is involved

@@ -9,3 +9,4 @@ bp = Blueprint("facilitate", __name__)
 require_role(bp, Role.FACILITATOR)
 
 from app.facilitate import routes  # noqa: E402,F401
+from app.facilitate import moderation  # noqa: E402,F401  (moderation queue, log and settings)

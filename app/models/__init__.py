@@ -6,10 +6,12 @@ from app.models.conversation import (
     ConversationKey,
     ConversationKind,
     ConversationStatus,
+    ModerationMode,
     Question,
     VotingMode,
     audience,
 )
+from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.participation import Participation
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
@@ -18,6 +20,7 @@ from app.models.user import ApiToken, Membership, Role, User
 __all__ = [
     "ApiToken",
     "Comment",
+    "ContentReport",
     "ContentStatus",
     "Conversation",
     "ConversationKey",
@@ -27,10 +30,14 @@ __all__ = [
     "IdeaStage",
     "IdeaVector",
     "Membership",
+    "ModerationEntry",
+    "ModerationLogAction",
+    "ModerationMode",
     "Organisation",
     "Participation",
     "Partnership",
     "Question",
+    "ReportReason",
     "Role",
     "RunStatus",
     "StaffGroup",

@@ -21,6 +21,8 @@ from app.models.conversation import Conversation, Question
 class ContentStatus(enum.StrEnum):
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
+    PENDING = "pending"  # held for a moderator (pre-moderation, or flagged automatically)
+    HIDDEN = "hidden"  # hidden by a moderator, or by reports until a moderator reviews it
 
 
 class IdeaStage(enum.StrEnum):
@@ -37,7 +39,24 @@ class IdeaStage(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class Idea(db.Model):
+class ModerationFields:
+    """Columns ideas and comments share for moderation; none of them says who wrote the item.
+
+    The notice columns hold the moderator's message to the author on the item itself, so the author
+    finds it by recomputing their own author tags at their next visit; nobody else can tell whose it is.
+    """
+
+    # Waiting in the moderation queue (held, flagged, reported, or rewritten after moderation).
+    queued: Mapped[bool] = mapped_column(default=False, index=True)
+    flagged_abusive: Mapped[bool] = mapped_column(default=False)
+    moderator_edited: Mapped[bool] = mapped_column(default=False)
+    notice_action: Mapped[str | None] = mapped_column(sa.String(12))
+    notice_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    notice_note: Mapped[str | None] = mapped_column(sa.String(500))
+    notice_unseen: Mapped[bool] = mapped_column(default=False, index=True)
+
+
+class Idea(ModerationFields, db.Model):
     """An idea posted under a question."""
 
     __table_args__ = (
@@ -67,7 +86,7 @@ class Idea(db.Model):
     question: Mapped[Question] = relationship()
 
 
-class Comment(db.Model):
+class Comment(ModerationFields, db.Model):
     """A sticky-note comment on an idea."""
 
     __table_args__ = (
@@ -85,6 +104,7 @@ class Comment(db.Model):
     edited: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(12), default=ContentStatus.PUBLISHED.value)
     author_name: Mapped[str | None] = mapped_column(sa.String(120))
+    flagged_identifying: Mapped[bool] = mapped_column(default=False)
 
     idea: Mapped[Idea] = relationship()
 

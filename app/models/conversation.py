@@ -26,6 +26,13 @@ class VotingMode(enum.StrEnum):
     AGREE = "agree"
 
 
+class ModerationMode(enum.StrEnum):
+    """Post: visible at once, moderators can hide. Pre: held until a moderator approves."""
+
+    POST = "post"
+    PRE = "pre"
+
+
 class ConversationKind(enum.StrEnum):
     ONLINE = "online"
     IDEAS_LAB = "ideas_lab"
@@ -69,6 +76,12 @@ class Conversation(db.Model):
     previous_conversation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("conversation.id", ondelete="SET NULL")
     )
+    moderation_mode: Mapped[str] = mapped_column(sa.String(8), default=ModerationMode.POST.value)
+    # Reports from this many different people hide an item until a moderator reviews it.
+    report_threshold: Mapped[int] = mapped_column(default=3)
+    # Live workshops: people with the join code take part as guests, without an account.
+    allow_guests: Mapped[bool] = mapped_column(default=False)
+    join_code: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The theme run readers see; switched in the same transaction that writes a run's results.
     current_theme_run_id: Mapped[int | None] = mapped_column(

@@ -9,6 +9,7 @@ from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from app.models import ReportReason
 from app.services.comments import COMMENT_MAX
 from app.services.ideas import IDEA_MAX
 
@@ -63,3 +64,13 @@ class VoteForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form: the CSRF token is its only field."""
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "Why are you reporting this?",
+        choices=[SelectChoice(r.value, r.label) for r in ReportReason],
+        validators=[DataRequired("Choose why you are reporting this")],
+    )
+    note = TextAreaField("Anything else the moderators should know (optional)",
+                         validators=[Length(max=500, message="Your note must be 500 characters or fewer")])

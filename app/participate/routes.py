@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app.models import ContentStatus
 from app.participate import bp
 from app.participate.forms import CommentForm, ConfirmForm, EditCommentForm, EditIdeaForm, IdeaForm, VoteForm
 from app.ratelimit import posting_limit
@@ -14,6 +15,10 @@ from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
 from app.services.participants import Participant
 from app.services.stages import STAGES
 from app.urls import safe_next
+
+
+HELD_MESSAGE = ("Thank you. Your {kind} has been sent to the moderators and will appear once they approve it. "
+                "You can see it in “My ideas and comments”.")
 
 
 def _me() -> Participant:
@@ -73,6 +78,9 @@ def post_idea(question_id: int):  # type: ignore[no-untyped-def]
                 raise
             _fail_on(form, error)
         else:
+            if idea.status != ContentStatus.PUBLISHED:
+                flash(HELD_MESSAGE.format(kind="idea"), "success")
+                return redirect(url_for("participate.mine", conversation_id=idea.conversation_id))
             flash("Your idea has been posted." if created else "Your idea was already posted.", "success")
             return redirect(url_for("participate.idea", idea_id=idea.id))
     return _question_page(question_id, form, 400)
@@ -98,13 +106,16 @@ def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            comments.add_comment(_me(), idea_id, form.body.data, client_token=form.client_token.data,
+            comment, _ = comments.add_comment(_me(), idea_id, form.body.data, client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             if error.status == 404:
                 raise
             _fail_on(form, error)
         else:
+            if comment.status != ContentStatus.PUBLISHED:
+                flash(HELD_MESSAGE.format(kind="comment"), "success")
+                return redirect(url_for("participate.idea", idea_id=idea_id, _anchor="comments"))
             flash("Your comment has been added.", "success")
             return redirect(url_for("participate.idea", idea_id=idea_id, _anchor="comments"))
     return _idea_page(idea_id, form, 400)
@@ -149,12 +160,16 @@ def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
     form = EditIdeaForm(data={"body": own.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            ideas.edit_idea(_me(), idea_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+            edited = ideas.edit_idea(_me(), idea_id, form.body.data, allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             if error.status == 404:
                 raise
             _fail_on(form, error)
         else:
+            session.pop("notices_none_until", None)
+            if edited.status != ContentStatus.PUBLISHED:
+                flash(HELD_MESSAGE.format(kind="idea"), "success")
+                return redirect(url_for("participate.mine", conversation_id=edited.conversation_id))
             flash("Your idea has been updated.", "success")
             return redirect(url_for("participate.idea", idea_id=idea_id))
     status = 400 if form.errors else 200
@@ -182,12 +197,15 @@ def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
     form = EditCommentForm(data={"body": own.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            comments.edit_comment(_me(), comment_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+            edited = comments.edit_comment(_me(), comment_id, form.body.data, allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             if error.status == 404:
                 raise
             _fail_on(form, error)
         else:
+            if edited.status != ContentStatus.PUBLISHED:
+                flash(HELD_MESSAGE.format(kind="comment"), "success")
+                return redirect(url_for("participate.mine", conversation_id=edited.conversation_id))
             flash("Your comment has been updated.", "success")
             return redirect(url_for("participate.idea", idea_id=own.idea_id, _anchor="comments"))
     status = 400 if form.errors else 200

@@ -10,6 +10,7 @@ from app.services.errors import NotAllowedNow, NotFound
 from app.services.ideas import checked_text, visible_idea
 from app.services.participants import Participant
 from app.services.participation import record_participation
+from app.services.screening import screen_edit, screen_new
 
 COMMENT_MIN, COMMENT_MAX = 1, 500
 
@@ -24,8 +25,9 @@ def add_comment(
     require_accepting(conversation)
     if not conversation.comments_enabled:
         raise NotAllowedNow("Comments are turned off in this conversation.")
-    text, _ = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
+    text, check = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
     comment = Comment(conversation_id=conversation.id, idea_id=idea.id, body=text)
+    screen_new(comment, conversation, identifying=bool(check.spans))
     stamp(comment, conversation, participant, client_token)
     comment, created = insert_once(comment)
     record_participation(conversation, participant)
@@ -34,9 +36,9 @@ def add_comment(
 
 
 def own_comment(participant: Participant, comment_id: str) -> Comment:
-    """One of this person's own published comments, or NotFound for anything else."""
+    """One of this person's own comments (published, held or hidden), or NotFound for anything else."""
     comment = require_author(participant, db.session.get(Comment, comment_id))
-    if comment.status != ContentStatus.PUBLISHED:
+    if comment.status == ContentStatus.WITHDRAWN:
         raise NotFound()
     return comment
 
@@ -45,10 +47,11 @@ def edit_comment(participant: Participant, comment_id: str, body: str, *, allow_
     """Change one's own comment while the conversation is open."""
     comment = own_comment(participant, comment_id)
     require_accepting(comment.idea.conversation)
-    text, _ = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
+    text, check = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
     if text != comment.body:
         comment.body = text
         comment.edited = True
+        screen_edit(comment, comment.idea.conversation, identifying=bool(check.spans))
     db.session.commit()
     return comment
 
@@ -59,4 +62,5 @@ def withdraw_comment(participant: Participant, comment_id: str) -> None:
     require_accepting(comment.idea.conversation)
     comment.status = ContentStatus.WITHDRAWN
     comment.body = ""
+    comment.queued = comment.notice_unseen = False
     db.session.commit()

@@ -46,6 +46,9 @@ class ConversationDetails:
 
 def visible_conversations(participant: Participant) -> list[Conversation]:
     """Open and closed conversations whose audience includes one of the person's organisations."""
+    if participant.guest_conversation_id is not None:
+        guest = db.session.get(Conversation, participant.guest_conversation_id)
+        return [guest] if guest is not None and _can_see(participant, guest) else []
     if not participant.organisation_ids:
         return []
     query = (
@@ -62,6 +65,9 @@ def visible_conversations(participant: Participant) -> list[Conversation]:
 
 
 def _can_see(participant: Participant, conversation: Conversation) -> bool:
+    if participant.guest_conversation_id is not None:
+        return (conversation.id == participant.guest_conversation_id and conversation.allow_guests
+                and conversation.status != ConversationStatus.DRAFT)
     if conversation.organisation_id in participant.facilitates:
         return True
     if conversation.status == ConversationStatus.DRAFT:

@@ -11,6 +11,7 @@ from app.services.conversations import get_conversation, get_question, require_a
 from app.services.errors import IdentifyingDetails, NotFound
 from app.services.participants import Participant
 from app.services.participation import record_participation
+from app.services.screening import screen_edit, screen_new
 from app.services.text import clean_text
 from app.services.themes import TextCheck, check_text
 
@@ -35,8 +36,8 @@ def post_idea(
     conversation = question.conversation
     require_accepting(conversation)
     text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
-    idea = Idea(conversation_id=conversation.id, question_id=question.id, body=text, sentiment=check.sentiment,
-                flagged_identifying=bool(check.spans))
+    idea = Idea(conversation_id=conversation.id, question_id=question.id, body=text, sentiment=check.sentiment)
+    screen_new(idea, conversation, identifying=bool(check.spans))
     stamp(idea, conversation, participant, client_token)
     idea, created = insert_once(idea)
     record_participation(conversation, participant)
@@ -54,9 +55,9 @@ def visible_idea(participant: Participant, idea_id: str) -> Idea:
 
 
 def own_idea(participant: Participant, idea_id: str) -> Idea:
-    """One of this person's own published ideas, or NotFound for anything else."""
+    """One of this person's own ideas (published, held or hidden), or NotFound for anything else."""
     idea = require_author(participant, db.session.get(Idea, idea_id))
-    if idea.status != ContentStatus.PUBLISHED:
+    if idea.status == ContentStatus.WITHDRAWN:
         raise NotFound()
     return idea
 
@@ -67,8 +68,9 @@ def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identi
     require_accepting(idea.conversation)
     text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
     if text != idea.body:
-        idea.body, idea.sentiment, idea.flagged_identifying = text, check.sentiment, bool(check.spans)
+        idea.body, idea.sentiment = text, check.sentiment
         idea.edited = True
+        screen_edit(idea, idea.conversation, identifying=bool(check.spans))
     db.session.commit()
     return idea
 
@@ -79,5 +81,6 @@ def withdraw_idea(participant: Participant, idea_id: str) -> None:
     require_accepting(idea.conversation)
     idea.status = ContentStatus.WITHDRAWN
     idea.body = ""
+    idea.queued = idea.notice_unseen = False
     db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
     db.session.commit()

@@ -186,15 +186,16 @@ def my_posts(participant: Participant, conversation_id: int) -> MyPosts:
     conversation = get_conversation(participant, conversation_id)
     key = conversation_key(conversation)
     query, _, _ = _card_query()
+    # Own posts held or hidden by moderators are listed too, with their state; only withdrawn ones are not.
     rows = db.session.execute(
-        query.where(Idea.conversation_id == conversation.id, Idea.status == ContentStatus.PUBLISHED).order_by(
+        query.where(Idea.conversation_id == conversation.id, Idea.status != ContentStatus.WITHDRAWN).order_by(
             Idea.created_hour.desc(), Idea.id
         )
     ).all()
     own_rows = [row for row in rows if is_author(participant, key, row[0])]
     comments = db.session.scalars(
         sa.select(Comment)
-        .where(Comment.conversation_id == conversation.id, Comment.status == ContentStatus.PUBLISHED)
+        .where(Comment.conversation_id == conversation.id, Comment.status != ContentStatus.WITHDRAWN)
         .order_by(Comment.created_hour.desc(), Comment.id)
     ).all()
     return MyPosts(

@@ -18,6 +18,8 @@ class Participant:
     facilitates: frozenset[int] = field(default_factory=frozenset)
     # (organisation id, staff group id) per membership: only for group-level participation figures.
     memberships: tuple[tuple[int, int | None], ...] = ()
+    # A guest who joined with a code sees this one conversation and nothing else.
+    guest_conversation_id: int | None = None
 
     @classmethod
     def from_user(cls, user: User) -> Participant:
@@ -29,4 +31,5 @@ class Participant:
                 m.organisation_id for m in user.memberships if Role(m.role).rank >= Role.FACILITATOR.rank
             ),
             memberships=tuple(sorted((m.organisation_id, m.staff_group_id) for m in user.memberships)),
+            guest_conversation_id=getattr(user, "guest_conversation_id", None),
         )

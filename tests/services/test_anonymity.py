@@ -19,6 +19,8 @@ from app.services.listing import my_posts
 from app.services.participants import Participant
 
 PEOPLE_TABLES = {"user", "membership", "api_token"}
+# The moderation log names the moderator, who is accountable; it never holds anything about an author.
+ACCOUNTABLE = {"moderation_entry": {"moderator_id"}}
 
 
 @pytest.fixture
@@ -44,7 +46,8 @@ def test_dump_holds_no_user_id_email_or_key_outside_people_tables(seeded):
         if name in PEOPLE_TABLES:
             continue
         table = db.metadata.tables[name]
-        assert not any(fk.column.table.name in PEOPLE_TABLES for fk in table.foreign_keys), name
+        assert not any(fk.column.table.name in PEOPLE_TABLES and fk.parent.name not in ACCOUNTABLE.get(name, set())
+                       for fk in table.foreign_keys), name
         assert not any(col.name in {"user_id", "email", "user_key", "author_id", "ip"} for col in table.columns), name
         for row in rows:
             for value in row.values():

@@ -1,0 +1,43 @@
+"""Joining a live workshop as a guest, and leaving it."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from app.extensions import limiter
+from app.join import bp
+from app.join.forms import JoinForm
+from app.join.guest import SESSION_KEY, start_guest_session
+from app.participate.forms import ConfirmForm
+from app.services.errors import ServiceError
+from app.services.guests import conversation_for_code, new_guest_key
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_JOIN"], methods=["POST"])
+def join():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated and not getattr(current_user, "is_guest", False):
+        flash("You are signed in, so you can take part with your account.", "info")
+        return redirect(url_for("participate.home"))
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            conversation = conversation_for_code(form.code.data)
+        except ServiceError as error:
+            form.code.errors = [*form.code.errors, error.message]
+        else:
+            start_guest_session(conversation.id, conversation.join_code or "", new_guest_key())
+            flash("You have joined as a guest. Nobody can see who you are.", "success")
+            return redirect(url_for("participate.conversation", conversation_id=conversation.id))
+    return render_template("join/join.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/leave", methods=["GET", "POST"])
+def leave():  # type: ignore[no-untyped-def]
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        session.pop(SESSION_KEY, None)
+        flash("You have left the conversation. Your posts stay, and nobody can link them to you.", "success")
+        return redirect(url_for("join.join"))
+    return render_template("join/leave.html", form=form)

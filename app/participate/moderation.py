@@ -1,0 +1,85 @@
+"""Reporting posts, and the moderation notices an author sees at their next visit."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from app.participate import bp
+from app.participate.forms import ConfirmForm, ReportForm
+from app.participate.routes import _me
+from app.ratelimit import posting_limit
+from app.services import notices, reports
+from app.services.errors import ServiceError
+from app.services.ideas import visible_idea
+from app.urls import safe_next
+
+# When the last check found no notices for this session (a time only: never item ids in the cookie).
+_NONE_UNTIL = "notices_none_until"
+
+
+def forget_notice_cache() -> None:
+    session.pop(_NONE_UNTIL, None)
+
+
+bp.add_app_template_global(notices.reason_label, "notice_reason_label")
+
+
+@bp.context_processor
+def _moderation_notices() -> dict[str, Any]:
+    """Notices for the person's own moderated posts, on every participation page they visit."""
+    if not current_user.is_authenticated or request.method != "GET":
+        return {}
+    if session.get(_NONE_UNTIL, 0) > time.time():
+        return {}
+    found = notices.notices_for(_me())
+    if not found:
+        session[_NONE_UNTIL] = time.time() + current_app.config["CHORUS_NOTICE_CACHE_SECONDS"]
+    return {"moderation_notices": found, "notice_form": ConfirmForm()}
+
+
+def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
+    if kind == "idea":
+        idea = visible_idea(_me(), item_id)
+        text, back = idea.body, url_for("participate.idea", idea_id=idea.id)
+    else:
+        comment = reports.reportable_item(_me(), "comment", item_id)
+        idea = comment.idea
+        text, back = comment.body, url_for("participate.idea", idea_id=idea.id, _anchor="comment-" + comment.id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            created = reports.report_item(_me(), kind, item_id, form.reason.data, form.note.data or "")
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            field = getattr(form, error.field or "reason", form.reason)
+            field.errors = [*field.errors, error.message]
+        else:
+            flash("Thank you. The moderators will look at it." if created else "You have already reported this.", "success")
+            return redirect(back)
+    return render_template("participate/report.html", form=form, kind=kind, text=text, back=back,
+                           conversation=idea.conversation, named_mode=idea.conversation.named_mode), (400 if form.errors else 200)
+
+
+@bp.route("/ideas/<idea_id>/report", methods=["GET", "POST"])
+@posting_limit
+def report_idea(idea_id: str):  # type: ignore[no-untyped-def]
+    return _report("idea", idea_id)
+
+
+@bp.route("/comments/<comment_id>/report", methods=["GET", "POST"])
+@posting_limit
+def report_comment(comment_id: str):  # type: ignore[no-untyped-def]
+    return _report("comment", comment_id)
+
+
+@bp.post("/notices/<kind>/<item_id>/dismiss")
+def dismiss_notice(kind: str, item_id: str):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    notices.dismiss_notice(_me(), kind, item_id)
+    return redirect(safe_next(request.form.get("next"), "participate.home"))
