@@ -85,8 +85,8 @@ def sign_in(page, base: str, email: str, password: str = "chorus-demo-2026") -> 
     page.goto(base + "/auth/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
