@@ -17,3 +17,4 @@ def _require_sign_in() -> None:
 
 
 from app.api import content, conversations, openapi, themes  # noqa: E402,F401  (register routes)
+from app.api import live  # noqa: E402,F401

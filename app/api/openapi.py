@@ -64,7 +64,8 @@ SCHEMAS: dict[str, Any] = {
     "Idea": {"type": "object", "description": "Never carries an author; created_hour is truncated to the hour.", "properties": {
         "id": {"type": "string"}, "conversation_id": {"type": "integer"}, "question_id": {"type": "integer"},
         "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"}, "edited": {"type": "boolean"},
-        "source": {"type": "string"}, "votes": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "source": {"type": "string"}, "votes": {"type": ["object", "null"], "additionalProperties": {"type": "integer"}, "description": "null while counts are hidden from you (votes_hidden)"},
+        "votes_hidden": {"type": "boolean"},
         "comment_count": {"type": "integer"}, "my_vote": {"type": ["string", "null"]}, "mine": {"type": "boolean"},
         "comments": {"type": "array", "items": _ref("Comment")}}},
     "ThemeRun": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
@@ -75,6 +76,11 @@ SCHEMAS: dict[str, Any] = {
               "sentiment": {"type": ["number", "null"]}, "quotes": {"type": "array", "items": {"type": "object"}}}},
     "Span": {"type": "object", "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}, "kind": {"type": "string"},
              "reason": {"type": "string"}, "text": {"type": "string"}}},
+    "LiveState": {"type": "object", "description": "No author or user; counts are null while hidden from you.", "properties": {
+        "conversation_id": {"type": "integer"}, "status": {"type": "string"}, "phase": {"type": ["string", "null"], "enum": ["collect", "vote", "review", "closed", None]},
+        "phase_label": {"type": ["string", "null"]}, "ends_at": {"type": ["string", "null"], "format": "date-time"}, "now": {"type": "string", "format": "date-time"},
+        "votes_hidden": {"type": "boolean"}, "spotlight": {"type": "object"}, "last_event_id": {"type": "integer"},
+        "ideas": {"type": "object", "additionalProperties": {"type": "object"}}}},
     "Comment": {"type": "object", "properties": {"id": {"type": "string"}, "idea_id": {"type": "string"},
                 "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"},
                 "edited": {"type": "boolean"}, "mine": {"type": "boolean"}}},
@@ -133,6 +139,9 @@ def build_spec() -> dict[str, Any]:
             "delete": _op("Withdraw your own comment", {"204": {"description": "Withdrawn"}}, params=[comment], errors=("401", "404", "409", "429")),
         },
     }
+    from app.api.live import live_paths
+
+    paths |= live_paths(conv)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Chorus API", "version": "1.0.0", "description": (

@@ -7,3 +7,4 @@ from app.models import Role
 
 bp = Blueprint("facilitate", __name__)
 require_role(bp, Role.FACILITATOR)
+from app.facilitate import live  # noqa: E402,F401

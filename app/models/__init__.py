@@ -10,6 +10,7 @@ from app.models.conversation import (
     VotingMode,
     audience,
 )
+from app.models.live import LiveEvent, Phase
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.user import ApiToken, Membership, Role, User
@@ -23,10 +24,12 @@ __all__ = [
     "ConversationKind",
     "ConversationStatus",
     "Idea",
+    "LiveEvent",
     "IdeaVector",
     "Membership",
     "Organisation",
     "Partnership",
+    "Phase",
     "Question",
     "Role",
     "RunStatus",

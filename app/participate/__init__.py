@@ -20,3 +20,4 @@ def _sign_in_required():  # type: ignore[no-untyped-def]
 
 
 from app.participate import routes, themes  # noqa: E402,F401
+from app.participate import live  # noqa: E402,F401
