@@ -115,7 +115,9 @@ def live_events(conversation_id: int):  # type: ignore[no-untyped-def]
         body = stream(live.bus(), engine, conversation.id, current if after is None else after,
                       heartbeat=float(config["CHORUS_LIVE_HEARTBEAT_SECONDS"]),
                       max_seconds=float(config["CHORUS_LIVE_STREAM_SECONDS"]))
-        db.session.remove()  # the stream must not keep this request's session or connection
+        # End this request's transaction now: the stream reads through short connections of its own, and
+        # the session itself is removed when the request context is torn down, before streaming starts.
+        db.session.rollback()
         return Response(body, mimetype="text/event-stream",
                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     if after is None:
