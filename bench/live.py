@@ -130,7 +130,7 @@ async def run(n: int, port: int, info: dict, ideas: int, votes: int, rate: float
     posters = info["tokens"][1:]
     posted_ids: list[str] = []
     for k in range(ideas):
-        body = {"body": f"bench {time.time():.6f} idea number {k}"}
+        body = {"body": f"bench {time.time():.6f} idea number {k}", "confirm_identifying": True}
         status, data = await loop.run_in_executor(None, api, port, "POST", f"/questions/{info['question']}/ideas",
                                                   posters[k % len(posters)], body)
         if status == 201:
