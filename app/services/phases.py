@@ -18,7 +18,8 @@ Action = Literal["post", "comment", "edit", "withdraw", "vote"]
 ALLOWED: dict[str, frozenset[str]] = {
     Phase.COLLECT: frozenset({"post", "comment", "edit", "withdraw"}),
     Phase.VOTE: frozenset({"vote", "withdraw"}),
-    Phase.REVIEW: frozenset(),
+    # Withdrawing one's own post stays possible in review: nobody should be stuck with a regretted post.
+    Phase.REVIEW: frozenset({"withdraw"}),
     Phase.CLOSED: frozenset(),
 }
 
