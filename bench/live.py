@@ -140,7 +140,13 @@ async def run(n: int, port: int, info: dict, ideas: int, votes: int, rate: float
             await loop.run_in_executor(None, api, port, "PUT", f"/ideas/{posted_ids[-1]}/vote",
                                        posters[(k + 1) % len(posters)], {"choice": "support"})
             await asyncio.sleep(1 / rate)
-    await asyncio.sleep(5)  # let the last events arrive
+    # Let the last events arrive: until every client has the newest id (bounded at 30 s).
+    drain_end = time.monotonic() + 30
+    while time.monotonic() < drain_end:
+        newest = max((max(c.ids) for c in clients if c.ids), default=0)
+        if all(c.ids and max(c.ids) == newest for c in clients if not c.error):
+            break
+        await asyncio.sleep(0.5)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
     all_ids = set().union(*(c.ids for c in clients))

@@ -37,6 +37,16 @@ class LiveMessage:
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type, "data": self.data}
 
+    @property
+    def sse(self) -> str:
+        """The Server-Sent Events text, formatted once however many streams send it."""
+        text = self.__dict__.get("_sse")
+        if text is None:
+            data = json.dumps(self.data, separators=(",", ":"))
+            text = f"id: {self.id}\nevent: {self.type}\ndata: {data}\n\n"
+            object.__setattr__(self, "_sse", text)
+        return text
+
 
 class Subscription:
     """A queue of messages for one stream; `overflowed` means messages were dropped."""
@@ -68,6 +78,11 @@ class EventBus:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscriptions: dict[int, set[Subscription]] = {}
+        # The newest event id delivered here per conversation, and a counter bumped whenever delivery
+        # may have missed something (a lost Redis connection): streams compare both at each heartbeat
+        # and read the log only when they may be behind.
+        self.latest: dict[int, int] = {}
+        self.generation = 0
 
     def subscribe(self, conversation_id: int) -> Subscription:
         subscription = Subscription(self, conversation_id)
@@ -92,6 +107,8 @@ class EventBus:
     def deliver(self, message: LiveMessage) -> None:
         """Hand a message to every local stream of its conversation."""
         with self._lock:
+            if message.id > self.latest.get(message.conversation_id, 0):
+                self.latest[message.conversation_id] = message.id
             subscribers = list(self._subscriptions.get(message.conversation_id, ()))
         for subscription in subscribers:
             subscription.put(message)

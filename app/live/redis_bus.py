@@ -62,6 +62,7 @@ class RedisBus(EventBus):
                 pubsub.psubscribe(CHANNEL_PREFIX + "*")
                 # Wait for the subscription to be confirmed before saying we are ready.
                 pubsub.get_message(timeout=5)
+                self.generation += 1  # anything published while we were not listening is in the log
                 self.ready.set()
                 delay = 0.5
                 for raw in pubsub.listen():

@@ -18,7 +18,7 @@ from app.models.base import utcnow
 
 
 def format_event(message: LiveMessage) -> str:
-    return f"id: {message.id}\nevent: {message.type}\ndata: {json.dumps(message.data, separators=(',', ':'))}\n\n"
+    return message.sse
 
 
 def _reset(last: int) -> str:
@@ -35,6 +35,7 @@ def stream(bus: EventBus, engine: Engine, conversation_id: int, after: int, *, h
            max_seconds: float = 1800.0) -> Iterator[str]:
     """Yield SSE text: events after `after`, then live ones; ends after max_seconds (the browser reconnects)."""
     subscription = bus.subscribe(conversation_id)  # before replaying, so nothing falls between the two
+    generation = bus.generation
     last = after
     deadline = time.monotonic() + max_seconds
 
@@ -59,7 +60,9 @@ def stream(bus: EventBus, engine: Engine, conversation_id: int, after: int, *, h
                 yield from catch_up()
                 continue
             if message is None:
-                yield from catch_up()
+                if bus.generation != generation or bus.latest.get(conversation_id, 0) > last:
+                    generation = bus.generation
+                    yield from catch_up()
                 yield _heartbeat()
             elif message.id == last + 1:
                 last = message.id
