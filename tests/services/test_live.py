@@ -233,3 +233,54 @@ def test_redis_bus_delivers_across_bus_instances(app, redis_url, session):
         assert message == LiveMessage(conversation.id, 7, "timer", {"ends_at": None})
     finally:
         subscription.close()
+
+
+def test_closing_by_date_also_deletes_the_log(session):
+    from app.services.conversations import close_due_conversations
+
+    conversation, (alice, _, _) = session
+    ideas.post_idea(alice, conversation.questions[0].id, "Idea before the closing date")
+    conversation.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert close_due_conversations() == [conversation.id]
+    assert [r.type for r in _events(conversation.id)] == ["phase"]
+
+
+def test_a_stream_fills_a_gap_from_the_log_and_skips_duplicates(app, session):
+    """Two writers may publish in the other order than they committed: the stream reads the gap."""
+    from app.live.bus import InProcessBus, LiveMessage
+    from app.live.sse import stream
+
+    conversation, (alice, bob, _) = session
+    bus = InProcessBus()
+    chunks = stream(bus, db.engine, conversation.id, 0, heartbeat=0.01, max_seconds=2)
+    assert next(chunks).startswith("retry:")
+    assert next(chunks).startswith(": ")  # past the first replay: nothing yet, a heartbeat
+    first, _ = ideas.post_idea(alice, conversation.questions[0].id, "First idea committed")
+    second, _ = ideas.post_idea(bob, conversation.questions[0].id, "Second idea committed")
+    # Only the second reaches this process's bus (the first writer has not published yet).
+    bus.publish(LiveMessage(conversation.id, 2, "idea", {"idea_id": second.id}))
+    received = [next(chunks), next(chunks)]
+    assert received[0].startswith("id: 1\nevent: idea\n") and first.id in received[0]
+    assert received[1].startswith("id: 2\nevent: idea\n") and second.id in received[1]
+    bus.publish(LiveMessage(conversation.id, 1, "idea", {"idea_id": first.id}))  # late duplicate
+    rest = "".join(chunk for chunk, _ in zip(chunks, range(3)))
+    assert "id: 1\n" not in rest and "event: clock" in rest
+    chunks.close()
+    assert bus.subscriber_count() == 0
+
+
+def test_a_stream_catches_up_after_the_bus_reconnects(app, session):
+    from app.live.bus import InProcessBus
+    from app.live.sse import stream
+
+    conversation, (alice, _, _) = session
+    bus = InProcessBus()
+    chunks = stream(bus, db.engine, conversation.id, 0, heartbeat=0.01, max_seconds=2)
+    assert next(chunks).startswith("retry:")
+    assert next(chunks).startswith(": ")  # past the first replay: nothing yet, a heartbeat
+    idea, _ = ideas.post_idea(alice, conversation.questions[0].id, "Published while Redis was away")
+    assert next(chunks).startswith(": ")  # nothing arrived: a heartbeat
+    bus.generation += 1  # what RedisBus does when its listener reconnects
+    assert idea.id in next(chunks)
+    chunks.close()
