@@ -3,6 +3,8 @@ reaches an SSE stream held by another process; several workers without Redis are
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import socket
 import subprocess
@@ -12,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -47,11 +48,24 @@ def _wait_until_up(process: subprocess.Popen, port: int, deadline: float = 30) -
         if process.poll() is not None:
             raise AssertionError("gunicorn exited: " + (process.stdout.read() if process.stdout else ""))
         try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=5).close()
-            return
-        except requests.RequestException:
+            status, _ = _request(port, "GET", "/", {})
+            if status < 500:
+                return
+        except OSError:
             time.sleep(0.2)
     raise AssertionError("gunicorn did not start in time")
+
+
+def _request(port: int, method: str, path: str, headers: dict[str, str], body: dict | None = None) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        payload = json.dumps(body) if body is not None else None
+        connection.request(method, path, payload, headers | ({"Content-Type": "application/json"} if body else {}))
+        response = connection.getresponse()
+        raw = response.read()
+        return response.status, (json.loads(raw) if response.getheader("Content-Type", "").startswith("application/json") else {})
+    finally:
+        connection.close()
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -102,23 +116,25 @@ def test_an_idea_posted_through_one_worker_reaches_a_stream_on_another(site):
     try:
         _wait_until_up(a, port_a)
         _wait_until_up(b, port_b)
-        stream = requests.get(f"http://127.0.0.1:{port_b}/conversations/{site['conversation']}/live/events",
-                              headers=headers | {"Accept": "text/event-stream"}, stream=True, timeout=(5, 10))
-        assert stream.status_code == 200
-        lines = stream.iter_lines(decode_unicode=True)
-        assert next(lines).startswith("retry:")  # subscribed: the first chunk comes after subscribing
-        posted = requests.post(f"http://127.0.0.1:{port_a}/api/v1/questions/{site['question']}/ideas",
-                               json={"body": "Posted through worker A, seen on B"}, headers=headers, timeout=10)
-        assert posted.status_code == 201, posted.text
+        connection = http.client.HTTPConnection("127.0.0.1", port_b, timeout=10)
+        connection.request("GET", f"/conversations/{site['conversation']}/live/events",
+                           headers=headers | {"Accept": "text/event-stream"})
+        stream = connection.getresponse()
+        assert stream.status == 200
+        assert stream.readline().startswith(b"retry:")  # subscribed: the first chunk comes after subscribing
+        status, idea = _request(port_a, "POST", f"/api/v1/questions/{site['question']}/ideas", headers,
+                                {"body": "Posted through worker A, seen on B"})
+        assert status == 201, idea
         deadline = time.monotonic() + 15
         received: list[str] = []
-        for line in lines:
+        while time.monotonic() < deadline:
+            line = stream.readline().decode().rstrip("\n")
             received.append(line)
-            if posted.json()["id"] in line or time.monotonic() > deadline:
+            if idea["id"] in line:
                 break
-        stream.close()
-        assert any(line == "event: idea" for line in received), received
-        assert any(posted.json()["id"] in line for line in received), received
+        connection.close()
+        assert "event: idea" in received, received
+        assert any(idea["id"] in line for line in received), received
     finally:
         _stop(a)
         _stop(b)
