@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -194,10 +195,14 @@ def main() -> None:
                         time.sleep(0.2)
                 time.sleep(1)
                 result = asyncio.run(run(n, port, info, args.ideas, args.votes, args.rate))
+                print(json.dumps(result), flush=True)
             finally:
-                server.terminate()
-                server.wait(timeout=30)
-            print(json.dumps(result), flush=True)
+                server.send_signal(signal.SIGINT)  # quick shutdown: open streams need not finish
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait(timeout=10)
 
 
 if __name__ == "__main__":
