@@ -75,3 +75,19 @@ def test_board_console_and_presenter_have_no_serious_accessibility_violations(li
     board.goto(live_server + BOARD)
     assert serious_violations(board) == []
     assert board.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_board_without_event_streams_falls_back_to_polling(live_server, new_page):
+    """Where a proxy blocks streams (here: no EventSource at all), the board polls and still follows."""
+    facilitator = new_page()
+    sign_in(facilitator, live_server, "facilitator@demo.chorus.nhs.uk")
+    facilitator.goto(live_server + CONSOLE)
+    facilitator.get_by_role("button", name="Collect ideas").click()
+    board = new_page()
+    board.add_init_script("delete window.EventSource;")
+    _open_board(board, live_server, "staff11@demo.chorus.nhs.uk")
+    assert board.evaluate("typeof window.EventSource") == "undefined"
+    expect(board.locator("[data-live-phase]")).to_have_text("Sharing ideas")
+    facilitator.get_by_role("button", name="Start voting").click()
+    expect(board.locator("[data-live-phase]")).to_have_text("Voting", timeout=8000)
+    assert board.evaluate("window.chorusNotReloaded") is True
