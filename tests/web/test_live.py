@@ -119,6 +119,12 @@ def test_stream_replays_after_last_event_id_then_sends_live_events(app, client, 
     assert next(chunks).startswith(b"retry:")
     replayed = next(chunks).decode()
     assert replayed.startswith("id: 1\nevent: idea\n") and first.id in replayed
+    from app.extensions import db
+
+    pool = db.engine.pool
+    if hasattr(pool, "checkedout"):  # PostgreSQL's queue pool: the open stream holds no connection
+        db.session.rollback()  # the test's own session shares this app context; a real request's is removed
+        assert pool.checkedout() == 0
     second, _ = ideas.post_idea(author, qid, "Live idea while streaming")
     received = ""
     for _ in range(20):
@@ -235,3 +241,41 @@ def test_api_live_controls(client, make_user, as_participant, workshop):
     assert client.post(f"/api/v1/conversations/{cid}/live/votes", json={"votes_hidden": "yes"}, headers=headers).status_code == 400
     participant = _bearer(make_user())
     assert client.post(f"/api/v1/conversations/{cid}/live/phase", json={"phase": "vote"}, headers=participant).status_code == 403
+
+
+@pytest.mark.parametrize("phase, allowed", [
+    ("collect", {"post", "comment"}), ("vote", {"vote"}), ("review", set()),
+])
+def test_participation_forms_obey_each_phase(client, login, make_user, as_participant, workshop, phase, allowed):
+    conversation, cid, qid = workshop
+    idea, _ = ideas.post_idea(as_participant(make_user()), qid, "An idea from before the session")
+    live_session.set_phase(conversation, phase)
+    token = login(make_user())
+    question_page = client.get(f"/questions/{qid}").get_data(as_text=True)
+    assert ("Post your idea anonymously" in question_page) == ("post" in allowed)
+    posted = client.post(f"/questions/{qid}/ideas", data={"csrf_token": token, "body": "A new idea in " + phase,
+                                                           "client_token": "token-" + phase})
+    assert (posted.status_code == 302) == ("post" in allowed)
+    if "post" not in allowed:
+        assert posted.status_code == 400 and ("not taking new ideas" in posted.get_data(as_text=True)
+                                              or "in review" in posted.get_data(as_text=True))
+    commented = client.post(f"/ideas/{idea.id}/comments", data={"csrf_token": token, "body": "A comment",
+                                                                "client_token": "comment-" + phase})
+    assert (commented.status_code == 302) == ("comment" in allowed)
+    client.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token, "choice": "support"})
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert ("<strong>1</strong> supporter" in page) == ("vote" in allowed)
+
+
+def test_pages_say_counts_are_hidden_until_you_vote(client, login, make_user, as_participant, workshop):
+    conversation, cid, qid = workshop
+    idea, _ = ideas.post_idea(as_participant(make_user()), qid, "Hidden count idea")
+    live_session.set_votes_hidden(conversation, True)
+    live_session.set_phase(conversation, "vote")
+    voting.cast_vote(as_participant(make_user()), idea.id, "support")
+    token = login(make_user())
+    page = client.get(f"/questions/{qid}?sort=supported").get_data(as_text=True)
+    assert "Votes hidden until you vote" in page and "<strong>1</strong> supporter" not in page
+    assert "Votes hidden until you vote" in client.get(f"/conversations/{cid}/live").get_data(as_text=True)
+    client.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token, "choice": "support"})
+    assert "<strong>2</strong> supporters" in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
