@@ -1,7 +1,7 @@
 """Live-update load test: N SSE clients on one conversation while ideas and votes are posted.
 
 Starts a local gunicorn (gevent workers, Redis pub/sub) on a free port with a temporary SQLite
-database, connects N streams, posts ideas and votes through the API, and prints delivery latency
+database (or --postgresql URL, a scratch database that is emptied), connects N streams, posts ideas and votes through the API, and prints delivery latency
 (p50/p95/max, from just before each POST to the moment each client reads the event) and lost events
 (ids missing from a client's contiguous sequence). Localhost only; every loop is bounded.
 
@@ -34,6 +34,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def fresh_postgresql(url: str) -> None:
+    """Create the bench database if needed and empty it (never point this at real data)."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}):
+            connection.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def prepare(database: str, posters: int) -> dict:
@@ -169,6 +185,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[100, 600, 2000])
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12"))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgresql", metavar="URL", help="a scratch PostgreSQL database (emptied!) instead of SQLite")
     parser.add_argument("--ideas", type=int, default=30)
     parser.add_argument("--votes", type=int, default=30)
     parser.add_argument("--rate", type=float, default=5.0, help="posts per second")
@@ -176,6 +193,9 @@ def main() -> None:
     for n in args.clients:
         with tempfile.TemporaryDirectory() as tmp:
             database = f"sqlite:///{tmp}/bench.sqlite"
+            if args.postgresql:
+                fresh_postgresql(args.postgresql)
+                database = args.postgresql
             info = prepare(database, posters=5)
             port = free_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "DATABASE_URL"))}
