@@ -199,6 +199,9 @@ def test_console_controls_change_the_session(client, login, make_user, as_partic
     assert "Idea in the spotlight" in html and "Team huddles at 10am" in html
     assert "Votes hidden until voting ends" in html
     assert f"/conversations/{cid}/live" in html  # join instructions
+    console = client.get(base).get_data(as_text=True)
+    for page in (html, console):  # facilitators' screens never carry an author
+        assert idea.author_tag not in page and idea.nonce not in page and "your idea" not in page
     bad = client.post(base + "/timer", data={"csrf_token": token, "action": "start", "minutes": "lots"}, follow_redirects=True)
     assert "Enter a number of minutes from 1 to 180" in bad.get_data(as_text=True)
     bad = client.post(base + "/phase", data={"csrf_token": token, "phase": "party"}, follow_redirects=True)
