@@ -170,7 +170,14 @@
         loadState();
         break;
       case "reset":
-        loadState();
+        // Events this page missed were deleted (closed, or past retention): reload, unless the person is
+        // in the middle of writing something.
+        if (all("textarea", document).some(function (t) { return t.value.trim() !== ""; })) {
+          loadState();
+          say("Some updates could not be shown. Reload the page to see everything.");
+        } else {
+          window.location.reload();
+        }
         break;
       case "clock":
         if (data.now) { skew = Date.parse(data.now) - Date.now(); }
