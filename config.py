@@ -75,6 +75,10 @@ class Config:
     # auto: sentence embeddings (cached per idea) when the optional packages are installed, else TF-IDF + LSA.
     CHORUS_THEMES_BACKEND: str = os.environ.get("CHORUS_THEMES_BACKEND", "auto")
     CHORUS_HSTS: bool = _bool("CHORUS_HSTS", False)
+    # Live updates: SSE heartbeat, how long one stream lasts before the browser reconnects, event-log retention.
+    CHORUS_LIVE_HEARTBEAT_SECONDS: float = float(_int("CHORUS_LIVE_HEARTBEAT_SECONDS", 15))
+    CHORUS_LIVE_STREAM_SECONDS: float = float(_int("CHORUS_LIVE_STREAM_SECONDS", 1800))
+    CHORUS_LIVE_RETENTION_HOURS: int = max(1, _int("CHORUS_LIVE_RETENTION_HOURS", 24))
 
 
 class TestConfig(Config):

@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import models  # noqa: F401  (register every table)
     from app.auth import init_login
     from app.errors import init_errors
+    from app.live import init_live
     from app.security import init_security
     from app.navigation import init_navigation
     from app.templating import init_templating
@@ -56,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_navigation(app)
     init_security(app)
     init_errors(app)
+    init_live(app)
     init_login(app)
 
     from app.admin import bp as admin_bp

@@ -87,8 +87,8 @@ def question_json(question: Question) -> dict[str, Any]:
 def idea_json(card: IdeaCard) -> dict[str, Any]:
     idea = card.idea
     votes = (
-        {"support": card.support}
-        if idea.conversation.voting_mode == "support"
+        None if card.counts_hidden
+        else {"support": card.support} if idea.conversation.voting_mode == "support"
         else {"agree": card.agree, "disagree": card.disagree, "pass": card.passes}
     )
     data = {
@@ -102,6 +102,7 @@ def idea_json(card: IdeaCard) -> dict[str, Any]:
         "status": idea.status,
         "source": idea.source,
         "votes": votes,
+        "votes_hidden": card.counts_hidden,
         "comment_count": card.comments,
         "my_vote": card.my_vote,
         "mine": card.mine,

@@ -95,7 +95,9 @@ SCHEMAS: dict[str, Any] = {
         "id": {"type": "string"}, "conversation_id": {"type": "integer"}, "question_id": {"type": "integer"},
         "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"}, "edited": {"type": "boolean"},
         "moderator_edited": {"type": "boolean"}, "status": {"type": "string", "enum": ["published", "pending", "hidden"],
-        "description": "pending or hidden only in your own posts"}, "source": {"type": "string"}, "votes": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "description": "pending or hidden only in your own posts"},
+        "source": {"type": "string"}, "votes": {"type": ["object", "null"], "additionalProperties": {"type": "integer"}, "description": "null while counts are hidden from you (votes_hidden)"},
+        "votes_hidden": {"type": "boolean"},
         "comment_count": {"type": "integer"}, "my_vote": {"type": ["string", "null"]}, "mine": {"type": "boolean"},
         "comments": {"type": "array", "items": _ref("Comment")},
         "stage": {"type": "string", "description": "Ideas Lab only"}, "stage_reason": {"type": ["string", "null"]}}},
@@ -114,6 +116,11 @@ SCHEMAS: dict[str, Any] = {
         "comments": {"type": "integer"}, "votes": {"type": "integer"}, "participants": {"type": ["integer", "null"]},
         "by_organisation": {"type": "array", "items": _ref("ParticipationCell")},
         "by_staff_group": {"type": "array", "items": _ref("ParticipationCell")}}},
+    "LiveState": {"type": "object", "description": "No author or user; counts are null while hidden from you.", "properties": {
+        "conversation_id": {"type": "integer"}, "status": {"type": "string"}, "phase": {"type": ["string", "null"], "enum": ["collect", "vote", "review", "closed", None]},
+        "phase_label": {"type": ["string", "null"]}, "ends_at": {"type": ["string", "null"], "format": "date-time"}, "now": {"type": "string", "format": "date-time"},
+        "votes_hidden": {"type": "boolean"}, "spotlight": {"type": "object"}, "last_event_id": {"type": "integer"},
+        "ideas": {"type": "object", "additionalProperties": {"type": "object"}}}},
     "Comment": {"type": "object", "properties": {"id": {"type": "string"}, "idea_id": {"type": "string"},
                 "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"},
                 "edited": {"type": "boolean"}, "moderator_edited": {"type": "boolean"},
@@ -213,6 +220,9 @@ def build_spec() -> dict[str, Any]:
             "delete": _op("Withdraw your own comment", {"204": {"description": "Withdrawn"}}, params=[comment], errors=("401", "404", "409", "429")),
         },
     }
+    from app.api.live import live_paths
+
+    paths |= live_paths(conv)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Chorus API", "version": "1.0.0", "description": (

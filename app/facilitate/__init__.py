@@ -10,3 +10,4 @@ require_role(bp, Role.FACILITATOR)
 
 from app.facilitate import routes  # noqa: E402,F401
 from app.facilitate import moderation  # noqa: E402,F401  (moderation queue, log and settings)
+from app.facilitate import live  # noqa: E402,F401

@@ -12,6 +12,7 @@ from app.models.conversation import (
     audience,
 )
 from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
+from app.models.live import LiveEvent, Phase
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.participation import Participation
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
@@ -28,6 +29,7 @@ __all__ = [
     "ConversationStatus",
     "Idea",
     "IdeaStage",
+    "LiveEvent",
     "IdeaVector",
     "Membership",
     "ModerationEntry",
@@ -36,6 +38,7 @@ __all__ = [
     "Organisation",
     "Participation",
     "Partnership",
+    "Phase",
     "Question",
     "ReportReason",
     "Role",

@@ -87,6 +87,14 @@ class Conversation(db.Model):
     current_theme_run_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("theme_run.id", ondelete="SET NULL", use_alter=True)
     )
+    # Live sessions (app/services/live_session.py): phase is None for a conversation without phases.
+    phase: Mapped[str | None] = mapped_column(sa.String(10))
+    phase_ends_at: Mapped[datetime | None]
+    votes_hidden: Mapped[bool] = mapped_column(default=False)
+    spotlight_idea_id: Mapped[str | None] = mapped_column(sa.String(24))
+    spotlight_theme_id: Mapped[int | None]
+    # The id of the last live event; bumped in the writer's transaction so ids follow commit order.
+    live_seq: Mapped[int] = mapped_column(default=0)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     audience: Mapped[list[Organisation]] = relationship(secondary=audience, order_by="Organisation.name")

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app import live
 from app.extensions import db
 from app.models import (
     Conversation,
@@ -220,8 +221,19 @@ def close_conversation(conversation: Conversation) -> Conversation:
         raise NotAllowedNow("This conversation is already closed.")
     conversation.status = ConversationStatus.CLOSED
     conversation.closed_at = utcnow()
+    message = _forget_live_events(conversation)
     db.session.commit()
+    live.publish(message)
     return conversation
+
+
+def _forget_live_events(conversation: Conversation) -> live.LiveMessage:
+    """At close the replay log is deleted (an ordered log would date posts more precisely than an hour);
+    only the news that it closed is kept, so open boards learn it."""
+    live.forget(conversation.id)
+    if conversation.phase is not None:
+        conversation.phase, conversation.phase_ends_at = "closed", None
+    return live.record(conversation.id, "phase", {"phase": "closed", "label": "Closed", "ends_at": None})
 
 
 def close_due_conversations(now: datetime | None = None) -> list[int]:
@@ -236,5 +248,7 @@ def close_due_conversations(now: datetime | None = None) -> list[int]:
     for conversation in due:
         conversation.status = ConversationStatus.CLOSED
         conversation.closed_at = conversation.closes_at
+        _forget_live_events(conversation)
+    live.prune()
     db.session.commit()
     return [c.id for c in due]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app import live
 from app.extensions import db
 from app.models import ContentStatus, Idea, Vote
 from app.services.authorship import insert_once, require_author, stamp
-from app.services.conversations import get_conversation, get_question, require_accepting
+from app.services import live_events
+from app.services.conversations import get_conversation, get_question
 from app.services.errors import IdentifyingDetails, NotFound
 from app.services.participants import Participant
 from app.services.participation import record_participation
 from app.services.screening import screen_edit, screen_new
+from app.services.phases import require_allowed
 from app.services.text import clean_text
 from app.services.themes import TextCheck, check_text
 
@@ -34,14 +37,16 @@ def post_idea(
     """Post an idea; a repeated submission with the same client token returns the first idea and False."""
     question = get_question(participant, question_id)
     conversation = question.conversation
-    require_accepting(conversation)
+    require_allowed(conversation, "post")
     text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
     idea = Idea(conversation_id=conversation.id, question_id=question.id, body=text, sentiment=check.sentiment)
     screen_new(idea, conversation, identifying=bool(check.spans))
     stamp(idea, conversation, participant, client_token)
     idea, created = insert_once(idea)
     record_participation(conversation, participant)
+    message = live_events.idea_posted(idea) if created else None
     db.session.commit()
+    live.publish(message)
     return idea, created
 
 
@@ -65,22 +70,28 @@ def own_idea(participant: Participant, idea_id: str) -> Idea:
 def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identifying: bool = False) -> Idea:
     """Change the text of one's own idea while the conversation is open."""
     idea = own_idea(participant, idea_id)
-    require_accepting(idea.conversation)
+    require_allowed(idea.conversation, "edit")
     text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
     if text != idea.body:
         idea.body, idea.sentiment = text, check.sentiment
         idea.edited = True
         screen_edit(idea, idea.conversation, identifying=bool(check.spans))
+        message = live_events.idea_edited(idea)
+    else:
+        message = None
     db.session.commit()
+    live.publish(message)
     return idea
 
 
 def withdraw_idea(participant: Participant, idea_id: str) -> None:
     """Withdraw one's own idea: its text and votes are deleted; comments stay hidden with it."""
     idea = own_idea(participant, idea_id)
-    require_accepting(idea.conversation)
+    require_allowed(idea.conversation, "withdraw")
     idea.status = ContentStatus.WITHDRAWN
     idea.body = ""
     idea.queued = idea.notice_unseen = False
     db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
+    message = live_events.idea_withdrawn(idea)
     db.session.commit()
+    live.publish(message)

@@ -17,6 +17,7 @@ from app.services.conversations import get_conversation, get_question
 from app.services.ideas import visible_idea
 from app.services.keys import conversation_key
 from app.services.participants import Participant
+from app.services.phases import counts_hidden
 from app.services.voting import VALUE_NAMES
 
 Sort = Literal["newest", "supported", "discussed", "random"]
@@ -41,6 +42,8 @@ class IdeaCard:
     comments: int = 0
     my_vote: str | None = None
     mine: bool = False
+    # True while the conversation hides counts and this person has not voted on the idea (counts are zero).
+    counts_hidden: bool = False
 
 
 @dataclass
@@ -104,8 +107,11 @@ def _cards(participant: Participant, conversation: Conversation, rows: list) -> 
         db.session.execute(sa.select(Vote.idea_id, Vote.value).where(Vote.idea_id.in_(ids), Vote.voter == voter)).all()
     ) if ids else {}
     cards = []
+    hidden = counts_hidden(conversation)
     for idea, up, down, passes, comments in rows:
         value = mine.get(idea.id)
+        if hidden and value is None:
+            up = down = passes = 0
         cards.append(
             IdeaCard(
                 idea=idea,
@@ -116,6 +122,7 @@ def _cards(participant: Participant, conversation: Conversation, rows: list) -> 
                 comments=comments or 0,
                 my_vote=None if value is None else ("support" if conversation.voting_mode == "support" else VALUE_NAMES[value]),
                 mine=is_author(participant, key, idea),
+                counts_hidden=hidden and value is None,
             )
         )
     return cards
@@ -137,6 +144,8 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
     question = get_question(participant, question_id)
     conversation = question.conversation
     sort = sort if sort in SORTS else "random"
+    if sort == "supported" and counts_hidden(conversation):
+        sort = "random"  # the order would reveal the hidden counts
     published = (Idea.question_id == question.id) & (Idea.status == ContentStatus.PUBLISHED)
     stage = stage if stage in {s.value for s in IdeaStage} and conversation.kind == "ideas_lab" else None
     if stage:
@@ -222,9 +231,10 @@ def ideas_by_ids(participant: Participant, conversation_id: int, idea_ids: list[
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
+    by_support = [] if counts_hidden(conversation) else [sa.func.coalesce(votes.c.up, 0).desc()]
     rows = db.session.execute(
         query.where(published)
-        .order_by(sa.func.coalesce(votes.c.up, 0).desc(), Idea.created_hour.desc(), Idea.id)
+        .order_by(*by_support, Idea.created_hour.desc(), Idea.id)
         .offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     ).all()
     return CardPage(conversation, _cards(participant, conversation, list(rows)), page, pages, total)

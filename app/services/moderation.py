@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from app import live
 from app.extensions import db
 from app.models import (
     Comment,
@@ -25,7 +26,7 @@ from app.models import (
     ReportReason,
     User,
 )
-from app.services import guests
+from app.services import guests, live_events
 from app.services.errors import InvalidInput, NotFound
 from app.services.text import clean_text
 
@@ -145,11 +146,14 @@ def _note(note: str | None) -> str:
 def approve_item(conversation: Conversation, moderator_id: int, kind: str, item_id: str) -> Idea | Comment:
     """Publish a held or hidden item (or keep a reported one) and clear its reports."""
     item = get_item(conversation, kind, item_id)
+    was_published = item.status == ContentStatus.PUBLISHED
     item.status = ContentStatus.PUBLISHED
     item.notice_action = item.notice_reason = item.notice_note = None
     item.notice_unseen = False
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.APPROVE, None, "")
+    message = live_events.moderated(item, was_published)
     db.session.commit()
+    live.publish(message)
     return item
 
 
@@ -162,10 +166,13 @@ def hide_item(conversation: Conversation, moderator_id: int, kind: str, item_id:
     note = _note(note)
     if reason == ReportReason.OTHER and not note:
         raise InvalidInput("Explain why, for the author", field="note")
+    was_published = item.status == ContentStatus.PUBLISHED
     item.status = ContentStatus.HIDDEN
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "hide", reason, note, True
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.HIDE, reason, note)
+    message = live_events.moderated(item, was_published)
     db.session.commit()
+    live.publish(message)
     _refresh_themes(conversation)
     return item
 
@@ -179,11 +186,14 @@ def redact_item(conversation: Conversation, moderator_id: int, kind: str, item_i
     if text == item.body:
         raise InvalidInput("Change the text to remove the details, or approve or hide it instead", field="body")
     note = _note(note)
+    was_published = item.status == ContentStatus.PUBLISHED
     item.body, item.moderator_edited, item.status = text, True, ContentStatus.PUBLISHED
     item.flagged_identifying = item.flagged_abusive = False
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "redact", "identifying", note, True
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.REDACT, "identifying", note)
+    message = live_events.moderated(item, was_published)
     db.session.commit()
+    live.publish(message)
     _refresh_themes(conversation)
     return item
 

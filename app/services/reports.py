@@ -9,9 +9,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from app import live
 from app.crypto import tag
 from app.extensions import db
 from app.models import Comment, ContentReport, ContentStatus, Idea, ModerationEntry, ModerationLogAction, ReportReason
+from app.services import live_events
 from app.services.errors import InvalidInput, NotFound
 from app.services.ideas import visible_idea
 from app.services.keys import conversation_key
@@ -67,10 +69,13 @@ def report_item(participant: Participant, kind: str, item_id: str, reason: str, 
         db.session.rollback()
         return False
     item.queued = True
+    message = None
     if item.status == ContentStatus.PUBLISHED and unresolved_reports(kind, item.id) >= conversation.report_threshold:
         item.status = ContentStatus.HIDDEN
         db.session.add(ModerationEntry(conversation_id=conversation.id, item_kind=kind, item_id=item.id,
                                        action=ModerationLogAction.AUTO_HIDE, reason="reports",
                                        note=f"Reported by {conversation.report_threshold} or more people"))
+        message = live_events.moderated(item, was_published=True)
     db.session.commit()
+    live.publish(message)
     return True

@@ -6,14 +6,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.crypto import voter_pseudonym
+from app import live
 from app.extensions import db
 from app.models import Vote, VotingMode
-from app.services.conversations import require_accepting
+from app.services import live_events
 from app.services.errors import InvalidInput
 from app.services.ideas import visible_idea
 from app.services.keys import conversation_key
 from app.services.participants import Participant
 from app.services.participation import record_participation
+from app.services.phases import require_allowed
 
 VOTE_VALUES = {"support": 1, "agree": 1, "disagree": -1, "pass": 0}
 VALUE_NAMES = {1: "agree", -1: "disagree", 0: "pass"}
@@ -32,21 +34,25 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> str:
     """Record or change this person's vote on an idea; repeating it changes nothing. Returns the choice."""
     idea = visible_idea(participant, idea_id)
     conversation = idea.conversation
-    require_accepting(conversation)
+    require_allowed(conversation, "vote")
     allowed = {"support"} if conversation.voting_mode == VotingMode.SUPPORT else {"agree", "disagree", "pass"}
     if choice not in allowed:
         raise InvalidInput("Choose " + " or ".join(sorted(allowed)), field="choice")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
     _upsert(idea.id, voter, conversation.id, VOTE_VALUES[choice])
     record_participation(conversation, participant)
+    message = live_events.votes_changed(conversation, idea.id)
     db.session.commit()
+    live.publish(message)
     return choice
 
 
 def withdraw_vote(participant: Participant, idea_id: str) -> None:
     """Remove this person's vote on an idea, if any."""
     idea = visible_idea(participant, idea_id)
-    require_accepting(idea.conversation)
+    require_allowed(idea.conversation, "vote")
     voter = voter_pseudonym(conversation_key(idea.conversation), participant.user_key)
-    db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.voter == voter))
+    removed = db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.voter == voter)).rowcount
+    message = live_events.votes_changed(idea.conversation, idea.id) if removed else None
     db.session.commit()
+    live.publish(message)

@@ -1,0 +1,98 @@
+"""The facilitator's live console and the presenter view for a projector.
+
+Every control is a small form (works without JavaScript) that calls one live_session service.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.facilitate import bp
+from app.services import live_session
+from app.services.board import console_board, presenter_board
+from app.services.conversations import get_managed_conversation
+from app.services.errors import ServiceError
+from app.services.participants import Participant
+
+
+class ControlForm(FlaskForm):
+    """A button form: the CSRF token is its only declared field; values are read by each view."""
+
+
+def _conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+    return get_managed_conversation(Participant.from_user(current_user).facilitates, conversation_id)
+
+
+def _back(conversation_id: int):  # type: ignore[no-untyped-def]
+    return redirect(url_for("facilitate.live_console", conversation_id=conversation_id))
+
+
+def _run(conversation_id: int, action, success: str):  # type: ignore[no-untyped-def]
+    """Check the CSRF form, run one service call and say what happened."""
+    conversation = _conversation(conversation_id)
+    if not ControlForm().validate_on_submit():
+        flash("Your session expired. Try again.", "error")
+        return _back(conversation_id)
+    try:
+        action(conversation)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(success, "success")
+    return _back(conversation_id)
+
+
+@bp.get("/conversations/<int:conversation_id>/live")
+def live_console(conversation_id: int):  # type: ignore[no-untyped-def]
+    board = console_board(_conversation(conversation_id))
+    return render_template("facilitate/live_console.html", board=board, conversation=board.conversation,
+                           control_form=ControlForm(), named_mode=board.conversation.named_mode,
+                           has_overview="facilitate.conversation" in current_app.view_functions)
+
+
+@bp.get("/conversations/<int:conversation_id>/present")
+def live_presenter(conversation_id: int):  # type: ignore[no-untyped-def]
+    board = presenter_board(_conversation(conversation_id))
+    return render_template("facilitate/presenter.html", board=board, conversation=board.conversation,
+                           named_mode=board.conversation.named_mode)
+
+
+@bp.post("/conversations/<int:conversation_id>/live/phase")
+def live_phase(conversation_id: int):  # type: ignore[no-untyped-def]
+    phase = request.form.get("phase", "")
+    return _run(conversation_id, lambda c: live_session.set_phase(c, phase), "The phase has changed on every screen.")
+
+
+def _minutes_field() -> int | None:
+    raw = request.form.get("minutes", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.post("/conversations/<int:conversation_id>/live/timer")
+def live_timer(conversation_id: int):  # type: ignore[no-untyped-def]
+    action, minutes = request.form.get("action", ""), _minutes_field()
+    if action == "stop":
+        return _run(conversation_id, live_session.stop_timer, "The timer has stopped.")
+    if action == "add":
+        return _run(conversation_id, lambda c: live_session.add_time(c, minutes), "Time added.")  # type: ignore[arg-type]
+    return _run(conversation_id, lambda c: live_session.start_timer(c, minutes), "The timer has started.")  # type: ignore[arg-type]
+
+
+@bp.post("/conversations/<int:conversation_id>/live/spotlight")
+def live_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
+    idea_id = request.form.get("idea_id") or None
+    raw_theme = request.form.get("theme_id", "")
+    theme_id = int(raw_theme) if raw_theme.isdigit() else None
+    if raw_theme and theme_id is None:
+        theme_id = -1  # not a number: the service refuses it with a clear message
+    message = "The spotlight is clear." if not (idea_id or theme_id) else "Spotlight shown on every screen."
+    return _run(conversation_id, lambda c: live_session.set_spotlight(c, idea_id=idea_id, theme_id=theme_id), message)
+
+
+@bp.post("/conversations/<int:conversation_id>/live/votes")
+def live_votes(conversation_id: int):  # type: ignore[no-untyped-def]
+    hidden = request.form.get("votes_hidden") == "hidden"
+    message = "Vote counts are hidden until each person votes, or until voting ends." if hidden else "Vote counts are shown."
+    return _run(conversation_id, lambda c: live_session.set_votes_hidden(c, hidden), message)

@@ -1,0 +1,136 @@
+"""The live board for participants, and its event stream (Server-Sent Events, or a JSON poll).
+
+Each view parses input, calls one service, and renders or redirects; the stream itself holds no
+database session (app/live/sse.py).
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectField
+
+from app import live
+from app.extensions import db
+from app.live.sse import stream
+from app.live.store import replay
+from app.participate import bp
+from app.participate.forms import IdeaForm, VoteForm
+from app.ratelimit import posting_limit
+from app.services import conversations, ideas
+from app.models.base import utcnow
+from app.services.board import console_board, live_board, presenter_board, state_json
+from app.services.live_session import iso
+from app.services.errors import ServiceError
+from app.services.participants import Participant
+from app.services.phases import allows
+
+
+class LiveIdeaForm(IdeaForm):
+    question_id = SelectField("Which question is your idea about?", coerce=int)
+
+
+def _me() -> Participant:
+    return Participant.from_user(current_user)
+
+
+@bp.app_template_global()
+def phase_allows(conversation, action: str) -> bool:  # type: ignore[no-untyped-def]
+    """For templates: may people do this now (open, and the session's phase allows it)?"""
+    return conversation.is_accepting() and allows(conversation, action)  # type: ignore[arg-type]
+
+
+bp.add_app_template_global(iso, "iso")
+bp.add_app_template_global(utcnow, "utcnow")
+
+
+def _idea_form(board, form: LiveIdeaForm | None = None) -> LiveIdeaForm:  # type: ignore[no-untyped-def]
+    form = form or LiveIdeaForm()
+    form.question_id.choices = [(c.question.id, c.question.text) for c in board.columns]
+    return form
+
+
+def _board_page(conversation_id: int, form: LiveIdeaForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    board = live_board(_me(), conversation_id)
+    return render_template(
+        "participate/live.html", board=board, conversation=board.conversation, form=_idea_form(board, form),
+        vote_form=VoteForm(), named_mode=board.conversation.named_mode,
+    ), status
+
+
+@bp.get("/conversations/<int:conversation_id>/live")
+def live_board_page(conversation_id: int):  # type: ignore[no-untyped-def]
+    return _board_page(conversation_id)
+
+
+@bp.post("/conversations/<int:conversation_id>/live/ideas")
+@posting_limit
+def live_post_idea(conversation_id: int):  # type: ignore[no-untyped-def]
+    board = live_board(_me(), conversation_id)
+    form = _idea_form(board, LiveIdeaForm())
+    if form.validate_on_submit():
+        try:
+            ideas.post_idea(_me(), form.question_id.data, form.body.data, client_token=form.client_token.data,
+                            allow_identifying=form.confirm_identifying.data)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            field = getattr(form, error.field or "body", None) or form.body
+            field.errors = [*field.errors, error.message]
+            form.identifying_spans = getattr(error, "spans", None)
+        else:
+            flash("Your idea has been posted.", "success")
+            return redirect(url_for("participate.live_board_page", conversation_id=conversation_id))
+    return _board_page(conversation_id, form, 400)
+
+
+def _state_board(conversation_id: int, view: str):  # type: ignore[no-untyped-def]
+    """The board whose state a browser reloads: its own, or (for facilitators) the console or projector's."""
+    me = _me()
+    if view in ("console", "presenter"):
+        conversation = conversations.get_managed_conversation(me.facilitates, conversation_id)
+        return console_board(conversation) if view == "console" else presenter_board(conversation)
+    return live_board(me, conversation_id)
+
+
+def _cursor() -> int | None:
+    """Where the browser got to: the Last-Event-ID header (on reconnect) or ?after=N."""
+    raw = request.headers.get("Last-Event-ID") or request.args.get("after")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        abort(400, "after (or Last-Event-ID) must be a whole number.")
+    return int(raw)
+
+
+@bp.get("/conversations/<int:conversation_id>/live/events")
+def live_events(conversation_id: int):  # type: ignore[no-untyped-def]
+    """An SSE stream (Accept: text/event-stream), else a JSON poll: events after ?after=N."""
+    conversation = conversations.get_conversation(_me(), conversation_id)
+    after = _cursor()
+    current = conversation.live_seq
+    engine = db.engine
+    if "text/event-stream" in request.headers.get("Accept", ""):
+        config = current_app.config
+        body = stream(live.bus(), engine, conversation.id, current if after is None else after,
+                      heartbeat=float(config["CHORUS_LIVE_HEARTBEAT_SECONDS"]),
+                      max_seconds=float(config["CHORUS_LIVE_STREAM_SECONDS"]))
+        # End this request's transaction now: the stream reads through short connections of its own, and
+        # the session itself is removed when the request context is torn down, before streaming starts.
+        db.session.rollback()
+        return Response(body, mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    if after is None:
+        messages, complete = [], True
+    else:
+        messages, complete = replay(engine, conversation.id, after)
+    payload = {
+        "events": [m.as_dict() for m in messages],
+        "last_event_id": messages[-1].id if messages else (current if after is None or not complete else after),
+        "reset": not complete,
+    }
+    if request.args.get("state") == "1" or not complete:
+        payload["state"] = state_json(_state_board(conversation_id, request.args.get("view", "board")))
+        if not complete:
+            payload["last_event_id"] = payload["state"]["last_event_id"]
+    return jsonify(payload)
