@@ -12,6 +12,16 @@ from app.models.conversation import (
 )
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
+from app.models.triage import (
+    IdeaPlacement,
+    Outcome,
+    OutcomeSeen,
+    OutcomeUpdate,
+    PairwiseChoice,
+    ThemeAction,
+    ThemePlan,
+    ThemeStatus,
+)
 from app.models.user import ApiToken, Membership, Role, User
 
 __all__ = [
@@ -23,15 +33,23 @@ __all__ = [
     "ConversationKind",
     "ConversationStatus",
     "Idea",
+    "IdeaPlacement",
     "IdeaVector",
     "Membership",
     "Organisation",
+    "Outcome",
+    "OutcomeSeen",
+    "OutcomeUpdate",
+    "PairwiseChoice",
     "Partnership",
     "Question",
     "Role",
     "RunStatus",
     "StaffGroup",
     "Theme",
+    "ThemeAction",
+    "ThemePlan",
+    "ThemeStatus",
     "ThemeAssignment",
     "ThemeRun",
     "ThemeSnapshot",
