@@ -15,7 +15,6 @@ from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, Them
 from app.models.triage import (
     IdeaPlacement,
     Outcome,
-    OutcomeSeen,
     OutcomeUpdate,
     PairwiseChoice,
     ThemeAction,
@@ -38,7 +37,6 @@ __all__ = [
     "Membership",
     "Organisation",
     "Outcome",
-    "OutcomeSeen",
     "OutcomeUpdate",
     "PairwiseChoice",
     "Partnership",

@@ -1,7 +1,8 @@
 """Triage of themes by change-hub leads: plans, actions, manual placements, comparisons and outcomes.
 
 Nothing here links a person to content. Pairwise comparisons carry a per-conversation pseudonym
-(an HMAC with its own purpose), never a user id; OutcomeSeen holds a user id and a time only.
+(an HMAC with its own purpose), never a user id. What a person has seen of outcome notices is one
+time on their user row (User.outcomes_seen_until), never a theme.
 """
 
 from __future__ import annotations
@@ -119,10 +120,3 @@ class OutcomeUpdate(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     outcome: Mapped[Outcome] = relationship(back_populates="updates")
-
-
-class OutcomeSeen(db.Model):
-    """Up to when a person has seen outcome notices: a user id and a time, never a theme."""
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    seen_until: Mapped[datetime] = mapped_column(default=utcnow)

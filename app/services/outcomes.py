@@ -21,12 +21,12 @@ from app.models import (
     Idea,
     Organisation,
     Outcome,
-    OutcomeSeen,
     OutcomeUpdate,
     Theme,
     ThemeAssignment,
     ThemePlan,
     ThemeStatus,
+    User,
     Vote,
     audience,
 )
@@ -142,17 +142,16 @@ def organisation_outcomes(participant: Participant, organisation_id: int) -> Out
 
 
 def outcomes_seen_until(user_id: int) -> datetime | None:
-    row = db.session.get(OutcomeSeen, user_id)
-    return row.seen_until if row else None
+    user = db.session.get(User, user_id)
+    return user.outcomes_seen_until if user else None
 
 
 def mark_outcomes_seen(user_id: int, until: datetime | None = None) -> None:
-    """Remember that the person has seen notices up to now (a time only, no theme)."""
-    row = db.session.get(OutcomeSeen, user_id)
-    if row is None:
-        row = OutcomeSeen(user_id=user_id)
-        db.session.add(row)
-    row.seen_until = until or utcnow()
+    """Remember that the person has seen notices up to now (a time on their user row, no theme)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    user.outcomes_seen_until = until or utcnow()
     db.session.commit()
 
 
