@@ -133,6 +133,9 @@ def build_spec() -> dict[str, Any]:
             "delete": _op("Withdraw your own comment", {"204": {"description": "Withdrawn"}}, params=[comment], errors=("401", "404", "409", "429")),
         },
     }
+    from app.api import openapi_triage
+
+    paths |= openapi_triage.paths(_op, _ok, _path_param)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Chorus API", "version": "1.0.0", "description": (
@@ -140,7 +143,7 @@ def build_spec() -> dict[str, Any]:
             "on writes) or with Authorization: Bearer <token>. Responses never identify who wrote or voted.")},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
-        "components": {"schemas": SCHEMAS, "securitySchemes": {
+        "components": {"schemas": SCHEMAS | openapi_triage.SCHEMAS, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
             "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
         "paths": paths,
