@@ -189,6 +189,9 @@ def set_pinned(theme: Theme, pinned: bool) -> Theme:
 def set_not_a_theme(theme: Theme, value: bool) -> Theme:
     """Mark a theme as not a real theme: its ideas become unthemed now and in every later run."""
     _active(theme)
+    if value and not theme.not_a_theme:
+        # Hold its ideas here, so no later run regroups them into a look-alike theme (and unmarking restores them).
+        _place(theme.conversation_id, current_members(theme), theme.id)
     theme.not_a_theme = bool(value)
     _reapply(theme.conversation_id)
     return theme
@@ -214,7 +217,8 @@ def merge_themes(source: Theme, target: Theme) -> Theme:
     if target.not_a_theme:
         raise InvalidInput("You cannot merge into a theme marked as not a theme", field="target_id")
     _current_run(source.conversation_id)
-    _place(source.conversation_id, current_members(source), target.id)
+    # Both themes' ideas are placed: the lead has decided they belong together, whatever re-clustering finds.
+    _place(source.conversation_id, current_members(source) + current_members(target), target.id)
     db.session.execute(sa.update(IdeaPlacement).where(IdeaPlacement.theme_id == source.id).values(theme_id=target.id))
     db.session.execute(sa.update(ThemeAction).where(ThemeAction.theme_id == source.id).values(theme_id=target.id))
     plan_for(source).merged_into_id = target.id
