@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
@@ -11,24 +9,7 @@ from app.extensions import db
 from app.models import IdeaPlacement, Theme, ThemeAssignment, ThemePlan, ThemeSnapshot
 from app.services import ideas, theme_edits, themes
 from app.services.errors import InvalidInput, NotAllowedNow, NotFound
-
-SAMPLE = Path(__file__).resolve().parents[2] / "app" / "demo" / "staff_ideas.txt"
-
-
-@pytest.fixture
-def themed(make_user, make_conversation, as_participant):
-    conversation = make_conversation()
-    people = [as_participant(make_user()) for _ in range(3)]
-    texts = [line for line in SAMPLE.read_text().splitlines() if line.strip()]
-    extra = [f"Free staff parking at night please, variant {n}" for n in range(8)] + \
-            [f"Hot food in the canteen on night shifts, option {n}" for n in range(8)]
-    for n, text in enumerate(texts + extra):
-        ideas.post_idea(people[n % 3], conversation.questions[n % 2].id, text, allow_identifying=True)
-    themes.request_theme_run(conversation.id)
-    db.session.refresh(conversation)
-    lead = make_user("lead")
-    return conversation, people, frozenset({conversation.organisation_id}), lead
-
+from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 
 def members(conversation, theme_id: int) -> set[str]:
     db.session.refresh(conversation)
