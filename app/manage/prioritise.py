@@ -21,9 +21,9 @@ def _focus() -> int | None:
 @bp.get("/conversations/<int:conversation_id>/prioritise")
 def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
-    pair = prioritise.next_comparison(Participant.from_user(current_user), conversation.id, _focus())
-    return render_template("manage/prioritise.html", conversation=conversation, pair=pair, form=PairForm(),
-                           ranking=prioritise.ranking(conversation), top=_focus())
+    page = prioritise.comparison_page(Participant.from_user(current_user), conversation.id, _focus())
+    return render_template("manage/prioritise.html", conversation=conversation, pair=page.pair, themes=page.themes,
+                           form=PairForm(), ranking=prioritise.ranking(conversation), top=_focus())
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise")

@@ -50,12 +50,9 @@ def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations/<int:conversation_id>/prioritise")
 def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
-    pair = prioritise.next_comparison(_me(), conversation_id)
-    from app.services.conversations import get_conversation
-
-    conversation = get_conversation(_me(), conversation_id)
-    return render_template("participate/prioritise.html", conversation=conversation, pair=pair,
-                           form=ConfirmForm(), named_mode=conversation.named_mode)
+    page = prioritise.comparison_page(_me(), conversation_id)
+    return render_template("participate/prioritise.html", conversation=page.conversation, pair=page.pair,
+                           themes=page.themes, form=ConfirmForm(), named_mode=page.conversation.named_mode)
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise")

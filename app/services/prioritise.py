@@ -33,6 +33,13 @@ class Pair:
 
 
 @dataclass
+class ComparisonPage:
+    conversation: Conversation
+    pair: Pair | None
+    themes: int  # how many themes are being compared
+
+
+@dataclass
 class Ranked:
     theme: Theme
     score: float
@@ -73,9 +80,18 @@ def _comparisons(conversation: Conversation, index: dict[int, int]) -> tuple[lis
     return out, list(rows)
 
 
+def comparison_page(participant: Participant, conversation_id: int, focus_top: int | None = None) -> ComparisonPage:
+    """The conversation, the next pair for this person (None when done) and how many themes are in play."""
+    conversation = get_conversation(participant, conversation_id)
+    return ComparisonPage(conversation, _next(participant, conversation, focus_top), len(candidates(conversation)))
+
+
 def next_comparison(participant: Participant, conversation_id: int, focus_top: int | None = None) -> Pair | None:
     """The next pair for this person: uncertain and close, never one they already answered; None when done."""
-    conversation = get_conversation(participant, conversation_id)
+    return _next(participant, get_conversation(participant, conversation_id), focus_top)
+
+
+def _next(participant: Participant, conversation: Conversation, focus_top: int | None) -> Pair | None:
     themes = candidates(conversation)
     if len(themes) < 2:
         return None
