@@ -55,5 +55,7 @@ def test_works_on_a_phone_sized_screen(live_server, new_page):
     page = new_page(390, 844)
     sign_in(page, live_server, "staff06@demo.chorus.nhs.uk")
     page.get_by_role("link", name="Best place to work").click()
+    page.wait_for_url("**/conversations/*")
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
