@@ -204,3 +204,29 @@ def test_exports_hold_no_author_details_or_times_and_neutralise_formulas(themed)
     assert all(c.data_type != "f" for c in values)
     with pytest.raises(NotFound):
         exports.export_data(frozenset(), conversation.id)
+
+
+def test_trend_against_the_previous_run_and_the_previous_month(themed, make_conversation):
+    conversation, people, orgs, _ = themed
+    first_board = triage.board(orgs, conversation.id)
+    assert {c.trend for c in first_board.cards} == {"new"}  # nothing to compare with yet
+    for n in range(6):
+        ideas.post_idea(people[n % 3], conversation.questions[0].id,
+                        f"Staff parking at night is impossible, {['really', 'truly', 'so', 'just', 'always', 'sadly'][n]} hard",
+                        allow_identifying=True)
+    from app.services import themes
+
+    themes.request_theme_run(conversation.id)
+    again = triage.board(orgs, conversation.id)
+    assert any(c.trend in ("rising", "steady", "falling") for c in again.cards)
+    # Next month's Change Hub session follows on from this one.
+    month = make_conversation(title="Change Hub: next month")
+    month.previous_conversation_id = conversation.id
+    db.session.commit()
+    texts = [db.session.get(Idea, i).body for i in db.session.scalars(sa.select(Idea.id).where(Idea.conversation_id == conversation.id))]
+    for n, text in enumerate(texts):
+        ideas.post_idea(people[n % 3], month.questions[0].id, text, allow_identifying=True)
+    themes.request_theme_run(month.id)
+    board = triage.board(orgs, month.id)
+    assert [m.conversation.id for m in board.months] == [conversation.id] and board.months[0].cards
+    assert any(c.trend != "new" for c in board.cards)  # the same themes recognised across months
