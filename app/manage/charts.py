@@ -73,6 +73,7 @@ def bar_svg(rows: Sequence[tuple[str, float]], title: str, unit: str, chart_id: 
         short = label if len(label) <= 32 else label[:31] + "…"
         parts.append(f'<text x="{left - 8}" y="{y + 15}" font-size="13" fill="#212b32" text-anchor="end">{escape(short)}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#005eb8"/>')
-        parts.append(f'<text x="{left + w + 6:.1f}" y="{y + 15}" font-size="13" fill="#212b32">{value:g} {escape(unit)}</text>')
+        shown_unit = unit[:-1] if value == 1 and unit.endswith("s") else unit
+        parts.append(f'<text x="{left + w + 6:.1f}" y="{y + 15}" font-size="13" fill="#212b32">{value:g} {escape(shown_unit)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
