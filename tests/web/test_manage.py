@@ -114,6 +114,7 @@ def test_staff_see_outcomes_and_a_notice_at_their_next_visit(client, login, them
     assert "you contributed to or voted on" not in client.get("/").get_data(as_text=True)
     page = client.get(f"/conversations/{conversation.id}/outcomes").get_data(as_text=True)
     assert "Reserve spaces" in page and "You said, we did" in page
+    assert f"/organisations/{conversation.organisation_id}/outcomes" in page
     assert client.get(f"/api/v1/conversations/{conversation.id}/outcomes").json["conversations"][0]["themes"][0]["outcome"]["will_do"] == "Reserve spaces"
     assert client.get(f"/organisations/{conversation.organisation_id}/outcomes").status_code == 200
     assert client.get(f"/organisations/{conversation.organisation_id + 50}/outcomes").status_code == 404
