@@ -148,6 +148,21 @@ def apply_lead_edits(run: ThemeRun) -> None:
     run.theme_count = len(members)
     run.unthemed_count = sum(1 for row in assignments if row.theme_id is None)
     db.session.flush()
+    _drop_unused_themes(run.conversation_id)
+
+
+def _drop_unused_themes(conversation_id: int) -> None:
+    """Themes a run created only for ideas the lead holds elsewhere: never shown, referenced by nothing."""
+    unused = sa.select(Theme.id).where(
+        Theme.conversation_id == conversation_id, Theme.not_a_theme.is_(False),
+        ~sa.exists().where(ThemeSnapshot.theme_id == Theme.id),
+        ~sa.exists().where(ThemePlan.theme_id == Theme.id),
+        ~sa.exists().where(IdeaPlacement.theme_id == Theme.id),
+    )
+    ids = list(db.session.scalars(unused))
+    if ids:
+        db.session.execute(sa.delete(Theme).where(Theme.id.in_(ids)))
+        db.session.flush()
 
 
 def _reapply(conversation_id: int) -> None:

@@ -141,6 +141,9 @@ def test_not_a_theme_survives_a_rerun(themed):
     unthemed = set(db.session.scalars(sa.select(ThemeAssignment.idea_id).where(
         ThemeAssignment.run_id == conversation.current_theme_run_id, ThemeAssignment.theme_id.is_(None))))
     assert ids <= unthemed  # not regrouped into a look-alike theme either
+    never_shown = db.session.scalars(sa.select(Theme.id).where(
+        ~sa.exists().where(ThemeSnapshot.theme_id == Theme.id), Theme.not_a_theme.is_(False))).all()
+    assert never_shown == []  # no clutter of empty themes left behind by runs
     theme_edits.set_not_a_theme(theme, False)
     assert members(conversation, theme.id) == ids  # unmarking brings them straight back
 
