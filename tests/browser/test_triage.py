@@ -48,6 +48,9 @@ def test_lead_triages_and_staff_hear_back(live_server, new_page):
     lead.get_by_role("link", name="Impact and effort").click()
     expect(lead.locator("svg.chorus-chart")).to_be_visible()
     assert serious_violations(lead) == []
+    lead.get_by_role("link", name="Printable report").click()
+    expect(lead.get_by_role("heading", name="You said, we did")).to_be_visible()
+    assert serious_violations(lead) == []
 
     # A member of staff supports an idea in the merged theme.
     staff = new_page()
@@ -76,6 +79,11 @@ def test_lead_triages_and_staff_hear_back(live_server, new_page):
     banner.get_by_role("link", name=first_label).click()
     expect(staff.get_by_text("We will fix it by the spring")).to_be_visible()
     assert serious_violations(staff) == []
+    staff.goto(board_url.replace("/manage/conversations/", "/conversations/") + "/prioritise")
+    expect(staff.get_by_role("heading", name="Which matters more to act on?")).to_be_visible()
+    assert serious_violations(staff) == []
+    staff.get_by_role("button", name="I can't decide").click()
+    expect(staff.get_by_text(re.compile(r"You have answered [1-9]\d* pair|no more pairs for you"))).to_be_visible()
     staff.goto(live_server + "/")
     staff.get_by_role("button", name="Dismiss these updates").click()
     expect(staff.get_by_text("Thank you. We will tell you when there is another update.")).to_be_visible()

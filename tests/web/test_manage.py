@@ -161,3 +161,13 @@ def test_staff_compare_themes_in_pairs(client, login, themed, make_user):
     from app.models import PairwiseChoice
 
     assert db.session.scalar(sa.select(PairwiseChoice.choice)) == "skip"
+
+
+def test_charts_escape_labels_and_match_their_tables():
+    from app.manage.charts import bar_svg, matrix_svg, quadrant
+
+    svg = str(bar_svg([("<script>alert(1)</script>", 3), ("Parking", 1)], "Ideas <per> theme", "ideas", "t"))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "1 idea<" in svg and "3 ideas<" in svg
+    matrix = str(matrix_svg([(1, "A", 5, 1), (2, "B", 5, 1)]))
+    assert matrix.count("<circle") == 2 and 'role="img"' in matrix
+    assert quadrant(5, 1) == "Quick wins" and quadrant(2, 4) == "Hard slogs"
