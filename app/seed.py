@@ -139,6 +139,7 @@ def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]]
     db.session.commit()
     execute_theme_run(run.id)
     _seed_facilitator_examples(main, staff, rng)
+    _seed_triage(conversation.id, staff)
     return logins()
 
 
@@ -166,6 +167,49 @@ def _seed_facilitator_examples(main: Organisation, staff: list[Participant], rng
     hub = templates.create_from_template(facilitates, main.id, "change_hub", "Change Hub: this month")
     hub.description = "Our monthly Change Hub. Share what should happen next on the themes from the Best place to work conversation."
     db.session.commit()
+
+
+def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
+    """Give the demo's biggest themes a status, an owner, actions, ratings, an outcome and a few pairwise answers."""
+    from datetime import date
+
+    from app.models import Conversation, Theme, ThemeSnapshot
+    from app.services import outcomes, plans, prioritise
+
+    conversation = db.session.get(Conversation, conversation_id)
+    snaps = db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == conversation.current_theme_run_id)
+                               .order_by(ThemeSnapshot.size.desc())).all()
+    themes = [db.session.get(Theme, s.theme_id) for s in snaps]
+    today = utcnow().date()
+    steps = [("under_review", "prioritised", "in_progress"), ("under_review", "prioritised"), ("under_review",)]
+    owners = ["Director of Workforce", "Head of Estates and Facilities", "Staff Wellbeing Lead"]
+    ratings = [(5, 2), (4, 4), (3, 1), (2, 4)]
+    for n, theme in enumerate(themes[:4]):
+        for step in steps[n] if n < len(steps) else ():
+            plans.set_status(theme, step)
+        if n < len(owners):
+            plans.set_owner(theme, owners[n], date(today.year + 1, 1 + n, 28))
+        plans.rate(theme, *ratings[n])
+    if themes:
+        first = themes[0]
+        plans.add_action(first, "Meet staff-side representatives to agree the changes", owners[0], today + timedelta(days=14))
+        plans.add_action(first, "Report progress to the People Committee", owners[0], today + timedelta(days=45))
+        outcomes.publish_outcome(
+            first, f"Many of you raised “{first.label}”. It came up across both trusts and many staff groups.",
+            "We will agree concrete changes with staff-side representatives and report back here every month.",
+            owners[0], date(today.year + 1, 3, 31))
+    if len(themes) > 4:
+        plans.set_status(themes[4], "not_taking_forward",
+                         "This is decided by the national NHS terms and conditions, so the trust cannot change it locally. "
+                         "We have passed your views on to NHS Employers.")
+    rng = random.Random(7)
+    for person in staff[:12]:
+        for _ in range(4):
+            pair = prioritise.next_comparison(person, conversation.id)
+            if pair is None:
+                break
+            prioritise.record_choice(person, conversation.id, pair.left.id, pair.right.id,
+                                     "left" if rng.random() < 0.6 else rng.choice(["right", "skip"]))
 
 
 def _post_content(conversation, staff: list[Participant], idea_count: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]

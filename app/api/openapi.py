@@ -223,6 +223,10 @@ def build_spec() -> dict[str, Any]:
     from app.api.live import live_paths
 
     paths |= live_paths(conv)
+
+    from app.api import openapi_triage
+
+    paths |= openapi_triage.paths(_op, _ok, _path_param)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Chorus API", "version": "1.0.0", "description": (
@@ -230,7 +234,7 @@ def build_spec() -> dict[str, Any]:
             "on writes) or with Authorization: Bearer <token>. Responses never identify who wrote or voted.")},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
-        "components": {"schemas": SCHEMAS, "securitySchemes": {
+        "components": {"schemas": SCHEMAS | openapi_triage.SCHEMAS, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer"},
             "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
         "paths": paths,

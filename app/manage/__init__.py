@@ -7,3 +7,5 @@ from app.models import Role
 
 bp = Blueprint("manage", __name__)
 require_role(bp, Role.LEAD)
+
+from app.manage import routes  # noqa: E402,F401  (register routes)

@@ -16,6 +16,15 @@ from app.models.live import LiveEvent, Phase
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.participation import Participation
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
+from app.models.triage import (
+    IdeaPlacement,
+    Outcome,
+    OutcomeUpdate,
+    PairwiseChoice,
+    ThemeAction,
+    ThemePlan,
+    ThemeStatus,
+)
 from app.models.user import ApiToken, Membership, Role, User
 
 __all__ = [
@@ -30,6 +39,7 @@ __all__ = [
     "Idea",
     "IdeaStage",
     "LiveEvent",
+    "IdeaPlacement",
     "IdeaVector",
     "Membership",
     "ModerationEntry",
@@ -37,6 +47,9 @@ __all__ = [
     "ModerationMode",
     "Organisation",
     "Participation",
+    "Outcome",
+    "OutcomeUpdate",
+    "PairwiseChoice",
     "Partnership",
     "Phase",
     "Question",
@@ -45,6 +58,9 @@ __all__ = [
     "RunStatus",
     "StaffGroup",
     "Theme",
+    "ThemeAction",
+    "ThemePlan",
+    "ThemeStatus",
     "ThemeAssignment",
     "ThemeRun",
     "ThemeSnapshot",

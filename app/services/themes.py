@@ -146,6 +146,9 @@ def execute_theme_run(run_id: int) -> None:
             backend=backend,
         )
         _write_run(run, conversation, ideas, result)
+        from app.services.theme_edits import apply_lead_edits
+
+        apply_lead_edits(run)  # merges, manual placements and "not a theme" from change-hub leads
         db.session.commit()
     except Exception as error:
         db.session.rollback()

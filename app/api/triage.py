@@ -1,0 +1,269 @@
+"""API: the lead's triage actions and the staff "You said, we did" page, pairwise comparisons and notices."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, jsonify
+from flask_login import current_user
+
+from app.api import bp
+from app.api.helpers import json_body, participant
+from app.models import Role
+from app.services import outcomes, plans, prioritise, theme_edits, triage
+from app.services.triage import BoardCard
+
+
+def _leads() -> frozenset[int]:
+    return frozenset(m.organisation_id for m in current_user.memberships if Role(m.role).rank >= Role.LEAD.rank)
+
+
+def _theme(theme_id: int):  # type: ignore[no-untyped-def]
+    return theme_edits.get_led_theme(_leads(), theme_id)
+
+
+def _date(data: dict[str, Any], name: str) -> date | None:
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else abort(400, f"{name} must be a date like 2026-12-31.")
+    except ValueError:
+        abort(400, f"{name} must be a date like 2026-12-31.")
+
+
+def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
+    value = data.get(name, default)
+    if not isinstance(value, str):
+        abort(400, f"The field {name!r} must be a string.")
+    return value
+
+
+def _int(data: dict[str, Any], name: str, *, optional: bool = False) -> int | None:
+    value = data.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        abort(400, f"The field {name!r} must be a whole number.")
+    return value
+
+
+def card_json(card: BoardCard) -> dict[str, Any]:
+    plan, breadth = card.plan, card.breadth
+    return {
+        "id": card.theme.id, "label": card.snapshot.label, "summary": card.theme.summary, "size": card.snapshot.size,
+        "support": card.support, "sentiment": card.snapshot.sentiment, "trend": card.trend,
+        "pinned": card.theme.pinned,
+        "breadth": {"people": breadth.voters if breadth.shown else None, "threshold": breadth.k,
+                    "organisations": breadth.organisations if breadth.shown else None,
+                    "staff_groups": breadth.staff_groups if breadth.shown else None},
+        "score": {"total": card.score.total, "parts": [
+            {"name": p.name, "points": p.points, "out_of": p.weight, "explanation": p.explanation} for p in card.score.parts]},
+        "status": plan.status, "public_reason": plan.public_reason, "owner": plan.owner,
+        "due_on": plan.due_on.isoformat() if plan.due_on else None, "impact": plan.impact, "effort": plan.effort,
+        "rank": plan.manual_rank,
+        "actions": [{"id": a.id, "text": a.text, "owner": a.owner, "due_on": a.due_on.isoformat() if a.due_on else None,
+                     "done": a.done} for a in card.actions],
+        "quotes": [{"idea_id": q.id, "body": q.body} for q in card.quotes],
+        "outcome": _outcome_json(card.outcome),
+    }
+
+
+def _outcome_json(outcome) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    if outcome is None:
+        return None
+    return {"heard": outcome.heard, "will_do": outcome.will_do, "by_whom": outcome.by_whom,
+            "by_when": outcome.by_when.isoformat() if outcome.by_when else None,
+            "published_on": outcome.published_at.date().isoformat(), "updated_on": outcome.updated_at.date().isoformat(),
+            "updates": [{"body": u.body, "on": u.created_at.date().isoformat()} for u in outcome.updates]}
+
+
+def _card(theme_id: int):  # type: ignore[no-untyped-def]
+    _, card, theme = triage.theme_card(_leads(), theme_id)
+    if card is None:
+        return jsonify(id=theme.id, label=theme.label, in_current_themes=False)
+    return jsonify(card_json(card))
+
+
+@bp.get("/manage/conversations/<int:conversation_id>/board")
+def manage_board(conversation_id: int):  # type: ignore[no-untyped-def]
+    from flask import request
+
+    view = triage.board(_leads(), conversation_id, request.args.get("order", "score"))
+    return jsonify(conversation_id=view.conversation.id, order=view.order, unthemed=view.unthemed,
+                   themes=[card_json(c) for c in view.cards],
+                   not_themes=[{"id": t.id, "label": t.label} for t in view.set_aside])
+
+
+@bp.get("/manage/themes/<int:theme_id>")
+def manage_theme(theme_id: int):  # type: ignore[no-untyped-def]
+    return _card(theme_id)
+
+
+@bp.patch("/manage/themes/<int:theme_id>")
+def edit_theme(theme_id: int):  # type: ignore[no-untyped-def]
+    """One change per call: label, summary, pinned or not_a_theme."""
+    data = json_body()
+    fields = [k for k in ("label", "summary", "pinned", "not_a_theme") if k in data]
+    if len(fields) != 1:
+        abort(400, "Send exactly one of label, summary, pinned, not_a_theme.")
+    theme = _theme(theme_id)
+    name = fields[0]
+    if name in ("pinned", "not_a_theme") and not isinstance(data[name], bool):
+        abort(400, f"{name} must be true or false.")
+    {"label": lambda: theme_edits.rename_theme(theme, _str(data, "label")),
+     "summary": lambda: theme_edits.set_summary(theme, _str(data, "summary")),
+     "pinned": lambda: theme_edits.set_pinned(theme, data["pinned"]),
+     "not_a_theme": lambda: theme_edits.set_not_a_theme(theme, data["not_a_theme"])}[name]()
+    return _card(theme_id)
+
+
+@bp.post("/manage/themes/<int:theme_id>/merge")
+def merge_theme(theme_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("target_id")
+    source = _theme(theme_id)
+    target = theme_edits.merge_themes(source, _theme(_int(data, "target_id")))  # type: ignore[arg-type]
+    return _card(target.id)
+
+
+@bp.post("/manage/themes/<int:theme_id>/split")
+def split_theme(theme_id: int):  # type: ignore[no-untyped-def]
+    """Either {"idea_ids": [...], "label": "..."} or {"recluster": true}."""
+    data = json_body()
+    theme = _theme(theme_id)
+    if data.get("recluster") is True:
+        created = theme_edits.recluster_theme(theme)
+    else:
+        ids = data.get("idea_ids")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            abort(400, "idea_ids must be a list of idea ids.")
+        created = [theme_edits.split_theme(theme, ids, _str(data, "label", ""))]
+    return jsonify(created=[{"id": t.id, "label": t.label} for t in created]), 201
+
+
+@bp.post("/manage/conversations/<int:conversation_id>/placements")
+def place_idea(conversation_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("idea_id", "theme_id")
+    conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
+    theme_edits.move_idea(conversation, _str(data, "idea_id"), _theme(_int(data, "theme_id")))  # type: ignore[arg-type]
+    return jsonify(idea_id=data["idea_id"], theme_id=data["theme_id"])
+
+
+@bp.put("/manage/themes/<int:theme_id>/status")
+def theme_status(theme_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("status")
+    plans.set_status(_theme(theme_id), _str(data, "status"), _str(data, "public_reason", ""))
+    return _card(theme_id)
+
+
+@bp.put("/manage/themes/<int:theme_id>/owner")
+def theme_owner(theme_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("owner")
+    plans.set_owner(_theme(theme_id), _str(data, "owner"), _date(data, "due_on"))
+    return _card(theme_id)
+
+
+@bp.put("/manage/themes/<int:theme_id>/rating")
+def theme_rating(theme_id: int):  # type: ignore[no-untyped-def]
+    data = json_body()
+    plans.rate(_theme(theme_id), _int(data, "impact", optional=True), _int(data, "effort", optional=True))
+    return _card(theme_id)
+
+
+@bp.put("/manage/themes/<int:theme_id>/rank")
+def theme_rank(theme_id: int):  # type: ignore[no-untyped-def]
+    data = json_body()
+    plans.set_rank(_theme(theme_id), _int(data, "rank", optional=True))
+    return _card(theme_id)
+
+
+@bp.post("/manage/themes/<int:theme_id>/actions")
+def theme_action(theme_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("text")
+    action = plans.add_action(_theme(theme_id), _str(data, "text"), _str(data, "owner", ""), _date(data, "due_on"))
+    return jsonify(id=action.id, text=action.text, owner=action.owner, done=action.done,
+                   due_on=action.due_on.isoformat() if action.due_on else None), 201
+
+
+@bp.patch("/manage/themes/<int:theme_id>/actions/<int:action_id>")
+def theme_action_done(theme_id: int, action_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("done")
+    if not isinstance(data["done"], bool):
+        abort(400, "done must be true or false.")
+    action = plans.set_action_done(_theme(theme_id), action_id, data["done"])
+    return jsonify(id=action.id, text=action.text, done=action.done)
+
+
+@bp.put("/manage/themes/<int:theme_id>/outcome")
+def theme_outcome(theme_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("heard", "will_do", "by_whom")
+    outcome = outcomes.publish_outcome(_theme(theme_id), _str(data, "heard"), _str(data, "will_do"),
+                                       _str(data, "by_whom"), _date(data, "by_when"))
+    return jsonify(_outcome_json(outcome))
+
+
+@bp.post("/manage/themes/<int:theme_id>/outcome/updates")
+def theme_outcome_update(theme_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("body")
+    update = outcomes.add_progress_update(_theme(theme_id), _str(data, "body"))
+    return jsonify(body=update.body, on=update.created_at.date().isoformat()), 201
+
+
+@bp.get("/manage/conversations/<int:conversation_id>/ranking")
+def pairwise_ranking(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
+    return jsonify(themes=[{"id": r.theme.id, "label": r.theme.label, "score": r.score, "lower": r.lower,
+                            "upper": r.upper, "comparisons": r.comparisons} for r in prioritise.ranking(conversation)])
+
+
+@bp.get("/conversations/<int:conversation_id>/pairs/next")
+def next_pair(conversation_id: int):  # type: ignore[no-untyped-def]
+    pair = prioritise.next_comparison(participant(), conversation_id)
+    if pair is None:
+        return jsonify(pair=None)
+    return jsonify(pair={"left": {"id": pair.left.id, "label": pair.left.label, "summary": pair.left.summary},
+                         "right": {"id": pair.right.id, "label": pair.right.label, "summary": pair.right.summary},
+                         "answered": pair.answered})
+
+
+@bp.post("/conversations/<int:conversation_id>/pairs")
+def answer_pair(conversation_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("left_id", "right_id", "choice")
+    prioritise.record_choice(participant(), conversation_id, _int(data, "left_id"), _int(data, "right_id"),  # type: ignore[arg-type]
+                             _str(data, "choice"))
+    return jsonify(recorded=True), 201
+
+
+def _outcomes_page_json(page: outcomes.OutcomesPage) -> dict[str, Any]:
+    return {"title": page.title, "conversations": [
+        {"id": conversation.id, "title": conversation.title, "themes": [
+            {"id": i.theme.id, "label": i.theme.label, "status": i.status.value, "public_reason": i.public_reason or None,
+             "outcome": _outcome_json(i.outcome)} for i in items]}
+        for conversation, items in page.conversations]}
+
+
+@bp.get("/conversations/<int:conversation_id>/outcomes")
+def conversation_outcomes(conversation_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(_outcomes_page_json(outcomes.conversation_outcomes(participant(), conversation_id)))
+
+
+@bp.get("/organisations/<int:organisation_id>/outcomes")
+def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(_outcomes_page_json(outcomes.organisation_outcomes(participant(), organisation_id)))
+
+
+@bp.get("/me/outcome-notices")
+def outcome_notices():  # type: ignore[no-untyped-def]
+    if getattr(current_user, "is_guest", False):
+        return jsonify(notices=[])  # guests have no account to remember what they have seen
+    notices = outcomes.outcome_notices(participant(), outcomes.outcomes_seen_until(current_user.id))
+    return jsonify(notices=[{"conversation_id": n.conversation.id, "theme_id": n.theme.id, "label": n.theme.label,
+                             "updated": n.is_update} for n in notices])
+
+
+@bp.post("/me/outcome-notices/seen")
+def outcome_notices_seen():  # type: ignore[no-untyped-def]
+    if not getattr(current_user, "is_guest", False):
+        outcomes.mark_outcomes_seen(current_user.id)
+    return "", 204

@@ -1,0 +1,56 @@
+"""Exports for the board and the executive: CSV, XLSX and a printable report."""
+
+from __future__ import annotations
+
+from flask import Response, render_template
+
+from app.manage import bp
+from app.manage.charts import bar_svg
+from app.manage.routes import lead_orgs
+from app.models import ThemeStatus
+from app.models.base import utcnow
+from app.services import exports, outcomes, prioritise
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body: str | bytes, name: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/conversations/<int:conversation_id>/export/themes.csv")
+def themes_csv(conversation_id: int):  # type: ignore[no-untyped-def]
+    data = exports.export_data(lead_orgs(), conversation_id)
+    return _download(exports.to_csv(exports.THEME_COLUMNS, data.themes), f"themes-{conversation_id}.csv", "text/csv")
+
+
+@bp.get("/conversations/<int:conversation_id>/export/ideas.csv")
+def ideas_csv(conversation_id: int):  # type: ignore[no-untyped-def]
+    data = exports.export_data(lead_orgs(), conversation_id)
+    return _download(exports.to_csv(exports.IDEA_COLUMNS, data.ideas), f"ideas-{conversation_id}.csv", "text/csv")
+
+
+@bp.get("/conversations/<int:conversation_id>/export/themes.xlsx")
+def themes_xlsx(conversation_id: int):  # type: ignore[no-untyped-def]
+    data = exports.export_data(lead_orgs(), conversation_id)
+    return _download(exports.to_xlsx(data), f"themes-{conversation_id}.xlsx", XLSX)
+
+
+@bp.get("/conversations/<int:conversation_id>/report")
+def report(conversation_id: int):  # type: ignore[no-untyped-def]
+    data = exports.export_data(lead_orgs(), conversation_id)
+    sizes = [(c.snapshot.label, c.snapshot.size) for c in sorted(data.cards, key=lambda c: -c.snapshot.size)]
+    counts = {s: 0 for s in ThemeStatus}
+    for card in data.cards:
+        counts[ThemeStatus(card.plan.status)] += 1
+    statuses = [(s.label, n) for s, n in counts.items()]
+    items = outcomes.conversation_items(data.conversation)
+    return render_template(
+        "manage/report.html", data=data, conversation=data.conversation, sizes=sizes, statuses=statuses,
+        size_svg=bar_svg(sizes, "Ideas in each theme", "ideas", "sizes"),
+        status_svg=bar_svg(statuses, "Themes by status", "themes", "statuses"),
+        items=items, ranking=prioritise.ranking(data.conversation), now_date=utcnow().strftime("%-d %B %Y"),
+    )

@@ -1,0 +1,254 @@
+"""Triage pages for change-hub leads. Each view parses input, calls one service, and renders or redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.manage import bp
+from app.manage.charts import matrix_svg, quadrant
+from app.manage.forms import (
+    ActionForm,
+    FlagForm,
+    MergeForm,
+    MoveForm,
+    OutcomeForm,
+    OwnerForm,
+    ProgressForm,
+    RankForm,
+    RatingForm,
+    RenameForm,
+    SplitForm,
+    StatusForm,
+    SummaryForm,
+)
+from app.models import Role, ThemeStatus
+from app.services import outcomes, plans, theme_edits, themes, triage
+from app.services.errors import ServiceError
+
+
+def lead_orgs() -> frozenset[int]:
+    """Organisations where the signed-in person is a change-hub lead (or admin)."""
+    return frozenset(m.organisation_id for m in current_user.memberships if Role(m.role).rank >= Role.LEAD.rank)
+
+
+@bp.get("/")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("manage/index.html", conversations=triage.led_conversations(lead_orgs()))
+
+
+@bp.get("/conversations/<int:conversation_id>")
+def board(conversation_id: int):  # type: ignore[no-untyped-def]
+    view = triage.board(lead_orgs(), conversation_id, request.args.get("order", "score"))
+    return render_template("manage/board.html", board=view, conversation=view.conversation, orders=triage.ORDERS,
+                           run_form=FlagForm(value="run"))
+
+
+@bp.post("/conversations/<int:conversation_id>/run")
+def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+    form = FlagForm()
+    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    if form.validate_on_submit():
+        themes.request_theme_run(conversation.id)
+        flash("The themes are being updated. Refresh the page in a minute to see the latest.", "info")
+    return redirect(url_for("manage.board", conversation_id=conversation.id))
+
+
+@bp.get("/conversations/<int:conversation_id>/matrix")
+def matrix(conversation_id: int):  # type: ignore[no-untyped-def]
+    view = triage.board(lead_orgs(), conversation_id)
+    rated = [c for c in view.cards if c.plan.impact and c.plan.effort]
+    points = [(n, c.snapshot.label, c.plan.impact, c.plan.effort) for n, c in enumerate(rated, start=1)]
+    return render_template("manage/matrix.html", board=view, conversation=view.conversation, rated=rated,
+                           svg=matrix_svg(points), quadrant=quadrant,
+                           unrated=[c for c in view.cards if not (c.plan.impact and c.plan.effort)])
+
+
+# --- one theme -------------------------------------------------------------------------------------
+
+def _theme_page(theme_id: int, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+    view, card, theme = triage.theme_card(lead_orgs(), theme_id)
+    plan = card.plan if card else theme_edits.plan_for(theme)
+    others = [(c.theme.id, c.snapshot.label) for c in view.cards if c.theme.id != theme.id]
+    merge = forms.get("merge") or MergeForm()
+    merge.target_id.choices = [(0, "Choose a theme")] + others
+    status_form = forms.get("status_form") or StatusForm(status=plan.status, public_reason=plan.public_reason)
+    allowed = {s.value for s in plans.allowed_next(plan)} | {plan.status}
+    status_form.status.choices = [(s.value, s.label) for s in ThemeStatus if s.value in allowed]
+    outcome = card.outcome if card else None
+    defaults = {
+        "rename": RenameForm(label=theme.label), "summary": SummaryForm(summary=theme.summary),
+        "owner": OwnerForm(owner=plan.owner, due_on=plan.due_on),
+        "rating": RatingForm(impact=str(plan.impact) if plan.impact else None, effort=str(plan.effort) if plan.effort else None),
+        "rank": RankForm(rank=plan.manual_rank), "action": ActionForm(), "split": SplitForm(),
+        "outcome": OutcomeForm(obj=outcome) if outcome else OutcomeForm(), "progress": ProgressForm(),
+    }
+    defaults.update({k: v for k, v in forms.items() if k in defaults})
+    ideas = triage.theme_ideas(theme) if card else []
+    return render_template(
+        "manage/theme.html", theme=theme, card=card, plan=plan, board=view, conversation=view.conversation,
+        ideas=ideas, others=others, merge=merge, status_form=status_form, flag=FlagForm(), move=MoveForm(),
+        forms=defaults, status=ThemeStatus(plan.status), merged_into=plan.merged_into_id,
+    ), status
+
+
+@bp.get("/themes/<int:theme_id>")
+def theme(theme_id: int):  # type: ignore[no-untyped-def]
+    return _theme_page(theme_id)
+
+
+def _theme() -> Any:
+    return theme_edits.get_led_theme(lead_orgs(), request.view_args["theme_id"])  # type: ignore[index]
+
+
+def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: str = ""):  # type: ignore[no-untyped-def]
+    """Validate `form`, run `action(theme, form)`, then redirect with `done`; on errors re-render with them."""
+    found = _theme()
+    if form.validate_on_submit():
+        try:
+            result = action(found, form)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            field = getattr(form, error.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+            else:
+                flash(error.message, "error")
+                return redirect(url_for("manage.theme", theme_id=theme_id))
+        else:
+            flash(done, "success")
+            target = result if isinstance(result, str) else url_for("manage.theme", theme_id=theme_id, _anchor=anchor or None)
+            return redirect(target)
+    return _theme_page(theme_id, 400, **{form_name: form})
+
+
+@bp.post("/themes/<int:theme_id>/rename")
+def rename(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "rename", RenameForm(), lambda t, f: theme_edits.rename_theme(t, f.label.data) and None,
+                 "The theme has been renamed. Later theme runs keep this name.")
+
+
+@bp.post("/themes/<int:theme_id>/summary")
+def summary(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "summary", SummaryForm(), lambda t, f: theme_edits.set_summary(t, f.summary.data) and None,
+                 "The summary has been saved.")
+
+
+@bp.post("/themes/<int:theme_id>/pin")
+def pin(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "flag", FlagForm(), lambda t, f: theme_edits.set_pinned(t, f.value.data == "on") and None,
+                 "The theme has been updated.")
+
+
+@bp.post("/themes/<int:theme_id>/not-a-theme")
+def not_a_theme(theme_id: int):  # type: ignore[no-untyped-def]
+    def act(t, f):  # type: ignore[no-untyped-def]
+        theme_edits.set_not_a_theme(t, f.value.data == "on")
+        return url_for("manage.board", conversation_id=t.conversation_id) if f.value.data == "on" else None
+
+    return _edit(theme_id, "flag", FlagForm(), act, "The theme has been updated.")
+
+
+@bp.post("/themes/<int:theme_id>/merge")
+def merge(theme_id: int):  # type: ignore[no-untyped-def]
+    form = MergeForm()
+    view, _, _ = triage.theme_card(lead_orgs(), theme_id)
+    form.target_id.choices = [(0, "Choose a theme")] + [(c.theme.id, c.snapshot.label) for c in view.cards]
+
+    def act(t, f):  # type: ignore[no-untyped-def]
+        target = theme_edits.get_led_theme(lead_orgs(), f.target_id.data)
+        return url_for("manage.theme", theme_id=theme_edits.merge_themes(t, target).id)
+
+    return _edit(theme_id, "merge", form, act, "The themes have been merged. Later theme runs keep them together.")
+
+
+@bp.post("/themes/<int:theme_id>/split")
+def split(theme_id: int):  # type: ignore[no-untyped-def]
+    chosen = request.form.getlist("idea_ids")
+
+    def act(t, f):  # type: ignore[no-untyped-def]
+        return url_for("manage.theme", theme_id=theme_edits.split_theme(t, chosen, f.label.data).id)
+
+    return _edit(theme_id, "split", SplitForm(), act, "A new theme has been made from the ideas you chose.")
+
+
+@bp.post("/themes/<int:theme_id>/recluster")
+def recluster(theme_id: int):  # type: ignore[no-untyped-def]
+    def act(t, f):  # type: ignore[no-untyped-def]
+        theme_edits.recluster_theme(t)
+
+    return _edit(theme_id, "flag", FlagForm(), act, "The theme has been split into smaller themes.")
+
+
+@bp.post("/themes/<int:theme_id>/move")
+def move(theme_id: int):  # type: ignore[no-untyped-def]
+    form = MoveForm()
+    view, _, _ = triage.theme_card(lead_orgs(), theme_id)
+    form.target_id.choices = [(c.theme.id, c.snapshot.label) for c in view.cards]
+
+    def act(t, f):  # type: ignore[no-untyped-def]
+        target = theme_edits.get_led_theme(lead_orgs(), f.target_id.data)
+        theme_edits.move_idea(view.conversation, f.idea_id.data, target)
+
+    return _edit(theme_id, "move", form, act, "The idea has been moved. Later theme runs keep it there.", "ideas")
+
+
+@bp.post("/themes/<int:theme_id>/status")
+def status(theme_id: int):  # type: ignore[no-untyped-def]
+    form = StatusForm()
+    return _edit(theme_id, "status_form", form,
+                 lambda t, f: plans.set_status(t, f.status.data, f.public_reason.data) and None,
+                 "The status has been changed.", "plan")
+
+
+@bp.post("/themes/<int:theme_id>/owner")
+def owner(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "owner", OwnerForm(), lambda t, f: plans.set_owner(t, f.owner.data, f.due_on.data) and None,
+                 "The owner and due date have been saved.", "plan")
+
+
+@bp.post("/themes/<int:theme_id>/rating")
+def rating(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "rating", RatingForm(),
+                 lambda t, f: plans.rate(t, int(f.impact.data), int(f.effort.data)) and None,
+                 "Your rating has been saved.", "priority")
+
+
+@bp.post("/themes/<int:theme_id>/rank")
+def rank(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "rank", RankForm(), lambda t, f: plans.set_rank(t, f.rank.data) and None,
+                 "The position has been saved.", "priority")
+
+
+@bp.post("/themes/<int:theme_id>/actions")
+def add_action(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "action", ActionForm(),
+                 lambda t, f: plans.add_action(t, f.text.data, f.owner.data, f.due_on.data) and None,
+                 "The action has been added.", "actions")
+
+
+@bp.post("/themes/<int:theme_id>/actions/<int:action_id>/done")
+def action_done(theme_id: int, action_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "flag", FlagForm(),
+                 lambda t, f: plans.set_action_done(t, action_id, f.value.data == "on") and None,
+                 "The action has been updated.", "actions")
+
+
+@bp.post("/themes/<int:theme_id>/outcome")
+def publish_outcome(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "outcome", OutcomeForm(),
+                 lambda t, f: outcomes.publish_outcome(t, f.heard.data, f.will_do.data, f.by_whom.data, f.by_when.data) and None,
+                 "The outcome has been published. Staff who took part will see a notice at their next visit.", "outcome")
+
+
+@bp.post("/themes/<int:theme_id>/progress")
+def progress(theme_id: int):  # type: ignore[no-untyped-def]
+    return _edit(theme_id, "progress", ProgressForm(),
+                 lambda t, f: outcomes.add_progress_update(t, f.body.data) and None,
+                 "The progress update has been published.", "outcome")
+
+
+from app.manage import exports, prioritise  # noqa: E402,F401  (register routes)

@@ -1,0 +1,72 @@
+""""You said, we did" for staff, notices about themes they took part in, and comparing themes in pairs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.participate import bp
+from app.participate.forms import ConfirmForm
+from app.participate.routes import _me
+from app.services import outcomes, prioritise
+from app.services.errors import ServiceError
+from app.urls import safe_next
+
+NOTICE_PAGES = ("participate.home", "participate.conversation")
+
+
+@bp.app_context_processor
+def _outcome_notices() -> dict[str, Any]:
+    """Notices are worked out on the pages that show them, from the person's own pseudonyms, right now."""
+    if request.endpoint not in NOTICE_PAGES or not current_user.is_authenticated:
+        return {}
+    if getattr(current_user, "is_guest", False):
+        return {}  # a guest has no account to remember what they have seen; their visit ends with the workshop
+    notices = outcomes.outcome_notices(_me(), outcomes.outcomes_seen_until(current_user.id))
+    return {"outcome_notices": notices, "notice_form": ConfirmForm()}
+
+
+@bp.post("/outcomes/notices/seen")
+def notices_seen():  # type: ignore[no-untyped-def]
+    if ConfirmForm().validate_on_submit() and not getattr(current_user, "is_guest", False):
+        outcomes.mark_outcomes_seen(current_user.id)
+        flash("Thank you. We will tell you when there is another update.", "success")
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/conversations/<int:conversation_id>/outcomes")
+def conversation_outcomes(conversation_id: int):  # type: ignore[no-untyped-def]
+    page = outcomes.conversation_outcomes(_me(), conversation_id)
+    conversation = page.conversations[0][0]
+    return render_template("participate/outcomes.html", page=page, conversation=conversation,
+                           named_mode=conversation.named_mode)
+
+
+@bp.get("/organisations/<int:organisation_id>/outcomes")
+def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
+    page = outcomes.organisation_outcomes(_me(), organisation_id)
+    return render_template("participate/outcomes.html", page=page, conversation=None)
+
+
+@bp.get("/conversations/<int:conversation_id>/prioritise")
+def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
+    page = prioritise.comparison_page(_me(), conversation_id)
+    return render_template("participate/prioritise.html", conversation=page.conversation, pair=page.pair,
+                           themes=page.themes, form=ConfirmForm(), named_mode=page.conversation.named_mode)
+
+
+@bp.post("/conversations/<int:conversation_id>/prioritise")
+def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
+    left, right = request.form.get("left_id", ""), request.form.get("right_id", "")
+    if ConfirmForm().validate_on_submit() and left.isdigit() and right.isdigit():
+        try:
+            prioritise.record_choice(_me(), conversation_id, int(left), int(right), request.form.get("choice", ""))
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            flash(error.message, "error")
+    else:
+        flash("Choose one of the two themes, or say you can't decide.", "error")
+    return redirect(url_for("participate.prioritise_page", conversation_id=conversation_id))
