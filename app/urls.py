@@ -14,7 +14,10 @@ def safe_next(target: str | None, default_endpoint: str = "participate.home") ->
     """Return `target` if it is a local path, else the default page."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        if (
+            not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and target.isprintable()  # no tabs, newlines (header injection) or NULs
+        ):
             return target
     return url_for(default_endpoint)
 
