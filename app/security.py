@@ -92,7 +92,7 @@ def init_security(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         if app.config.get("CHORUS_HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint and not request.endpoint.startswith("static"):
+        if not (request.endpoint or "").startswith("static"):  # error pages for unknown paths too
             response.headers.setdefault("Cache-Control", "no-store")
         # Log the route pattern, never the path (ids), the address or the person.
         rule = request.url_rule.rule if request.url_rule else "(no route)"
