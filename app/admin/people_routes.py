@@ -113,7 +113,7 @@ def issue_token(user_id: int):  # type: ignore[no-untyped-def]
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token = people.issue_token(person, form.name.data)
+            token = people.issue_token(person, form.name.data, issued_by=current_user)
         except ServiceError as error:
             fail_on(form, error, "name")
         else:
