@@ -1,0 +1,67 @@
+"""Bad input on the web forms and at the edges: oversized bodies, NUL bytes, logs that never name anyone."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Idea
+from app.services import accounts
+
+
+def _ideas() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Idea))
+
+
+def test_oversized_bodies_get_413_as_json_or_a_page(app, client, make_user, make_conversation, login) -> None:  # type: ignore[no-untyped-def]
+    question = make_conversation().questions[0]
+    user = make_user()
+    token = login(user)
+    huge = "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    page = client.post(f"/questions/{question.id}/ideas", data={"body": huge, "csrf_token": token})
+    assert page.status_code == 413 and "too large" in page.get_data(as_text=True)
+    assert "Content-Security-Policy" in page.headers
+    api = client.post(f"/api/v1/questions/{question.id}/ideas", data='{"body": "' + huge + '"}',
+                      content_type="application/json", headers={"Authorization": f"Bearer {accounts.create_api_token(user)}"})
+    assert api.status_code == 413 and api.get_json()["error"]["status"] == 413
+    assert _ideas() == 0
+
+
+def test_nul_bytes_in_forms_and_queries_get_a_clear_400(client, make_user, make_conversation, login) -> None:  # type: ignore[no-untyped-def]
+    question = make_conversation().questions[0]
+    token = login(make_user("facilitator"))
+    form = client.post(f"/questions/{question.id}/ideas", data={"body": "Better\x00 rota planning", "csrf_token": token})
+    assert form.status_code == 400
+    api = client.post(f"/api/v1/questions/{question.id}/ideas", json={"body": "Better\x00 rota planning"},
+                      headers={"X-CSRFToken": token})
+    assert api.status_code == 400 and "NUL" in api.get_json()["error"]["message"]
+    assert client.get("/admin/people", query_string={"q": "a\x00b"}).status_code == 400
+    assert client.get(f"/api/v1/questions/{question.id}/ideas", query_string={"stage": "\x00"}).status_code == 400
+    assert _ideas() == 0
+
+
+def test_whitespace_and_control_character_ideas_are_refused_with_the_text_kept(client, make_user, make_conversation, login) -> None:  # type: ignore[no-untyped-def]
+    question = make_conversation().questions[0]
+    token = login(make_user())
+    for body in ("   \n\t  ", "\u200b\u200b\u200b\u200b\u200b\u200b", "\x07\x08\x1b\x1b\x1b\x7f"):
+        response = client.post(f"/questions/{question.id}/ideas", data={"body": body, "csrf_token": token})
+        assert response.status_code == 400 and "Enter your idea" in response.get_data(as_text=True)
+    assert _ideas() == 0
+
+
+def test_logs_name_routes_never_people_or_posts(client, make_user, make_conversation, login, caplog) -> None:  # type: ignore[no-untyped-def]
+    question = make_conversation().questions[0]
+    user = make_user()
+    with caplog.at_level(logging.DEBUG):
+        token = login(user)
+        posted = client.post(f"/questions/{question.id}/ideas", data={"body": "Hot food for night staff", "csrf_token": token})
+        idea_id = posted.headers["Location"].rsplit("/", 1)[-1]
+        client.get(f"/ideas/{idea_id}")
+        client.post(f"/ideas/{idea_id}/vote", data={"choice": "support", "csrf_token": token})
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "POST /questions/<int:question_id>/ideas 302" in text
+    for secret in (user.email, user.user_key, idea_id, "Hot food", f"/ideas/{idea_id}"):
+        assert secret not in text, secret
+    assert not any(str(user.id) == getattr(record, "user_id", None) for record in caplog.records)
