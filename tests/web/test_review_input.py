@@ -65,3 +65,31 @@ def test_logs_name_routes_never_people_or_posts(client, make_user, make_conversa
     for secret in (user.email, user.user_key, idea_id, "Hot food", f"/ideas/{idea_id}"):
         assert secret not in text, secret
     assert not any(str(user.id) == getattr(record, "user_id", None) for record in caplog.records)
+
+
+def _upload(text: bytes) -> dict:
+    import io
+
+    return {"file": (io.BytesIO(text), "people.csv")}
+
+
+def test_csv_uploads_with_nul_bytes_or_utf16_are_refused_clearly(client, make_user, make_conversation, login) -> None:  # type: ignore[no-untyped-def]
+    from app.models import User
+
+    admin = make_user("admin")
+    token = login(admin)
+    code = admin.memberships[0].organisation.code
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    rows = f"email,display name,organisation code,staff group,role\nnul@trust.nhs.uk,Nu\x00l,{code},Nursing,participant\n"
+    for data in (rows.encode(), rows.replace("\x00", "").encode("utf-16-le")):
+        response = client.post("/admin/people/upload", data={"csrf_token": token} | _upload(data),
+                               content_type="multipart/form-data")
+        assert response.status_code == 400 and "saved as UTF-8" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
+    conversation = make_conversation()
+    notes = f"question,text\n1,Better lockers for night staff\x00\n".encode()
+    paper = client.post(f"/facilitate/conversations/{conversation.id}/paper-notes",
+                        data={"csrf_token": token, "action": "import", "file": _upload(notes)["file"]},
+                        content_type="multipart/form-data")
+    assert paper.status_code == 400 and "saved as UTF-8" in paper.get_data(as_text=True)
+    assert _ideas() == 0
