@@ -93,3 +93,21 @@ def test_csv_uploads_with_nul_bytes_or_utf16_are_refused_clearly(client, make_us
                         content_type="multipart/form-data")
     assert paper.status_code == 400 and "saved as UTF-8" in paper.get_data(as_text=True)
     assert _ideas() == 0
+
+
+def test_a_failed_database_write_still_gets_the_friendly_500_page(client, make_user, login, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Organisation
+
+    login(make_user())
+
+    def broken_write(*args, **kwargs):  # type: ignore[no-untyped-def]
+        db.session.add(Organisation(name=None, code=None))
+        db.session.flush()  # fails: the session now needs a rollback before it can be used again
+
+    monkeypatch.setattr("app.participate.routes.conversations.visible_conversations", broken_write)
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500 and "problem with the service" in html
+    assert "Sign out" in html or "sign-out" in html  # the page rendered with its navigation
+    assert "Content-Security-Policy" in response.headers
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
