@@ -275,3 +275,15 @@ def test_vote_next_never_leaves_the_site(client, make_user, make_conversation, l
     response = client.post(f"/ideas/{idea.id}/vote", data={"choice": "support", "next": target, "csrf_token": token})
     assert response.status_code == 302
     assert response.headers["Location"] == "/" and "X-Injected" not in response.headers
+
+
+def test_sign_in_still_works_and_is_still_limited_when_redis_is_down(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute", REDIS_URL="redis://127.0.0.1:1/0",
+                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        codes = [client.post("/auth/sign-in", data={"email": "x@trust.nhs.uk", "password": "guess-guess",
+                                                    "csrf_token": csrf_token(client)}).status_code for _ in range(3)]
+        assert codes == [400, 400, 429]  # wrong password, wrong password, limited: never a 500
+        assert client.get("/healthz").status_code == 503
