@@ -19,6 +19,7 @@ def test_staff_member_posts_votes_and_finds_their_idea(live_server, new_page):
     assert page.get_by_text("Your idea has been posted.").is_visible()
     assert page.get_by_text("This is your idea.").is_visible()
     page.get_by_role("button", name=re.compile("^Support")).click()
+    page.get_by_text("1 supporter").first.wait_for()  # the vote is a form post: wait for the page it returns to
     assert page.get_by_text("1 supporter").first.is_visible()
     page.get_by_role("link", name="My ideas and comments").click()
     assert page.get_by_text(text).is_visible()
