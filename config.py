@@ -39,7 +39,8 @@ class Config:
     CHORUS_PSEUDONYM_KEY_FILE: str | None = os.environ.get("CHORUS_PSEUDONYM_KEY_FILE")
 
     SQLALCHEMY_DATABASE_URI: str | None = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's error log must not carry what someone wrote (or an email) with a timestamp.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
 
     # Anonymity thresholds: a breakdown cell needs at least this many distinct people.

@@ -111,3 +111,18 @@ def test_a_failed_database_write_still_gets_the_friendly_500_page(client, make_u
     assert "Sign out" in html or "sign-out" in html  # the page rendered with its navigation
     assert "Content-Security-Policy" in response.headers
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
+
+
+def test_error_logs_never_carry_the_values_of_a_failed_statement(client, make_user, login, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    login(make_user())
+    words = " ".join(["my", "private", "words"])  # built, so the traceback's source lines do not show it
+
+    def failing_query(*args, **kwargs):  # type: ignore[no-untyped-def]
+        db.session.execute(sa.text("SELECT no_such_column FROM idea WHERE body = :body"), {"body": words})
+
+    monkeypatch.setattr("app.participate.routes.conversations.visible_conversations", failing_query)
+    with caplog.at_level(logging.ERROR, logger="chorus.errors"):
+        assert client.get("/").status_code == 500
+    logged = "\n".join(record.getMessage() + (record.exc_text or "") + repr(record.exc_info) for record in caplog.records)
+    assert "no_such_column" in logged  # the statement is logged, to debug it
+    assert words not in logged
