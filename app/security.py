@@ -102,6 +102,8 @@ def init_security(app: Flask) -> None:
 
     # Werkzeug's development server logs client addresses and full paths; ours replaces it.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Flask-Limiter logs each breach with its key: a client address, or a per-person hash next to a time.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     if not log.handlers and not app.testing:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))

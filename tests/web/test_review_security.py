@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -174,14 +175,17 @@ def test_session_cookie_holds_no_content_ids(client, make_user, make_conversatio
 
 # --- rate limits ------------------------------------------------------------------------------------------------
 
-def test_sign_in_is_rate_limited_with_a_clear_429(make_app) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_is_rate_limited_with_a_clear_429(make_app, caplog) -> None:  # type: ignore[no-untyped-def]
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute")
     with app.app_context():
         db.create_all()
         client = app.test_client()
-        codes = [client.post("/auth/sign-in", data={"email": "x@trust.nhs.uk", "password": "guess-guess",
-                                                    "csrf_token": csrf_token(client)}).status_code for _ in range(4)]
+        with caplog.at_level(logging.DEBUG):
+            codes = [client.post("/auth/sign-in", data={"email": "x@trust.nhs.uk", "password": "guess-guess",
+                                                        "csrf_token": csrf_token(client)}).status_code for _ in range(4)]
         assert codes == [400, 400, 400, 429]
+        logged = "\n".join(record.getMessage() for record in caplog.records)
+        assert "POST /auth/sign-in 429" in logged and "127.0.0.1" not in logged and "ip:" not in logged
         page = client.post("/auth/sign-in", data={"email": "x@trust.nhs.uk", "password": "guess",
                                                   "csrf_token": csrf_token(client)})
         assert page.status_code == 429 and "too many times" in page.get_data(as_text=True)
