@@ -74,6 +74,9 @@ class Config:
     # auto: sentence embeddings (cached per idea) when the optional packages are installed, else TF-IDF + LSA.
     CHORUS_THEMES_BACKEND: str = os.environ.get("CHORUS_THEMES_BACKEND", "auto")
     CHORUS_HSTS: bool = _bool("CHORUS_HSTS", False)
+    # Reverse proxies in front of the app (0 = none). With 1, the client address comes from the proxy's
+    # X-Forwarded-For, so sign-in limits apply per person rather than to everyone behind the proxy at once.
+    CHORUS_PROXY_HOPS: int = max(0, _int("CHORUS_PROXY_HOPS", 0))
 
 
 class TestConfig(Config):

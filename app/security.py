@@ -62,6 +62,12 @@ def init_security(app: Flask) -> None:
     from app.urls import init_urls
 
     init_urls(app)  # before the blueprints register, so every `<int:...>` is bounded
+    hops = app.config.get("CHORUS_PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust exactly `hops` proxies: a client cannot spoof its address past them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     @app.before_request
     def _protect() -> None:

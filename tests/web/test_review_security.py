@@ -291,3 +291,28 @@ def test_sign_in_still_works_and_is_still_limited_when_redis_is_down(make_app) -
                                                     "csrf_token": csrf_token(client)}).status_code for _ in range(3)]
         assert codes == [400, 400, 429]  # wrong password, wrong password, limited: never a 500
         assert client.get("/healthz").status_code == 503
+
+
+def _sign_in_codes(client, forwarded_for: str, times: int) -> list[int]:  # type: ignore[no-untyped-def]
+    headers = {"X-Forwarded-For": forwarded_for}
+    return [client.post("/auth/sign-in", headers=headers, data={
+        "email": "x@trust.nhs.uk", "password": "guess-guess",
+        "csrf_token": csrf_token(client)}).status_code for _ in range(times)]
+
+
+def test_behind_a_proxy_each_client_has_its_own_sign_in_limit(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute", CHORUS_PROXY_HOPS=1)
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        assert _sign_in_codes(client, "10.0.0.1", 3) == [400, 400, 429]
+        assert _sign_in_codes(client, "10.0.0.2", 1) == [400]  # a colleague behind the same proxy is not locked out
+
+
+def test_without_a_proxy_a_forged_forwarded_for_does_not_dodge_the_limit(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute")
+    with app.app_context():
+        db.create_all()
+        client = app.test_client()
+        assert _sign_in_codes(client, "10.0.0.1", 2) == [400, 400]
+        assert _sign_in_codes(client, "10.0.0.2", 1) == [429]
