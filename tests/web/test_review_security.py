@@ -316,3 +316,15 @@ def test_without_a_proxy_a_forged_forwarded_for_does_not_dodge_the_limit(make_ap
         client = app.test_client()
         assert _sign_in_codes(client, "10.0.0.1", 2) == [400, 400]
         assert _sign_in_codes(client, "10.0.0.2", 1) == [429]
+
+
+def test_password_policy_applies_to_the_cli_and_the_admin_page(client, runner, login, make_user, org) -> None:  # type: ignore[no-untyped-def]
+    short = runner.invoke(args=["users", "create", "--email", "short@trust.nhs.uk", "--role", "participant",
+                                "--org", org.code, "--password", "123456789"])
+    assert short.exit_code != 0 and "10 characters" in short.output
+    token = login(make_user("admin"))
+    person = make_user()
+    response = client.post(f"/admin/people/{person.id}/password",
+                           data={"csrf_token": token, "password": "too-short", "confirm": "too-short"})
+    assert response.status_code == 400 and "10 characters or more" in response.get_data(as_text=True)
+    assert accounts.authenticate(person.email, PASSWORD) is not None  # unchanged
