@@ -59,10 +59,10 @@ def _date(data: dict[str, Any], name: str) -> datetime | None:
         abort(400, f"{name} must be an ISO 8601 date-time string.")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+14:00 has no UTC time
         abort(400, f"{name} must be an ISO 8601 date-time, like 2026-12-01T09:00:00Z.")
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
 
 

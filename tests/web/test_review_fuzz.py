@@ -145,7 +145,8 @@ def _valid_payloads(world) -> dict[str, dict[str, Any]]:  # type: ignore[no-unty
     }
 
 
-SPOILERS: list[Any] = [None, 2**63, -(2**63), 1.5, True, "\x00", ["a"], [2**63], {"a": 1}, "x" * 20_000]
+SPOILERS: list[Any] = [None, 2**63, -(2**63), 1.5, True, "\x00", ["a"], [2**63], {"a": 1}, "x" * 20_000,
+                       "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-02-30T09:00:00Z"]
 
 
 def test_one_spoilt_field_in_a_valid_body_gets_a_json_error(client, world, org) -> None:  # type: ignore[no-untyped-def]
@@ -157,7 +158,7 @@ def test_one_spoilt_field_in_a_valid_body_gets_a_json_error(client, world, org) 
         if method not in ("POST", "PUT", "PATCH") or payload is None:
             continue
         url = _fill(path, world["ids"])
-        for field in [*payload, "organisation_id", "question_id", "confirm_identifying"]:
+        for field in [*payload, "organisation_id", "question_id", "confirm_identifying", "opens_at", "closes_at"]:
             for value in SPOILERS:
                 spoilt = {k: v for k, v in payload.items() if v is not None} | {field: value}
                 response = client.open(url, method=method, data=json.dumps(spoilt),
