@@ -170,7 +170,7 @@ def test_session_cookie_holds_no_content_ids(client, make_user, make_conversatio
     idea_id = response.headers["Location"].rsplit("/", 1)[-1]
     with client.session_transaction() as session:
         assert idea_id not in repr(dict(session))
-        assert set(session) <= {"_user_id", "_fresh", "_id", "csrf_token", "_flashes"}
+        assert set(session) <= {"_user_id", "_fresh", "_id", "csrf_token", "_flashes", "_pw"}
 
 
 # --- rate limits ------------------------------------------------------------------------------------------------
@@ -328,3 +328,21 @@ def test_password_policy_applies_to_the_cli_and_the_admin_page(client, runner, l
                            data={"csrf_token": token, "password": "too-short", "confirm": "too-short"})
     assert response.status_code == 400 and "10 characters or more" in response.get_data(as_text=True)
     assert accounts.authenticate(person.email, PASSWORD) is not None  # unchanged
+
+
+def test_a_new_password_ends_other_sessions(app, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    user = make_user()
+    login(user)
+    assert client.get("/api/v1/me").status_code == 200
+    accounts.set_password(user, "a-brand-new-password")  # e.g. an admin resets a compromised account
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/").status_code == 200 and "Sign in" in client.get("/").get_data(as_text=True)
+    admin = make_user("admin")
+    other = app.test_client()
+    token = csrf_token(other)
+    other.post("/auth/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
+    token = csrf_token(other, "/")
+    changed = other.post(f"/admin/people/{admin.id}/password",
+                         data={"csrf_token": token, "password": "admins-new-password", "confirm": "admins-new-password"})
+    assert changed.status_code == 302
+    assert other.get("/api/v1/me").status_code == 200  # changing your own password keeps you signed in here
