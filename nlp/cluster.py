@@ -173,7 +173,7 @@ def cluster(
     fit_rows = xv if len(xv) <= SAMPLE_FIT else xv[np.sort(rng.choice(len(xv), SAMPLE_FIT, replace=False))]
     scores: dict[int, float] = {}
     distinct = len(np.unique(fit_rows.round(6), axis=0))
-    if (k is None or k > 1) and distinct >= 3:
+    if (k is None or k > 1) and distinct >= 2:
         m = min(max(MICRO, 3 * (k or 0)), distinct)
         micro, centres = _micro(fit_rows, m, seed)
         tree = linkage(centres.astype(np.float64), method="ward")

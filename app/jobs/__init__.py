@@ -18,9 +18,10 @@ _executor: ThreadPoolExecutor | None = None
 
 
 def _registry() -> dict[str, Callable[..., Any]]:
+    from app.services.embeddings import embed_idea
     from app.services.themes import execute_theme_run
 
-    return {"themes.run": execute_theme_run}
+    return {"themes.run": execute_theme_run, "ideas.embed": embed_idea}
 
 
 def run_job(name: str, *args: Any) -> Any:

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import ContentStatus, Idea, Vote
 from app.services.authorship import insert_once, require_author, stamp
 from app.services.conversations import get_conversation, get_question, require_accepting
+from app.services.embeddings import forget_embedding, queue_embedding
 from app.services.errors import IdentifyingDetails, NotFound
 from app.services.participants import Participant
 from app.services.text import clean_text
@@ -39,6 +40,8 @@ def post_idea(
     stamp(idea, conversation, participant, client_token)
     idea, created = insert_once(idea)
     db.session.commit()
+    if created:
+        queue_embedding(idea.id)
     return idea, created
 
 
@@ -64,10 +67,14 @@ def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identi
     idea = own_idea(participant, idea_id)
     require_accepting(idea.conversation)
     text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
-    if text != idea.body:
+    changed = text != idea.body
+    if changed:
         idea.body, idea.sentiment, idea.flagged_identifying = text, check.sentiment, bool(check.spans)
         idea.edited = True
+        forget_embedding(idea.id)
     db.session.commit()
+    if changed:
+        queue_embedding(idea.id)
     return idea
 
 
@@ -77,5 +84,6 @@ def withdraw_idea(participant: Participant, idea_id: str) -> None:
     require_accepting(idea.conversation)
     idea.status = ContentStatus.WITHDRAWN
     idea.body = ""
+    forget_embedding(idea.id)
     db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
     db.session.commit()

@@ -18,7 +18,6 @@ from app.models import (
     Conversation,
     ConversationStatus,
     Idea,
-    IdeaVector,
     RunStatus,
     Theme,
     ThemeAssignment,
@@ -103,24 +102,10 @@ def _previous_themes(conversation: Conversation) -> list:
 
 
 def _cached_vectors(ideas: list[Idea]) -> dict[str, np.ndarray] | None:
-    """Sentence embeddings from the cache, computing only the missing ones; None without the backend."""
-    from nlp import represent
+    """Embeddings stored when each idea arrived; only ideas without one are embedded (and stored) here."""
+    from app.services.embeddings import stored_vectors
 
-    if not represent.embeddings_available():
-        return None
-    backend = "minilm"
-    ids = [i.id for i in ideas]
-    cached = {
-        row.idea_id: np.frombuffer(row.vector, dtype=np.float32)
-        for row in db.session.scalars(sa.select(IdeaVector).where(IdeaVector.backend == backend, IdeaVector.idea_id.in_(ids)))
-    }
-    missing = [i for i in ideas if i.id not in cached]
-    if missing:
-        vectors = represent.embed_many([i.body for i in missing]).astype(np.float32)
-        for idea, vector in zip(missing, vectors, strict=True):
-            db.session.add(IdeaVector(idea_id=idea.id, backend=backend, vector=vector.tobytes()))
-            cached[idea.id] = vector
-    return cached
+    return stored_vectors(ideas)
 
 
 def execute_theme_run(run_id: int) -> None:
