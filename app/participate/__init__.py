@@ -19,4 +19,4 @@ def _sign_in_required():  # type: ignore[no-untyped-def]
     return None
 
 
-from app.participate import routes, themes  # noqa: E402,F401
+from app.participate import opinions, routes, themes  # noqa: E402,F401

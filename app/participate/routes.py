@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.participate import bp
 from app.participate.forms import CommentForm, ConfirmForm, EditCommentForm, EditIdeaForm, IdeaForm, VoteForm
 from app.ratelimit import posting_limit
-from app.services import comments, conversations, ideas, voting
+from app.services import comments, conversations, ideas, themes, voting
 from app.services.errors import ServiceError
 from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
 from app.services.participants import Participant
@@ -64,6 +64,11 @@ def question(question_id: int):  # type: ignore[no-untyped-def]
 def post_idea(question_id: int):  # type: ignore[no-untyped-def]
     form = IdeaForm()
     if form.validate_on_submit():
+        if form.similar_checked.data != "1":
+            form.similar_checked.data = "1"
+            form.similar = themes.similar_to_draft(_me(), question_id, form.body.data)
+            if form.similar:  # without JavaScript: one step to support an existing idea instead
+                return _question_page(question_id, form)
         try:
             idea, created = ideas.post_idea(_me(), question_id, form.body.data, client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)

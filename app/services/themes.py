@@ -25,7 +25,7 @@ from app.models import (
     ThemeSnapshot,
 )
 from app.models.base import utcnow
-from app.services.conversations import get_conversation
+from app.services.conversations import get_conversation, get_managed_conversation, get_question
 from app.services.errors import NotFound
 from app.services.participants import Participant
 
@@ -79,6 +79,12 @@ def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun
 
     enqueue("themes.run", run.id)
     return run
+
+
+def request_theme_run_for(participant: Participant, conversation_id: int) -> ThemeRun:
+    """A facilitator or lead asks for fresh themes; NotFound for anyone else."""
+    conversation = get_managed_conversation(participant.facilitates, conversation_id)
+    return request_theme_run(conversation.id, trigger="manual")
 
 
 def _previous_themes(conversation: Conversation) -> list:
@@ -284,9 +290,21 @@ def similar_ideas(participant: Participant, conversation_id: int, text: str, lim
     conversation = get_conversation(participant, conversation_id)
     if len((text or "").strip()) < 12:
         return []
-    matches = _index_for(conversation.id).query(text[:2000], k=limit)
+    from app.services.authorship import is_author
+    from app.services.keys import conversation_key
+
+    matches = _index_for(conversation.id).query(text[:2000], k=limit + 2)
     ideas = {i.id: i for i in db.session.scalars(sa.select(Idea).where(Idea.id.in_([m.id for m in matches])))}
-    return [(ideas[m.id], float(m.score)) for m in matches if m.id in ideas and ideas[m.id].status == ContentStatus.PUBLISHED]
+    key = conversation_key(conversation)
+    found = [(ideas[m.id], float(m.score)) for m in matches if m.id in ideas and ideas[m.id].status == ContentStatus.PUBLISHED]
+    # One's own ideas are not offered ("support one instead?"), which also lets a re-sent form through.
+    return [(idea, score) for idea, score in found if not is_author(participant, key, idea)][:limit]
+
+
+def similar_to_draft(participant: Participant, question_id: int, text: str, limit: int = 3) -> list[tuple[Idea, float]]:
+    """Ideas already posted in the question's conversation that look like a draft (the no-JavaScript step)."""
+    question = get_question(participant, question_id)
+    return similar_ideas(participant, question.conversation_id, text, limit)
 
 
 def check_text(text: str) -> TextCheck:
