@@ -51,6 +51,7 @@ def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type
     return render_template(
         "participate/question.html", page=page, conversation=conversation, form=form, sorts=SORTS,
         vote_form=VoteForm(), named_mode=conversation.named_mode,
+        facilitator=conversation.organisation_id in _me().facilitates,
     ), status
 
 
@@ -88,6 +89,7 @@ def _idea_page(idea_id: str, comment_form: CommentForm, status: int = 200):  # t
     return render_template(
         "participate/idea.html", detail=detail, conversation=conversation, comment_form=comment_form,
         vote_form=VoteForm(), confirm_form=ConfirmForm(), named_mode=conversation.named_mode,
+        facilitator=conversation.organisation_id in _me().facilitates,
     ), status
 
 

@@ -35,9 +35,7 @@ def test_a_facilitator_updates_themes_and_staff_see_them(client, login, make_use
     assert client.post(f"/conversations/{conversation.id}/themes/run", data={"csrf_token": token}).status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ThemeRun)) == 0
 
-    client.get("/auth/sign-out")
-    client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
-    client2 = client.application.test_client()
+    client2 = client.application.test_client()  # a facilitator in another browser
     token = _login_other(client2, make_user("facilitator"))
     page = client2.get(f"/conversations/{conversation.id}/themes").get_data(as_text=True)
     assert "Update themes now" in page
@@ -177,3 +175,19 @@ def test_themes_run_from_the_cli(runner, make_user, make_conversation, as_partic
     missing = runner.invoke(args=["themes", "run", "9999"])
     assert missing.exit_code != 0 and "could not find that conversation" in missing.output
 
+
+
+def test_facilitators_see_a_flag_on_ideas_that_may_identify_someone(client, make_user, make_conversation,
+                                                                    as_participant):
+    conversation = make_conversation()
+    author = as_participant(make_user())
+    idea, _ = ideas.post_idea(author, conversation.questions[0].id, "Sister Jones on bay 4 is brilliant",
+                              allow_identifying=True)
+    question_url, idea_url = f"/questions/{conversation.questions[0].id}", f"/ideas/{idea.id}"
+    _login_other(client, make_user("facilitator"))
+    assert "May identify someone" in client.get(question_url).get_data(as_text=True)
+    assert "May identify someone" in client.get(idea_url).get_data(as_text=True)
+    other = client.application.test_client()
+    _login_other(other, make_user())
+    assert "May identify someone" not in other.get(question_url).get_data(as_text=True)
+    assert "May identify someone" not in other.get(idea_url).get_data(as_text=True)
