@@ -31,6 +31,7 @@ from app.services.participants import Participant
 
 log = logging.getLogger("chorus.themes")
 STALE_RUN = timedelta(minutes=30)
+STALE_MESSAGE = "The theme run did not finish (the background worker may have stopped). The previous themes are still shown."
 
 
 @dataclass
@@ -70,6 +71,7 @@ def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun
     )
     if pending is not None:
         return pending
+    _expire_stale_runs(conversation_id)
     if db.session.get(Conversation, conversation_id) is None:
         raise NotFound("We could not find that conversation.")
     run = ThemeRun(conversation_id=conversation_id, trigger=trigger)
@@ -79,6 +81,16 @@ def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun
 
     enqueue("themes.run", run.id)
     return run
+
+
+def _expire_stale_runs(conversation_id: int) -> None:
+    """Runs queued or running for longer than STALE_RUN died with their worker: record them as failed."""
+    for run in db.session.scalars(sa.select(ThemeRun).where(
+            ThemeRun.conversation_id == conversation_id,
+            ThemeRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+            ThemeRun.created_at <= utcnow() - STALE_RUN)):
+        run.status, run.finished_at = RunStatus.FAILED, utcnow()
+        run.error = STALE_MESSAGE
 
 
 def request_theme_run_for(participant: Participant, conversation_id: int) -> ThemeRun:
@@ -222,7 +234,10 @@ def themes_for(participant: Participant, conversation_id: int) -> ThemesView:
     if latest is not None and latest.status == RunStatus.FAILED:
         view.latest_failed = latest
     if latest is not None and latest.status in (RunStatus.QUEUED, RunStatus.RUNNING):
-        view.pending = latest
+        if latest.created_at <= utcnow() - STALE_RUN:  # its worker died: report it, do not wait for it
+            view.latest_failed = latest
+        else:
+            view.pending = latest
     if current is None:
         return view
     snapshots = db.session.scalars(

@@ -119,3 +119,24 @@ def test_scheduler_tick_queues_runs_for_open_conversations(app, make_user, make_
     runs = db.session.scalars(sa.select(ThemeRun).where(ThemeRun.conversation_id == conversation.id)).all()
     assert [(r.trigger, r.status) for r in runs] == [("schedule", RunStatus.SUCCEEDED)]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == len(IDEAS)
+
+
+def test_a_run_whose_worker_died_is_reported_and_replaced(app, make_user, make_conversation, as_participant):
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    conversation = make_conversation()
+    person = as_participant(make_user())
+    for text in IDEAS:
+        ideas.post_idea(person, conversation.questions[0].id, text)
+    first = themes.request_theme_run(conversation.id)
+    stuck = ThemeRun(conversation_id=conversation.id, status=RunStatus.RUNNING, created_at=utcnow() - timedelta(hours=2))
+    db.session.add(stuck)
+    db.session.commit()
+    view = themes.themes_for(person, conversation.id)
+    assert view.latest_failed.id == stuck.id and view.pending is None and view.run.id == first.id and view.cards
+    fresh = themes.request_theme_run(conversation.id)
+    db.session.refresh(stuck)
+    assert fresh.id != stuck.id and stuck.status == RunStatus.FAILED and "did not finish" in stuck.error
+    assert db.session.get(ThemeRun, fresh.id).status == RunStatus.SUCCEEDED
