@@ -21,7 +21,7 @@ SAMPLE_CHOOSE = 2_000  # rows used to score candidate k
 MAX_THEMES = 40
 WARD_ROWS = 6_000  # rows in the Ward tree that seeds k-means and scores candidate k
 WARD_SAMPLES = 3  # Ward trees over different samples when there are more rows than WARD_ROWS
-KMEANS_PP = True  # also try a k-means++ start and keep the better spherical objective
+KMEANS_PP_ROWS = 2_000  # up to this many rows, a k-means++ start is also tried (cheap there, slow beyond)
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ def cluster(
                 rows = _ward_sample(fit_rows, rng)
                 starts.append(_cut_means(rows, _ward_tree(rows), k))
         fits = [_kmeans(fit_rows, len(start), seed, init=start) if len(start) > 1 else start for start in starts]
-        if k > 1 and init is None and KMEANS_PP:
+        if k > 1 and init is None and len(fit_rows) <= KMEANS_PP_ROWS:
             fits.append(_kmeans(fit_rows, k, seed, n_init=1))
         centroids = max(fits, key=lambda c: _objective(fit_rows, c))
         k = len(centroids)
