@@ -9,16 +9,19 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 
 from nlp.represent import l2_normalise
 
 __all__ = ["Clustering", "candidate_ks", "choose_k", "cluster", "UNTHEMED"]
 
 UNTHEMED = -1
-SAMPLE_FIT = 8_000  # rows k-means is fitted on; the rest are assigned and refined with full Lloyd passes
+SAMPLE_FIT = 20_000  # rows k-means is fitted on; the rest are assigned and refined with full Lloyd passes
 SAMPLE_CHOOSE = 2_000  # rows used to score candidate k
 MAX_THEMES = 40
-MICRO = 200  # micro-clusters merged by Ward linkage to seed k-means and to score candidate k
+WARD_ROWS = 6_000  # rows in the Ward tree that seeds k-means and scores candidate k
+WARD_SAMPLES = 3  # Ward trees over different samples when there are more rows than WARD_ROWS
+KMEANS_PP_ROWS = 2_000  # up to this many rows, a k-means++ start is also tried (cheap there, slow beyond)
 
 
 @dataclass(frozen=True)
@@ -47,53 +50,79 @@ def candidate_ks(n: int, max_themes: int = MAX_THEMES) -> list[int]:
 
 
 def _kmeans(x: np.ndarray, k: int, seed: int, init: np.ndarray | None = None, n_init: int = 3) -> np.ndarray:
-    """Fit k-means on unit rows and return unit centroids (deterministic for a seed)."""
+    """Fit k-means on unit rows to convergence and return its (Euclidean) centroids; deterministic for a seed."""
     if init is not None:
-        km = KMeans(n_clusters=k, init=init, n_init=1, random_state=seed, max_iter=100)
+        km = KMeans(n_clusters=k, init=init, n_init=1, random_state=seed, max_iter=300)
     else:
-        km = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=seed, max_iter=100)
+        km = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=seed, max_iter=300)
     km.fit(x)
-    return l2_normalise(km.cluster_centers_)
+    return km.cluster_centers_.astype(np.float32)
 
 
 def _assign(x: np.ndarray, centroids: np.ndarray, chunk: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest centroid by cosine and the similarity to it, computed in chunks to bound memory."""
+    """Nearest centroid (Euclidean, as k-means) and the cosine similarity to it, in chunks to bound memory.
+
+    For unit rows, |x - c|^2 = 1 - 2 x.c + |c|^2, so the nearest centroid maximises x.c - |c|^2 / 2: a tight
+    theme (long mean vector) reaches further than a diffuse one, which measured better than plain cosine.
+    """
+    norms = np.linalg.norm(centroids, axis=1)
+    half_sq = 0.5 * norms**2
+    safe = np.where(norms > 0, norms, 1.0)
     labels = np.empty(len(x), dtype=np.int64)
     sims = np.empty(len(x), dtype=np.float32)
     for start in range(0, len(x), chunk):
-        s = x[start : start + chunk] @ centroids.T
-        labels[start : start + chunk] = s.argmax(axis=1)
-        sims[start : start + chunk] = s[np.arange(len(s)), labels[start : start + chunk]]
+        dots = x[start : start + chunk] @ centroids.T
+        best = (dots - half_sq).argmax(axis=1)
+        labels[start : start + chunk] = best
+        sims[start : start + chunk] = dots[np.arange(len(dots)), best] / safe[best]
     return labels, sims
 
 
 def _objective(x: np.ndarray, centroids: np.ndarray) -> float:
-    """Spherical k-means objective: total cosine similarity of rows to their nearest centroid."""
-    return float(_assign(x, centroids)[1].sum())
+    """k-means objective as a score to maximise: minus the total squared distance to the nearest centroid."""
+    labels, _ = _assign(x, centroids)
+    return -float(((x - centroids[labels]) ** 2).sum())
 
 
 def _refine(x: np.ndarray, centroids: np.ndarray, rounds: int) -> np.ndarray:
-    """Full-data spherical Lloyd passes starting from centroids fitted on a sample."""
+    """Full-data Lloyd passes starting from centroids fitted on a sample."""
     for _ in range(rounds):
         labels, _ = _assign(x, centroids)
         sums = np.zeros_like(centroids)
         np.add.at(sums, labels, x)
-        empty = np.linalg.norm(sums, axis=1) == 0
-        sums[empty] = centroids[empty]
-        new = l2_normalise(sums)
+        counts = np.bincount(labels, minlength=len(centroids)).astype(np.float32)
+        new = centroids.copy()
+        filled = counts > 0
+        new[filled] = sums[filled] / counts[filled, None]
         if np.allclose(new, centroids, atol=1e-5):
             return new
         centroids = new
     return centroids
 
 
-def _micro(x: np.ndarray, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Over-cluster rows into m micro-clusters (every row its own when few): returns (row -> micro, centroids)."""
-    if len(x) <= m:
-        uniq, inverse = np.unique(x.round(6), axis=0, return_inverse=True)
-        return inverse.reshape(-1).astype(np.int64), l2_normalise(uniq)
-    km = KMeans(n_clusters=m, init="random", n_init=1, max_iter=50, random_state=seed).fit(x)
-    return km.labels_.astype(np.int64), km.cluster_centers_.astype(np.float32)
+def _ward_tree(x: np.ndarray) -> np.ndarray:
+    """Ward linkage over rows, with Euclidean distances from one matrix product (fast for 384-d vectors)."""
+    x = x.astype(np.float32)
+    sq = (x * x).sum(axis=1)
+    d = x @ x.T
+    d *= -2.0
+    d += sq[:, None]
+    d += sq[None, :]
+    np.maximum(d, 0.0, out=d)
+    np.sqrt(d, out=d)
+    np.fill_diagonal(d, 0.0)
+    return linkage(squareform(d, checks=False).astype(np.float64), method="ward")
+
+
+def _ward_sample(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """All rows when few, else a random WARD_ROWS of them (sorted, so results do not depend on row order)."""
+    return x if len(x) <= WARD_ROWS else x[np.sort(rng.choice(len(x), WARD_ROWS, replace=False))]
+
+
+def _cut_means(rows: np.ndarray, tree: np.ndarray, k: int) -> np.ndarray:
+    """Mean vector of each group when the Ward tree is cut into (at most) k groups: k-means starting points."""
+    groups = _tree_cut(tree, k)
+    return np.vstack([rows[groups == c].mean(axis=0) for c in np.unique(groups)]).astype(np.float32)
 
 
 def _tree_cut(tree: np.ndarray, k: int) -> np.ndarray:
@@ -173,26 +202,26 @@ def cluster(
     fit_rows = xv if len(xv) <= SAMPLE_FIT else xv[np.sort(rng.choice(len(xv), SAMPLE_FIT, replace=False))]
     scores: dict[int, float] = {}
     distinct = len(np.unique(fit_rows.round(6), axis=0))
-    if (k is None or k > 1) and distinct >= 3:
-        m = min(max(MICRO, 3 * (k or 0)), distinct)
-        micro, centres = _micro(fit_rows, m, seed)
-        tree = linkage(centres.astype(np.float64), method="ward")
+    if (k is None or k > 1) and distinct >= 2:
+        ward_rows = _ward_sample(fit_rows, rng)
+        tree = _ward_tree(ward_rows)
         if k is None:
-            k, scores = choose_k(fit_rows, micro, tree, seed)
+            k, scores = choose_k(ward_rows, np.arange(len(ward_rows)), tree, seed)
             if init is not None and len(init) and abs(k - len(init)) <= max(2, len(init) // 4):
                 k = len(init)
         k = max(1, min(k, distinct))
         if init is not None and len(init):
-            start = _seed_centroids(fit_rows, init, k, seed)
-        else:
-            groups = _tree_cut(tree, k)[micro]
-            start = l2_normalise(np.vstack([fit_rows[groups == c].mean(axis=0) for c in np.unique(groups)]))
-            k = len(start)
-        centroids = _kmeans(fit_rows, k, seed, init=start) if k > 1 else start
-        if k > 1 and init is None:
-            other = _kmeans(fit_rows, k, seed, n_init=1)
-            if _objective(fit_rows, other) > _objective(fit_rows, centroids):
-                centroids = other
+            starts = [_seed_centroids(fit_rows, init, k, seed)]
+        else:  # one Ward tree over all rows, or several over samples: the lowest k-means objective wins
+            starts = [_cut_means(ward_rows, tree, k)]
+            for _ in range(WARD_SAMPLES - 1 if len(fit_rows) > WARD_ROWS else 0):
+                rows = _ward_sample(fit_rows, rng)
+                starts.append(_cut_means(rows, _ward_tree(rows), k))
+        fits = [_kmeans(fit_rows, len(start), seed, init=start) if len(start) > 1 else start for start in starts]
+        if k > 1 and init is None and len(fit_rows) <= KMEANS_PP_ROWS:
+            fits.append(_kmeans(fit_rows, k, seed, n_init=1))
+        centroids = max(fits, key=lambda c: _objective(fit_rows, c))
+        k = len(centroids)
     else:
         k = 1
         centroids = l2_normalise(xv.mean(axis=0, keepdims=True))
@@ -200,4 +229,4 @@ def cluster(
     assigned, sims = _assign(xv, centroids)
     min_size = min_size if min_size is not None else max(2, int(math.ceil(0.003 * len(xv))))
     labels[valid] = _outliers(assigned, sims, k, outlier_z, min_size) if len(xv) >= 10 else assigned
-    return Clustering(labels, centroids, k, scores)
+    return Clustering(labels, l2_normalise(centroids), k, scores)

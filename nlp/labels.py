@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from nlp.preprocess import SurfaceForms
 
-__all__ = ["class_tfidf", "top_terms", "make_label"]
+__all__ = ["class_tfidf", "distinguish", "top_terms", "make_label"]
 
 PHRASE_RATIO = 0.4  # a multi-word phrase is preferred when it scores at least this share of the best term
 
@@ -59,4 +59,12 @@ def make_label(terms: Sequence[str], scores: dict[str, float], forms: SurfaceFor
     singles = [t for t in terms if " " not in t]
     if len(singles) >= 2:
         return f"{forms.render(singles[0])} and {forms.render(singles[1])}".capitalize()
-    return forms.render(terms[0]).capitalize()
+    only = forms.render(terms[0])
+    return only.capitalize() if " " in only else f"About {only}"
+
+
+def distinguish(label: str, extra: str) -> str:
+    """Tell apart two themes with the same label by a further term, keeping to at most 4 words."""
+    extra_words = extra.split(" ")[:2]
+    base = label.split(" ")[: max(1, 4 - len(extra_words))]
+    return f"{' '.join(base)} ({' '.join(extra_words)})"

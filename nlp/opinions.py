@@ -83,7 +83,7 @@ def _groups(coords: np.ndarray, seed: int, k_range: Sequence[int]) -> tuple[np.n
     best: tuple[float, int, np.ndarray] | None = None
     distinct = len(np.unique(coords.round(9), axis=0))
     for k in k_range:
-        if k >= min(len(coords), distinct):
+        if k > distinct or k >= len(coords):
             break
         labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(coords)
         score = float(silhouette_score(coords, labels))

@@ -77,7 +77,7 @@ class TfidfLsa:
 
     name = "tfidf-lsa"
 
-    def __init__(self, n_components: int = 100, seed: int = 0, fit_rows: int = 20_000) -> None:
+    def __init__(self, n_components: int = 50, seed: int = 0, fit_rows: int = 20_000) -> None:
         """Keep up to n_components LSA dimensions (fewer for tiny corpora); SVD is fitted on at most fit_rows docs."""
         self.n_components = n_components
         self.seed = seed

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nlp.cluster import UNTHEMED, cluster
-from nlp.labels import class_tfidf, make_label, top_terms
+from nlp.labels import class_tfidf, distinguish, make_label, top_terms
 from nlp.matching import match_clusters
 from nlp.preprocess import SurfaceForms, analyse_pairs
 from nlp.represent import TermMatrix, TfidfLsa, embed_many, embeddings_available, l2_normalise, term_matrix
@@ -16,6 +16,7 @@ from nlp.represent import TermMatrix, TfidfLsa, embed_many, embeddings_available
 __all__ = ["Document", "PreviousTheme", "Theme", "ThemeRun", "find_themes", "BACKENDS"]
 
 BACKENDS = ("auto", "tfidf-lsa", "minilm", "minilm+lsa")
+CENTRE_FROM = 10  # centre embeddings on the run's mean from this many documents
 LEXICAL_WEIGHT = 0.2  # share of cosine similarity from LSA when mixed with embeddings (measured best, docs/nlp.md)
 
 
@@ -79,6 +80,8 @@ def _vectors(
         return terms_lsa, "tfidf-lsa"
     fresh = dict(zip((d.id for d in missing), embed_many([d.text for d in missing]), strict=True)) if missing else {}
     emb = l2_normalise(np.vstack([have[d.id] if d.id in have else fresh[d.id] for d in docs]))
+    if len(emb) >= CENTRE_FROM:  # MiniLM vectors share a common direction; removing it sharpens cosine
+        emb = l2_normalise(emb - emb.mean(axis=0))
     if backend == "minilm":
         return emb, "minilm"
     w = LEXICAL_WEIGHT
@@ -203,7 +206,7 @@ def _describe(
             label = " ".join(docs[g[order[0]]].text.strip().rstrip(".!").split()[:4]).capitalize() or "Other"
         if label in used_labels and not (prev is not None and prev.label_locked):
             extra = next((forms.render(t) for t in tt if forms.render(t).lower() not in label.lower()), str(c))
-            label = f"{label} ({extra})"
+            label = distinguish(label, extra)
         used_labels.add(label)
         if prev is None:
             new_count += 1

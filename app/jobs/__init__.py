@@ -18,9 +18,10 @@ _executor: ThreadPoolExecutor | None = None
 
 
 def _registry() -> dict[str, Callable[..., Any]]:
+    from app.services.embeddings import embed_idea
     from app.services.themes import execute_theme_run
 
-    return {"themes.run": execute_theme_run}
+    return {"themes.run": execute_theme_run, "ideas.embed": embed_idea}
 
 
 def run_job(name: str, *args: Any) -> Any:
@@ -59,7 +60,10 @@ def enqueue(name: str, *args: Any) -> None:
     if mode == "inline":
         _run_inline(name, *args)
     elif mode == "rq":
-        queue(current_app.config["REDIS_URL"]).enqueue(run_job, name, *args, job_timeout=1800)
+        # RQ stamps each job with exact times; an idea id next to the second it was posted must not linger
+        # in Redis, so finished jobs are dropped at once and failed ones after an hour (errors are logged).
+        queue(current_app.config["REDIS_URL"]).enqueue(run_job, name, *args, job_timeout=1800, result_ttl=0,
+                                                       failure_ttl=3600)
     else:
         if _executor is None:
             # One worker thread: theme runs are CPU-bound and must not starve the web threads.

@@ -19,4 +19,4 @@ def _sign_in_required():  # type: ignore[no-untyped-def]
     return None
 
 
-from app.participate import live, moderation, outcomes, routes, themes  # noqa: E402,F401
+from app.participate import live, moderation, opinions, outcomes, routes, themes  # noqa: E402,F401

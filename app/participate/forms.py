@@ -26,6 +26,8 @@ class IdeaForm(FlaskForm):
     # A fresh token per form: a double-clicked or re-sent form posts one idea, not two.
     client_token = HiddenField(default=_token)
     confirm_identifying = BooleanField("I have checked it and want to post it anyway")
+    # "1" once the author has seen similar ideas (after a first submit, or live while typing with JavaScript).
+    similar_checked = HiddenField(default="")
 
 
 class EditIdeaForm(FlaskForm):

@@ -9,7 +9,7 @@ from app.models import ContentStatus
 from app.participate import bp
 from app.participate.forms import CommentForm, ConfirmForm, EditCommentForm, EditIdeaForm, IdeaForm, VoteForm
 from app.ratelimit import posting_limit
-from app.services import comments, conversations, ideas, voting
+from app.services import comments, conversations, ideas, themes, voting
 from app.services.errors import ServiceError
 from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
 from app.services.participants import Participant
@@ -53,6 +53,7 @@ def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type
     return render_template(
         "participate/question.html", page=page, conversation=conversation, form=form, sorts=SORTS,
         vote_form=VoteForm(), named_mode=conversation.named_mode, stages=STAGES,
+        facilitator=conversation.organisation_id in _me().facilitates,
     ), status
 
 
@@ -66,6 +67,11 @@ def question(question_id: int):  # type: ignore[no-untyped-def]
 def post_idea(question_id: int):  # type: ignore[no-untyped-def]
     form = IdeaForm()
     if form.validate_on_submit():
+        if form.similar_checked.data != "1":
+            form.similar_checked.data = "1"
+            form.similar = themes.similar_to_draft(_me(), question_id, form.body.data)
+            if form.similar:  # without JavaScript: one step to support an existing idea instead
+                return _question_page(question_id, form)
         try:
             idea, created = ideas.post_idea(_me(), question_id, form.body.data, client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
@@ -88,6 +94,7 @@ def _idea_page(idea_id: str, comment_form: CommentForm, status: int = 200):  # t
     return render_template(
         "participate/idea.html", detail=detail, conversation=conversation, comment_form=comment_form,
         vote_form=VoteForm(), confirm_form=ConfirmForm(), named_mode=conversation.named_mode,
+        facilitator=conversation.organisation_id in _me().facilitates,
     ), status
 
 

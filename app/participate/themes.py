@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
 
 from app.participate import bp
-from app.participate.forms import VoteForm
+from app.participate.forms import ConfirmForm, VoteForm
 from app.participate.routes import _me
 from app.services import themes
 from app.services.listing import ideas_by_ids
@@ -14,9 +14,20 @@ from app.views import page_arg
 
 @bp.get("/conversations/<int:conversation_id>/themes")
 def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
-    view = themes.themes_for(_me(), conversation_id)
+    me = _me()
+    view = themes.themes_for(me, conversation_id)
     return render_template("participate/themes.html", view=view, conversation=view.conversation,
-                           named_mode=view.conversation.named_mode)
+                           named_mode=view.conversation.named_mode, run_form=ConfirmForm(),
+                           can_update=view.conversation.organisation_id in me.facilitates)
+
+
+@bp.post("/conversations/<int:conversation_id>/themes/run")
+def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+    """A facilitator or lead asks for fresh themes now; anyone else gets a 404."""
+    if ConfirmForm().validate_on_submit():
+        themes.request_theme_run_for(_me(), conversation_id)
+        flash("The themes are being updated. This usually takes under a minute.", "success")
+    return redirect(url_for("participate.conversation_themes", conversation_id=conversation_id))
 
 
 @bp.get("/themes/<int:theme_id>")

@@ -10,6 +10,7 @@ from app.models import ContentStatus, Idea, Vote
 from app.services.authorship import insert_once, require_author, stamp
 from app.services import live_events
 from app.services.conversations import get_conversation, get_question
+from app.services.embeddings import forget_embedding, queue_embedding
 from app.services.errors import IdentifyingDetails, NotFound
 from app.services.participants import Participant
 from app.services.participation import record_participation
@@ -47,6 +48,8 @@ def post_idea(
     message = live_events.idea_posted(idea) if created else None
     db.session.commit()
     live.publish(message)
+    if created:
+        queue_embedding(idea.id)
     return idea, created
 
 
@@ -72,15 +75,18 @@ def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identi
     idea = own_idea(participant, idea_id)
     require_allowed(idea.conversation, "edit")
     text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
-    if text != idea.body:
+    message = None
+    changed = text != idea.body
+    if changed:
         idea.body, idea.sentiment = text, check.sentiment
         idea.edited = True
         screen_edit(idea, idea.conversation, identifying=bool(check.spans))
         message = live_events.idea_edited(idea)
-    else:
-        message = None
+        forget_embedding(idea.id)
     db.session.commit()
     live.publish(message)
+    if changed:
+        queue_embedding(idea.id)
     return idea
 
 
@@ -91,6 +97,7 @@ def withdraw_idea(participant: Participant, idea_id: str) -> None:
     idea.status = ContentStatus.WITHDRAWN
     idea.body = ""
     idea.queued = idea.notice_unseen = False
+    forget_embedding(idea.id)
     db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
     message = live_events.idea_withdrawn(idea)
     db.session.commit()

@@ -18,7 +18,6 @@ from app.models import (
     Conversation,
     ConversationStatus,
     Idea,
-    IdeaVector,
     RunStatus,
     Theme,
     ThemeAssignment,
@@ -26,12 +25,13 @@ from app.models import (
     ThemeSnapshot,
 )
 from app.models.base import utcnow
-from app.services.conversations import get_conversation
+from app.services.conversations import get_conversation, get_managed_conversation, get_question
 from app.services.errors import NotFound
 from app.services.participants import Participant
 
 log = logging.getLogger("chorus.themes")
 STALE_RUN = timedelta(minutes=30)
+STALE_MESSAGE = "The theme run did not finish (the background worker may have stopped). The previous themes are still shown."
 
 
 @dataclass
@@ -71,6 +71,7 @@ def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun
     )
     if pending is not None:
         return pending
+    _expire_stale_runs(conversation_id)
     if db.session.get(Conversation, conversation_id) is None:
         raise NotFound("We could not find that conversation.")
     run = ThemeRun(conversation_id=conversation_id, trigger=trigger)
@@ -80,6 +81,22 @@ def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun
 
     enqueue("themes.run", run.id)
     return run
+
+
+def _expire_stale_runs(conversation_id: int) -> None:
+    """Runs queued or running for longer than STALE_RUN died with their worker: record them as failed."""
+    for run in db.session.scalars(sa.select(ThemeRun).where(
+            ThemeRun.conversation_id == conversation_id,
+            ThemeRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+            ThemeRun.created_at <= utcnow() - STALE_RUN)):
+        run.status, run.finished_at = RunStatus.FAILED, utcnow()
+        run.error = STALE_MESSAGE
+
+
+def request_theme_run_for(participant: Participant, conversation_id: int) -> ThemeRun:
+    """A facilitator or lead asks for fresh themes; NotFound for anyone else."""
+    conversation = get_managed_conversation(participant.facilitates, conversation_id)
+    return request_theme_run(conversation.id, trigger="manual")
 
 
 def _previous_themes(conversation: Conversation) -> list:
@@ -103,24 +120,10 @@ def _previous_themes(conversation: Conversation) -> list:
 
 
 def _cached_vectors(ideas: list[Idea]) -> dict[str, np.ndarray] | None:
-    """Sentence embeddings from the cache, computing only the missing ones; None without the backend."""
-    from nlp import represent
+    """Embeddings stored when each idea arrived; only ideas without one are embedded (and stored) here."""
+    from app.services.embeddings import stored_vectors
 
-    if not represent.embeddings_available():
-        return None
-    backend = "minilm"
-    ids = [i.id for i in ideas]
-    cached = {
-        row.idea_id: np.frombuffer(row.vector, dtype=np.float32)
-        for row in db.session.scalars(sa.select(IdeaVector).where(IdeaVector.backend == backend, IdeaVector.idea_id.in_(ids)))
-    }
-    missing = [i for i in ideas if i.id not in cached]
-    if missing:
-        vectors = represent.embed_many([i.body for i in missing]).astype(np.float32)
-        for idea, vector in zip(missing, vectors, strict=True):
-            db.session.add(IdeaVector(idea_id=idea.id, backend=backend, vector=vector.tobytes()))
-            cached[idea.id] = vector
-    return cached
+    return stored_vectors(ideas)
 
 
 def execute_theme_run(run_id: int) -> None:
@@ -234,7 +237,10 @@ def themes_for(participant: Participant, conversation_id: int) -> ThemesView:
     if latest is not None and latest.status == RunStatus.FAILED:
         view.latest_failed = latest
     if latest is not None and latest.status in (RunStatus.QUEUED, RunStatus.RUNNING):
-        view.pending = latest
+        if latest.created_at <= utcnow() - STALE_RUN:  # its worker died: report it, do not wait for it
+            view.latest_failed = latest
+        else:
+            view.pending = latest
     if current is None:
         return view
     snapshots = db.session.scalars(
@@ -302,9 +308,21 @@ def similar_ideas(participant: Participant, conversation_id: int, text: str, lim
     conversation = get_conversation(participant, conversation_id)
     if len((text or "").strip()) < 12:
         return []
-    matches = _index_for(conversation.id).query(text[:2000], k=limit)
+    from app.services.authorship import is_author
+    from app.services.keys import conversation_key
+
+    matches = _index_for(conversation.id).query(text[:2000], k=limit + 2)
     ideas = {i.id: i for i in db.session.scalars(sa.select(Idea).where(Idea.id.in_([m.id for m in matches])))}
-    return [(ideas[m.id], float(m.score)) for m in matches if m.id in ideas and ideas[m.id].status == ContentStatus.PUBLISHED]
+    key = conversation_key(conversation)
+    found = [(ideas[m.id], float(m.score)) for m in matches if m.id in ideas and ideas[m.id].status == ContentStatus.PUBLISHED]
+    # One's own ideas are not offered ("support one instead?"), which also lets a re-sent form through.
+    return [(idea, score) for idea, score in found if not is_author(participant, key, idea)][:limit]
+
+
+def similar_to_draft(participant: Participant, question_id: int, text: str, limit: int = 3) -> list[tuple[Idea, float]]:
+    """Ideas already posted in the question's conversation that look like a draft (the no-JavaScript step)."""
+    question = get_question(participant, question_id)
+    return similar_ideas(participant, question.conversation_id, text, limit)
 
 
 def check_text(text: str) -> TextCheck:

@@ -257,7 +257,7 @@ def test_participation_forms_obey_each_phase(client, login, make_user, as_partic
     question_page = client.get(f"/questions/{qid}").get_data(as_text=True)
     assert ("Post your idea anonymously" in question_page) == ("post" in allowed)
     posted = client.post(f"/questions/{qid}/ideas", data={"csrf_token": token, "body": "A new idea in " + phase,
-                                                           "client_token": "token-" + phase})
+                                                           "client_token": "token-" + phase, "similar_checked": "1"})
     assert (posted.status_code == 302) == ("post" in allowed)
     if "post" not in allowed:
         assert posted.status_code == 400 and ("not taking new ideas" in posted.get_data(as_text=True)

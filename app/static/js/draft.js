@@ -61,6 +61,9 @@
     var region = form.querySelector("[data-chorus-draft-help]");
     if (!textarea || !region) { return; }
     region.setAttribute("aria-live", "polite");
+    // Similar ideas are shown while typing here, so the server need not stop the post to show them again.
+    var similarChecked = form.querySelector('input[name="similar_checked"]');
+    if (similarChecked) { similarChecked.value = "1"; }
     var timer = null;
     var last = "";
     textarea.addEventListener("input", function () {
