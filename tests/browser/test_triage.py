@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import serious_violations, sign_in
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def test_lead_triages_and_staff_hear_back(live_server, new_page):
@@ -27,7 +25,7 @@ def test_lead_triages_and_staff_hear_back(live_server, new_page):
 
     # Merge the second theme on the board into the first.
     cards = lead.locator(".chorus-board .nhsuk-card__heading a")
-    first_label, second_label = cards.nth(0).inner_text(), cards.nth(1).inner_text()
+    first_label = cards.nth(0).inner_text()
     cards.nth(1).click()
     lead.wait_for_url(re.compile(r"/manage/themes/\d+$"))
     assert serious_violations(lead) == []

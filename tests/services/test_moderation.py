@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.crypto import tag
 from app.extensions import db
-from app.models import Comment, ContentReport, ContentStatus, Idea, ModerationEntry
+from app.models import ContentReport, ContentStatus, Idea, ModerationEntry
 from app.services import comments, ideas, moderation, notices, reports
 from app.services.errors import InvalidInput, NotFound
 from app.services.keys import conversation_key

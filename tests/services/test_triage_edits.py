@@ -12,7 +12,6 @@ from app.services.errors import InvalidInput, NotAllowedNow, NotFound
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 
 # k-means in nlp/cluster.py warns when a conversation holds duplicate texts; the run is still correct.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 def members(conversation, theme_id: int) -> set[str]:
     db.session.refresh(conversation)

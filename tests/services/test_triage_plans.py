@@ -20,7 +20,6 @@ from app.services.priority import priority_score, severity_terms_in
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 
 # k-means in nlp/cluster.py warns when a conversation holds duplicate texts; the run is still correct.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def top_theme(conversation) -> Theme:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.extensions import db
 from app.models import Idea
-from app.services import guests, ideas, moderation
+from app.services import guests, moderation
 from app.services.errors import InvalidInput
 from app.services.guests import ALPHABET, normalise_code
 from tests.conftest import csrf_token

@@ -13,7 +13,6 @@ from tests.conftest import csrf_token
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 
 # k-means in nlp/cluster.py warns when a conversation holds duplicate texts; the run is still correct.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def top(conversation) -> Theme:
