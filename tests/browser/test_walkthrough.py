@@ -90,3 +90,14 @@ def test_pages_fit_a_phone(live_server, new_page):
         page.goto(live_server + path)
         expect(page.locator("main h1")).to_have_count(1)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} is wider than a phone"
+
+
+def test_named_conversations_are_marked_in_lists(live_server, new_page):
+    page = new_page()
+    sign_in(page, live_server, "facilitator@demo.chorus.nhs.uk")
+    for path, container in [("/", "li, .nhsuk-card"), ("/facilitate/", "tr")]:
+        page.goto(live_server + path)
+        named = page.locator(container).filter(has=page.get_by_role("link", name="Ward huddle: names shown"))
+        expect(named.first).to_contain_text("Names shown")
+        anonymous = page.locator(container).filter(has=page.get_by_role("link", name="Best place to work", exact=True))
+        expect(anonymous.first).not_to_contain_text("Names shown")
