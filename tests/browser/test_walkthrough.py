@@ -90,6 +90,12 @@ def test_pages_fit_a_phone(live_server, new_page):
         page.goto(live_server + path)
         expect(page.locator("main h1")).to_have_count(1)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} is wider than a phone"
+    admin = new_page(width=390, height=844)
+    sign_in(admin, live_server, "admin@demo.chorus.nhs.uk")
+    for path in ["/admin/", "/admin/organisations", "/admin/organisations/1", "/admin/people", "/admin/people/1"]:
+        admin.goto(live_server + path)
+        expect(admin.locator("main h1")).to_have_count(1)
+        assert admin.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} is wider than a phone"
 
 
 def test_named_conversations_are_marked_in_lists(live_server, new_page):
