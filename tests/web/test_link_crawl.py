@@ -18,7 +18,7 @@ from app.seed import DEMO_DOMAIN, DEMO_PASSWORD, WORKSHOP_TITLE, seed
 HREF = re.compile(r'href="([^"#]*)(?:#[^"]*)?"')
 SKIP = ("/static/", "/auth/sign-out", "/join/leave", "/live/events", "/api/")
 # Pages with an id in their path: visit a few of each shape, not all several hundred ideas.
-PER_SHAPE = 4
+PER_SHAPE = 6  # the demo has five conversations: every one of their pages is visited
 
 
 def _shape(path: str) -> str:
@@ -92,3 +92,19 @@ def test_no_dead_links(demo: Flask, client: FlaskClient, who: str) -> None:
     broken = {path: (status, found_on[path]) for path, status in seen.items() if status >= 400 and status != 429}
     assert not broken, f"broken links for {who}: " + "; ".join(f"{p} -> {s} (linked from {f})" for p, (s, f) in broken.items())
     assert len(seen) > (3 if who == "anonymous" else 10), f"the crawl for {who} reached only {sorted(seen)}"
+    missing = [path for path in REACHES[who] if path not in seen]
+    assert not missing, f"{who} cannot reach {missing} by following links"
+
+
+# Surfaces each role must reach from the home page by links alone (ids are the demo's, in seed order).
+REACHES = {
+    "admin": ["/admin/", "/admin/people", "/admin/organisations", "/facilitate/", "/manage/"],
+    "facilitator": ["/facilitate/conversations/3", "/facilitate/conversations/1/moderation", "/facilitate/conversations/4/live",
+                    "/facilitate/conversations/2/stages", "/facilitate/conversations/1/paper-notes", "/conversations/1/themes"],
+    "lead": ["/manage/conversations/1", "/manage/conversations/1/matrix", "/manage/conversations/1/prioritise",
+             "/conversations/1/outcomes", "/organisations/1/outcomes"],
+    "staff01": ["/conversations/1/themes", "/conversations/1/prioritise", "/conversations/1/outcomes",
+                "/conversations/1/mine", "/conversations/4/live", "/conversations/5"],
+    "guest": ["/conversations/4", "/conversations/4/live", "/conversations/4/themes", "/conversations/4/outcomes"],
+    "anonymous": ["/auth/sign-in", "/anonymity", "/accessibility"],
+}
