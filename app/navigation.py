@@ -29,7 +29,19 @@ def _items() -> list[dict[str, Any]]:
     ]
 
 
+def conversation_roles(conversation: Any) -> dict[str, bool]:
+    """Which staff-side surfaces of this conversation the signed-in person may open (facilitate, lead)."""
+    if not current_user.is_authenticated or conversation is None:
+        return {"facilitate": False, "lead": False}
+    org = conversation.organisation_id
+    return {
+        "facilitate": current_user.has_role(Role.FACILITATOR, org) and "facilitate.conversation" in current_app.view_functions,
+        "lead": current_user.has_role(Role.LEAD, org) and "manage.board" in current_app.view_functions,
+    }
+
+
 def init_navigation(app: Flask) -> None:
+    app.add_template_global(conversation_roles)
     app.add_template_filter(render_rich, "rich_text")
 
     @app.context_processor

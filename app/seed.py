@@ -11,9 +11,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Idea, Organisation, ThemeRun
+from app.models import Conversation, Idea, Organisation, ThemeRun
 from app.models.base import utcnow
-from app.services import accounts, comments, conversations, ideas, organisations, paper_notes, stages, templates, voting
+from app.services import (
+    accounts, comments, conversations, ideas, live_session, moderation, organisations, paper_notes, stages, templates, voting,
+)
 from app.services.errors import IdentifyingDetails
 from app.services.participants import Participant
 from app.services.themes import check_text, execute_theme_run
@@ -62,6 +64,16 @@ LAB_STAGES = [
     ("done", ""), ("done", ""), ("taken_forward", ""), ("taken_forward", ""), ("under_review", ""),
     ("under_review", ""), ("not_taken_forward", "The building lease does not allow it; we are asking for a room in the new wing instead."),
 ]
+WORKSHOP_TITLE = "Live workshop: our staff room"
+WORKSHOP_NOTES = [
+    "The new rota app has made swaps much easier.",
+    "Handover is calmer since we moved it to the quiet room.",
+    "We need a working microwave in the staff room.",
+]
+HUDDLE_IDEAS = [
+    "Put the weekly safety briefing on the noticeboard for night staff.",
+    "Swap the Friday meeting to Thursday so part-time staff can come.",
+]
 _DATA = Path(__file__).parent / "demo"
 
 
@@ -89,6 +101,9 @@ def print_logins(echo: Callable[[str], None]) -> None:
     for role, email in logins():
         echo(f"  {role:<26} {email}")
     echo(f"  ... and staff03 to staff{STAFF_COUNT:02d}@{DEMO_DOMAIN}")
+    code = db.session.scalar(sa.select(Conversation.join_code).where(Conversation.title == WORKSHOP_TITLE))
+    if code:
+        echo(f"  Guest join code for the live workshop: {code} (at /join)")
 
 
 def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]] | None:
@@ -139,6 +154,7 @@ def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]]
     db.session.commit()
     execute_theme_run(run.id)
     _seed_facilitator_examples(main, staff, rng)
+    _seed_workshop_and_huddle(main, staff, rng)
     _seed_triage(conversation.id, staff)
     return logins()
 
@@ -167,6 +183,25 @@ def _seed_facilitator_examples(main: Organisation, staff: list[Participant], rng
     hub = templates.create_from_template(facilitates, main.id, "change_hub", "Change Hub: this month")
     hub.description = "Our monthly Change Hub. Share what should happen next on the themes from the Best place to work conversation."
     db.session.commit()
+
+
+def _seed_workshop_and_huddle(main: Organisation, staff: list[Participant], rng: random.Random) -> None:
+    """A live workshop guests can join with a code, and a small team huddle where names are shown."""
+    staff = [p for p in staff if main.id in p.organisation_ids]
+    workshop = templates.create_from_template(frozenset({main.id}), main.id, "workshop", WORKSHOP_TITLE)
+    workshop.closes_at = utcnow() + timedelta(days=7)  # the demo outlives a real one-hour workshop
+    db.session.commit()
+    moderation.update_settings(workshop, moderation_mode="post", report_threshold=3, allow_guests=True)
+    live_session.set_phase(workshop, "collect")
+    for text in WORKSHOP_NOTES:
+        ideas.post_idea(rng.choice(staff), rng.choice(workshop.questions).id, text)
+    huddle = conversations.create_conversation(main.id, conversations.ConversationDetails(
+        title="Ward huddle: names shown", named_mode=True, audience_ids=[main.id],
+        description="A small team conversation where everyone has agreed to put their name to their ideas.",
+        questions=["What should we change on our ward this month?"], closes_at=utcnow() + timedelta(days=14)))
+    conversations.open_conversation(huddle)
+    for text in HUDDLE_IDEAS:
+        ideas.post_idea(rng.choice(staff), huddle.questions[0].id, text)
 
 
 def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
