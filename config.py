@@ -62,6 +62,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
+    # A moving window: no burst of twice the limit across a window boundary (and tests do not depend on the clock).
+    RATELIMIT_STRATEGY = "moving-window"
     # If Redis goes away, keep limiting per process in memory instead of failing every sign-in and post with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_LOGIN: str = os.environ.get("CHORUS_RATELIMIT_LOGIN", "10 per minute;50 per hour")
