@@ -5,7 +5,7 @@ Every control is a small form (works without JavaScript) that calls one live_ses
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -32,14 +32,23 @@ def _back(conversation_id: int):  # type: ignore[no-untyped-def]
 def _run(conversation_id: int, action, success: str):  # type: ignore[no-untyped-def]
     """Check the CSRF form, run one service call and say what happened."""
     conversation = _conversation(conversation_id)
+    # The console's script sends controls in the background (Accept: application/json) and shows the
+    # outcome from the live event the server publishes; without JavaScript the form redirects back.
+    background = request.accept_mimetypes.best == "application/json"
     if not ControlForm().validate_on_submit():
+        if background:
+            return jsonify(ok=False, message="Your session expired. Reload the page and try again."), 400
         flash("Your session expired. Try again.", "error")
         return _back(conversation_id)
     try:
         action(conversation)
     except ServiceError as error:
+        if background:
+            return jsonify(ok=False, message=error.message), error.status
         flash(error.message, "error")
     else:
+        if background:
+            return jsonify(ok=True, message=success)
         flash(success, "success")
     return _back(conversation_id)
 

@@ -121,3 +121,21 @@ def test_api_opts_in_to_moving_on_automatically(client, make_user, workshop):
     db.session.refresh(workshop)
     assert workshop.auto_advance is True
     assert "/conversations/{conversation_id}/live/auto-advance" in client.get("/api/v1/openapi.json").json["paths"]
+
+
+def test_console_controls_answer_in_the_background_when_asked_for_json(client, login, make_user, as_participant, workshop):
+    live_session.set_phase(workshop, "collect")
+    idea, _ = ideas.post_idea(as_participant(make_user()), workshop.questions[0].id, "Arrived after the console loaded")
+    token = login(make_user("facilitator"))
+    url = f"/facilitate/conversations/{workshop.id}/live/spotlight"
+    json_accept = {"Accept": "application/json"}
+    done = client.post(url, data={"csrf_token": token, "idea_id": idea.id}, headers=json_accept)
+    assert done.status_code == 200 and done.json["ok"] is True
+    db.session.refresh(workshop)
+    assert workshop.spotlight_idea_id == idea.id
+    bad = client.post(url, data={"csrf_token": token, "idea_id": "no-such-idea"}, headers=json_accept)
+    assert bad.status_code >= 400 and bad.json["ok"] is False and bad.json["message"]
+    expired = client.post(url, data={"idea_id": idea.id}, headers=json_accept)
+    assert expired.status_code == 400
+    db.session.refresh(workshop)
+    assert workshop.spotlight_idea_id == idea.id  # unchanged by the failed attempts
