@@ -39,7 +39,8 @@ class Config:
     CHORUS_PSEUDONYM_KEY_FILE: str | None = os.environ.get("CHORUS_PSEUDONYM_KEY_FILE")
 
     SQLALCHEMY_DATABASE_URI: str | None = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's error log must not carry what someone wrote (or an email) with a timestamp.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
 
     # Anonymity thresholds: a breakdown cell needs at least this many distinct people.
@@ -61,6 +62,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis goes away, keep limiting per process in memory instead of failing every sign-in and post with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_LOGIN: str = os.environ.get("CHORUS_RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_POST: str = os.environ.get("CHORUS_RATELIMIT_POST", "30 per minute")
     # Guessing join codes: per client address.
@@ -79,6 +82,9 @@ class Config:
     CHORUS_LIVE_HEARTBEAT_SECONDS: float = float(_int("CHORUS_LIVE_HEARTBEAT_SECONDS", 15))
     CHORUS_LIVE_STREAM_SECONDS: float = float(_int("CHORUS_LIVE_STREAM_SECONDS", 1800))
     CHORUS_LIVE_RETENTION_HOURS: int = max(1, _int("CHORUS_LIVE_RETENTION_HOURS", 24))
+    # Reverse proxies in front of the app (0 = none). With 1, the client address comes from the proxy's
+    # X-Forwarded-For, so sign-in limits apply per person rather than to everyone behind the proxy at once.
+    CHORUS_PROXY_HOPS: int = max(0, _int("CHORUS_PROXY_HOPS", 0))
 
 
 class TestConfig(Config):

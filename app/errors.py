@@ -8,6 +8,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
 from app.services.errors import ServiceError
 
 log = logging.getLogger("chorus.errors")
@@ -69,4 +70,6 @@ def init_errors(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return _http_error(error)
         log.exception("Unhandled error on %s", request.url_rule.rule if request.url_rule else "(no route)")
+        # A failed flush leaves the session unusable; the error page (its navigation loads the user) needs it.
+        db.session.rollback()
         return error_response(500)

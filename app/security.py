@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from flask import Flask, abort, g, request
@@ -13,6 +14,8 @@ from app.extensions import csrf
 
 log = logging.getLogger("chorus.access")
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# Content ids are URL-safe random tokens; anything else (NUL bytes, 10 kB strings) cannot exist, so 404 early.
+_TEXT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _csp(nonce: str) -> str:
@@ -24,12 +27,55 @@ def _csp(nonce: str) -> str:
     )
 
 
+def _holds_nul(value: object) -> bool:
+    """True if a NUL byte hides anywhere in a (possibly nested) JSON value; no one types one on purpose."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _reject_nul_bytes() -> None:
+    """PostgreSQL cannot store NUL in text, so refuse it at the door rather than fail deep inside with a 500."""
+    values: list[object] = [*request.args.values(), *request.args.keys()]
+    if request.method in _UNSAFE:
+        values += [*request.form.values(), *request.form.keys()]
+        if request.is_json:
+            try:
+                values.append(request.get_json(silent=True))
+            except RecursionError:
+                pass  # json_body answers this one
+    if _holds_nul(values):
+        abort(400, "What you sent contains a hidden NUL character. Remove it and try again.")
+
+
 def init_security(app: Flask) -> None:
     """Register CSRF enforcement, security headers and access logging that never records who."""
+    from app.urls import init_urls
+
+    init_urls(app)  # before the blueprints register, so every `<int:...>` is bounded
+    hops = app.config.get("CHORUS_PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trust exactly `hops` proxies: a client cannot spoof its address past them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     @app.before_request
     def _protect() -> None:
         g.request_started = time.perf_counter()
+        for name, value in (request.view_args or {}).items():
+            if name.endswith("_id") and isinstance(value, str) and not _TEXT_ID.fullmatch(value):
+                abort(404)
+        _reject_nul_bytes()
         if request.headers.get("Authorization", "").lower().startswith("bearer "):
             # Resolving the user runs the token loader, which marks token callers in g.bearer_auth.
             if not current_user.is_authenticated:
@@ -52,7 +98,7 @@ def init_security(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         if app.config.get("CHORUS_HSTS"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint and not request.endpoint.startswith("static"):
+        if not (request.endpoint or "").startswith("static"):  # error pages for unknown paths too
             response.headers.setdefault("Cache-Control", "no-store")
         # Log the route pattern, never the path (ids), the address or the person.
         rule = request.url_rule.rule if request.url_rule else "(no route)"
@@ -62,6 +108,8 @@ def init_security(app: Flask) -> None:
 
     # Werkzeug's development server logs client addresses and full paths; ours replaces it.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Flask-Limiter logs each breach with its key: a client address, or a per-person hash next to a time.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     if not log.handlers and not app.testing:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))

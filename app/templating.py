@@ -61,6 +61,10 @@ def choice_pair(choice: object) -> tuple[object, object]:
 def init_templating(app: Flask) -> None:
     """Let templates use both app/templates and nhsuk-frontend-jinja, with its required Undefined."""
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])  # type: ignore[list-item]
+    # Flask only autoescapes .html files, so the NHS.UK macros (.jinja) printed `text` params raw: a conversation
+    # title in a back link or a staff group in a tag ran as HTML. Escape in every template; `html` params stay
+    # trusted (`| safe` in the macros), so pass only Markup there.
+    app.jinja_env.autoescape = True
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -9,12 +9,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.models import Role
+from app.urls import MAX_DB_INT
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
 def _int_or_none(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+    """A row id from a select, or None; ids too big for the database (a 500 once) are None too."""
+    text = "" if value is None else str(value)
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_DB_INT else None
 
 
 class OrganisationForm(FlaskForm):

@@ -5,10 +5,11 @@ No page here shows anything a person wrote or how they voted.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.admin import bp
+from app.auth import password_mark
 from app.admin.forms import ConfirmForm, MembershipForm, PasswordForm, PersonForm, TokenForm, UploadForm
 from app.admin.helpers import fail_on, organisation_choices, page_arg, scope, staff_group_choices
 from app.services import people
@@ -102,6 +103,8 @@ def set_password(user_id: int):  # type: ignore[no-untyped-def]
         except ServiceError as error:
             fail_on(form, error, "password")
         else:
+            if person.id == current_user.id:
+                session["_pw"] = password_mark(person)  # their other sessions end; this one goes on
             flash("Their password has been changed. Tell them through a safe channel.", "success")
             return redirect(url_for("admin.person", user_id=person.id))
     return _person_page(person, password_form=form, status=400)
@@ -113,7 +116,7 @@ def issue_token(user_id: int):  # type: ignore[no-untyped-def]
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token = people.issue_token(person, form.name.data)
+            token = people.issue_token(person, form.name.data, issued_by=current_user)
         except ServiceError as error:
             fail_on(form, error, "name")
         else:

@@ -9,7 +9,7 @@ from flask import abort, jsonify, url_for
 from flask_login import current_user
 
 from app.api import bp
-from app.api.helpers import comment_json, conversation_json, idea_json, json_body, participant, question_json
+from app.api.helpers import comment_json, conversation_json, idea_json, is_db_id, json_body, participant, question_json
 from app.services import conversations as service
 from app.services.listing import my_posts
 
@@ -59,10 +59,10 @@ def _date(data: dict[str, Any], name: str) -> datetime | None:
         abort(400, f"{name} must be an ISO 8601 date-time string.")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+14:00 has no UTC time
         abort(400, f"{name} must be an ISO 8601 date-time, like 2026-12-01T09:00:00Z.")
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
 
 
@@ -71,7 +71,7 @@ def _details(data: dict[str, Any]) -> service.ConversationDetails:
     audience = data.get("audience_ids", [])
     if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
         abort(400, "questions must be a list of strings.")
-    if not isinstance(audience, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in audience):
+    if not isinstance(audience, list) or not all(is_db_id(a) for a in audience):
         abort(400, "audience_ids must be a list of organisation ids.")
     for name in ("title", "description", "kind", "voting_mode"):
         if name in data and not isinstance(data[name], str):
@@ -105,7 +105,7 @@ def create_conversation():  # type: ignore[no-untyped-def]
     organisations = _facilitated()
     data = json_body("title", "questions", "audience_ids")
     organisation_id = data.get("organisation_id", min(organisations) if len(organisations) == 1 else None)
-    if organisation_id not in organisations:
+    if not is_db_id(organisation_id) or organisation_id not in organisations:
         abort(400, "organisation_id must be an organisation where you are a facilitator.")
     conversation = service.create_conversation(organisation_id, _details(data))
     response = jsonify(conversation_json(conversation, full=True))

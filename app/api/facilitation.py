@@ -8,7 +8,7 @@ from flask import abort, jsonify
 
 from app.api import bp
 from app.api.conversations import _facilitated
-from app.api.helpers import json_body, text_field
+from app.api.helpers import is_db_id, json_body, text_field
 from app.services import conversations, paper_notes, stages
 from app.services.csvfile import RowErrors
 from app.services.participation import Cell, participation_figures
@@ -34,7 +34,7 @@ def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("notes")
     notes = text_field(data, "notes")
     question_id = data.get("question_id")
-    if question_id is not None and (not isinstance(question_id, int) or isinstance(question_id, bool)):
+    if question_id is not None and not is_db_id(question_id):
         abort(400, "question_id must be a question's id.")
     dry_run = data.get("dry_run", False)
     if not isinstance(dry_run, bool):

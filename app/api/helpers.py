@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.models import Comment, Conversation, Question
 from app.services.listing import IdeaCard
 from app.services.participants import Participant
+from app.urls import MAX_DB_INT
 
 
 def participant() -> Participant:
@@ -20,13 +21,21 @@ def json_body(*required: str) -> dict[str, Any]:
     """The request's JSON object, or a 415/400 error that says what is wrong."""
     if not request.is_json:
         abort(415, "Send the request body as JSON with Content-Type: application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting; the JSON decoder gives up before `silent` can help
+        data = None
     if not isinstance(data, dict):
         abort(400, "The request body is not a valid JSON object.")
     missing = [name for name in required if name not in data]
     if missing:
         abort(400, "Missing field: " + ", ".join(missing))
     return data
+
+
+def is_db_id(value: Any) -> bool:
+    """True for a whole number that could be a row id (JSON `true` and 2**64 are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_DB_INT
 
 
 def text_field(data: dict[str, Any], name: str) -> str:

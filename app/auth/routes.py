@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.auth import password_mark
 from app.extensions import limiter
 from app.services.accounts import authenticate
 from app.urls import safe_next
@@ -25,6 +26,7 @@ def login():  # type: ignore[no-untyped-def]
         if user is not None:
             session.clear()
             login_user(user)
+            session["_pw"] = password_mark(user)
             return redirect(safe_next(request.args.get("next")))
         form.email.errors.append("Enter a correct email address and password")
     return render_template("auth/login.html", form=form), (200 if not form.errors else 400)

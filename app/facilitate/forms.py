@@ -13,12 +13,23 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.models import VotingMode
 from app.services.stages import REASON_MAX, STAGES
 from app.services.templates import TEMPLATES
+from app.urls import MAX_DB_INT
 
 DATE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
 def _int_or_none(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+    """A row id from a select, or None; ids too big for the database (a 500 once) are None too."""
+    text = "" if value is None else str(value)
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_DB_INT else None
+
+
+def _db_int(value: object) -> int:
+    """Coerce for multi-selects of ids: ValueError (a form error) for anything that cannot be a row id."""
+    number = _int_or_none(value)
+    if number is None:
+        raise ValueError("not an id")
+    return number
 
 
 def parse_when(value: str | None) -> datetime | None:
@@ -61,7 +72,7 @@ class SettingsForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"),
                                              Length(max=160, message="The title must be 160 characters or fewer")])
     description = TextAreaField("Description", validators=[Length(max=5000, message="The description must be 5,000 characters or fewer")])
-    audience_ids = SelectMultipleField("Who can take part", coerce=int, validate_choice=False)
+    audience_ids = SelectMultipleField("Who can take part", coerce=_db_int, validate_choice=False)
     opens_at = DateTimeText("Opens")
     closes_at = DateTimeText("Closes")
     voting_mode = RadioField("How people vote", choices=[SelectChoice(VotingMode.SUPPORT.value, "Support (one upvote, can be withdrawn)"),

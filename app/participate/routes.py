@@ -15,6 +15,7 @@ from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
 from app.services.participants import Participant
 from app.services.stages import STAGES
 from app.urls import safe_next
+from app.views import page_arg
 
 
 HELD_MESSAGE = ("Thank you. Your {kind} has been sent to the moderators and will appear once they approve it. "
@@ -23,11 +24,6 @@ HELD_MESSAGE = ("Thank you. Your {kind} has been sent to the moderators and will
 
 def _me() -> Participant:
     return Participant.from_user(current_user)
-
-
-def _page_arg() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]
@@ -52,7 +48,7 @@ def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type: ignore[no-untyped-def]
-    page = list_ideas(_me(), question_id, request.args.get("sort", "random"), _page_arg(), request.args.get("stage"))
+    page = list_ideas(_me(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"))
     conversation = page.question.conversation
     return render_template(
         "participate/question.html", page=page, conversation=conversation, form=form, sorts=SORTS,

@@ -6,9 +6,10 @@ from flask import render_template, request
 
 from app.participate import bp
 from app.participate.forms import VoteForm
-from app.participate.routes import _me, _page_arg
+from app.participate.routes import _me
 from app.services import themes
 from app.services.listing import ideas_by_ids
+from app.views import page_arg
 
 
 @bp.get("/conversations/<int:conversation_id>/themes")
@@ -21,7 +22,7 @@ def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/themes/<int:theme_id>")
 def theme(theme_id: int):  # type: ignore[no-untyped-def]
     found, snapshot, idea_ids = themes.theme_idea_ids(_me(), theme_id)
-    page = ideas_by_ids(_me(), found.conversation_id, idea_ids, _page_arg())
+    page = ideas_by_ids(_me(), found.conversation_id, idea_ids, page_arg())
     conversation = page.conversation
     return render_template("participate/theme.html", theme=found, snapshot=snapshot, page=page,
                            conversation=conversation, vote_form=VoteForm(), next_url=request.full_path,

@@ -31,6 +31,8 @@ def decode(data: bytes | str, *, field: str = "file") -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("The file must be a CSV file saved as UTF-8", field=field) from None
+    if "\x00" in text:  # UTF-16 ("Unicode text" from Excel) or a binary file; PostgreSQL cannot store NUL either
+        raise InvalidInput("The file must be a CSV file saved as UTF-8", field=field)
     if not text.strip():
         raise InvalidInput("The file is empty", field=field)
     return text

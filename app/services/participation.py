@@ -110,7 +110,8 @@ def suppress(counts: dict[str, int], k: int) -> list[Cell]:
     visible = sorted((n, label) for label, n in counts.items() if label not in hidden)
     while hidden and sum(counts[label] for label in hidden) < k and visible:
         hidden.add(visible.pop(0)[1])
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    # Shown cells by size, then hidden ones by name: ordering hidden cells by their true size would leak it.
+    ordered = sorted(counts.items(), key=lambda item: (item[0] in hidden, -item[1] if item[0] not in hidden else 0, item[0]))
     return [Cell(label, None if label in hidden else round_to_5(n)) for label, n in ordered]
 
 

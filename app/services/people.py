@@ -110,8 +110,15 @@ def set_password(person: User, password: str, confirm: str) -> None:
     accounts.set_password(person, password)
 
 
-def issue_token(person: User, name: str) -> str:
-    """A new API token for the person, returned once."""
+def issue_token(person: User, name: str, *, issued_by: User) -> str:
+    """A new API token for the admin's own account, returned once.
+
+    A token acts as its owner, including "my posts", so a token issued for someone else would be an
+    impersonation feature that reveals what they wrote. Integration accounts get theirs from the CLI.
+    """
+    if issued_by.id != person.id:
+        raise InvalidInput("You can only issue API tokens for your own account. For an integration account, "
+                           "ask the operator to run: flask users token --email <address>", field="name")
     name = (name or "").strip()
     if not 1 <= len(name) <= 80:
         raise InvalidInput("Enter a name for the token of up to 80 characters, like Power BI export", field="name")

@@ -92,8 +92,14 @@ def sign_in(page, base: str, email: str, password: str = "chorus-demo-2026") -> 
 def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     """axe-core violations of serious or critical impact on the current page."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error
 
-    results = Axe().run(page)
+    page.wait_for_load_state()
+    try:
+        results = Axe().run(page)
+    except Error:  # a link click's navigation was still under way (seen under load): check the new page
+        page.wait_for_load_state()
+        results = Axe().run(page)
     return [
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
         for v in results.response["violations"]

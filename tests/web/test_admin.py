@@ -194,16 +194,17 @@ def test_roles_accounts_passwords_and_tokens(client, login, org, make_org, make_
     assert mismatch.status_code == 400 and "do not match" in mismatch.get_data(as_text=True)
     assert client.post(f"/admin/people/{person.id}/password", data={"csrf_token": token, "password": "a-new-password-1", "confirm": "a-new-password-1"}).status_code == 302
     assert accounts.authenticate(person.email, "a-new-password-1") is not None
-    # Tokens: shown once, only the hash stored, usable, then revoked.
-    issued = client.post(f"/admin/people/{person.id}/tokens", data={"csrf_token": token, "name": "Power BI"})
+    # Tokens: an admin issues their own (shown once, only the hash stored, usable), revokes anyone's.
+    issued = client.post(f"/admin/people/{admin.id}/tokens", data={"csrf_token": token, "name": "Power BI"})
     assert issued.status_code == 201 and issued.headers["Cache-Control"] == "no-store"
     secret = issued.get_data(as_text=True).split('id="token">')[1].split("<")[0]
-    assert secret.startswith("chorus_") and secret not in client.get(f"/admin/people/{person.id}").get_data(as_text=True)
-    assert accounts.user_for_token(secret).id == person.id
+    assert secret.startswith("chorus_") and secret not in client.get(f"/admin/people/{admin.id}").get_data(as_text=True)
+    assert accounts.user_for_token(secret).id == admin.id
+    assert client.post(f"/admin/people/{admin.id}/tokens", data={"csrf_token": token, "name": ""}).status_code == 400
+    theirs = accounts.create_api_token(person, "Their own")
     record = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == person.id))
-    assert client.post(f"/admin/people/{person.id}/tokens", data={"csrf_token": token, "name": ""}).status_code == 400
     assert client.post(f"/admin/people/{person.id}/tokens/{record.id}/revoke", data={"csrf_token": token}).status_code == 302
-    assert accounts.user_for_token(secret) is None
+    assert accounts.user_for_token(theirs) is None
     assert client.post(f"/admin/people/{admin.id}/tokens/{record.id}/revoke", data={"csrf_token": token}).status_code == 404
 
 

@@ -1,0 +1,81 @@
+"""Every route in app.url_map is guarded: anonymous callers sign in first, participants get 404 on staff areas."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from tests.conftest import csrf_token
+
+PUBLIC = {"static", "pages.healthz", "pages.accessibility", "pages.anonymity", "auth.login", "api.openapi",
+          "participate.home", "join.join", "join.leave"}  # /join is where people without an account enter a code
+STAFF_ONLY = ("facilitate.", "manage.", "admin.")
+
+
+def _url(rule: Rule) -> str:
+    """The rule with each placeholder filled in (ids that need not exist: the guard must answer first)."""
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]  # noqa: SLF001  (the only way to ask a rule its converters)
+        values[name] = 1 if type(converter).__name__.endswith("IntConverter") or "Integer" in type(converter).__name__ else "abc"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _rules(app) -> list[tuple[Rule, str]]:  # type: ignore[no-untyped-def]
+    return [(rule, method) for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+
+
+def test_the_walk_covers_every_blueprint(app) -> None:  # type: ignore[no-untyped-def]
+    endpoints = {rule.endpoint.split(".")[0] for rule, _ in _rules(app)}
+    assert {"participate", "facilitate", "admin", "api", "auth"} <= endpoints
+    assert len(_rules(app)) > 60
+
+
+def test_anonymous_callers_are_sent_to_sign_in_or_get_401_json(app, client) -> None:  # type: ignore[no-untyped-def]
+    token = csrf_token(client)
+    for rule, method in _rules(app):
+        url = _url(rule)
+        response = client.open(url, method=method, data={"csrf_token": token}, headers={"X-CSRFToken": token})
+        what = f"{method} {url}"
+        if rule.rule.startswith("/api/"):
+            assert response.status_code == 401, what
+            assert response.is_json and response.get_json()["error"]["status"] == 401, what
+        else:
+            assert response.status_code == 302, f"{what} -> {response.status_code}"
+            assert response.headers["Location"].startswith("/auth/sign-in"), what
+
+
+def test_a_participant_gets_404_on_every_staff_route(app, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    token = login(make_user("participant"))
+    checked = 0
+    for rule, method in _rules(app):
+        if not rule.endpoint.startswith(STAFF_ONLY):
+            continue
+        response = client.open(_url(rule), method=method, data={"csrf_token": token})
+        assert response.status_code == 404, f"{method} {rule.rule} -> {response.status_code}"
+        checked += 1
+    assert checked > 30
+
+
+@pytest.mark.parametrize("role", ["facilitator", "lead"])
+def test_staff_below_admin_get_404_on_admin_routes(app, client, make_user, login, role) -> None:  # type: ignore[no-untyped-def]
+    token = login(make_user(role))
+    for rule, method in _rules(app):
+        if rule.endpoint.startswith("admin."):
+            response = client.open(_url(rule), method=method, data={"csrf_token": token})
+            assert response.status_code == 404, f"{role}: {method} {rule.rule} -> {response.status_code}"
+
+
+def test_participant_api_calls_on_facilitation_reveal_nothing(client, make_user, make_conversation, login) -> None:  # type: ignore[no-untyped-def]
+    conversation = make_conversation()
+    token = login(make_user("participant"))
+    for method, path in [("GET", f"/api/v1/conversations/{conversation.id}/participation"),
+                         ("POST", f"/api/v1/conversations/{conversation.id}/close"),
+                         ("POST", f"/api/v1/conversations/{conversation.id}/themes/run")]:
+        response = client.open(path, method=method, headers={"X-CSRFToken": token})
+        assert response.status_code in (403, 404), f"{method} {path}"
+        # The same answer whether or not the conversation exists.
+        missing = client.open(path.replace(f"/{conversation.id}/", "/987654/"), method=method, headers={"X-CSRFToken": token})
+        assert missing.status_code == response.status_code
+        assert missing.get_json() == response.get_json()
