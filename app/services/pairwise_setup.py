@@ -78,7 +78,8 @@ def configure(conversation: Conversation, items: str, question_id: int | None, p
 
 
 def _question(conversation: Conversation, question_id: int | None) -> Question:
-    question = db.session.get(Question, question_id) if question_id is not None else None
+    in_range = isinstance(question_id, int) and 0 < question_id < 2**31
+    question = db.session.get(Question, question_id) if in_range else None
     if question is None or question.conversation_id != conversation.id:
         raise InvalidInput("Choose one of this conversation's questions", field="question_id")
     return question
