@@ -10,7 +10,7 @@ from app.api import bp
 from app.api.helpers import json_body, participant, text_field
 from app.extensions import db
 from app.live.store import replay
-from app.services import live_session
+from app.services import auto_advance, live_session
 from app.services.board import live_board, state_json
 from app.services.conversations import get_managed_conversation
 
@@ -83,6 +83,15 @@ def live_set_votes_hidden(conversation_id: int):  # type: ignore[no-untyped-def]
     return _state(conversation_id)
 
 
+@bp.post("/conversations/<int:conversation_id>/live/auto-advance")
+def live_set_auto_advance(conversation_id: int):  # type: ignore[no-untyped-def]
+    data = json_body("auto_advance")
+    if not isinstance(data["auto_advance"], bool):
+        abort(400, "auto_advance must be true or false.")
+    auto_advance.set_auto_advance(_managed(conversation_id), data["auto_advance"])
+    return _state(conversation_id)
+
+
 def live_paths(conv: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI entries for these routes (merged into app/api/openapi.py's document)."""
     from app.api.openapi import _ok, _op
@@ -106,5 +115,9 @@ def live_paths(conv: dict[str, Any]) -> dict[str, Any]:
             params=[conv], errors=write)},
         "/conversations/{conversation_id}/live/votes": {"post": _op("Hide vote counts until each person votes, or until voting ends (facilitators)", state, body={
             "type": "object", "required": ["votes_hidden"], "properties": {"votes_hidden": {"type": "boolean"}}},
+            params=[conv], errors=write)},
+        "/conversations/{conversation_id}/live/auto-advance": {"post": _op(
+            "Move on automatically (collect, vote, review) when the phase timer ends (facilitators)", state, body={
+                "type": "object", "required": ["auto_advance"], "properties": {"auto_advance": {"type": "boolean"}}},
             params=[conv], errors=write)},
     }

@@ -119,7 +119,7 @@ SCHEMAS: dict[str, Any] = {
     "LiveState": {"type": "object", "description": "No author or user; counts are null while hidden from you.", "properties": {
         "conversation_id": {"type": "integer"}, "status": {"type": "string"}, "phase": {"type": ["string", "null"], "enum": ["collect", "vote", "review", "closed", None]},
         "phase_label": {"type": ["string", "null"]}, "ends_at": {"type": ["string", "null"], "format": "date-time"}, "now": {"type": "string", "format": "date-time"},
-        "votes_hidden": {"type": "boolean"}, "spotlight": {"type": "object"}, "last_event_id": {"type": "integer"},
+        "votes_hidden": {"type": "boolean"}, "auto_advance": {"type": "boolean"}, "spotlight": {"type": "object"}, "last_event_id": {"type": "integer"},
         "ideas": {"type": "object", "additionalProperties": {"type": "object"}}}},
     "Comment": {"type": "object", "properties": {"id": {"type": "string"}, "idea_id": {"type": "string"},
                 "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"},

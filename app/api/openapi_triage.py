@@ -16,8 +16,12 @@ def _obj(**props: Any) -> dict[str, Any]:
 
 
 S, I, B, D = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": ["string", "null"], "format": "date"}
+ID = {"type": ["integer", "string"], "description": "a theme id (integer) or an idea id (string)"}
 
 SCHEMAS: dict[str, Any] = {
+    "RankedItem": _obj(id=ID, label=S, score={"type": "number"}, lower={"type": "number"}, upper={"type": "number"}, comparisons=I),
+    "PairwiseSetup": _obj(items={"type": "string", "enum": ["themes", "question", "picked"]}, question_id={"type": ["integer", "null"]},
+                          compared={"type": "array", "items": _obj(id=ID, label=S)}),
     "Outcome": {"type": ["object", "null"], "properties": {
         "heard": S, "will_do": S, "by_whom": S, "by_when": D, "published_on": {"type": "string", "format": "date"},
         "updated_on": {"type": "string", "format": "date"},
@@ -72,11 +76,20 @@ def paths(op, ok, path_param) -> dict[str, Any]:  # type: ignore[no-untyped-def]
                                                         body={"type": "object", "required": ["heard", "will_do", "by_whom"], "properties": {"heard": S, "will_do": S, "by_whom": S, "by_when": D}}, params=[theme], errors=W)},
         "/manage/themes/{theme_id}/outcome/updates": {"post": op(f"Add a progress update to a published outcome {lead}", ok(_obj(body=S, on=S), "201", "Created"),
                                                                  body={"type": "object", "required": ["body"], "properties": {"body": S}}, params=[theme], errors=W)},
-        "/manage/conversations/{conversation_id}/ranking": {"get": op(f"Bradley–Terry ranking from pairwise answers, with 95% intervals {lead}", ok(_obj(
-            themes={"type": "array", "items": _obj(id=I, label=S, score={"type": "number"}, lower={"type": "number"}, upper={"type": "number"}, comparisons=I)})), params=[conv])},
-        "/conversations/{conversation_id}/pairs/next": {"get": op("The next pair of themes to compare (null when there are none left for you)", ok(_obj(pair={"type": ["object", "null"]})), params=[conv])},
+        "/manage/conversations/{conversation_id}/ranking": {"get": op(f"Bradley–Terry ranking from pairwise answers, with 95% intervals; under `themes` or `ideas` as `compared` says {lead}", ok(_obj(
+            compared={"type": "string", "enum": ["theme", "idea"]},
+            themes={"type": "array", "items": _ref("RankedItem")}, ideas={"type": "array", "items": _ref("RankedItem")})), params=[conv])},
+        "/manage/conversations/{conversation_id}/pairwise": {
+            "get": op(f"What staff compare in pairs: themes, the ideas of one question, or ideas the lead picked {lead}", ok(_ref("PairwiseSetup")), params=[conv]),
+            "put": op(f"Choose what staff compare; with `picked`, replace the picked ideas of `question_id` in the same step {lead}", ok(_ref("PairwiseSetup")),
+                      body={"type": "object", "required": ["items"], "properties": {
+                          "items": {"type": "string", "enum": ["themes", "question", "picked"]}, "question_id": {"type": ["integer", "null"]},
+                          "picked": {"type": "array", "items": S, "description": "idea ids of question_id (at most 100 picked in all)"}}},
+                      params=[conv], errors=W)},
+        "/conversations/{conversation_id}/pairs/next": {"get": op("The next pair of themes or ideas to compare (null when there are none left for you)", ok(_obj(pair={"type": ["object", "null"], "properties": {
+            "kind": {"type": "string", "enum": ["theme", "idea"]}, "left": _obj(id=ID, label=S, summary=S), "right": _obj(id=ID, label=S, summary=S), "answered": I}})), params=[conv])},
         "/conversations/{conversation_id}/pairs": {"post": op("Answer a pair: left, right or skip (can't decide); stored with no user id", ok(_obj(recorded=B), "201", "Recorded"),
-                                                              body={"type": "object", "required": ["left_id", "right_id", "choice"], "properties": {"left_id": I, "right_id": I, "choice": {"type": "string", "enum": ["left", "right", "skip"]}}}, params=[conv], errors=W)},
+                                                              body={"type": "object", "required": ["left_id", "right_id", "choice"], "properties": {"left_id": ID, "right_id": ID, "choice": {"type": "string", "enum": ["left", "right", "skip"]}}}, params=[conv], errors=W)},
         "/conversations/{conversation_id}/outcomes": {"get": op("\"You said, we did\" for a conversation", ok(_ref("OutcomesPage")), params=[conv])},
         "/organisations/{organisation_id}/outcomes": {"get": op("\"You said, we did\" across an organisation you belong to", ok(_ref("OutcomesPage")), params=[org])},
         "/me/outcome-notices": {"get": op("Updated outcomes on themes you contributed to or voted on, worked out now from your own pseudonyms", ok(_obj(

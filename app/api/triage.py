@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.helpers import json_body, participant
-from app.models import Role
-from app.services import outcomes, plans, prioritise, theme_edits, triage
+from app.models import Conversation, Role
+from app.services import outcomes, pairwise_setup, plans, prioritise, theme_edits, triage
 from app.services.triage import BoardCard
 
 
@@ -37,6 +37,14 @@ def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
     value = data.get(name, default)
     if not isinstance(value, str):
         abort(400, f"The field {name!r} must be a string.")
+    return value
+
+
+def _id(data: dict[str, Any], name: str) -> int | str:
+    """A theme id (a whole number) or an idea id (a string)."""
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        abort(400, f"The field {name!r} must be a theme id or an idea id.")
     return value
 
 
@@ -213,8 +221,37 @@ def theme_outcome_update(theme_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/manage/conversations/<int:conversation_id>/ranking")
 def pairwise_ranking(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
-    return jsonify(themes=[{"id": r.theme.id, "label": r.theme.label, "score": r.score, "lower": r.lower,
-                            "upper": r.upper, "comparisons": r.comparisons} for r in prioritise.ranking(conversation)])
+    rows = [{"id": r.item.id, "label": r.item.label, "score": r.score, "lower": r.lower, "upper": r.upper,
+             "comparisons": r.comparisons} for r in prioritise.ranking(conversation)]
+    kind = prioritise.compared_kind(conversation)
+    return jsonify(compared=kind, **{"themes" if kind == "theme" else "ideas": rows})
+
+
+@bp.get("/manage/conversations/<int:conversation_id>/pairwise")
+def pairwise_setup_get(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
+    return jsonify(_setup_json(conversation))
+
+
+@bp.put("/manage/conversations/<int:conversation_id>/pairwise")
+def pairwise_setup_put(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
+    data = json_body("items")
+    question_id = _int(data, "question_id", optional=True)
+    picked = data.get("picked")
+    if picked is not None and (not isinstance(picked, list) or not all(isinstance(i, str) for i in picked)):
+        abort(400, "The field 'picked' must be a list of idea ids.")
+    if picked is not None:
+        pairwise_setup.configure(conversation, _str(data, "items"), question_id, picked)
+    else:
+        pairwise_setup.choose_items(conversation, _str(data, "items"), question_id)
+    return jsonify(_setup_json(conversation))
+
+
+def _setup_json(conversation: Conversation) -> dict[str, Any]:
+    chosen = pairwise_setup.setup(conversation)
+    return {"items": chosen.items.value, "question_id": chosen.question.id if chosen.question else None,
+            "compared": [{"id": i.id, "label": i.label} for i in prioritise.items(conversation)]}
 
 
 @bp.get("/conversations/<int:conversation_id>/pairs/next")
@@ -222,7 +259,8 @@ def next_pair(conversation_id: int):  # type: ignore[no-untyped-def]
     pair = prioritise.next_comparison(participant(), conversation_id)
     if pair is None:
         return jsonify(pair=None)
-    return jsonify(pair={"left": {"id": pair.left.id, "label": pair.left.label, "summary": pair.left.summary},
+    return jsonify(pair={"kind": pair.left.kind,
+                         "left": {"id": pair.left.id, "label": pair.left.label, "summary": pair.left.summary},
                          "right": {"id": pair.right.id, "label": pair.right.label, "summary": pair.right.summary},
                          "answered": pair.answered})
 
@@ -230,7 +268,7 @@ def next_pair(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/pairs")
 def answer_pair(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("left_id", "right_id", "choice")
-    prioritise.record_choice(participant(), conversation_id, _int(data, "left_id"), _int(data, "right_id"),  # type: ignore[arg-type]
+    prioritise.record_choice(participant(), conversation_id, _id(data, "left_id"), _id(data, "right_id"),
                              _str(data, "choice"))
     return jsonify(recorded=True), 201
 

@@ -5,12 +5,12 @@ Every control is a small form (works without JavaScript) that calls one live_ses
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.facilitate import bp
-from app.services import live_session
+from app.services import auto_advance, live_session
 from app.services.board import console_board, presenter_board
 from app.services.conversations import get_managed_conversation
 from app.services.errors import ServiceError
@@ -32,14 +32,23 @@ def _back(conversation_id: int):  # type: ignore[no-untyped-def]
 def _run(conversation_id: int, action, success: str):  # type: ignore[no-untyped-def]
     """Check the CSRF form, run one service call and say what happened."""
     conversation = _conversation(conversation_id)
+    # The console's script sends controls in the background (Accept: application/json) and shows the
+    # outcome from the live event the server publishes; without JavaScript the form redirects back.
+    background = request.accept_mimetypes.best == "application/json"
     if not ControlForm().validate_on_submit():
+        if background:
+            return jsonify(ok=False, message="Your session expired. Reload the page and try again."), 400
         flash("Your session expired. Try again.", "error")
         return _back(conversation_id)
     try:
         action(conversation)
     except ServiceError as error:
+        if background:
+            return jsonify(ok=False, message=error.message), error.status
         flash(error.message, "error")
     else:
+        if background:
+            return jsonify(ok=True, message=success)
         flash(success, "success")
     return _back(conversation_id)
 
@@ -59,9 +68,22 @@ def live_presenter(conversation_id: int):  # type: ignore[no-untyped-def]
                            named_mode=board.conversation.named_mode)
 
 
+@bp.get("/conversations/<int:conversation_id>/live/close")
+def live_close_confirm(conversation_id: int):  # type: ignore[no-untyped-def]
+    """Closing the session ends it for everyone, so it is confirmed on a page of its own (works without JS)."""
+    conversation = _conversation(conversation_id)
+    return render_template("facilitate/live_close.html", conversation=conversation, control_form=ControlForm())
+
+
 @bp.post("/conversations/<int:conversation_id>/live/phase")
 def live_phase(conversation_id: int):  # type: ignore[no-untyped-def]
     phase = request.form.get("phase", "")
+    if phase == "closed" and request.form.get("confirm") != "yes":
+        _conversation(conversation_id)
+        return redirect(url_for("facilitate.live_close_confirm", conversation_id=conversation_id))
+    if phase == "closed":
+        return _run(conversation_id, lambda c: live_session.set_phase(c, phase),
+                    "The session has closed. Nobody can post or vote now; you can reopen the conversation later.")
     return _run(conversation_id, lambda c: live_session.set_phase(c, phase), "The phase has changed on every screen.")
 
 
@@ -89,6 +111,14 @@ def live_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
         theme_id = -1  # not a number: the service refuses it with a clear message
     message = "The spotlight is clear." if not (idea_id or theme_id) else "Spotlight shown on every screen."
     return _run(conversation_id, lambda c: live_session.set_spotlight(c, idea_id=idea_id, theme_id=theme_id), message)
+
+
+@bp.post("/conversations/<int:conversation_id>/live/auto-advance")
+def live_auto_advance(conversation_id: int):  # type: ignore[no-untyped-def]
+    on = request.form.get("auto_advance") == "on"
+    message = ("When the timer ends, the session moves on by itself: collecting ideas, then voting, then review."
+               if on else "The session moves on only when you choose the next phase.")
+    return _run(conversation_id, lambda c: auto_advance.set_auto_advance(c, on), message)
 
 
 @bp.post("/conversations/<int:conversation_id>/live/votes")

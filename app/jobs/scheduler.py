@@ -17,6 +17,7 @@ def tick(app: Flask) -> None:
     from app.extensions import db
     from app.services.conversations import close_due_conversations
     from app.services.keys import shred_expired_keys
+    from app.services.auto_advance import advance_due
     from app.services.themes import run_scheduled
 
     with app.app_context():
@@ -24,6 +25,7 @@ def tick(app: Flask) -> None:
             close_due_conversations()
             shred_expired_keys()
             run_scheduled()
+            advance_due()
         except Exception:
             log.exception("Scheduled work failed; it will be tried again at the next tick")
             db.session.rollback()

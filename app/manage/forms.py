@@ -7,7 +7,7 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.models import ThemeStatus
+from app.models import PairwiseItems, ThemeStatus
 
 _RATING = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
 
@@ -93,3 +93,12 @@ class PairForm(FlaskForm):
     left_id = HiddenField(validators=[DataRequired()])
     right_id = HiddenField(validators=[DataRequired()])
     choice = HiddenField(validators=[DataRequired()])
+
+
+class PairwiseSetupForm(FlaskForm):
+    items = RadioField("What staff compare", choices=[SelectChoice(k.value, k.label) for k in PairwiseItems], validators=[DataRequired("Choose what staff compare")])
+    question_id = SelectField("Question (for the ideas of one question)", coerce=int, validate_choice=False)
+
+
+class PickIdeasForm(FlaskForm):
+    question_id = HiddenField(validators=[DataRequired()])

@@ -1,14 +1,17 @@
-"""Pairwise prioritisation for leads: compare two themes at a time, and see the ranking with intervals."""
+"""Pairwise prioritisation for leads: choose what staff compare (themes or ideas), compare two at a time, and
+see the ranking with intervals."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.manage import bp
-from app.manage.forms import PairForm
+from app.manage.forms import PairForm, PairwiseSetupForm, PickIdeasForm
 from app.manage.routes import lead_orgs
-from app.services import prioritise, theme_edits
+from app.models import Conversation, PairwiseItems
+from app.services import pairwise_setup, prioritise, theme_edits
 from app.services.errors import ServiceError
 from app.services.participants import Participant
 
@@ -21,23 +24,82 @@ def _focus() -> int | None:
 @bp.get("/conversations/<int:conversation_id>/prioritise")
 def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
-    page = prioritise.comparison_page(Participant.from_user(current_user), conversation.id, _focus())
-    return render_template("manage/prioritise.html", conversation=conversation, pair=page.pair, themes=page.themes,
-                           form=PairForm(), ranking=prioritise.ranking(conversation), top=_focus())
+    return _render(conversation, _setup_form(conversation))
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise")
 def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
     form = PairForm()
-    if form.validate_on_submit() and form.left_id.data.isdigit() and form.right_id.data.isdigit():
+    if form.validate_on_submit():
         try:
-            prioritise.record_choice(Participant.from_user(current_user), conversation.id, int(form.left_id.data),
-                                     int(form.right_id.data), form.choice.data)
+            prioritise.record_choice(Participant.from_user(current_user), conversation.id, form.left_id.data,
+                                     form.right_id.data, form.choice.data)
         except ServiceError as error:
             if error.status == 404:
                 raise
             flash(error.message, "error")
     else:
-        flash("Choose one of the two themes, or say you can't decide.", "error")
+        flash("Choose one of the two, or say you can't decide.", "error")
     return redirect(url_for("manage.prioritise_page", conversation_id=conversation.id, top=_focus()))
+
+
+def _setup_form(conversation: Conversation) -> PairwiseSetupForm:
+    chosen = pairwise_setup.setup(conversation)
+    form = PairwiseSetupForm(data={"items": chosen.items.value,
+                                   "question_id": chosen.question.id if chosen.question else None})
+    form.question_id.choices = [SelectChoice(q.id, q.text) for q in conversation.questions]
+    return form
+
+
+@bp.post("/conversations/<int:conversation_id>/prioritise/setup")
+def prioritise_setup(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    form = PairwiseSetupForm()
+    form.question_id.choices = [SelectChoice(q.id, q.text) for q in conversation.questions]
+    if form.validate_on_submit():
+        try:
+            chosen = pairwise_setup.choose_items(conversation, form.items.data, form.question_id.data)
+        except ServiceError as error:
+            getattr(form, error.field or "items").errors = [error.message]
+        else:
+            flash(f"Staff now compare: {chosen.items.label.lower()}.", "success")
+            if chosen.items == PairwiseItems.PICKED:
+                return redirect(url_for("manage.prioritise_pick", conversation_id=conversation.id))
+            return redirect(url_for("manage.prioritise_page", conversation_id=conversation.id))
+    return _render(conversation, form), 400
+
+
+@bp.get("/conversations/<int:conversation_id>/prioritise/ideas")
+def prioritise_pick(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    question = request.args.get("question", "")
+    picks = pairwise_setup.pick_list(conversation, int(question) if question.isdigit() else None)
+    return render_template("manage/prioritise_pick.html", conversation=conversation, picks=picks,
+                           form=PickIdeasForm(question_id=picks.question.id if picks else ""), errors=[])
+
+
+@bp.post("/conversations/<int:conversation_id>/prioritise/ideas")
+def prioritise_pick_save(conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    form = PickIdeasForm()
+    question = form.question_id.data or ""
+    if form.validate_on_submit() and question.isdigit():
+        try:
+            total = pairwise_setup.set_picks(conversation, int(question), request.form.getlist("idea_id"))
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            picks = pairwise_setup.pick_list(conversation, int(question))
+            return render_template("manage/prioritise_pick.html", conversation=conversation, picks=picks, form=form,
+                                   errors=[error.message]), 400
+        flash(f"Saved. {total} {'idea is' if total == 1 else 'ideas are'} picked for comparing in pairs.", "success")
+        return redirect(url_for("manage.prioritise_pick", conversation_id=conversation.id, question=question))
+    return redirect(url_for("manage.prioritise_pick", conversation_id=conversation.id))
+
+
+def _render(conversation: Conversation, setup_form: PairwiseSetupForm):  # type: ignore[no-untyped-def]
+    page = prioritise.comparison_page(Participant.from_user(current_user), conversation.id, _focus())
+    return render_template("manage/prioritise.html", conversation=conversation, pair=page.pair, themes=page.themes,
+                           kind=page.kind, form=PairForm(), setup_form=setup_form,
+                           ranking=prioritise.ranking(conversation), top=_focus())

@@ -14,6 +14,7 @@ from app.models.conversation import (
 from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
 from app.models.live import LiveEvent, Phase
 from app.models.organisation import Organisation, Partnership, StaffGroup
+from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
 from app.models.participation import Participation
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.triage import (
@@ -37,6 +38,9 @@ __all__ = [
     "ConversationKind",
     "ConversationStatus",
     "Idea",
+    "PairwiseIdea",
+    "PairwiseItems",
+    "PairwiseSetup",
     "IdeaStage",
     "LiveEvent",
     "IdeaPlacement",

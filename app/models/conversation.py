@@ -91,6 +91,8 @@ class Conversation(db.Model):
     phase: Mapped[str | None] = mapped_column(sa.String(10))
     phase_ends_at: Mapped[datetime | None]
     votes_hidden: Mapped[bool] = mapped_column(default=False)
+    # Live session: move collect -> vote -> review by itself when the phase timer runs out.
+    auto_advance: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     spotlight_idea_id: Mapped[str | None] = mapped_column(sa.String(24))
     spotlight_theme_id: Mapped[int | None]
     # The id of the last live event; bumped in the writer's transaction so ids follow commit order.

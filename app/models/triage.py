@@ -82,12 +82,19 @@ class PairwiseChoice(db.Model):
     __table_args__ = (
         sa.CheckConstraint("choice IN ('left', 'right', 'skip')", name="choice_value"),
         sa.Index("ix_pairwise_choice_conversation_chooser", "conversation_id", "chooser"),
+        sa.CheckConstraint(
+            "(left_theme_id IS NOT NULL AND right_theme_id IS NOT NULL AND left_idea_id IS NULL AND right_idea_id IS NULL)"
+            " OR (left_idea_id IS NOT NULL AND right_idea_id IS NOT NULL AND left_theme_id IS NULL AND right_theme_id IS NULL)",
+            name="two_themes_or_two_ideas"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"))
-    left_theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"))
-    right_theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"))
+    # Either two themes or two ideas (see app.models.pairwise for what a conversation compares).
+    left_theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"))
+    right_theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"))
+    left_idea_id: Mapped[str | None] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"))
+    right_idea_id: Mapped[str | None] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"))
     choice: Mapped[str] = mapped_column(sa.String(5))
     chooser: Mapped[str] = mapped_column(sa.String(64))
 

@@ -19,6 +19,7 @@ from app.participate.forms import IdeaForm, VoteForm
 from app.ratelimit import posting_limit
 from app.services import conversations, ideas
 from app.models.base import utcnow
+from app.services.auto_advance import catch_up
 from app.services.board import console_board, live_board, presenter_board, state_json
 from app.services.live_session import iso
 from app.services.errors import ServiceError
@@ -107,6 +108,7 @@ def _cursor() -> int | None:
 def live_events(conversation_id: int):  # type: ignore[no-untyped-def]
     """An SSE stream (Accept: text/event-stream), else a JSON poll: events after ?after=N."""
     conversation = conversations.get_conversation(_me(), conversation_id)
+    catch_up(conversation)  # a timer that ran out moves an opted-in session on before anything is sent
     after = _cursor()
     current = conversation.live_seq
     engine = db.engine

@@ -54,19 +54,19 @@ def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
 def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
     page = prioritise.comparison_page(_me(), conversation_id)
     return render_template("participate/prioritise.html", conversation=page.conversation, pair=page.pair,
-                           themes=page.themes, form=ConfirmForm(), named_mode=page.conversation.named_mode)
+                           themes=page.themes, kind=page.kind, form=ConfirmForm(), named_mode=page.conversation.named_mode)
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise")
 def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
     left, right = request.form.get("left_id", ""), request.form.get("right_id", "")
-    if ConfirmForm().validate_on_submit() and left.isdigit() and right.isdigit():
+    if ConfirmForm().validate_on_submit() and left and right:
         try:
-            prioritise.record_choice(_me(), conversation_id, int(left), int(right), request.form.get("choice", ""))
+            prioritise.record_choice(_me(), conversation_id, left, right, request.form.get("choice", ""))
         except ServiceError as error:
             if error.status == 404:
                 raise
             flash(error.message, "error")
     else:
-        flash("Choose one of the two themes, or say you can't decide.", "error")
+        flash("Choose one of the two, or say you can't decide.", "error")
     return redirect(url_for("participate.prioritise_page", conversation_id=conversation_id))

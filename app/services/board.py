@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.services.auto_advance import catch_up
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, Question, ThemeSnapshot, Vote
 from app.models.base import utcnow
@@ -73,11 +74,13 @@ def _board(conversation: Conversation, cards: list[IdeaCard]) -> Board:
 def live_board(participant: Participant, conversation_id: int) -> Board:
     """The board a participant (or the projector) sees: counts hidden by the visibility rule."""
     conversation = get_conversation(participant, conversation_id)
+    catch_up(conversation)
     return _board(conversation, _cards(participant, conversation, _rows(conversation)))
 
 
 def presenter_board(conversation: Conversation) -> Board:
     """The projector's board: everyone sees it, so counts show only when shown to all."""
+    catch_up(conversation)
     hidden = counts_hidden(conversation)
     cards = [IdeaCard(idea=idea, support=0 if hidden else (up or 0), agree=0 if hidden else (up or 0),
                       disagree=0 if hidden else (down or 0), passes=0 if hidden else (passes or 0),
@@ -88,6 +91,7 @@ def presenter_board(conversation: Conversation) -> Board:
 
 def console_board(conversation: Conversation) -> Board:
     """The facilitator's console: all counts, and the conversation's totals."""
+    catch_up(conversation)
     cards = [IdeaCard(idea=idea, support=up or 0, agree=up or 0, disagree=down or 0, passes=passes or 0,
                       comments=comments or 0)
              for idea, up, down, passes, comments in _rows(conversation)]
@@ -122,6 +126,7 @@ def state_json(board: Board) -> dict[str, Any]:
         "ends_at": iso(conversation.phase_ends_at),
         "now": iso(utcnow()),
         "votes_hidden": conversation.votes_hidden,
+        "auto_advance": conversation.auto_advance,
         "spotlight": board.spotlight,
         "last_event_id": board.last_event_id,
         "ideas": {

@@ -7,9 +7,11 @@ status applies.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from app.models import Conversation, ConversationStatus, Phase
+from app.models.base import utcnow
 from app.services.conversations import require_accepting
 from app.services.errors import NotAllowedNow
 
@@ -32,9 +34,28 @@ _REFUSALS: dict[tuple[str, str], str] = {
 _REVIEW = "The session is in review: you can read the ideas and themes, but not post, comment or vote."
 
 
+# With "move on automatically", a phase whose timer has run out is over even before anyone records it.
+NEXT_PHASE: dict[str, str] = {Phase.COLLECT.value: Phase.VOTE.value, Phase.VOTE.value: Phase.REVIEW.value}
+
+
+def due_phase(conversation: Conversation, now: datetime | None = None) -> str | None:
+    """The phase the session moves on to now that its timer has run out, or None (not opted in, not due)."""
+    if not conversation.auto_advance or conversation.phase not in NEXT_PHASE or conversation.phase_ends_at is None:
+        return None
+    if conversation.status != ConversationStatus.OPEN:
+        return None
+    return NEXT_PHASE[conversation.phase] if conversation.phase_ends_at <= (now or utcnow()) else None
+
+
+def current_phase(conversation: Conversation) -> str | None:
+    """The phase the server enforces: the stored one, or the next when an automatic move is due."""
+    return due_phase(conversation) or conversation.phase
+
+
 def allows(conversation: Conversation, action: Action) -> bool:
     """True if the conversation's phase (if any) allows the action; says nothing about open/closed."""
-    return conversation.phase is None or action in ALLOWED.get(conversation.phase, frozenset())
+    phase = current_phase(conversation)
+    return phase is None or action in ALLOWED.get(phase, frozenset())
 
 
 def require_allowed(conversation: Conversation, action: Action) -> None:
@@ -42,7 +63,7 @@ def require_allowed(conversation: Conversation, action: Action) -> None:
     require_accepting(conversation)
     if allows(conversation, action):
         return
-    phase = conversation.phase or ""
+    phase = current_phase(conversation) or ""
     if phase in (Phase.REVIEW, Phase.CLOSED):
         raise NotAllowedNow(_REVIEW)
     raise NotAllowedNow(_REFUSALS.get((phase, action), _REVIEW))
@@ -52,7 +73,7 @@ def counts_hidden(conversation: Conversation) -> bool:
     """Counts are hidden (from people who have not voted on an idea) until the vote phase ends."""
     if not conversation.votes_hidden or conversation.status == ConversationStatus.CLOSED:
         return False
-    return conversation.phase not in (Phase.REVIEW, Phase.CLOSED)
+    return current_phase(conversation) not in (Phase.REVIEW, Phase.CLOSED)
 
 
 def phase_label(conversation: Conversation) -> str | None:

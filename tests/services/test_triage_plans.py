@@ -116,9 +116,9 @@ def test_pairwise_answers_carry_a_pseudonym_not_a_user(themed):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PairwiseChoice)) == 1
     assert row.chooser != voter_pseudonym(conversation_key(conversation), people[0].user_key)
     assert {c.name for c in PairwiseChoice.__table__.columns} == {
-        "id", "conversation_id", "left_theme_id", "right_theme_id", "choice", "chooser"}
+        "id", "conversation_id", "left_theme_id", "right_theme_id", "left_idea_id", "right_idea_id", "choice", "chooser"}
     ranked = prioritise.ranking(conversation)
-    assert ranked[0].theme.id == pair.left.id and ranked[0].lower <= ranked[0].score <= ranked[0].upper
+    assert ranked[0].item.id == pair.left.id and ranked[0].lower <= ranked[0].score <= ranked[0].upper
 
 
 def test_notices_reach_authors_and_voters_without_a_stored_link(themed, make_user, as_participant):

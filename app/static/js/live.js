@@ -85,6 +85,8 @@
     node.querySelector("[data-live-body]").textContent = data.body;
     var link = node.querySelector("[data-live-idea-link]");
     if (link) { link.setAttribute("href", root.getAttribute("data-idea-url").replace("__IDEA__", encodeURIComponent(data.idea_id))); }
+    var idField = node.querySelector("[data-live-idea-field]");
+    if (idField) { idField.value = data.idea_id; }
     all("[data-live-vote-form]", node).forEach(function (form) {
       form.setAttribute("action", form.getAttribute("data-action").replace("__IDEA__", encodeURIComponent(data.idea_id)));
     });
@@ -253,6 +255,26 @@
       source.addEventListener(type, function (event) {
         receive(parseInt(event.lastEventId, 10) || 0, type, JSON.parse(event.data || "{}"));
       });
+    });
+  }
+
+  // ---- console: spotlight (any idea, including one that arrived live) without leaving the page ----
+  // The server stays the authority: the spotlight box changes when its "spotlight" event arrives.
+  if (mode === "console") {
+    root.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.hasAttribute || !form.hasAttribute("data-live-spotlight-form") || !window.fetch) { return; }
+      event.preventDefault();
+      fetch(form.getAttribute("action"), {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      })
+        .then(function (r) { return r.json().catch(function () { return { ok: r.ok, message: "" }; }); })
+        .then(function (body) {
+          if (!body.ok) { say(body.message || "That did not work. Reload the page and try again."); }
+          if (!source && !pollTimer) { loadState(); }
+        })
+        .catch(function () { form.submit(); });
     });
   }
 
