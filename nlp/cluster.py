@@ -155,17 +155,25 @@ def choose_k(
 
 
 def _outliers(labels: np.ndarray, sims: np.ndarray, k: int, z: float, min_size: int) -> np.ndarray:
-    """Mark rows far below their cluster's typical similarity, and members of tiny clusters, as -1."""
+    """Mark rows far below their cluster's typical similarity, and members of tiny clusters, as -1.
+
+    A cluster's spread (MAD) is floored at the spread pooled over all clusters: a theme made mostly of identical
+    texts ("Nothing.") has a MAD of 0, and without the floor every slightly different member was marked unthemed.
+    """
     out = labels.copy()
+    medians = np.zeros(k, dtype=np.float32)
+    for c in range(k):
+        if (labels == c).any():
+            medians[c] = float(np.median(sims[labels == c]))
+    pooled = float(np.median(np.abs(sims - medians[labels]))) * 1.4826 if len(sims) else 0.0
     for c in range(k):
         members = labels == c
         if members.sum() < min_size:
             out[members] = UNTHEMED
             continue
         s = sims[members]
-        med = float(np.median(s))
-        mad = float(np.median(np.abs(s - med))) * 1.4826
-        far = members & (sims < med - z * max(mad, 1e-6))
+        mad = float(np.median(np.abs(s - medians[c]))) * 1.4826
+        far = members & (sims < medians[c] - z * max(mad, pooled, 1e-6))
         out[far] = UNTHEMED
     return out
 

@@ -43,6 +43,19 @@ def test_outliers_are_unthemed() -> None:
     assert (result.labels[:-4] == UNTHEMED).mean() < 0.05
 
 
+def test_theme_of_repeated_texts_keeps_its_near_copies() -> None:
+    """A theme that is mostly one repeated text ("Nothing.") has no spread; its close variants must stay in it."""
+    x, _ = _blobs(80, 3)
+    rng = np.random.default_rng(7)
+    base = rng.normal(size=x.shape[1]) * 3
+    copies = np.repeat(base[None, :], 60, axis=0)
+    variants = base + 0.3 * rng.normal(size=(12, x.shape[1]))  # cosine to the copies about 0.98
+    result = cluster(np.vstack([x, copies, variants]), k=4)
+    copy_theme = result.labels[len(x)]
+    assert copy_theme != UNTHEMED
+    assert (result.labels[len(x) + 60 :] == copy_theme).all()
+
+
 def test_deterministic_for_seed() -> None:
     x, _ = _blobs(50, 5, noise=0.6)
     a, b = cluster(x, seed=3), cluster(x, seed=3)
