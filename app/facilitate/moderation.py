@@ -16,6 +16,7 @@ from app.services import guests, moderation
 from app.services.conversations import get_managed_conversation
 from app.services.errors import ServiceError
 from app.services.participants import Participant
+from app.views import fail_on
 
 _KIND = {"idea", "comment"}
 
@@ -66,7 +67,7 @@ def moderation_hide(conversation_id: int, kind: str, item_id: str):  # type: ign
         except ServiceError as error:
             if error.status == 404:
                 raise
-            getattr(form, error.field or "reason", form.reason).errors.append(error.message)
+            fail_on(form, error, "reason")
         else:
             flash(f"The {kind} has been hidden. Its author will see why at their next visit.", "success")
             return redirect(_queue_url(conversation))
@@ -89,7 +90,7 @@ def moderation_redact(conversation_id: int, kind: str, item_id: str):  # type: i
         except ServiceError as error:
             if error.status == 404:
                 raise
-            getattr(form, error.field or "body", form.body).errors.append(error.message)
+            fail_on(form, error, "body")
         else:
             flash(f"The {kind} has been edited and published with an “edited by a moderator” mark.", "success")
             return redirect(_queue_url(conversation))
@@ -113,7 +114,7 @@ def moderation_settings(conversation_id: int):  # type: ignore[no-untyped-def]
             moderation.update_settings(conversation, moderation_mode=form.moderation_mode.data,
                                    report_threshold=form.report_threshold.data, allow_guests=form.allow_guests.data)
         except ServiceError as error:
-            getattr(form, error.field or "moderation_mode", form.moderation_mode).errors.append(error.message)
+            fail_on(form, error, "moderation_mode")
         else:
             flash("Moderation settings saved.", "success")
             return redirect(url_for("facilitate.moderation_settings", conversation_id=conversation.id))

@@ -16,6 +16,7 @@ from app.live.sse import stream
 from app.live.store import replay
 from app.participate import bp
 from app.participate.forms import IdeaForm, VoteForm
+from app.participate.routes import _fail_on
 from app.ratelimit import posting_limit
 from app.services import conversations, ideas
 from app.models.base import utcnow
@@ -76,9 +77,7 @@ def live_post_idea(conversation_id: int):  # type: ignore[no-untyped-def]
         except ServiceError as error:
             if error.status == 404:
                 raise
-            field = getattr(form, error.field or "body", None) or form.body
-            field.errors = [*field.errors, error.message]
-            form.identifying_spans = getattr(error, "spans", None)
+            _fail_on(form, error)
         else:
             flash("Your idea has been posted.", "success")
             return redirect(url_for("participate.live_board_page", conversation_id=conversation_id))

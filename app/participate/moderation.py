@@ -16,6 +16,7 @@ from app.services import notices, reports
 from app.services.errors import ServiceError
 from app.services.ideas import visible_idea
 from app.urls import safe_next
+from app.views import fail_on
 
 # When the last check found no notices for this session (a time only: never item ids in the cookie).
 _NONE_UNTIL = "notices_none_until"
@@ -56,8 +57,7 @@ def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
         except ServiceError as error:
             if error.status == 404:
                 raise
-            field = getattr(form, error.field or "reason", form.reason)
-            field.errors = [*field.errors, error.message]
+            fail_on(form, error, "reason")
         else:
             flash("Thank you. The moderators will look at it." if created else "You have already reported this.", "success")
             return redirect(back)

@@ -15,7 +15,7 @@ from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
 from app.services.participants import Participant
 from app.services.stages import STAGES
 from app.urls import safe_next
-from app.views import page_arg
+from app.views import fail_on, page_arg
 
 
 HELD_MESSAGE = ("Thank you. Your {kind} has been sent to the moderators and will appear once they approve it. "
@@ -28,8 +28,7 @@ def _me() -> Participant:
 
 def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]
     """Show a service's refusal beside the form field it concerns."""
-    field = getattr(form, error.field or "body", None) or form.body
-    field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+    fail_on(form, error, "body")
     # Only after a warning does the form offer "post it anyway" (the checkbox is shown when set).
     form.identifying_spans = getattr(error, "spans", None)
 
