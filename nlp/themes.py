@@ -12,12 +12,15 @@ from nlp.labels import class_tfidf, distinguish, make_label, top_terms
 from nlp.matching import match_clusters
 from nlp.preprocess import SurfaceForms, analyse_pairs
 from nlp.represent import TermMatrix, TfidfLsa, embed_many, embeddings_available, l2_normalise, term_matrix
+from nlp.smoothing import smooth_by_neighbours
 
 __all__ = ["Document", "PreviousTheme", "Theme", "ThemeRun", "find_themes", "BACKENDS"]
 
 BACKENDS = ("auto", "tfidf-lsa", "minilm", "minilm+lsa")
 CENTRE_FROM = 10  # centre embeddings on the run's mean from this many documents
 LEXICAL_WEIGHT = 0.2  # share of cosine similarity from LSA when mixed with embeddings (measured best, docs/nlp.md)
+LSA_DIMS_ALONE = 75  # LSA dimensions when LSA is the whole representation (tfidf-lsa)
+LSA_DIMS_MIXED = 50  # and when it is the lexical part mixed with embeddings (measured, docs/benchmarks.md)
 
 
 @dataclass(frozen=True)
@@ -65,27 +68,29 @@ class ThemeRun:
 
 
 def _vectors(
-    docs: Sequence[Document], terms_lsa: np.ndarray, vectors: Mapping[str, np.ndarray] | None, backend: str
+    docs: Sequence[Document], terms: TermMatrix, vectors: Mapping[str, np.ndarray] | None, backend: str, seed: int
 ) -> tuple[np.ndarray, str]:
-    """Combine stored embeddings (computing missing ones) with LSA per the backend; fall back to LSA alone."""
-    if backend == "tfidf-lsa":
-        return terms_lsa, "tfidf-lsa"
+    """Combine stored embeddings (computing missing ones) with LSA per the backend; fall back to LSA alone.
+
+    Embedding-based vectors are smoothed towards their nearest neighbours (nlp.smoothing); LSA ones are not.
+    """
     have = vectors or {}
     missing = [d for d in docs if d.id not in have]
+    lsa_alone = backend == "tfidf-lsa" or (backend == "auto" and bool(missing) and not embeddings_available())
+    if lsa_alone:
+        return TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms), "tfidf-lsa"
     if missing and not embeddings_available():
-        if backend != "auto":
-            raise RuntimeError(f"backend {backend!r} needs the optional embedding packages")
-        return terms_lsa, "tfidf-lsa"
-    if not have and backend == "auto" and not embeddings_available():
-        return terms_lsa, "tfidf-lsa"
+        raise RuntimeError(f"backend {backend!r} needs the optional embedding packages")
     fresh = dict(zip((d.id for d in missing), embed_many([d.text for d in missing]), strict=True)) if missing else {}
     emb = l2_normalise(np.vstack([have[d.id] if d.id in have else fresh[d.id] for d in docs]))
     if len(emb) >= CENTRE_FROM:  # MiniLM vectors share a common direction; removing it sharpens cosine
         emb = l2_normalise(emb - emb.mean(axis=0))
     if backend == "minilm":
-        return emb, "minilm"
+        return smooth_by_neighbours(emb, seed=seed), "minilm"
     w = LEXICAL_WEIGHT
-    return np.hstack([np.sqrt(1 - w) * emb, np.sqrt(w) * terms_lsa]).astype(np.float32), "minilm+lsa"
+    lexical = TfidfLsa(n_components=LSA_DIMS_MIXED, seed=seed).from_terms(terms)
+    mixed = np.hstack([np.sqrt(1 - w) * emb, np.sqrt(w) * lexical]).astype(np.float32)
+    return smooth_by_neighbours(mixed, seed=seed), "minilm+lsa"
 
 
 def _centroids(x: np.ndarray, groups: Sequence[np.ndarray]) -> np.ndarray:
@@ -113,7 +118,7 @@ def find_themes(
     index = {doc_id: i for i, doc_id in enumerate(ids)}
     pairs = [analyse_pairs(d.text) for d in docs]
     terms = term_matrix([[s for _, s in p] for p in pairs])
-    x, used = _vectors(docs, TfidfLsa(seed=seed).from_terms(terms), vectors, backend)
+    x, used = _vectors(docs, terms, vectors, backend, seed)
     x = l2_normalise(x)
 
     pinned = [p for p in previous if p.pinned]
