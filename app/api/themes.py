@@ -8,7 +8,7 @@ from app.api import bp, for_role
 from app.api.helpers import facilitated, iso_hour, json_body, participant, text_field
 from app.extensions import limiter
 from app.models import Role
-from app.services import conversations, themes
+from app.services import conversations, theme_runs, themes
 
 
 def _span_json(span) -> dict:  # type: ignore[no-untyped-def]
@@ -42,7 +42,7 @@ def list_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 @for_role(Role.FACILITATOR)  # leads rank above facilitators, so they may too
 def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = conversations.get_managed_conversation(facilitated(), conversation_id)
-    run = themes.request_theme_run(conversation.id)
+    run = theme_runs.request_theme_run(conversation.id)
     return jsonify(_run_json(run)), 202
 
 
