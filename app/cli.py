@@ -191,7 +191,7 @@ def themes_run(conversation_id: int, wait: bool) -> None:
     from flask import current_app
 
     from app.models import ThemeRun
-    from app.services.themes import execute_theme_run, request_theme_run
+    from app.services.theme_runs import execute_theme_run, request_theme_run
 
     if wait:
         current_app.config["CHORUS_JOBS"] = "inline"

@@ -18,7 +18,8 @@ from app.services import (
 )
 from app.services.errors import IdentifyingDetails
 from app.services.participants import Participant
-from app.services.themes import check_text, execute_theme_run
+from app.services.theme_runs import execute_theme_run
+from app.services.themes import check_text
 
 DEMO_PASSWORD = "chorus-demo-2026"
 DEMO_DOMAIN = "demo.chorus.nhs.uk"

@@ -8,8 +8,10 @@ from typing import Any
 from flask import abort, jsonify, url_for
 from flask_login import current_user
 
-from app.api import bp
-from app.api.helpers import comment_json, conversation_json, idea_json, is_db_id, json_body, participant, question_json
+from app.api import bp, for_role
+from app.api.helpers import (comment_json, conversation_json, facilitated, idea_json, is_db_id, json_body, participant,
+                             question_json)
+from app.models import Role
 from app.services import conversations as service
 from app.services.listing import my_posts
 
@@ -93,16 +95,10 @@ def _details(data: dict[str, Any]) -> service.ConversationDetails:
     )
 
 
-def _facilitated() -> frozenset[int]:
-    organisations = participant().facilitates
-    if not organisations:
-        abort(403, "Only facilitators can manage conversations.")
-    return organisations
-
-
 @bp.post("/conversations")
+@for_role(Role.FACILITATOR)
 def create_conversation():  # type: ignore[no-untyped-def]
-    organisations = _facilitated()
+    organisations = facilitated()
     data = json_body("title", "questions", "audience_ids")
     organisation_id = data.get("organisation_id", min(organisations) if len(organisations) == 1 else None)
     if not is_db_id(organisation_id) or organisation_id not in organisations:
@@ -115,8 +111,9 @@ def create_conversation():  # type: ignore[no-untyped-def]
 
 
 @bp.patch("/conversations/<int:conversation_id>")
+@for_role(Role.FACILITATOR)
 def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = service.get_managed_conversation(_facilitated(), conversation_id)
+    conversation = service.get_managed_conversation(facilitated(), conversation_id)
     current = conversation_json(conversation, full=True)
     data = json_body()
     merged = {
@@ -130,12 +127,14 @@ def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/open")
+@for_role(Role.FACILITATOR)
 def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = service.get_managed_conversation(_facilitated(), conversation_id)
+    conversation = service.get_managed_conversation(facilitated(), conversation_id)
     return jsonify(conversation_json(service.open_conversation(conversation), full=True))
 
 
 @bp.post("/conversations/<int:conversation_id>/close")
+@for_role(Role.FACILITATOR)
 def close_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = service.get_managed_conversation(_facilitated(), conversation_id)
+    conversation = service.get_managed_conversation(facilitated(), conversation_id)
     return jsonify(conversation_json(service.close_conversation(conversation), full=True))

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import abort, jsonify
 
-from app.api import bp
-from app.api.conversations import _facilitated
-from app.api.helpers import is_db_id, json_body, text_field
+from app.api import bp, for_role
+from app.api.helpers import facilitated, is_db_id, json_body, text_field
+from app.models import Role
 from app.services import conversations, paper_notes, stages
 from app.services.csvfile import RowErrors
 from app.services.participation import Cell, participation_figures
@@ -19,8 +19,9 @@ def _cells(cells: list[Cell]) -> list[dict[str, Any]]:
 
 
 @bp.get("/conversations/<int:conversation_id>/participation")
+@for_role(Role.FACILITATOR)
 def participation(conversation_id: int):  # type: ignore[no-untyped-def]
-    figures = participation_figures(conversations.get_managed_conversation(_facilitated(), conversation_id))
+    figures = participation_figures(conversations.get_managed_conversation(facilitated(), conversation_id))
     return jsonify(
         conversation_id=conversation_id, min_group_size=figures.k, ideas=figures.ideas, comments=figures.comments,
         votes=figures.votes, participants=figures.participants,
@@ -29,8 +30,9 @@ def participation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/paper-notes")
+@for_role(Role.FACILITATOR)
 def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = conversations.get_managed_conversation(_facilitated(), conversation_id)
+    conversation = conversations.get_managed_conversation(facilitated(), conversation_id)
     data = json_body("notes")
     notes = text_field(data, "notes")
     question_id = data.get("question_id")
@@ -53,10 +55,11 @@ def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/ideas/<idea_id>/stage")
+@for_role(Role.FACILITATOR)
 def set_stage(idea_id: str):  # type: ignore[no-untyped-def]
     data = json_body("stage")
     reason = data.get("reason", "")
     if not isinstance(reason, str):
         abort(400, "reason must be a string.")
-    idea = stages.set_idea_stage(_facilitated(), idea_id, text_field(data, "stage"), reason)
+    idea = stages.set_idea_stage(facilitated(), idea_id, text_field(data, "stage"), reason)
     return jsonify(id=idea.id, conversation_id=idea.conversation_id, stage=idea.stage, stage_reason=idea.stage_reason)

@@ -17,6 +17,11 @@ def participant() -> Participant:
     return Participant.from_user(current_user)
 
 
+def facilitated() -> frozenset[int]:
+    """The organisations the caller facilitates (never empty in a view marked `for_role(Role.FACILITATOR)`)."""
+    return participant().facilitates
+
+
 def json_body(*required: str) -> dict[str, Any]:
     """The request's JSON object, or a 415/400 error that says what is wrong."""
     if not request.is_json:

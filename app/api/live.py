@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import abort, jsonify, request
 
-from app.api import bp
-from app.api.helpers import json_body, participant, text_field
+from app.api import bp, for_role
+from app.api.helpers import facilitated, json_body, participant, text_field
 from app.extensions import db
 from app.live.store import replay
+from app.models import Role
 from app.services import auto_advance, live_session
 from app.services.board import live_board, state_json
 from app.services.conversations import get_managed_conversation
@@ -29,10 +30,7 @@ def live_state(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 def _managed(conversation_id: int):  # type: ignore[no-untyped-def]
-    organisations = participant().facilitates
-    if not organisations:
-        abort(403, "Only facilitators can run live sessions.")
-    return get_managed_conversation(organisations, conversation_id)
+    return get_managed_conversation(facilitated(), conversation_id)
 
 
 def _state(conversation_id: int):  # type: ignore[no-untyped-def]
@@ -40,6 +38,7 @@ def _state(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/live/phase")
+@for_role(Role.FACILITATOR)
 def live_set_phase(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("phase")
     live_session.set_phase(_managed(conversation_id), text_field(data, "phase"))
@@ -47,6 +46,7 @@ def live_set_phase(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/live/timer")
+@for_role(Role.FACILITATOR)
 def live_set_timer(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("action")
     action, minutes = text_field(data, "action"), data.get("minutes")
@@ -63,6 +63,7 @@ def live_set_timer(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/live/spotlight")
+@for_role(Role.FACILITATOR)
 def live_set_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
     idea_id, theme_id = data.get("idea_id"), data.get("theme_id")
@@ -75,6 +76,7 @@ def live_set_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/live/votes")
+@for_role(Role.FACILITATOR)
 def live_set_votes_hidden(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("votes_hidden")
     if not isinstance(data["votes_hidden"], bool):
@@ -84,6 +86,7 @@ def live_set_votes_hidden(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/live/auto-advance")
+@for_role(Role.FACILITATOR)
 def live_set_auto_advance(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("auto_advance")
     if not isinstance(data["auto_advance"], bool):
@@ -97,7 +100,7 @@ def live_paths(conv: dict[str, Any]) -> dict[str, Any]:
     from app.api.openapi import _ok, _op
 
     state = _ok({"type": "object", "properties": {"state": {"$ref": "#/components/schemas/LiveState"}}})
-    write = ("400", "401", "403", "404", "409", "415", "422")
+    write = ("400", "401", "404", "409", "415", "422")
     return {
         "/conversations/{conversation_id}/live": {"get": _op(
             "Live state (phase, timer, spotlight, counts you may see) and the events after ?after=N", _ok({"type": "object", "properties": {

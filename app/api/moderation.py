@@ -10,17 +10,16 @@ from typing import Any
 from flask import abort, jsonify
 from flask_login import current_user
 
-from app.api import bp
-from app.api.helpers import iso_hour, json_body, participant, text_field
-from app.models import Comment, Conversation, Idea
+from app.api import bp, for_role
+from app.api.helpers import facilitated, iso_hour, json_body, participant, text_field
+from app.models import Comment, Conversation, Idea, Role
 from app.ratelimit import posting_limit
 from app.services import moderation, notices, reports
 from app.services.conversations import get_managed_conversation
 
 
 def _managed(conversation_id: int) -> Conversation:
-    # A 404, not a 403: someone who may not moderate learns nothing about the conversation.
-    return get_managed_conversation(participant().facilitates, conversation_id)
+    return get_managed_conversation(facilitated(), conversation_id)
 
 
 def _optional_text(data: dict[str, Any], name: str) -> str:
@@ -62,6 +61,7 @@ def report_comment(comment_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>/moderation")
+@for_role(Role.FACILITATOR)
 def moderation_queue(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = _managed(conversation_id)
     queue = moderation.moderation_queue(conversation)
@@ -73,6 +73,7 @@ def moderation_queue(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/moderation/<kind>/<item_id>")
+@for_role(Role.FACILITATOR)
 def moderate_item(conversation_id: int, kind: str, item_id: str):  # type: ignore[no-untyped-def]
     conversation = _managed(conversation_id)
     if kind not in moderation.KINDS:
@@ -95,6 +96,7 @@ def moderate_item(conversation_id: int, kind: str, item_id: str):  # type: ignor
 
 
 @bp.get("/conversations/<int:conversation_id>/moderation/log")
+@for_role(Role.FACILITATOR)
 def moderation_log(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = _managed(conversation_id)
     return jsonify(entries=[{

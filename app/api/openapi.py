@@ -141,21 +141,21 @@ def build_spec() -> dict[str, Any]:
         "/me": {"get": _op("The signed-in person's organisations and roles", _ok({"type": "object"}), errors=("401",))},
         "/conversations": {
             "get": _op("Conversations open to you", _ok({"type": "object", "properties": {"conversations": {"type": "array", "items": _ref("Conversation")}}}), errors=("401",)),
-            "post": _op("Create a draft conversation (facilitators)", _ok(_ref("Conversation"), "201", "Created"), body=_ref("ConversationInput"), errors=("400", "401", "403", "415", "422")),
+            "post": _op("Create a draft conversation (facilitators)", _ok(_ref("Conversation"), "201", "Created"), body=_ref("ConversationInput"), errors=("400", "401", "404", "415", "422")),
         },
         "/conversations/{conversation_id}": {
             "get": _op("A conversation with its questions", conversation, params=[conv]),
-            "patch": _op("Edit a conversation (facilitators)", conversation, body=_ref("ConversationInput"), params=[conv], errors=("400", "401", "403", "404", "409", "415", "422")),
+            "patch": _op("Edit a conversation (facilitators)", conversation, body=_ref("ConversationInput"), params=[conv], errors=("400", "401", "404", "409", "415", "422")),
         },
-        "/conversations/{conversation_id}/open": {"post": _op("Open a conversation (facilitators)", conversation, params=[conv], errors=("401", "403", "404", "409"))},
-        "/conversations/{conversation_id}/close": {"post": _op("Close a conversation (facilitators)", conversation, params=[conv], errors=("401", "403", "404", "409"))},
+        "/conversations/{conversation_id}/open": {"post": _op("Open a conversation (facilitators)", conversation, params=[conv], errors=("401", "404", "409"))},
+        "/conversations/{conversation_id}/close": {"post": _op("Close a conversation (facilitators)", conversation, params=[conv], errors=("401", "404", "409"))},
         "/conversations/{conversation_id}/questions": {"get": _op("The questions of a conversation", _ok({"type": "object", "properties": {"questions": {"type": "array", "items": _ref("Question")}}}), params=[conv])},
         "/conversations/{conversation_id}/mine": {"get": _op("Your own ideas and comments, found by recomputing author tags", _ok({"type": "object", "properties": {
             "ideas": {"type": "array", "items": _ref("Idea")}, "comments": {"type": "array", "items": _ref("Comment")}}}), params=[conv])},
         "/conversations/{conversation_id}/themes": {"get": _op("The current themes, with the latest run's state", _ok({"type": "object", "properties": {
             "run": _ref("ThemeRun"), "pending": _ref("ThemeRun"), "latest_failed": _ref("ThemeRun"), "unthemed": {"type": "integer"},
             "themes": {"type": "array", "items": _ref("Theme")}}}), params=[conv])},
-        "/conversations/{conversation_id}/themes/run": {"post": _op("Queue a theme run (facilitators and leads)", _ok(_ref("ThemeRun"), "202", "Queued"), params=[conv], errors=("401", "403", "404"))},
+        "/conversations/{conversation_id}/themes/run": {"post": _op("Queue a theme run (facilitators and leads)", _ok(_ref("ThemeRun"), "202", "Queued"), params=[conv], errors=("401", "404"))},
         "/conversations/{conversation_id}/similar": {"post": _op("Ideas similar to a draft (text in the body, never the URL)", _ok({"type": "object", "properties": {
             "ideas": {"type": "array", "items": {"type": "object"}}}}), body=_TEXT, params=[conv], errors=("400", "401", "404", "415", "429"))},
         "/check-text": {"post": _op("Identifying details and sentiment of a draft; nothing is stored", _ok({"type": "object", "properties": {
@@ -182,7 +182,7 @@ def build_spec() -> dict[str, Any]:
         "/conversations/{conversation_id}/participation": {"get": _op(
             "Participation figures (facilitators): totals, and people by organisation and staff group, each hidden "
             "(participants null) below the minimum group size, rounded to 5, with complementary suppression",
-            _ok(_ref("Participation")), params=[conv], errors=("401", "403", "404"))},
+            _ok(_ref("Participation")), params=[conv], errors=("401", "404"))},
         "/conversations/{conversation_id}/paper-notes": {"post": _op(
             "Import typed-up paper sticky notes as ideas (facilitators): all or nothing, with row-numbered errors; "
             "dry_run checks and previews without saving", _ok({"type": "object", "properties": {
@@ -191,14 +191,14 @@ def build_spec() -> dict[str, Any]:
             body={"type": "object", "required": ["notes"], "properties": {
                 "notes": {"type": "string", "description": "CSV with question and text columns, or one note per line"},
                 "question_id": {"type": "integer", "description": "The question for notes given one per line"},
-                "dry_run": {"type": "boolean"}}}, params=[conv], errors=("400", "401", "403", "404", "409", "415", "422"))},
+                "dry_run": {"type": "boolean"}}}, params=[conv], errors=("400", "401", "404", "409", "415", "422"))},
         "/ideas/{idea_id}/stage": {"put": _op(
             "Move an Ideas Lab idea to a stage (facilitators); not_taken_forward needs a reason",
             _ok({"type": "object", "properties": {"id": {"type": "string"}, "conversation_id": {"type": "integer"},
                  "stage": {"type": "string"}, "stage_reason": {"type": ["string", "null"]}}}),
             body={"type": "object", "required": ["stage"], "properties": {
                 "stage": {"type": "string", "enum": ["submitted", "under_review", "taken_forward", "done", "not_taken_forward"]},
-                "reason": {"type": "string"}}}, params=[idea], errors=("400", "401", "403", "404", "409", "415", "422"))},
+                "reason": {"type": "string"}}}, params=[idea], errors=("400", "401", "404", "409", "415", "422"))},
         "/ideas/{idea_id}/report": {"post": _op("Report an idea to the moderators (once per person)", _report_ok, body=_ref("ReportInput"), params=[idea], errors=_WRITE)},
         "/comments/{comment_id}/report": {"post": _op("Report a comment to the moderators (once per person)", _report_ok, body=_ref("ReportInput"), params=[comment], errors=_WRITE)},
         "/conversations/{conversation_id}/moderation": {"get": _op("The moderation queue (facilitators of the conversation)", _ok({"type": "object", "properties": {
@@ -231,7 +231,10 @@ def build_spec() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Chorus API", "version": "1.0.0", "description": (
             "Anonymous staff engagement. Authenticate with a session cookie (send the CSRF token in X-CSRFToken "
-            "on writes) or with Authorization: Bearer <token>. Responses never identify who wrote or voted.")},
+            "on writes; a missing or stale token is a 400) or with Authorization: Bearer <token> (no CSRF token). "
+            "Without either the answer is 401. Endpoints for facilitators or change-hub leads answer 404 to anyone "
+            "without that role, the same as for a conversation or item that does not exist, never 403. "
+            "Responses never identify who wrote or voted.")},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}, {"session": []}],
         "components": {"schemas": SCHEMAS | openapi_triage.SCHEMAS, "securitySchemes": {

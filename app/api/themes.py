@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify
+from flask import jsonify
 
-from app.api import bp
-from app.api.helpers import iso_hour, json_body, participant, text_field
+from app.api import bp, for_role
+from app.api.helpers import facilitated, iso_hour, json_body, participant, text_field
 from app.extensions import limiter
-from app.services import conversations, themes
+from app.models import Role
+from app.services import conversations, theme_runs, themes
 
 
 def _span_json(span) -> dict:  # type: ignore[no-untyped-def]
@@ -38,12 +39,10 @@ def list_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/themes/run")
+@for_role(Role.FACILITATOR)  # leads rank above facilitators, so they may too
 def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
-    organisations = participant().facilitates
-    if not organisations:
-        abort(403, "Only facilitators and change-hub leads can update themes.")
-    conversation = conversations.get_managed_conversation(organisations, conversation_id)
-    run = themes.request_theme_run(conversation.id)
+    conversation = conversations.get_managed_conversation(facilitated(), conversation_id)
+    run = theme_runs.request_theme_run(conversation.id)
     return jsonify(_run_json(run)), 202
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, jsonify
 from flask_login import current_user
 
-from app.api import bp
+from app.api import bp, for_role
 from app.api.helpers import json_body, participant
 from app.models import Conversation, Role
 from app.services import outcomes, pairwise_setup, plans, prioritise, theme_edits, triage
@@ -95,6 +95,7 @@ def _card(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/manage/conversations/<int:conversation_id>/board")
+@for_role(Role.LEAD)
 def manage_board(conversation_id: int):  # type: ignore[no-untyped-def]
     from flask import request
 
@@ -105,11 +106,13 @@ def manage_board(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/manage/themes/<int:theme_id>")
+@for_role(Role.LEAD)
 def manage_theme(theme_id: int):  # type: ignore[no-untyped-def]
     return _card(theme_id)
 
 
 @bp.patch("/manage/themes/<int:theme_id>")
+@for_role(Role.LEAD)
 def edit_theme(theme_id: int):  # type: ignore[no-untyped-def]
     """One change per call: label, summary, pinned or not_a_theme."""
     data = json_body()
@@ -128,6 +131,7 @@ def edit_theme(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/manage/themes/<int:theme_id>/merge")
+@for_role(Role.LEAD)
 def merge_theme(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body("target_id")
     source = _theme(theme_id)
@@ -136,6 +140,7 @@ def merge_theme(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/manage/themes/<int:theme_id>/split")
+@for_role(Role.LEAD)
 def split_theme(theme_id: int):  # type: ignore[no-untyped-def]
     """Either {"idea_ids": [...], "label": "..."} or {"recluster": true}."""
     data = json_body()
@@ -151,6 +156,7 @@ def split_theme(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/manage/conversations/<int:conversation_id>/placements")
+@for_role(Role.LEAD)
 def place_idea(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("idea_id", "theme_id")
     conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
@@ -159,6 +165,7 @@ def place_idea(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/manage/themes/<int:theme_id>/status")
+@for_role(Role.LEAD)
 def theme_status(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body("status")
     plans.set_status(_theme(theme_id), _str(data, "status"), _str(data, "public_reason", ""))
@@ -166,6 +173,7 @@ def theme_status(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/manage/themes/<int:theme_id>/owner")
+@for_role(Role.LEAD)
 def theme_owner(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body("owner")
     plans.set_owner(_theme(theme_id), _str(data, "owner"), _date(data, "due_on"))
@@ -173,6 +181,7 @@ def theme_owner(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/manage/themes/<int:theme_id>/rating")
+@for_role(Role.LEAD)
 def theme_rating(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
     plans.rate(_theme(theme_id), _int(data, "impact", optional=True), _int(data, "effort", optional=True))
@@ -180,6 +189,7 @@ def theme_rating(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/manage/themes/<int:theme_id>/rank")
+@for_role(Role.LEAD)
 def theme_rank(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
     plans.set_rank(_theme(theme_id), _int(data, "rank", optional=True))
@@ -187,6 +197,7 @@ def theme_rank(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/manage/themes/<int:theme_id>/actions")
+@for_role(Role.LEAD)
 def theme_action(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body("text")
     action = plans.add_action(_theme(theme_id), _str(data, "text"), _str(data, "owner", ""), _date(data, "due_on"))
@@ -195,6 +206,7 @@ def theme_action(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.patch("/manage/themes/<int:theme_id>/actions/<int:action_id>")
+@for_role(Role.LEAD)
 def theme_action_done(theme_id: int, action_id: int):  # type: ignore[no-untyped-def]
     data = json_body("done")
     if not isinstance(data["done"], bool):
@@ -204,6 +216,7 @@ def theme_action_done(theme_id: int, action_id: int):  # type: ignore[no-untyped
 
 
 @bp.put("/manage/themes/<int:theme_id>/outcome")
+@for_role(Role.LEAD)
 def theme_outcome(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body("heard", "will_do", "by_whom")
     outcome = outcomes.publish_outcome(_theme(theme_id), _str(data, "heard"), _str(data, "will_do"),
@@ -212,6 +225,7 @@ def theme_outcome(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/manage/themes/<int:theme_id>/outcome/updates")
+@for_role(Role.LEAD)
 def theme_outcome_update(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body("body")
     update = outcomes.add_progress_update(_theme(theme_id), _str(data, "body"))
@@ -219,6 +233,7 @@ def theme_outcome_update(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/manage/conversations/<int:conversation_id>/ranking")
+@for_role(Role.LEAD)
 def pairwise_ranking(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
     rows = [{"id": r.item.id, "label": r.item.label, "score": r.score, "lower": r.lower, "upper": r.upper,
@@ -228,12 +243,14 @@ def pairwise_ranking(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/manage/conversations/<int:conversation_id>/pairwise")
+@for_role(Role.LEAD)
 def pairwise_setup_get(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
     return jsonify(_setup_json(conversation))
 
 
 @bp.put("/manage/conversations/<int:conversation_id>/pairwise")
+@for_role(Role.LEAD)
 def pairwise_setup_put(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
     data = json_body("items")

@@ -19,7 +19,7 @@ _executor: ThreadPoolExecutor | None = None
 
 def _registry() -> dict[str, Callable[..., Any]]:
     from app.services.embeddings import embed_idea
-    from app.services.themes import execute_theme_run
+    from app.services.theme_runs import execute_theme_run
 
     return {"themes.run": execute_theme_run, "ideas.embed": embed_idea}
 

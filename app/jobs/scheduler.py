@@ -18,7 +18,7 @@ def tick(app: Flask) -> None:
     from app.services.conversations import close_due_conversations
     from app.services.keys import shred_expired_keys
     from app.services.auto_advance import advance_due
-    from app.services.themes import run_scheduled
+    from app.services.theme_runs import run_scheduled
 
     with app.app_context():
         try:

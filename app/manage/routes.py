@@ -25,7 +25,7 @@ from app.manage.forms import (
     SummaryForm,
 )
 from app.models import Role, ThemeStatus
-from app.services import outcomes, plans, theme_edits, themes, triage
+from app.services import outcomes, plans, theme_edits, theme_runs, triage
 from app.services.errors import ServiceError
 
 
@@ -51,7 +51,7 @@ def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     form = FlagForm()
     conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
     if form.validate_on_submit():
-        themes.request_theme_run(conversation.id)
+        theme_runs.request_theme_run(conversation.id)
         flash("The themes are being updated. Refresh the page in a minute to see the latest.", "info")
     return redirect(url_for("manage.board", conversation_id=conversation.id))
 

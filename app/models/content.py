@@ -39,6 +39,26 @@ class IdeaStage(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+class ContentFields:
+    """Columns ideas and comments share: the text, its per-item author tag, and the hour it was posted.
+
+    `author_tag` is an HMAC of the author's key and the item's own `nonce` under the conversation key
+    (app/services/authorship.py), so no two items of one author can be linked; no column says who.
+    """
+
+    id: Mapped[str] = mapped_column(sa.String(24), primary_key=True, default=random_id)
+    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    author_tag: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(sa.String(32))
+    created_hour: Mapped[datetime] = mapped_column(default=this_hour)
+    edited: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(12), default=ContentStatus.PUBLISHED.value)
+    author_name: Mapped[str | None] = mapped_column(sa.String(120))  # only in named-mode conversations
+    # Posted although identifying details (names, ward numbers...) were detected: facilitators see a flag.
+    flagged_identifying: Mapped[bool] = mapped_column(default=False)
+
+
 class ModerationFields:
     """Columns ideas and comments share for moderation; none of them says who wrote the item.
 
@@ -56,7 +76,7 @@ class ModerationFields:
     notice_unseen: Mapped[bool] = mapped_column(default=False, index=True)
 
 
-class Idea(ModerationFields, db.Model):
+class Idea(ContentFields, ModerationFields, db.Model):
     """An idea posted under a question."""
 
     __table_args__ = (
@@ -64,20 +84,9 @@ class Idea(ModerationFields, db.Model):
         {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[str] = mapped_column(sa.String(24), primary_key=True, default=random_id)
-    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
-    body: Mapped[str] = mapped_column(sa.Text)
-    author_tag: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    nonce: Mapped[str] = mapped_column(sa.String(32))
-    created_hour: Mapped[datetime] = mapped_column(default=this_hour)
-    edited: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(sa.String(12), default=ContentStatus.PUBLISHED.value)
     source: Mapped[str] = mapped_column(sa.String(12), default="online")
-    author_name: Mapped[str | None] = mapped_column(sa.String(120))  # only in named-mode conversations
     sentiment: Mapped[float | None]
-    # Posted although identifying details (names, ward numbers...) were detected: facilitators see a flag.
-    flagged_identifying: Mapped[bool] = mapped_column(default=False)
     # Ideas Lab only: the review stage, and why an idea was not taken forward.
     stage: Mapped[str] = mapped_column(sa.String(20), default=IdeaStage.SUBMITTED.value, server_default="submitted")
     stage_reason: Mapped[str | None] = mapped_column(sa.String(500))
@@ -86,7 +95,7 @@ class Idea(ModerationFields, db.Model):
     question: Mapped[Question] = relationship()
 
 
-class Comment(ModerationFields, db.Model):
+class Comment(ContentFields, ModerationFields, db.Model):
     """A sticky-note comment on an idea."""
 
     __table_args__ = (
@@ -94,17 +103,7 @@ class Comment(ModerationFields, db.Model):
         {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[str] = mapped_column(sa.String(24), primary_key=True, default=random_id)
-    conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
     idea_id: Mapped[str] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"))
-    body: Mapped[str] = mapped_column(sa.Text)
-    author_tag: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    nonce: Mapped[str] = mapped_column(sa.String(32))
-    created_hour: Mapped[datetime] = mapped_column(default=this_hour)
-    edited: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(sa.String(12), default=ContentStatus.PUBLISHED.value)
-    author_name: Mapped[str | None] = mapped_column(sa.String(120))
-    flagged_identifying: Mapped[bool] = mapped_column(default=False)
 
     idea: Mapped[Idea] = relationship()
 

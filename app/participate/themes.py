@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from app.participate import bp
 from app.participate.forms import ConfirmForm, VoteForm
 from app.participate.routes import _me
-from app.services import themes
+from app.services import theme_runs, themes
 from app.services.listing import ideas_by_ids
 from app.views import page_arg
 
@@ -25,7 +25,7 @@ def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     """A facilitator or lead asks for fresh themes now; anyone else gets a 404."""
     if ConfirmForm().validate_on_submit():
-        themes.request_theme_run_for(_me(), conversation_id)
+        theme_runs.request_theme_run_for(_me(), conversation_id)
         flash("The themes are being updated. This usually takes under a minute.", "success")
     return redirect(url_for("participate.conversation_themes", conversation_id=conversation_id))
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from app import live
 from app.extensions import db
-from app.models import Comment, ContentStatus
-from app.services.authorship import insert_once, require_author, stamp
+from app.models import Comment
+from app.services.authorship import insert_once, stamp
 from app.services import live_events
-from app.services.errors import NotAllowedNow, NotFound
-from app.services.ideas import checked_text, visible_idea
+from app.services.errors import NotAllowedNow
+from app.services.ideas import visible_idea
+from app.services.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.participants import Participant
 from app.services.participation import record_participation
-from app.services.screening import screen_edit, screen_new
+from app.services.screening import screen_new
 from app.services.phases import require_allowed
 
 COMMENT_MIN, COMMENT_MAX = 1, 500
+COMMENT = PostKind(Comment, "comment", COMMENT_MIN, COMMENT_MAX, live_events.comment_edited, live_events.comment_withdrawn)
 
 
 def add_comment(
@@ -41,35 +43,19 @@ def add_comment(
 
 def own_comment(participant: Participant, comment_id: str) -> Comment:
     """One of this person's own comments (published, held or hidden), or NotFound for anything else."""
-    comment = require_author(participant, db.session.get(Comment, comment_id))
-    if comment.status == ContentStatus.WITHDRAWN:
-        raise NotFound()
-    return comment
+    return own_item(participant, COMMENT, comment_id)
 
 
 def edit_comment(participant: Participant, comment_id: str, body: str, *, allow_identifying: bool = False) -> Comment:
     """Change one's own comment while the conversation is open."""
-    comment = own_comment(participant, comment_id)
-    require_allowed(comment.idea.conversation, "edit")
-    text, check = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
-    message = None
-    if text != comment.body:
-        comment.body = text
-        comment.edited = True
-        screen_edit(comment, comment.idea.conversation, identifying=bool(check.spans))
-        message = live_events.comment_edited(comment)
+    edit = stage_edit(participant, COMMENT, comment_id, body, allow_identifying=allow_identifying)
     db.session.commit()
-    live.publish(message)
-    return comment
+    live.publish(edit.message)
+    return edit.item
 
 
 def withdraw_comment(participant: Participant, comment_id: str) -> None:
     """Withdraw one's own comment; its text is deleted."""
-    comment = own_comment(participant, comment_id)
-    require_allowed(comment.idea.conversation, "withdraw")
-    comment.status = ContentStatus.WITHDRAWN
-    comment.body = ""
-    comment.queued = comment.notice_unseen = False
-    message = live_events.comment_withdrawn(comment)
+    _, message = stage_withdrawal(participant, COMMENT, comment_id)
     db.session.commit()
     live.publish(message)

@@ -7,28 +7,27 @@ import sqlalchemy as sa
 from app import live
 from app.extensions import db
 from app.models import ContentStatus, Idea, Vote
-from app.services.authorship import insert_once, require_author, stamp
+from app.services.authorship import insert_once, stamp
 from app.services import live_events
 from app.services.conversations import get_conversation, get_question
 from app.services.embeddings import forget_embedding, queue_embedding
-from app.services.errors import IdentifyingDetails, NotFound
+from app.services.errors import NotFound
+from app.services.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.participants import Participant
 from app.services.participation import record_participation
-from app.services.screening import screen_edit, screen_new
+from app.services.screening import screen_new
 from app.services.phases import require_allowed
-from app.services.text import clean_text
-from app.services.themes import TextCheck, check_text
 
 IDEA_MIN, IDEA_MAX = 5, 2000
 
 
-def checked_text(body: str, *, allow_identifying: bool, what: str, minimum: int, maximum: int) -> tuple[str, TextCheck]:
-    """Clean the text and refuse identifying details unless the author has confirmed them."""
-    text = clean_text(body, minimum=minimum, maximum=maximum, what=what)
-    check = check_text(text)
-    if check.spans and not allow_identifying:
-        raise IdentifyingDetails(check.spans, what)
-    return text, check
+def _forget_votes_and_vector(idea: Idea) -> None:
+    forget_embedding(idea.id)
+    db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
+
+
+IDEA = PostKind(Idea, "idea", IDEA_MIN, IDEA_MAX, live_events.idea_edited, live_events.idea_withdrawn,
+                on_withdraw=_forget_votes_and_vector)
 
 
 def post_idea(
@@ -64,41 +63,24 @@ def visible_idea(participant: Participant, idea_id: str) -> Idea:
 
 def own_idea(participant: Participant, idea_id: str) -> Idea:
     """One of this person's own ideas (published, held or hidden), or NotFound for anything else."""
-    idea = require_author(participant, db.session.get(Idea, idea_id))
-    if idea.status == ContentStatus.WITHDRAWN:
-        raise NotFound()
-    return idea
+    return own_item(participant, IDEA, idea_id)
 
 
 def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identifying: bool = False) -> Idea:
     """Change the text of one's own idea while the conversation is open."""
-    idea = own_idea(participant, idea_id)
-    require_allowed(idea.conversation, "edit")
-    text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
-    message = None
-    changed = text != idea.body
-    if changed:
-        idea.body, idea.sentiment = text, check.sentiment
-        idea.edited = True
-        screen_edit(idea, idea.conversation, identifying=bool(check.spans))
-        message = live_events.idea_edited(idea)
-        forget_embedding(idea.id)
+    edit = stage_edit(participant, IDEA, idea_id, body, allow_identifying=allow_identifying)
+    if edit.changed:
+        edit.item.sentiment = edit.check.sentiment
+        forget_embedding(edit.item.id)
     db.session.commit()
-    live.publish(message)
-    if changed:
-        queue_embedding(idea.id)
-    return idea
+    live.publish(edit.message)
+    if edit.changed:
+        queue_embedding(edit.item.id)
+    return edit.item
 
 
 def withdraw_idea(participant: Participant, idea_id: str) -> None:
     """Withdraw one's own idea: its text and votes are deleted; comments stay hidden with it."""
-    idea = own_idea(participant, idea_id)
-    require_allowed(idea.conversation, "withdraw")
-    idea.status = ContentStatus.WITHDRAWN
-    idea.body = ""
-    idea.queued = idea.notice_unseen = False
-    forget_embedding(idea.id)
-    db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
-    message = live_events.idea_withdrawn(idea)
+    _, message = stage_withdrawal(participant, IDEA, idea_id)
     db.session.commit()
     live.publish(message)

@@ -131,7 +131,7 @@ def _resolve(conversation: Conversation, kind: str, item: Idea | Comment, modera
 def _refresh_themes(conversation: Conversation) -> None:
     """Theme labels and quotes may have been computed from text that is now hidden or edited: recompute."""
     if conversation.current_theme_run_id is not None:
-        from app.services.themes import request_theme_run
+        from app.services.theme_runs import request_theme_run
 
         request_theme_run(conversation.id, trigger="moderation")
 

@@ -265,13 +265,13 @@ def test_bad_settings_are_refused_and_change_nothing(setup, kwargs, field):
 
 def test_hiding_recomputes_themes_without_the_hidden_idea(setup):
     from app.models import Conversation, ThemeAssignment
-    from app.services import themes
+    from app.services import theme_runs
 
     conversation, facilitator, author, others = setup
     texts = [f"Free staff parking at night please, variant {n}" for n in range(8)] + \
             [f"Hot food in the canteen on night shifts, option {n}" for n in range(8)]
     posted = [ideas.post_idea(others[n % 4], _question(conversation), text)[0] for n, text in enumerate(texts)]
-    first = themes.request_theme_run(conversation.id)
+    first = theme_runs.request_theme_run(conversation.id)
     db.session.refresh(conversation)
     assert conversation.current_theme_run_id == first.id
     moderation.hide_item(conversation, facilitator.id, "idea", posted[0].id, "duplicate")

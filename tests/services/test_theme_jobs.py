@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Conversation, Idea, IdeaVector, RunStatus, ThemeRun
-from app.services import ideas, themes
+from app.services import ideas, theme_runs, themes
 
 IDEAS = [f"Free staff parking for night shift workers, idea {n}" for n in range(6)] + \
         [f"Hot food in the canteen after midnight, idea {n}" for n in range(6)]
@@ -53,8 +53,8 @@ def test_each_idea_is_embedded_once_on_arrival_and_never_by_a_rerun(fake_embeddi
     posted = [ideas.post_idea(person, conversation.questions[0].id, text)[0] for text in IDEAS]
     assert fake_embeddings == IDEAS and _vector_count() == len(IDEAS)  # the job ran once per idea (inline runner)
 
-    first = themes.request_theme_run(conversation.id)
-    second = themes.request_theme_run(conversation.id)
+    first = theme_runs.request_theme_run(conversation.id)
+    second = theme_runs.request_theme_run(conversation.id)
     for run in (first, second):
         db.session.refresh(run)
         assert run.status == RunStatus.SUCCEEDED and run.backend == "minilm"
@@ -78,7 +78,7 @@ def test_a_run_embeds_only_ideas_that_arrived_without_a_vector(fake_embeddings, 
     for text in IDEAS[4:]:
         ideas.post_idea(person, conversation.questions[0].id, text)
     assert len(fake_embeddings) == len(IDEAS) - 4
-    run = themes.request_theme_run(conversation.id)
+    run = theme_runs.request_theme_run(conversation.id)
     db.session.refresh(run)
     assert run.status == RunStatus.SUCCEEDED
     assert sorted(fake_embeddings) == sorted(IDEAS) and _vector_count() == len(IDEAS)
@@ -98,7 +98,7 @@ def test_a_theme_run_on_a_real_rq_worker(app, redis_url, make_user, make_convers
     app.config.update(CHORUS_JOBS="rq", REDIS_URL=redis_url)
     jobs = queue(redis_url)
     jobs.empty()
-    run_id = themes.request_theme_run(conversation_id).id
+    run_id = theme_runs.request_theme_run(conversation_id).id
     assert db.session.get(ThemeRun, run_id).status == RunStatus.QUEUED and jobs.count == 1
     assert jobs.jobs[0].args == ("themes.run", run_id)  # the payload is the run id alone
     SimpleWorker([jobs], connection=Redis.from_url(redis_url)).work(burst=True)
@@ -130,13 +130,13 @@ def test_a_run_whose_worker_died_is_reported_and_replaced(app, make_user, make_c
     person = as_participant(make_user())
     for text in IDEAS:
         ideas.post_idea(person, conversation.questions[0].id, text)
-    first = themes.request_theme_run(conversation.id)
+    first = theme_runs.request_theme_run(conversation.id)
     stuck = ThemeRun(conversation_id=conversation.id, status=RunStatus.RUNNING, created_at=utcnow() - timedelta(hours=2))
     db.session.add(stuck)
     db.session.commit()
     view = themes.themes_for(person, conversation.id)
     assert view.latest_failed.id == stuck.id and view.pending is None and view.run.id == first.id and view.cards
-    fresh = themes.request_theme_run(conversation.id)
+    fresh = theme_runs.request_theme_run(conversation.id)
     db.session.refresh(stuck)
     assert fresh.id != stuck.id and stuck.status == RunStatus.FAILED and "did not finish" in stuck.error
     assert db.session.get(ThemeRun, fresh.id).status == RunStatus.SUCCEEDED

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Idea, RunStatus, Theme, ThemeAssignment, ThemeRun
-from app.services import ideas, themes
+from app.services import ideas, theme_runs, themes
 from app.services.errors import IdentifyingDetails
 
 SAMPLE = Path(__file__).resolve().parents[2] / "app" / "demo" / "staff_ideas.txt"
@@ -29,7 +29,7 @@ def themed_conversation(make_user, make_conversation, as_participant):
 
 def test_run_switches_the_conversation_in_one_go(themed_conversation):
     conversation, people = themed_conversation
-    run = themes.request_theme_run(conversation.id)  # inline runner in tests
+    run = theme_runs.request_theme_run(conversation.id)  # inline runner in tests
     db.session.refresh(run)
     assert run.status == RunStatus.SUCCEEDED and run.theme_count >= 2
     db.session.refresh(conversation)
@@ -45,14 +45,14 @@ def test_run_switches_the_conversation_in_one_go(themed_conversation):
 
 def test_a_failed_run_keeps_the_previous_themes(themed_conversation, monkeypatch):
     conversation, people = themed_conversation
-    first = themes.request_theme_run(conversation.id)
+    first = theme_runs.request_theme_run(conversation.id)
     import nlp.themes
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise MemoryError("simulated")
 
     monkeypatch.setattr(nlp.themes, "find_themes", broken)
-    second = themes.request_theme_run(conversation.id)
+    second = theme_runs.request_theme_run(conversation.id)
     db.session.refresh(second)
     db.session.refresh(conversation)
     assert second.status == RunStatus.FAILED and "previous themes are still shown" in second.error
@@ -63,14 +63,14 @@ def test_a_failed_run_keeps_the_previous_themes(themed_conversation, monkeypatch
 
 def test_lead_edits_survive_a_rerun(themed_conversation, make_user, as_participant):
     conversation, people = themed_conversation
-    themes.request_theme_run(conversation.id)
+    theme_runs.request_theme_run(conversation.id)
     view = themes.themes_for(people[0], conversation.id)
     renamed, dropped = (db.session.get(Theme, c.snapshot.theme_id) for c in view.cards[:2])
     renamed.label, renamed.label_locked = "Night shift welfare", True
     dropped.not_a_theme = True
     db.session.commit()
     ideas.post_idea(people[0], conversation.questions[0].id, "Another idea about free parking at night", allow_identifying=True)
-    run = themes.request_theme_run(conversation.id)
+    run = theme_runs.request_theme_run(conversation.id)
     db.session.refresh(run)
     after = {c.snapshot.theme_id: c.snapshot.label for c in themes.themes_for(people[0], conversation.id).cards}
     assert after.get(renamed.id) == "Night shift welfare"
@@ -83,14 +83,14 @@ def test_only_one_run_is_queued_at_a_time(app, themed_conversation):
     queued = ThemeRun(conversation_id=conversation.id)
     db.session.add(queued)
     db.session.commit()
-    assert themes.request_theme_run(conversation.id).id == queued.id
+    assert theme_runs.request_theme_run(conversation.id).id == queued.id
 
 
 def test_schedule_picks_open_conversations_with_new_ideas(themed_conversation):
     conversation, people = themed_conversation
-    assert themes.due_conversations() == [conversation.id]
-    themes.run_scheduled()
-    assert themes.due_conversations() == []  # just ran, nothing new
+    assert theme_runs.due_conversations() == [conversation.id]
+    theme_runs.run_scheduled()
+    assert theme_runs.due_conversations() == []  # just ran, nothing new
 
 
 def test_similar_ideas_while_typing(themed_conversation):

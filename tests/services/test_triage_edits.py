@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import IdeaPlacement, Theme, ThemeAssignment, ThemePlan, ThemeSnapshot
-from app.services import ideas, theme_edits, themes
+from app.services import ideas, theme_edits, theme_runs
 from app.services.errors import InvalidInput, NotAllowedNow, NotFound
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 
@@ -33,7 +33,7 @@ def biggest(conversation, n: int = 2) -> list[Theme]:
 def rerun(conversation, people, text: str = "Another idea about free parking at night for staff") -> None:
     ideas.post_idea(people[0], conversation.questions[0].id, text, allow_identifying=True)
     before = conversation.current_theme_run_id
-    run = themes.request_theme_run(conversation.id)
+    run = theme_runs.request_theme_run(conversation.id)
     db.session.refresh(conversation)
     assert conversation.current_theme_run_id == run.id != before
 

@@ -178,9 +178,9 @@ def test_exports_hold_no_author_details_or_times_and_neutralise_formulas(themed)
     conversation, people, orgs, _ = themed
     nasty = "=HYPERLINK(\"http://evil.example\",\"click\") free parking at night for staff"
     idea, _ = ideas.post_idea(people[0], conversation.questions[0].id, nasty, allow_identifying=True)
-    from app.services import themes
+    from app.services import theme_runs
 
-    themes.request_theme_run(conversation.id)
+    theme_runs.request_theme_run(conversation.id)
     theme = top_theme(conversation)
     plans.set_owner(theme, "@Estates lead", None)
     plans.add_action(theme, "-1 spaces for visitors", "+Facilities", None)
@@ -213,9 +213,9 @@ def test_trend_against_the_previous_run_and_the_previous_month(themed, make_conv
         ideas.post_idea(people[n % 3], conversation.questions[0].id,
                         f"Staff parking at night is impossible, {['really', 'truly', 'so', 'just', 'always', 'sadly'][n]} hard",
                         allow_identifying=True)
-    from app.services import themes
+    from app.services import theme_runs
 
-    themes.request_theme_run(conversation.id)
+    theme_runs.request_theme_run(conversation.id)
     again = triage.board(orgs, conversation.id)
     assert any(c.trend in ("rising", "steady", "falling") for c in again.cards)
     # Next month's Change Hub session follows on from this one.
@@ -225,7 +225,7 @@ def test_trend_against_the_previous_run_and_the_previous_month(themed, make_conv
     texts = [db.session.get(Idea, i).body for i in db.session.scalars(sa.select(Idea.id).where(Idea.conversation_id == conversation.id))]
     for n, text in enumerate(texts):
         ideas.post_idea(people[n % 3], month.questions[0].id, text, allow_identifying=True)
-    themes.request_theme_run(month.id)
+    theme_runs.request_theme_run(month.id)
     board = triage.board(orgs, month.id)
     assert [m.conversation.id for m in board.months] == [conversation.id] and board.months[0].cards
     assert any(c.trend != "new" for c in board.cards)  # the same themes recognised across months

@@ -157,7 +157,7 @@ def test_facilitator_creates_opens_and_closes(api, make_user, org):
     participant = api(make_user())
     payload = {"title": "Staff wellbeing", "questions": ["What helps?", "What hurts?"], "audience_ids": [org.id],
                "voting_mode": "agree", "closes_at": "2099-01-01T09:00:00Z"}
-    assert participant.post("/conversations", json=payload).status_code == 403
+    assert participant.post("/conversations", json=payload).status_code == 404
     created = facilitator.post("/conversations", json=payload)
     assert created.status_code == 201 and created.json["status"] == "draft"
     conversation_id = created.json["id"]

@@ -31,7 +31,7 @@ def test_participation_figures(client, make_user, make_conversation, make_org, o
     assert body["participants"] == 10 and body["votes"] == 12 and body["min_group_size"] == 11
     assert body["by_staff_group"] == [{"group": "Medical", "participants": 10, "hidden": False}]
     assert "author" not in str(body) and people[0].email not in str(body)
-    assert _api(client, make_user())("get", f"/conversations/{conversation.id}/participation").status_code == 403
+    assert _api(client, make_user())("get", f"/conversations/{conversation.id}/participation").status_code == 404
     outsider = _api(client, make_user("facilitator", organisation=make_org("Far Trust")))
     assert outsider("get", f"/conversations/{conversation.id}/participation").status_code == 404
 
@@ -52,7 +52,7 @@ def test_paper_notes_import(client, make_user, make_conversation):
     done = call("post", path, json={"notes": "Lovely team\nMore parking", "question_id": conversation.questions[1].id})
     assert done.status_code == 201 and done.json["imported"] == 2
     assert {i.source for i in db.session.scalars(sa.select(Idea))} == {"paper"}
-    assert _api(client, make_user())("post", path, json={"notes": "x"}).status_code == 403
+    assert _api(client, make_user())("post", path, json={"notes": "x"}).status_code == 404
 
 
 def test_idea_stage(client, make_user, org):
@@ -70,7 +70,7 @@ def test_idea_stage(client, make_user, org):
     assert call("put", f"/ideas/{idea.id}/stage", json={"stage": "finished"}).status_code == 422
     assert call("put", "/ideas/nope/stage", json={"stage": "done"}).status_code == 404
     staff = _api(client, make_user())
-    assert staff("put", f"/ideas/{idea.id}/stage", json={"stage": "done"}).status_code == 403
+    assert staff("put", f"/ideas/{idea.id}/stage", json={"stage": "done"}).status_code == 404
     listed = staff("get", f"/questions/{lab.questions[0].id}/ideas?stage=under_review").json
     assert [i["stage"] for i in listed["ideas"]] == ["under_review"]
     assert staff("get", f"/questions/{lab.questions[0].id}/ideas?stage=done").json["total"] == 0

@@ -68,15 +68,32 @@ def test_a_facilitator_elsewhere_cannot_manage_this_conversation(client, outside
     _, _, conversation, _, _, idea = outsider_and_paths
     facilitator = make_user("facilitator", organisation=make_org("Third Test Trust"))
     headers = {"Authorization": f"Bearer {accounts.create_api_token(facilitator)}"}
+    for method, path, body in _manages(conversation, idea):
+        response = client.open(path, method=method, json=body, headers=headers)
+        assert response.status_code == 404, f"{method} {path} -> {response.status_code}"
+    assert client.get(f"/facilitate/conversations/{conversation.id}", headers=headers).status_code == 404
+
+
+def test_a_participant_of_this_conversation_cannot_manage_it_either(client, outsider_and_paths) -> None:  # type: ignore[no-untyped-def]
+    """The same 404 JSON as for a conversation that does not exist: no 403 confirms the route or the id."""
+    _, insider_headers, conversation, _, _, idea = outsider_and_paths
+    nothing = client.get("/api/v1/conversations/987654/participation", headers=insider_headers)
+    assert nothing.status_code == 404
+    for method, path, body in _manages(conversation, idea):
+        response = client.open(path, method=method, json=body, headers=insider_headers)
+        assert (response.status_code, response.get_json()) == (404, nothing.get_json()), f"{method} {path}"
+    assert client.get(f"/facilitate/conversations/{conversation.id}", headers=insider_headers).status_code == 404
+
+
+def _manages(conversation, idea) -> list[tuple[str, str, dict | None]]:  # type: ignore[no-untyped-def]
     c = conversation.id
-    for method, path, body in [
+    return [
         ("GET", f"/api/v1/conversations/{c}/participation", None),
         ("PATCH", f"/api/v1/conversations/{c}", {"title": "Taken over"}),
         ("POST", f"/api/v1/conversations/{c}/close", None),
         ("POST", f"/api/v1/conversations/{c}/themes/run", None),
         ("POST", f"/api/v1/conversations/{c}/paper-notes", {"notes": "A forged paper note", "question_id": conversation.questions[0].id}),
         ("PUT", f"/api/v1/ideas/{idea.id}/stage", {"stage": "shortlisted"}),
-    ]:
-        response = client.open(path, method=method, json=body, headers=headers)
-        assert response.status_code == 404, f"{method} {path} -> {response.status_code}"
-    assert client.get(f"/facilitate/conversations/{c}", headers=headers).status_code == 404
+        ("POST", f"/api/v1/conversations/{c}/live/phase", {"phase": "vote"}),
+        ("GET", f"/api/v1/conversations/{c}/moderation", None),
+    ]

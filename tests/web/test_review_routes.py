@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
+from app.models import Role
 from tests.conftest import csrf_token
 
 PUBLIC = {"static", "pages.healthz", "pages.accessibility", "pages.anonymity", "auth.login", "api.openapi",
@@ -67,6 +68,49 @@ def test_staff_below_admin_get_404_on_admin_routes(app, client, make_user, login
             assert response.status_code == 404, f"{role}: {method} {rule.rule} -> {response.status_code}"
 
 
+def _api_role(app, rule: Rule):  # type: ignore[no-untyped-def]
+    return getattr(app.view_functions[rule.endpoint], "api_role", None)
+
+
+def test_every_staff_api_route_is_marked_with_its_role(app, client) -> None:  # type: ignore[no-untyped-def]
+    """The lead's /manage routes, and every route the OpenAPI document says is for facilitators, carry a role."""
+    summaries = {(path, method.upper()): op["summary"]
+                 for path, ops in client.get("/api/v1/openapi.json").json["paths"].items() for method, op in ops.items()}
+    for rule, method in _rules(app):
+        if not rule.rule.startswith("/api/"):
+            continue
+        path = rule.rule[len("/api/v1"):].replace("<int:", "{").replace("<", "{").replace(">", "}")
+        if path.startswith("/manage/"):
+            assert _api_role(app, rule) is Role.LEAD, f"{method} {rule.rule}"
+        elif "(facilitators" in summaries[(path, method)]:
+            assert _api_role(app, rule) is Role.FACILITATOR, f"{method} {rule.rule}"
+
+
+@pytest.mark.parametrize("role", ["participant", "facilitator"])
+def test_api_routes_for_a_higher_role_answer_404_json_not_403(app, client, make_user, login, role) -> None:  # type: ignore[no-untyped-def]
+    """Before the body is read, so the answer is the same for any payload and any id."""
+    token = login(make_user(role))
+    checked = 0
+    for rule, method in _rules(app):
+        needed = _api_role(app, rule) if rule.rule.startswith("/api/") else None
+        if needed is None or Role(role).rank >= needed.rank:
+            continue
+        response = client.open(_url(rule), method=method, headers={"X-CSRFToken": token})
+        assert response.status_code == 404, f"{role}: {method} {rule.rule} -> {response.status_code}"
+        assert response.is_json and response.get_json()["error"]["status"] == 404
+        checked += 1
+    assert checked > (30 if role == "participant" else 15)
+
+
+def test_api_writes_without_a_csrf_token_stay_400(client, make_user, make_conversation, login) -> None:  # type: ignore[no-untyped-def]
+    """A session caller's CSRF failure is a 400 (app/security.py), for staff routes and others alike."""
+    conversation = make_conversation()
+    login(make_user("participant"))
+    for path in (f"/api/v1/conversations/{conversation.id}/close", f"/api/v1/conversations/{conversation.id}/similar"):
+        response = client.post(path, json={"text": "parking"})
+        assert response.status_code == 400 and response.get_json()["error"]["status"] == 400, path
+
+
 def test_participant_api_calls_on_facilitation_reveal_nothing(client, make_user, make_conversation, login) -> None:  # type: ignore[no-untyped-def]
     conversation = make_conversation()
     token = login(make_user("participant"))
@@ -74,7 +118,7 @@ def test_participant_api_calls_on_facilitation_reveal_nothing(client, make_user,
                          ("POST", f"/api/v1/conversations/{conversation.id}/close"),
                          ("POST", f"/api/v1/conversations/{conversation.id}/themes/run")]:
         response = client.open(path, method=method, headers={"X-CSRFToken": token})
-        assert response.status_code in (403, 404), f"{method} {path}"
+        assert response.status_code == 404, f"{method} {path}"
         # The same answer whether or not the conversation exists.
         missing = client.open(path.replace(f"/{conversation.id}/", "/987654/"), method=method, headers={"X-CSRFToken": token})
         assert missing.status_code == response.status_code

@@ -66,14 +66,14 @@ def _login_other(client, user):  # type: ignore[no-untyped-def]
 
 def test_a_failed_run_is_reported_and_the_old_themes_stay(client, login, make_user, make_conversation,
                                                           as_participant, monkeypatch):
-    from app.services import themes
+    from app.services import theme_runs
 
     conversation, _ = _seed(make_user, make_conversation, as_participant)
-    themes.request_theme_run(conversation.id)
+    theme_runs.request_theme_run(conversation.id)
     import nlp.themes
 
     monkeypatch.setattr(nlp.themes, "find_themes", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
-    themes.request_theme_run(conversation.id)
+    theme_runs.request_theme_run(conversation.id)
     login(make_user())
     page = client.get(f"/conversations/{conversation.id}/themes").get_data(as_text=True)
     assert "Themes could not be updated" in page and "previous themes are still shown" in page
