@@ -60,8 +60,11 @@ def is_due(conversation: Conversation, now: datetime | None = None) -> bool:
 
 def request_opinion_run(conversation_id: int, trigger: str = "view") -> OpinionRun:
     """Queue a run unless one is already queued or running (a unique index guarantees one); returns the run."""
-    if db.session.get(Conversation, conversation_id) is None:
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None:
         raise NotFound("We could not find that conversation.")
+    if conversation.voting_mode != VotingMode.AGREE:
+        raise NotFound("This conversation does not use agree and disagree votes.")
     _expire_stale_runs(conversation_id)
     run = OpinionRun(conversation_id=conversation_id, trigger=trigger)
     try:
