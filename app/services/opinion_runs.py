@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationStatus, Idea, OpinionRun, RunStatus, Vote, VotingMode
 from app.models.base import utcnow
 from app.services.errors import NotFound
+from nlp.repness import StatementStat
 
 log = logging.getLogger("chorus.opinions")
 PENDING = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -170,7 +171,8 @@ def _compute(run: OpinionRun, conversation: Conversation) -> None:
                     for s in result.divisive[:SHOWN]]
 
 
-def _representative(matrix: np.ndarray, labels: np.ndarray, group: int, j: int, stat) -> dict:  # type: ignore[no-untyped-def]
+def _representative(matrix: np.ndarray, labels: np.ndarray, group: int, j: int,
+                    stat: StatementStat) -> dict:
     inside, outside = labels == group, (labels >= 0) & (labels != group)
     value = 1 if stat.direction == "agree" else -1
     return {"idea_id": stat.statement_id, "direction": stat.direction,

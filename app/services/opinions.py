@@ -69,10 +69,11 @@ def opinion_groups_for(participant: Participant, conversation_id: int) -> Opinio
         opinion_runs.request_opinion_run(conversation.id, trigger="view")
     view = OpinionsView(conversation, min_voters=current_app.config["CHORUS_MIN_GROUP_SIZE"])
     latest = opinion_runs.latest_run(conversation.id)
+    facilitates = conversation.organisation_id in participant.facilitates
     if latest is not None and latest.status in opinion_runs.PENDING and not opinion_runs.is_stale(latest):
         view.updating = True
-    elif latest is not None and latest.status != RunStatus.SUCCEEDED and conversation.organisation_id in participant.facilitates:
-        view.failed = latest
+    elif latest is not None and latest.status != RunStatus.SUCCEEDED and facilitates:
+        view.failed = latest  # failed, or its worker died
     view.run = opinion_runs.latest_run(conversation.id, succeeded=True)
     if view.run is not None:
         _fill(view, view.run)
@@ -81,7 +82,8 @@ def opinion_groups_for(participant: Participant, conversation_id: int) -> Opinio
 
 def _fill(view: OpinionsView, run: OpinionRun) -> None:
     """Copy the stored aggregates into the view, showing only ideas that are still published."""
-    view.voters, view.grouped, view.ideas_voted, view.min_votes = run.voters, run.grouped, run.ideas_voted, run.min_votes
+    view.voters, view.grouped = run.voters, run.grouped
+    view.ideas_voted, view.min_votes = run.ideas_voted, run.min_votes
     if run.grouped < view.min_voters or len(run.groups) < 2:
         return  # too few voters to show groups without exposing how individuals voted
     wanted = {s["idea_id"] for g in run.groups for s in g["statements"]} | \
@@ -95,5 +97,9 @@ def _fill(view: OpinionsView, run: OpinionRun) -> None:
             for s in group["statements"] if s["idea_id"] in ideas])
         for number, group in enumerate(run.groups, start=1)
     ]
-    view.consensus = [SharedStatement(ideas[s["idea_id"]], s["percents"]) for s in run.consensus if s["idea_id"] in ideas]
-    view.divisive = [SharedStatement(ideas[s["idea_id"]], s["percents"]) for s in run.divisive if s["idea_id"] in ideas]
+    view.consensus = _shared(run.consensus, ideas)
+    view.divisive = _shared(run.divisive, ideas)
+
+
+def _shared(stored: list[dict], ideas: dict[str, Idea]) -> list[SharedStatement]:
+    return [SharedStatement(ideas[s["idea_id"]], s["percents"]) for s in stored if s["idea_id"] in ideas]

@@ -1,4 +1,4 @@
-"""The opinion groups page shows the stored result at once, says when it is being updated, and works without JavaScript."""
+"""The opinion groups page: the stored result at once, a notice while it is updated, no JavaScript needed."""
 
 from __future__ import annotations
 
