@@ -49,8 +49,8 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> str:
         raise InvalidInput("Choose " + " or ".join(sorted(allowed)), field="choice")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
     _upsert(idea.id, voter, conversation.id, VOTE_VALUES[choice])
-    _bump_vote_version(conversation.id)
     record_participation(conversation, participant)
+    _bump_vote_version(conversation.id)  # locks the conversation row, as live_events does next
     message = live_events.votes_changed(conversation, idea.id)
     db.session.commit()
     live.publish(message)
