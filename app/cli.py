@@ -211,6 +211,40 @@ def themes_run(conversation_id: int, wait: bool) -> None:
         click.echo(f"Run {run.id} is {run.status}.")
 
 
+@bp.cli.group()
+def opinions() -> None:
+    """Opinion-group runs for agree/disagree conversations."""
+
+
+@opinions.command("run")
+@click.argument("conversation_id", type=int)
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Run here and now instead of queueing.")
+def opinions_run(conversation_id: int, wait: bool) -> None:
+    """Work out a conversation's opinion groups from its votes."""
+    from flask import current_app
+
+    from app.models import OpinionRun
+    from app.services.opinion_runs import execute_opinion_run, request_opinion_run
+
+    if wait:
+        current_app.config["CHORUS_JOBS"] = "inline"
+    try:
+        run = request_opinion_run(conversation_id, trigger="cli")
+    except ServiceError as error:
+        _fail(error)
+    if wait and run.status == "queued":
+        execute_opinion_run(run.id)
+    db.session.expire_all()
+    run = db.session.get(OpinionRun, run.id)
+    if run.status == "failed":
+        raise click.ClickException(run.error or "The opinion-group run failed.")
+    if run.status == "succeeded":
+        click.echo(f"Run {run.id}: {len(run.groups)} opinion groups from {run.grouped} of {run.voters} voters "
+                   f"on {run.ideas_voted} ideas.")
+    else:
+        click.echo(f"Run {run.id} is {run.status} (another run was already queued or running).")
+
+
 @bp.cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty (for tests and cron).")
 @click.option("--no-scheduler", is_flag=True, help="Do not run the once-a-minute scheduled work here.")

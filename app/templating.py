@@ -46,6 +46,21 @@ def relative_time(value: datetime | None, now: datetime | None = None) -> str:
     return value.strftime("in %B %Y")
 
 
+def minutes_ago(value: datetime | None, now: datetime | None = None) -> str:
+    """Coarse age of a computed result (never of content, whose times are hour-truncated): "5 minutes ago"."""
+    if value is None:
+        return ""
+    now = now or utcnow()
+    minutes = int((now - value).total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute ago"
+    if minutes < 60:
+        return "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+    if minutes < 24 * 60:
+        return "1 hour ago" if minutes < 120 else f"{minutes // 60} hours ago"
+    return relative_time(value, now)
+
+
 def pluralise(count: int, singular: str, plural: str) -> str:
     return singular if count == 1 else plural
 
@@ -69,5 +84,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(csp_nonce=csp_nonce, asset_url=asset_url, nhsuk_version=NHSUK_FRONTEND_VERSION)
-    app.jinja_env.filters.update(relative_time=relative_time, pluralise=pluralise, _choice=choice_pair)
+    app.jinja_env.filters.update(relative_time=relative_time, minutes_ago=minutes_ago, pluralise=pluralise,
+                                 _choice=choice_pair)
     app.jinja_env.globals["pluralise"] = pluralise

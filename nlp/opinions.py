@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from nlp.repness import StatementStat, consensus, divisive, representative
 
@@ -112,8 +113,11 @@ def opinion_groups(
     excluded = [pids[i] for i in np.flatnonzero(~keep)]
     if len(rows) < 2 or not sids:
         return OpinionResult([], {}, {}, pids if len(rows) < 2 else excluded, [], [], 0, 0.0)
-    coords = _project(votes[rows], seed)
-    labels, k, sil = _groups(coords, seed, k_range)
+    # One thread: on a few thousand 2-D points, OpenMP and BLAS threads cost far more in start-up and, on a busy
+    # machine, in waiting for cores than they save (measured 30-100x slower on 2 shared cores; same groups).
+    with threadpool_limits(limits=1):
+        coords = _project(votes[rows], seed)
+        labels, k, sil = _groups(coords, seed, k_range)
     order = _order_groups(labels, k)
     labels = order[labels]
     kept = votes[rows]

@@ -1,4 +1,4 @@
-"""A once-a-minute tick that queues scheduled work: theme runs for open conversations, key shredding."""
+"""A once-a-minute tick that queues scheduled work: theme and opinion-group runs, closing, key shredding."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def tick(app: Flask) -> None:
     from app.services.conversations import close_due_conversations
     from app.services.keys import shred_expired_keys
     from app.services.auto_advance import advance_due
+    from app.services.opinion_runs import run_scheduled as run_scheduled_opinions
     from app.services.theme_runs import run_scheduled
 
     with app.app_context():
@@ -25,6 +26,7 @@ def tick(app: Flask) -> None:
             close_due_conversations()
             shred_expired_keys()
             run_scheduled()
+            run_scheduled_opinions()
             advance_due()
         except Exception:
             log.exception("Scheduled work failed; it will be tried again at the next tick")

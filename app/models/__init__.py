@@ -13,6 +13,7 @@ from app.models.conversation import (
 )
 from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
 from app.models.live import LiveEvent, Phase
+from app.models.opinion import OpinionRun
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
 from app.models.participation import Participation
@@ -49,6 +50,7 @@ __all__ = [
     "ModerationEntry",
     "ModerationLogAction",
     "ModerationMode",
+    "OpinionRun",
     "Organisation",
     "Participation",
     "Outcome",

@@ -97,6 +97,8 @@ class Conversation(db.Model):
     spotlight_theme_id: Mapped[int | None]
     # The id of the last live event; bumped in the writer's transaction so ids follow commit order.
     live_seq: Mapped[int] = mapped_column(default=0)
+    # Bumped with every vote cast, changed or withdrawn: opinion groups computed at another version are stale.
+    vote_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     audience: Mapped[list[Organisation]] = relationship(secondary=audience, order_by="Organisation.name")

@@ -1,19 +1,19 @@
-"""Opinion groups of an agree/disagree conversation, in the manner of Pol.is (the adapter to nlp.opinions).
+"""Opinion groups of an agree/disagree conversation, in the manner of Pol.is, read from the stored run.
 
-Voters are the per-conversation pseudonyms already stored on votes; nothing here is stored, and the page
-shows only group sizes and statements, never who is in which group.
+The page never computes groups: it shows the newest stored result (aggregates only, see opinion_runs) and,
+when votes have changed since, queues one recomputation (debounced; see opinion_runs.is_due).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.models import ContentStatus, Conversation, Idea, Vote, VotingMode
+from app.models import ContentStatus, Conversation, Idea, OpinionRun, RunStatus, VotingMode
+from app.services import opinion_runs
 from app.services.conversations import get_conversation
 from app.services.errors import NotFound
 from app.services.participants import Participant
@@ -47,6 +47,9 @@ class SharedStatement:
 @dataclass
 class OpinionsView:
     conversation: Conversation
+    run: OpinionRun | None = None  # the stored result shown; None until the first run finishes
+    updating: bool = False  # a run is queued or running
+    failed: OpinionRun | None = None  # the newest run failed (set for the conversation's facilitators only)
     voters: int = 0
     grouped: int = 0
     ideas_voted: int = 0
@@ -57,61 +60,46 @@ class OpinionsView:
     divisive: list[SharedStatement] = field(default_factory=list)
 
 
-def _percent(value: float) -> int:
-    return int(round(100 * value))
-
-
-def _agree_rates(matrix: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """Per group and statement: agreed / (agreed + disagreed), 0 where nobody in the group voted either way."""
-    rates = np.zeros((k, matrix.shape[1]))
-    for g in range(k):
-        rows = matrix[labels == g]
-        agree, disagree = (rows == 1).sum(axis=0), (rows == -1).sum(axis=0)
-        rates[g] = np.divide(agree, agree + disagree, out=np.zeros(matrix.shape[1]), where=(agree + disagree) > 0)
-    return rates
-
-
-def _share(matrix: np.ndarray, rows: np.ndarray, column: int, value: int) -> float:
-    """Of these voters who saw a statement (agree, disagree or pass), the share who voted value."""
-    seen = ~np.isnan(matrix[rows, column])
-    return float((matrix[rows, column] == value).sum() / seen.sum()) if seen.any() else 0.0
-
-
-def opinion_groups_for(participant: Participant, conversation_id: int, limit: int = 5) -> OpinionsView:
-    """Opinion groups, what represents each, and consensus and divisive ideas; NotFound unless agree/disagree."""
-    from nlp.opinions import matrix_from_votes, min_votes, opinion_groups
-
+def opinion_groups_for(participant: Participant, conversation_id: int) -> OpinionsView:
+    """The stored opinion groups, queueing a recomputation when votes changed; NotFound unless agree/disagree."""
     conversation = get_conversation(participant, conversation_id)
     if conversation.voting_mode != VotingMode.AGREE:
         raise NotFound("This conversation does not use agree and disagree votes.")
-    rows = db.session.execute(
-        sa.select(Vote.voter, Vote.idea_id, Vote.value).join(Idea, Idea.id == Vote.idea_id).where(
-            Vote.conversation_id == conversation.id, Idea.status == ContentStatus.PUBLISHED)
-    ).all()
-    voters, statements, matrix = matrix_from_votes((v, i, float(value)) for v, i, value in rows)
-    view = OpinionsView(conversation, voters=len(voters), ideas_voted=len(statements),
-                        min_votes=min_votes(len(statements)),
-                        min_voters=current_app.config["CHORUS_MIN_GROUP_SIZE"])
-    if not rows:
-        return view
-    result = opinion_groups(voters, statements, matrix, seed=0)
-    view.grouped = len(result.group_of)
-    if view.grouped < view.min_voters or result.k < 2:
-        return view  # too few voters to show groups without exposing how individuals voted
-    ideas = {i.id: i for i in db.session.scalars(sa.select(Idea).where(Idea.id.in_(statements)))}
-    labels = np.array([result.group_of.get(v, -1) for v in voters])
-    rates = _agree_rates(matrix, labels, result.k)
-    column = {s: j for j, s in enumerate(statements)}
-    view.groups = []
-    for group in result.groups:
-        inside, outside = labels == group.id, (labels >= 0) & (labels != group.id)
-        statements = []
-        for stat in group.representative[:limit]:
-            j, value = column[stat.statement_id], 1 if stat.direction == "agree" else -1
-            statements.append(GroupStatement(ideas[stat.statement_id], stat.direction,
-                                             _percent(_share(matrix, inside, j, value)),
-                                             _percent(_share(matrix, outside, j, value))))
-        view.groups.append(GroupCard(group.id + 1, len(group.participant_ids), statements))
-    view.consensus = [SharedStatement(ideas[s], [_percent(r) for r in rates[:, column[s]]]) for s in result.consensus[:limit]]
-    view.divisive = [SharedStatement(ideas[s], [_percent(r) for r in rates[:, column[s]]]) for s in result.divisive[:limit]]
+    if opinion_runs.is_due(conversation):
+        opinion_runs.request_opinion_run(conversation.id, trigger="view")
+    view = OpinionsView(conversation, min_voters=current_app.config["CHORUS_MIN_GROUP_SIZE"])
+    latest = opinion_runs.latest_run(conversation.id)
+    facilitates = conversation.organisation_id in participant.facilitates
+    if latest is not None and latest.status in opinion_runs.PENDING and not opinion_runs.is_stale(latest):
+        view.updating = True
+    elif latest is not None and latest.status != RunStatus.SUCCEEDED and facilitates:
+        view.failed = latest  # failed, or its worker died
+    view.run = opinion_runs.latest_run(conversation.id, succeeded=True)
+    if view.run is not None:
+        _fill(view, view.run)
     return view
+
+
+def _fill(view: OpinionsView, run: OpinionRun) -> None:
+    """Copy the stored aggregates into the view, showing only ideas that are still published."""
+    view.voters, view.grouped = run.voters, run.grouped
+    view.ideas_voted, view.min_votes = run.ideas_voted, run.min_votes
+    if run.grouped < view.min_voters or len(run.groups) < 2:
+        return  # too few voters to show groups without exposing how individuals voted
+    wanted = {s["idea_id"] for g in run.groups for s in g["statements"]} | \
+        {s["idea_id"] for s in run.consensus} | {s["idea_id"] for s in run.divisive}
+    # A hidden or withdrawn idea leaves the page at once, before the next run.
+    ideas = {i.id: i for i in db.session.scalars(
+        sa.select(Idea).where(Idea.id.in_(wanted), Idea.status == ContentStatus.PUBLISHED))}
+    view.groups = [
+        GroupCard(number, group["size"], [
+            GroupStatement(ideas[s["idea_id"]], s["direction"], s["percent_group"], s["percent_others"])
+            for s in group["statements"] if s["idea_id"] in ideas])
+        for number, group in enumerate(run.groups, start=1)
+    ]
+    view.consensus = _shared(run.consensus, ideas)
+    view.divisive = _shared(run.divisive, ideas)
+
+
+def _shared(stored: list[dict], ideas: dict[str, Idea]) -> list[SharedStatement]:
+    return [SharedStatement(ideas[s["idea_id"]], s["percents"]) for s in stored if s["idea_id"] in ideas]
