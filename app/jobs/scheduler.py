@@ -1,4 +1,5 @@
-"""A once-a-minute tick that queues scheduled work: theme runs for open conversations, key shredding."""
+"""A once-a-minute tick that queues scheduled work: theme runs for open conversations, key shredding,
+batches of waiting posts that are due for release."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ def tick(app: Flask) -> None:
     from app.extensions import db
     from app.services.conversations import close_due_conversations
     from app.services.keys import shred_expired_keys
+    from app.services.release import release_due
     from app.services.auto_advance import advance_due
     from app.services.themes import run_scheduled
 
     with app.app_context():
         try:
             close_due_conversations()
+            release_due()
             shred_expired_keys()
             run_scheduled()
             advance_due()

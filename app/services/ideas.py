@@ -14,6 +14,7 @@ from app.services.embeddings import forget_embedding, queue_embedding
 from app.services.errors import IdentifyingDetails, NotFound
 from app.services.participants import Participant
 from app.services.participation import record_participation
+from app.services.release import announce, hold_or_release
 from app.services.screening import screen_edit, screen_new
 from app.services.phases import require_allowed
 from app.services.text import clean_text
@@ -46,8 +47,10 @@ def post_idea(
     idea, created = insert_once(idea)
     record_participation(conversation, participant)
     message = live_events.idea_posted(idea) if created else None
+    released = hold_or_release(conversation)  # batch release: this post may complete a batch
     db.session.commit()
     live.publish(message)
+    announce(released)
     if created:
         queue_embedding(idea.id)
     return idea, created
