@@ -16,4 +16,4 @@ def _require_sign_in() -> None:
         abort(401, "Sign in, or send Authorization: Bearer <token>.")
 
 
-from app.api import content, conversations, facilitation, live, moderation, openapi, themes, triage  # noqa: E402,F401  (register routes)
+from app.api import batch, content, conversations, facilitation, live, moderation, openapi, themes, triage  # noqa: E402,F401  (register routes)
