@@ -51,7 +51,7 @@ def post_idea(
     db.session.commit()
     live.publish(message)
     announce(released)
-    if created:
+    if created and idea.status == ContentStatus.PUBLISHED:  # held or waiting: no job dates it to the second
         queue_embedding(idea.id)
     return idea, created
 

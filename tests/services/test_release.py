@@ -210,3 +210,17 @@ def test_comments_in_a_batch_are_released_with_the_ideas(team):
     assert len(idea_detail(alice, idea.id).comments) == 2
     hours = {c.created_hour for c in db.session.scalars(sa.select(Comment).where(Comment.idea_id == idea.id))}
     assert hours == {this_hour()}
+
+
+def test_approving_a_hidden_post_joins_the_batch_but_a_visible_one_stays(team, make_user):
+    conversation, question, (alice, bob, *_) = team
+    moderator = make_user("facilitator")
+    _batch(conversation, on=False, size=3)
+    shown, _ = ideas.post_idea(alice, question, "Rotas a month ahead")
+    hidden, _ = ideas.post_idea(bob, question, "Rotas six weeks ahead")
+    _batch(conversation, size=3)
+    moderation.hide_item(conversation, moderator.id, "idea", hidden.id, "duplicate")
+    moderation.approve_item(conversation, moderator.id, "idea", shown.id)
+    moderation.approve_item(conversation, moderator.id, "idea", hidden.id)
+    assert shown.status == ContentStatus.PUBLISHED
+    assert hidden.status == ContentStatus.WAITING and list_ideas(alice, question).total == 1

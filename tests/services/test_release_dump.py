@@ -72,3 +72,11 @@ def test_a_dump_after_a_release_does_not_keep_the_writing_order(make_user, make_
         sa.select(LiveEvent).where(LiveEvent.conversation_id == conversation.id, LiveEvent.type == "idea")
         .order_by(LiveEvent.id))]
     assert events == shuffled
+
+
+def test_sqlite_overwrites_old_row_copies(app):
+    """The embedded database zeroes deleted and rewritten rows, so no old writing hour stays in the file."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1

@@ -161,3 +161,19 @@ def test_api_turning_it_off_releases(client, make_user, batched):
     assert response.status_code == 200 and response.json["batch_release"] is False
     db.session.refresh(idea)
     assert idea.status == ContentStatus.PUBLISHED
+
+
+def test_a_live_board_note_waits_when_the_facilitator_chose_batches(client, login, make_user, batched):
+    conversation, _, _ = batched
+    live_session.set_phase(conversation, "collect")  # releases the fixture's idea
+    cid, qid = conversation.id, conversation.questions[0].id
+    token = login(make_user())
+    response = client.post(f"/conversations/{cid}/live/ideas", data={
+        "csrf_token": token, "question_id": qid, "body": "A note written on the board", "client_token": "batchnote1"},
+        follow_redirects=True)
+    assert "waiting to be published with the next batch" in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        session.clear()
+    login(make_user())
+    board = client.get(f"/conversations/{cid}/live").get_data(as_text=True)
+    assert SECRET in board and "A note written on the board" not in board
