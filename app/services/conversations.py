@@ -158,6 +158,8 @@ def create_conversation(organisation_id: int, details: ConversationDetails) -> C
     if db.session.get(Organisation, organisation_id) is None:
         raise InvalidInput("Choose the organisation that runs this conversation", field="organisation_id")
     title, description, questions, orgs = _validated(details)
+    batch_release, batch_size, batch_wait = release.checked_settings(
+        details.batch_release, details.batch_size, details.batch_max_wait_hours)
     conversation = Conversation(
         organisation_id=organisation_id,
         title=title,
@@ -170,10 +172,10 @@ def create_conversation(organisation_id: int, details: ConversationDetails) -> C
         closes_at=details.closes_at,
         audience=orgs,
         questions=[Question(text=text, position=i) for i, text in enumerate(questions)],
+        batch_release=batch_release, batch_size=batch_size, batch_max_wait_hours=batch_wait,
     )
     db.session.add(conversation)
     db.session.flush()
-    release.apply_settings(conversation, details.batch_release, details.batch_size, details.batch_max_wait_hours)
     create_key(conversation)
     db.session.commit()
     return conversation
@@ -184,6 +186,7 @@ def update_conversation(conversation: Conversation, details: ConversationDetails
     if conversation.status == ConversationStatus.CLOSED:
         raise NotAllowedNow("A closed conversation cannot be edited.")
     title, description, questions, orgs = _validated(details)
+    batch = release.checked_settings(details.batch_release, details.batch_size, details.batch_max_wait_hours)
     has_votes = db.session.scalar(sa.select(sa.exists().where(Vote.conversation_id == conversation.id)))
     if has_votes and details.voting_mode != conversation.voting_mode:
         raise InvalidInput("People have already voted, so the way of voting cannot change", field="voting_mode")
@@ -205,8 +208,7 @@ def update_conversation(conversation: Conversation, details: ConversationDetails
     conversation.comments_enabled, conversation.named_mode = details.comments_enabled, details.named_mode
     conversation.opens_at, conversation.closes_at = details.opens_at, details.closes_at
     conversation.audience = orgs
-    released = release.apply_settings(conversation, details.batch_release, details.batch_size,
-                                      details.batch_max_wait_hours)
+    released = release.apply_settings(conversation, *batch)
     db.session.commit()
     release.announce(released)
     return conversation

@@ -53,13 +53,19 @@ def _whole(value: object, low: int, high: int, field_name: str, message: str) ->
     return value
 
 
-def apply_settings(conversation: Conversation, on: bool, size: object, max_wait_hours: object) -> Released:
-    """Check and set the batch settings (flushes only); turning it off releases what is waiting."""
+def checked_settings(on: bool, size: object, max_wait_hours: object) -> tuple[bool, int, int]:
+    """The batch settings, or InvalidInput naming the field that is out of range."""
     low, high = SIZE_RANGE
     size = _whole(size, low, high, "batch_size", f"Enter a batch size from {low} to {high} posts")
     low, high = WAIT_RANGE
     wait = _whole(max_wait_hours, low, high, "batch_max_wait_hours", f"Enter a longest wait from {low} to {high} hours")
-    conversation.batch_release, conversation.batch_size, conversation.batch_max_wait_hours = bool(on), size, wait
+    return bool(on), size, wait
+
+
+def apply_settings(conversation: Conversation, on: bool, size: object, max_wait_hours: object) -> Released:
+    """Check and set the batch settings (flushes only); turning it off releases what is waiting."""
+    settings = checked_settings(on, size, max_wait_hours)
+    conversation.batch_release, conversation.batch_size, conversation.batch_max_wait_hours = settings
     if not conversation.batch_release:
         return release_held(conversation)
     return hold_or_release(conversation)  # a smaller batch size may already be reached

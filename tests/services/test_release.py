@@ -224,3 +224,17 @@ def test_approving_a_hidden_post_joins_the_batch_but_a_visible_one_stays(team, m
     moderation.approve_item(conversation, moderator.id, "idea", hidden.id)
     assert shown.status == ContentStatus.PUBLISHED
     assert hidden.status == ContentStatus.WAITING and list_ideas(alice, question).total == 1
+
+
+def test_an_automatic_move_on_releases_waiting_notes(team):
+    from app.services import auto_advance
+
+    conversation, question, (alice, *_) = team
+    live_session.set_phase(conversation, "collect")
+    auto_advance.set_auto_advance(conversation, True)
+    idea, _ = ideas.post_idea(alice, question, "Note written just before time ran out")
+    conversation.phase_ends_at = utcnow().replace(microsecond=0) - timedelta(seconds=1)
+    db.session.commit()
+    assert auto_advance.catch_up(conversation) is True and conversation.phase == "vote"
+    db.session.refresh(idea)
+    assert idea.status == ContentStatus.PUBLISHED

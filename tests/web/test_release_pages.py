@@ -177,3 +177,19 @@ def test_a_live_board_note_waits_when_the_facilitator_chose_batches(client, logi
     login(make_user())
     board = client.get(f"/conversations/{cid}/live").get_data(as_text=True)
     assert SECRET in board and "A note written on the board" not in board
+
+
+def test_api_create_with_a_bad_batch_size_creates_nothing(client, make_user, org):
+    from sqlalchemy import func, select
+
+    from app.models import Conversation
+
+    before = db.session.scalar(select(func.count()).select_from(Conversation))
+    response = client.post("/api/v1/conversations", headers=_bearer(make_user("facilitator")), json={
+        "title": "Team huddle", "questions": ["What would help?"], "audience_ids": [org.id],
+        "batch_release": True, "batch_size": 1})
+    assert response.status_code == 422 and response.json["error"]["field"] == "batch_size"
+    assert db.session.scalar(select(func.count()).select_from(Conversation)) == before
+    created = client.post("/api/v1/conversations", headers=_bearer(make_user("facilitator")), json={
+        "title": "Team huddle", "questions": ["What would help?"], "audience_ids": [org.id], "batch_release": True})
+    assert created.status_code == 201 and (created.json["batch_release"], created.json["batch_size"]) == (True, 5)
