@@ -15,6 +15,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Overwrite deleted and rewritten rows with zeros, so the file keeps no old copy of a withdrawn post
+    # or of a batch-released post's writing hour (docs/anonymity.md, "Batch release").
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

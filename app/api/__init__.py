@@ -45,4 +45,4 @@ def _require_sign_in() -> None:
         abort(404)
 
 
-from app.api import content, conversations, facilitation, live, moderation, openapi, themes, triage  # noqa: E402,F401  (register routes)
+from app.api import batch, content, conversations, facilitation, live, moderation, openapi, themes, triage  # noqa: E402,F401  (register routes)

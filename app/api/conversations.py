@@ -78,9 +78,12 @@ def _details(data: dict[str, Any]) -> service.ConversationDetails:
     for name in ("title", "description", "kind", "voting_mode"):
         if name in data and not isinstance(data[name], str):
             abort(400, f"{name} must be a string.")
-    for flag in ("comments_enabled", "named_mode"):
+    for flag in ("comments_enabled", "named_mode", "batch_release"):
         if flag in data and not isinstance(data[flag], bool):
             abort(400, f"{flag} must be true or false.")
+    for number in ("batch_size", "batch_max_wait_hours"):
+        if number in data and not is_db_id(data[number]):
+            abort(400, f"{number} must be a whole number.")
     return service.ConversationDetails(
         title=data.get("title", ""),
         description=data.get("description", ""),
@@ -92,6 +95,9 @@ def _details(data: dict[str, Any]) -> service.ConversationDetails:
         questions=questions,
         opens_at=_date(data, "opens_at"),
         closes_at=_date(data, "closes_at"),
+        batch_release=data.get("batch_release", False),
+        batch_size=data.get("batch_size", 5),
+        batch_max_wait_hours=data.get("batch_max_wait_hours", 24),
     )
 
 
@@ -122,6 +128,8 @@ def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
         "named_mode": current["named_mode"], "audience_ids": [org.id for org in conversation.audience],
         "questions": [q.text for q in conversation.questions],
         "opens_at": current["opens_at"], "closes_at": current["closes_at"],
+        "batch_release": current["batch_release"], "batch_size": current["batch_size"],
+        "batch_max_wait_hours": current["batch_max_wait_hours"],
     } | data
     return jsonify(conversation_json(service.update_conversation(conversation, _details(merged)), full=True))
 

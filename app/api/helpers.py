@@ -85,6 +85,9 @@ def conversation_json(conversation: Conversation, *, full: bool = False) -> dict
         "opens_at": conversation.opens_at.isoformat() + "Z" if conversation.opens_at else None,
         "closes_at": conversation.closes_at.isoformat() + "Z" if conversation.closes_at else None,
         "organisation": conversation.organisation.name,
+        "batch_release": conversation.batch_release,
+        "batch_size": conversation.batch_size,
+        "batch_max_wait_hours": conversation.batch_max_wait_hours,
     }
     if full:
         data["description"] = conversation.description

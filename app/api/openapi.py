@@ -40,6 +40,12 @@ _BODY = {"type": "object", "required": ["body"], "properties": {"body": {"type":
          "client_token": {"type": "string", "description": "Alternative to the Idempotency-Key header."},
          "confirm_identifying": {"type": "boolean", "description": "Post even though the text seems to hold names, contact details or ward numbers (otherwise 422)."}}}
 _TEXT = {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+_BATCH = {
+    "batch_release": {"type": "boolean", "description": "New posts wait, seen only by their authors, then appear together in a "
+                      "shuffled order with one shared hour (default false)"},
+    "batch_size": {"type": "integer", "minimum": 3, "maximum": 100, "description": "Release when this many are waiting (default 5)"},
+    "batch_max_wait_hours": {"type": "integer", "minimum": 1, "maximum": 168,
+                             "description": "Or when the first has waited this long (default 24)"}}
 _WRITE = ("400", "401", "404", "409", "415", "422", "429")
 _REASONS = ["identifying", "abusive", "off_topic", "duplicate", "other"]
 
@@ -84,8 +90,8 @@ SCHEMAS: dict[str, Any] = {
         "named_mode": {"type": "boolean"}, "opens_at": {"type": ["string", "null"], "format": "date-time"},
         "closes_at": {"type": ["string", "null"], "format": "date-time"}, "organisation": {"type": "string"},
         "description": {"type": "string"}, "audience": {"type": "array", "items": {"type": "string"}},
-        "questions": {"type": "array", "items": _ref("Question")}}},
-    "ConversationInput": {"type": "object", "properties": {
+        "questions": {"type": "array", "items": _ref("Question")}, **_BATCH}},
+    "ConversationInput": {"type": "object", "properties": {**_BATCH,
         "organisation_id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
         "kind": {"type": "string"}, "voting_mode": {"type": "string", "enum": ["support", "agree"]},
         "comments_enabled": {"type": "boolean"}, "named_mode": {"type": "boolean"}, "audience_ids": {"type": "array", "items": {"type": "integer"}},
@@ -94,8 +100,8 @@ SCHEMAS: dict[str, Any] = {
     "Idea": {"type": "object", "description": "Never carries an author; created_hour is truncated to the hour.", "properties": {
         "id": {"type": "string"}, "conversation_id": {"type": "integer"}, "question_id": {"type": "integer"},
         "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"}, "edited": {"type": "boolean"},
-        "moderator_edited": {"type": "boolean"}, "status": {"type": "string", "enum": ["published", "pending", "hidden"],
-        "description": "pending or hidden only in your own posts"},
+        "moderator_edited": {"type": "boolean"}, "status": {"type": "string", "enum": ["published", "pending", "hidden", "waiting"],
+        "description": "pending, hidden or waiting (for the next batch, with batch release on) only in your own posts"},
         "source": {"type": "string"}, "votes": {"type": ["object", "null"], "additionalProperties": {"type": "integer"}, "description": "null while counts are hidden from you (votes_hidden)"},
         "votes_hidden": {"type": "boolean"},
         "comment_count": {"type": "integer"}, "my_vote": {"type": ["string", "null"]}, "mine": {"type": "boolean"},
@@ -124,7 +130,10 @@ SCHEMAS: dict[str, Any] = {
     "Comment": {"type": "object", "properties": {"id": {"type": "string"}, "idea_id": {"type": "string"},
                 "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"},
                 "edited": {"type": "boolean"}, "moderator_edited": {"type": "boolean"},
-                "status": {"type": "string", "enum": ["published", "pending", "hidden"]}, "mine": {"type": "boolean"}}},
+                "status": {"type": "string", "enum": ["published", "pending", "hidden", "waiting"],
+                           "description": "pending, hidden or waiting only in your own posts"}, "mine": {"type": "boolean"}}},
+    "BatchState": {"type": "object", "properties": {"conversation_id": {"type": "integer"}, **_BATCH,
+                   "waiting": {"type": "integer"}, "released": {"type": "integer", "description": "Only after a release"}}},
     **MODERATION_SCHEMAS,
 }
 
@@ -179,6 +188,12 @@ def build_spec() -> dict[str, Any]:
             "put": _op("Vote: support, or agree / disagree / pass", idea_ok, body={"type": "object", "required": ["choice"], "properties": {"choice": {"type": "string", "enum": ["support", "agree", "disagree", "pass"]}}}, params=[idea], errors=_WRITE),
             "delete": _op("Withdraw your vote", idea_ok, params=[idea], errors=("401", "404", "409", "429")),
         },
+        "/conversations/{conversation_id}/batch": {"get": _op(
+            "Batch release (facilitators): the settings and how many posts are waiting (a count only, never the posts)",
+            _ok(_ref("BatchState")), params=[conv], errors=("401", "404"))},
+        "/conversations/{conversation_id}/batch/release": {"post": _op(
+            "Publish every waiting post now, together, shuffled, with one shared hour (facilitators)",
+            _ok(_ref("BatchState")), params=[conv], errors=("401", "404"))},
         "/conversations/{conversation_id}/participation": {"get": _op(
             "Participation figures (facilitators): totals, and people by organisation and staff group, each hidden "
             "(participants null) below the minimum group size, rounded to 5, with complementary suppression",

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -80,6 +80,12 @@ class SettingsForm(FlaskForm):
                              validators=[DataRequired("Choose how people vote")])
     comments_enabled = BooleanField("People can add sticky-note comments to ideas")
     named_mode = BooleanField("Show people's names (named mode: this conversation will not be anonymous)")
+    # Blank keeps the current value; the service checks the ranges.
+    batch_release = BooleanField("Release new posts in batches")
+    batch_size = IntegerField("Release when this many posts are waiting", validators=[Optional()],
+                              invalid_value_message="Enter the batch size as a whole number, like 5")
+    batch_max_wait_hours = IntegerField("Or when the first has waited this many hours", validators=[Optional()],
+                                        invalid_value_message="Enter the longest wait as a whole number of hours, like 24")
 
 
 class QuestionForm(FlaskForm):

@@ -14,7 +14,7 @@ from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, NewConversationForm, SettingsForm
 from app.facilitate.helpers import facilitates, fail_on, managed
 from app.models import ConversationKind, Organisation
-from app.services import conversations, templates
+from app.services import conversations, release, templates
 from app.services.errors import ServiceError
 from app.services.participation import conversation_counts, participation_figures
 
@@ -57,7 +57,7 @@ def new_conversation():  # type: ignore[no-untyped-def]
 def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
     found = managed(conversation_id)
     return render_template("facilitate/conversation.html", conversation=found, figures=participation_figures(found),
-                           confirm_form=ConfirmForm(), named_mode=found.named_mode)
+                           confirm_form=ConfirmForm(), named_mode=found.named_mode, waiting=release.waiting_count(found))
 
 
 def _audience_choices(conversation) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
@@ -73,13 +73,18 @@ def _stamp(value) -> str:  # type: ignore[no-untyped-def]
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _or(value, current):  # type: ignore[no-untyped-def]
+    return current if value is None else value
+
+
 @bp.route("/conversations/<int:conversation_id>/edit", methods=["GET", "POST"])
 def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
     found = managed(conversation_id)
     initial = {"title": found.title, "description": found.description, "voting_mode": found.voting_mode,
                "comments_enabled": found.comments_enabled, "named_mode": found.named_mode,
                "audience_ids": [o.id for o in found.audience], "opens_at": _stamp(found.opens_at),
-               "closes_at": _stamp(found.closes_at)}
+               "closes_at": _stamp(found.closes_at), "batch_release": found.batch_release,
+               "batch_size": found.batch_size, "batch_max_wait_hours": found.batch_max_wait_hours}
     form = SettingsForm(data=initial if request.method == "GET" else None)
     form.audience_ids.choices = _audience_choices(found)
     allowed = {choice.value for choice in form.audience_ids.choices}
@@ -90,7 +95,9 @@ def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
             title=form.title.data, description=form.description.data or "", kind=found.kind,
             voting_mode=form.voting_mode.data, comments_enabled=form.comments_enabled.data,
             named_mode=form.named_mode.data, audience_ids=form.audience_ids.data or [],
-            questions=[q.text for q in found.questions], opens_at=form.opens_at.when, closes_at=form.closes_at.when)
+            questions=[q.text for q in found.questions], opens_at=form.opens_at.when, closes_at=form.closes_at.when,
+            batch_release=form.batch_release.data, batch_size=_or(form.batch_size.data, found.batch_size),
+            batch_max_wait_hours=_or(form.batch_max_wait_hours.data, found.batch_max_wait_hours))
         try:
             conversations.update_conversation(found, details)
         except ServiceError as error:
@@ -132,7 +139,7 @@ def close_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
     return render_template("facilitate/close.html", conversation=found, form=form)
 
 
-from app.facilitate import content_routes  # noqa: E402,F401
+from app.facilitate import batch_routes, content_routes  # noqa: E402,F401
 
 
 @bp.app_template_filter("kind_label")

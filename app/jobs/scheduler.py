@@ -1,4 +1,5 @@
-"""A once-a-minute tick that queues scheduled work: theme and opinion-group runs, closing, key shredding."""
+"""A once-a-minute tick that queues scheduled work: theme and opinion-group runs, closing, key shredding,
+batches of waiting posts that are due for release."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def tick(app: Flask) -> None:
     from app.extensions import db
     from app.services.conversations import close_due_conversations
     from app.services.keys import shred_expired_keys
+    from app.services.release import release_due
     from app.services.auto_advance import advance_due
     from app.services.opinion_runs import run_scheduled as run_scheduled_opinions
     from app.services.theme_runs import run_scheduled
@@ -24,6 +26,7 @@ def tick(app: Flask) -> None:
     with app.app_context():
         try:
             close_due_conversations()
+            release_due()
             shred_expired_keys()
             run_scheduled()
             run_scheduled_opinions()

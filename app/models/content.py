@@ -23,6 +23,7 @@ class ContentStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     PENDING = "pending"  # held for a moderator (pre-moderation, or flagged automatically)
     HIDDEN = "hidden"  # hidden by a moderator, or by reports until a moderator reviews it
+    WAITING = "waiting"  # batch release: seen only by its author until the next batch (app/services/release.py)
 
 
 class IdeaStage(enum.StrEnum):

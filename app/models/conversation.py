@@ -95,6 +95,11 @@ class Conversation(db.Model):
     auto_advance: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     spotlight_idea_id: Mapped[str | None] = mapped_column(sa.String(24))
     spotlight_theme_id: Mapped[int | None]
+    # Batch release (app/services/release.py): new posts wait unseen until batch_size are waiting or the
+    # oldest has waited batch_max_wait_hours, then appear together, shuffled, with one shared hour.
+    batch_release: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    batch_size: Mapped[int] = mapped_column(default=5, server_default="5")
+    batch_max_wait_hours: Mapped[int] = mapped_column(default=24, server_default="24")
     # The id of the last live event; bumped in the writer's transaction so ids follow commit order.
     live_seq: Mapped[int] = mapped_column(default=0)
     # Bumped with every vote cast, changed or withdrawn: opinion groups computed at another version are stale.

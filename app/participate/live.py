@@ -12,11 +12,12 @@ from wtforms import SelectField
 
 from app import live
 from app.extensions import db
+from app.models import ContentStatus
 from app.live.sse import stream
 from app.live.store import replay
 from app.participate import bp
 from app.participate.forms import IdeaForm, VoteForm
-from app.participate.routes import _fail_on
+from app.participate.routes import _fail_on, held_message
 from app.ratelimit import posting_limit
 from app.services import conversations, ideas
 from app.models.base import utcnow
@@ -72,14 +73,15 @@ def live_post_idea(conversation_id: int):  # type: ignore[no-untyped-def]
     form = _idea_form(board, LiveIdeaForm())
     if form.validate_on_submit():
         try:
-            ideas.post_idea(_me(), form.question_id.data, form.body.data, client_token=form.client_token.data,
-                            allow_identifying=form.confirm_identifying.data)
+            idea, _ = ideas.post_idea(_me(), form.question_id.data, form.body.data, client_token=form.client_token.data,
+                                      allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             if error.status == 404:
                 raise
             _fail_on(form, error)
         else:
-            flash("Your idea has been posted.", "success")
+            flash("Your idea has been posted." if idea.status == ContentStatus.PUBLISHED
+                  else held_message("idea", idea.status), "success")
             return redirect(url_for("participate.live_board_page", conversation_id=conversation_id))
     return _board_page(conversation_id, form, 400)
 

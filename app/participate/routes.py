@@ -20,6 +20,13 @@ from app.views import fail_on, page_arg
 
 HELD_MESSAGE = ("Thank you. Your {kind} has been sent to the moderators and will appear once they approve it. "
                 "You can see it in “My ideas and comments”.")
+WAITING_MESSAGE = ("Thank you. Your {kind} is waiting to be published with the next batch of posts, so nobody can "
+                   "tell who wrote it from when it appears. You can see it in “My ideas and comments”.")
+
+
+def held_message(kind: str, status: str) -> str:
+    """What to tell an author whose post is not visible yet: held for a moderator, or waiting for a batch."""
+    return (WAITING_MESSAGE if status == ContentStatus.WAITING else HELD_MESSAGE).format(kind=kind)
 
 
 def _me() -> Participant:
@@ -80,7 +87,7 @@ def post_idea(question_id: int):  # type: ignore[no-untyped-def]
             _fail_on(form, error)
         else:
             if idea.status != ContentStatus.PUBLISHED:
-                flash(HELD_MESSAGE.format(kind="idea"), "success")
+                flash(held_message("idea", idea.status), "success")
                 return redirect(url_for("participate.mine", conversation_id=idea.conversation_id))
             flash("Your idea has been posted." if created else "Your idea was already posted.", "success")
             return redirect(url_for("participate.idea", idea_id=idea.id))
@@ -116,7 +123,7 @@ def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
             _fail_on(form, error)
         else:
             if comment.status != ContentStatus.PUBLISHED:
-                flash(HELD_MESSAGE.format(kind="comment"), "success")
+                flash(held_message("comment", comment.status), "success")
                 return redirect(url_for("participate.idea", idea_id=idea_id, _anchor="comments"))
             flash("Your comment has been added.", "success")
             return redirect(url_for("participate.idea", idea_id=idea_id, _anchor="comments"))
@@ -170,7 +177,7 @@ def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
         else:
             session.pop("notices_none_until", None)
             if edited.status != ContentStatus.PUBLISHED:
-                flash(HELD_MESSAGE.format(kind="idea"), "success")
+                flash(held_message("idea", edited.status), "success")
                 return redirect(url_for("participate.mine", conversation_id=edited.conversation_id))
             flash("Your idea has been updated.", "success")
             return redirect(url_for("participate.idea", idea_id=idea_id))
@@ -206,7 +213,7 @@ def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
             _fail_on(form, error)
         else:
             if edited.status != ContentStatus.PUBLISHED:
-                flash(HELD_MESSAGE.format(kind="comment"), "success")
+                flash(held_message("comment", edited.status), "success")
                 return redirect(url_for("participate.mine", conversation_id=edited.conversation_id))
             flash("Your comment has been updated.", "success")
             return redirect(url_for("participate.idea", idea_id=own.idea_id, _anchor="comments"))

@@ -16,6 +16,7 @@ from app import live
 from app.extensions import db
 from app.models import Conversation, ConversationStatus
 from app.models.base import utcnow
+from app.services import release
 from app.services.live_session import iso
 from app.services.phases import due_phase, phase_label
 
@@ -43,11 +44,13 @@ def catch_up(conversation: Conversation, now: datetime | None = None) -> bool:
         db.session.refresh(conversation)
         return False
     db.session.refresh(conversation)
+    released = release.release_held(conversation)  # batch release: everything collected so far appears
     message = live.record(conversation.id, "phase", {
         "phase": conversation.phase, "label": phase_label(conversation), "ends_at": iso(conversation.phase_ends_at),
         "automatic": True,
     })
     db.session.commit()
+    release.announce(released)
     live.publish(message)
     return True
 

@@ -12,6 +12,7 @@ from app.services.ideas import visible_idea
 from app.services.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.participants import Participant
 from app.services.participation import record_participation
+from app.services.release import announce, hold_or_release
 from app.services.screening import screen_new
 from app.services.phases import require_allowed
 
@@ -36,8 +37,10 @@ def add_comment(
     comment, created = insert_once(comment)
     record_participation(conversation, participant)
     message = live_events.comment_posted(comment) if created else None
+    released = hold_or_release(conversation)  # batch release: this post may complete a batch
     db.session.commit()
     live.publish(message)
+    announce(released)
     return comment, created
 
 

@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.errors import InvalidInput, NotAllowedNow, NotFound
+from app.services import release
 from app.services.keys import create_key
 from app.services.participants import Participant
 from app.services.text import clean_text
@@ -43,6 +44,10 @@ class ConversationDetails:
     questions: list[str] = field(default_factory=list)
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    # Batch release (app/services/release.py): off by default; 5 posts or 24 hours when turned on.
+    batch_release: bool = False
+    batch_size: int = 5
+    batch_max_wait_hours: int = 24
 
 
 def visible_conversations(participant: Participant) -> list[Conversation]:
@@ -153,6 +158,8 @@ def create_conversation(organisation_id: int, details: ConversationDetails) -> C
     if db.session.get(Organisation, organisation_id) is None:
         raise InvalidInput("Choose the organisation that runs this conversation", field="organisation_id")
     title, description, questions, orgs = _validated(details)
+    batch_release, batch_size, batch_wait = release.checked_settings(
+        details.batch_release, details.batch_size, details.batch_max_wait_hours)
     conversation = Conversation(
         organisation_id=organisation_id,
         title=title,
@@ -165,6 +172,7 @@ def create_conversation(organisation_id: int, details: ConversationDetails) -> C
         closes_at=details.closes_at,
         audience=orgs,
         questions=[Question(text=text, position=i) for i, text in enumerate(questions)],
+        batch_release=batch_release, batch_size=batch_size, batch_max_wait_hours=batch_wait,
     )
     db.session.add(conversation)
     db.session.flush()
@@ -178,6 +186,7 @@ def update_conversation(conversation: Conversation, details: ConversationDetails
     if conversation.status == ConversationStatus.CLOSED:
         raise NotAllowedNow("A closed conversation cannot be edited.")
     title, description, questions, orgs = _validated(details)
+    batch = release.checked_settings(details.batch_release, details.batch_size, details.batch_max_wait_hours)
     has_votes = db.session.scalar(sa.select(sa.exists().where(Vote.conversation_id == conversation.id)))
     if has_votes and details.voting_mode != conversation.voting_mode:
         raise InvalidInput("People have already voted, so the way of voting cannot change", field="voting_mode")
@@ -199,7 +208,9 @@ def update_conversation(conversation: Conversation, details: ConversationDetails
     conversation.comments_enabled, conversation.named_mode = details.comments_enabled, details.named_mode
     conversation.opens_at, conversation.closes_at = details.opens_at, details.closes_at
     conversation.audience = orgs
+    released = release.apply_settings(conversation, *batch)
     db.session.commit()
+    release.announce(released)
     return conversation
 
 
@@ -221,19 +232,21 @@ def close_conversation(conversation: Conversation) -> Conversation:
         raise NotAllowedNow("This conversation is already closed.")
     conversation.status = ConversationStatus.CLOSED
     conversation.closed_at = utcnow()
-    message = _forget_live_events(conversation)
+    released, message = _forget_live_events(conversation)
     db.session.commit()
+    release.announce(released)
     live.publish(message)
     return conversation
 
 
-def _forget_live_events(conversation: Conversation) -> live.LiveMessage:
+def _forget_live_events(conversation: Conversation) -> tuple[release.Released, live.LiveMessage]:
     """At close the replay log is deleted (an ordered log would date posts more precisely than an hour);
-    only the news that it closed is kept, so open boards learn it."""
+    only the news that it closed is kept, so open boards learn it. Posts waiting for a batch appear first."""
+    released = release.release_held(conversation)
     live.forget(conversation.id)
     if conversation.phase is not None:
         conversation.phase, conversation.phase_ends_at = "closed", None
-    return live.record(conversation.id, "phase", {"phase": "closed", "label": "Closed", "ends_at": None})
+    return released, live.record(conversation.id, "phase", {"phase": "closed", "label": "Closed", "ends_at": None})
 
 
 def close_due_conversations(now: datetime | None = None) -> list[int]:
@@ -245,10 +258,13 @@ def close_due_conversations(now: datetime | None = None) -> list[int]:
             Conversation.closes_at <= now,
         )
     ).all()
+    released = []
     for conversation in due:
         conversation.status = ConversationStatus.CLOSED
         conversation.closed_at = conversation.closes_at
-        _forget_live_events(conversation)
+        released.append(_forget_live_events(conversation)[0])
     live.prune()
     db.session.commit()
+    for batch in released:
+        release.announce(batch)
     return [c.id for c in due]

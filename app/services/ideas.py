@@ -15,6 +15,7 @@ from app.services.errors import NotFound
 from app.services.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.participants import Participant
 from app.services.participation import record_participation
+from app.services.release import announce, hold_or_release
 from app.services.screening import screen_new
 from app.services.phases import require_allowed
 
@@ -45,9 +46,11 @@ def post_idea(
     idea, created = insert_once(idea)
     record_participation(conversation, participant)
     message = live_events.idea_posted(idea) if created else None
+    released = hold_or_release(conversation)  # batch release: this post may complete a batch
     db.session.commit()
     live.publish(message)
-    if created:
+    announce(released)
+    if created and idea.status == ContentStatus.PUBLISHED:  # held or waiting: no job dates it to the second
         queue_embedding(idea.id)
     return idea, created
 

@@ -67,6 +67,8 @@ class CommentView:
 class IdeaDetail:
     card: IdeaCard
     comments: list[CommentView] = field(default_factory=list)
+    # This person's own comments on the idea that others cannot see yet (held, or waiting for a batch).
+    own_unpublished: list[Comment] = field(default_factory=list)
 
 
 @dataclass
@@ -187,7 +189,13 @@ def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:
         .where(Comment.idea_id == idea.id, Comment.status == ContentStatus.PUBLISHED)
         .order_by(Comment.created_hour, Comment.id)
     ).all()
-    return IdeaDetail(card, [CommentView(c, is_author(participant, key, c)) for c in comments])
+    unpublished = db.session.scalars(
+        sa.select(Comment).where(Comment.idea_id == idea.id,
+                                 Comment.status.in_((ContentStatus.WAITING, ContentStatus.PENDING)))
+        .order_by(Comment.created_hour, Comment.id)
+    ).all()
+    return IdeaDetail(card, [CommentView(c, is_author(participant, key, c)) for c in comments],
+                      [c for c in unpublished if is_author(participant, key, c)])
 
 
 def my_posts(participant: Participant, conversation_id: int) -> MyPosts:

@@ -2,7 +2,9 @@
 
 Payloads carry ids, text already visible on the board and counts; no author tag, user or time.
 Held or hidden content (anything not published) never appears in an event; when published content is
-held or hidden later, a "withdrawn" event takes it off the boards.
+held or hidden later, a "withdrawn" event takes it off the boards. A post waiting for a batch release
+has never been on a board, so its edits and withdrawal make no event at all: an event then would date
+the author's activity, and give away the id of a post that is about to appear in a shuffled batch.
 """
 
 from __future__ import annotations
@@ -14,6 +16,20 @@ from app.extensions import db
 from app.live import LiveMessage
 from app.models import Comment, ContentStatus, Conversation, Idea, Vote, VotingMode
 from app.services.phases import counts_hidden
+
+
+def _remember_status(target: Idea | Comment, value: str, oldvalue: object, initiator: object) -> None:
+    """Keep the status an item had before this change (it survives a flush, unlike attribute history)."""
+    target._status_before = oldvalue  # type: ignore[union-attr]
+
+
+for _model in (Idea, Comment):
+    sa.event.listen(_model.status, "set", _remember_status)
+
+
+def _never_shown(item: Idea | Comment) -> bool:
+    """True for a post that is, or was until this change, waiting for a batch release."""
+    return item.status == ContentStatus.WAITING or getattr(item, "_status_before", None) == ContentStatus.WAITING
 
 
 def vote_counts(idea_id: str, voting_mode: str) -> dict[str, int]:
@@ -33,14 +49,18 @@ def idea_posted(idea: Idea) -> LiveMessage | None:
                                                       "body": idea.body})
 
 
-def idea_edited(idea: Idea) -> LiveMessage:
+def idea_edited(idea: Idea) -> LiveMessage | None:
     """The new text; an edit that sent the idea back to moderation takes it off the boards."""
     if idea.status != ContentStatus.PUBLISHED:
+        if _never_shown(idea):
+            return None
         return idea_withdrawn(idea)
     return live.record(idea.conversation_id, "idea_edited", {"idea_id": idea.id, "body": idea.body})
 
 
-def idea_withdrawn(idea: Idea) -> LiveMessage:
+def idea_withdrawn(idea: Idea) -> LiveMessage | None:
+    if _never_shown(idea):
+        return None
     return live.record(idea.conversation_id, "idea_withdrawn", {"idea_id": idea.id})
 
 
@@ -51,14 +71,18 @@ def comment_posted(comment: Comment) -> LiveMessage | None:
                                                             "body": comment.body})
 
 
-def comment_edited(comment: Comment) -> LiveMessage:
+def comment_edited(comment: Comment) -> LiveMessage | None:
     if comment.status != ContentStatus.PUBLISHED:
+        if _never_shown(comment):
+            return None
         return comment_withdrawn(comment)
     return live.record(comment.conversation_id, "comment_edited", {"idea_id": comment.idea_id,
                                                                    "comment_id": comment.id, "body": comment.body})
 
 
-def comment_withdrawn(comment: Comment) -> LiveMessage:
+def comment_withdrawn(comment: Comment) -> LiveMessage | None:
+    if _never_shown(comment):
+        return None
     return live.record(comment.conversation_id, "comment_withdrawn", {"idea_id": comment.idea_id,
                                                                       "comment_id": comment.id})
 

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationStatus, Idea, Phase, Theme
 from app.models.base import utcnow
 from app.services.conversations import close_conversation
+from app.services import release
 from app.services.errors import InvalidInput, NotAllowedNow
 from app.services.phases import phase_label
 
@@ -41,6 +42,7 @@ def set_phase(conversation: Conversation, phase: str) -> Conversation:
     """Move the session to a phase; starting one opens a draft, and `closed` closes the conversation.
 
     Any phase may follow any other (a facilitator may go back to collecting); the timer stops at each change.
+    Posts waiting for a batch release appear at every change, so people vote on everything collected.
     """
     if phase not in {p.value for p in Phase}:
         raise InvalidInput("Choose a phase: collect ideas, vote, review or close", field="phase")
@@ -59,8 +61,10 @@ def set_phase(conversation: Conversation, phase: str) -> Conversation:
         conversation.opens_at = None  # starting the session live means it opens now
     conversation.phase = phase
     conversation.phase_ends_at = None
+    released = release.release_held(conversation)  # batch release: everything collected so far appears
     message = _phase_event(conversation)
     db.session.commit()
+    release.announce(released)
     live.publish(message)
     return conversation
 

@@ -26,7 +26,7 @@ from app.models import (
     ReportReason,
     User,
 )
-from app.services import guests, live_events
+from app.services import guests, live_events, release
 from app.services.errors import InvalidInput, NotFound
 from app.services.text import clean_text
 
@@ -147,13 +147,15 @@ def approve_item(conversation: Conversation, moderator_id: int, kind: str, item_
     """Publish a held or hidden item (or keep a reported one) and clear its reports."""
     item = get_item(conversation, kind, item_id)
     was_published = item.status == ContentStatus.PUBLISHED
-    item.status = ContentStatus.PUBLISHED
+    release.publish_or_hold(conversation, item, was_published)  # with batch release on, joins the next batch
     item.notice_action = item.notice_reason = item.notice_note = None
     item.notice_unseen = False
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.APPROVE, None, "")
     message = live_events.moderated(item, was_published)
+    released = release.hold_or_release(conversation)
     db.session.commit()
     live.publish(message)
+    release.announce(released)
     return item
 
 
@@ -187,13 +189,16 @@ def redact_item(conversation: Conversation, moderator_id: int, kind: str, item_i
         raise InvalidInput("Change the text to remove the details, or approve or hide it instead", field="body")
     note = _note(note)
     was_published = item.status == ContentStatus.PUBLISHED
-    item.body, item.moderator_edited, item.status = text, True, ContentStatus.PUBLISHED
+    item.body, item.moderator_edited = text, True
+    release.publish_or_hold(conversation, item, was_published)
     item.flagged_identifying = item.flagged_abusive = False
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "redact", "identifying", note, True
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.REDACT, "identifying", note)
     message = live_events.moderated(item, was_published)
+    released = release.hold_or_release(conversation)
     db.session.commit()
     live.publish(message)
+    release.announce(released)
     _refresh_themes(conversation)
     return item
 

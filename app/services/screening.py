@@ -3,11 +3,13 @@
 Pre-moderation holds everything. In post-moderation, text flagged automatically (identifying
 details the author chose to keep, or abusive language) is held too: showing a colleague's name or
 abuse to a whole trust, even briefly, does more harm than a short wait for a moderator.
+A post that needs no moderator is published, or waits for the next batch when batch release is on.
 """
 
 from __future__ import annotations
 
 from app.models import Comment, ContentStatus, Conversation, Idea, ModerationMode
+from app.services.release import new_status
 from nlp.abuse import find_abusive_language
 
 
@@ -20,7 +22,7 @@ def screen_new(item: Idea | Comment, conversation: Conversation, *, identifying:
     item.flagged_identifying = identifying
     item.flagged_abusive = is_abusive(item.body)
     held = conversation.moderation_mode == ModerationMode.PRE or item.flagged_identifying or item.flagged_abusive
-    item.status = ContentStatus.PENDING if held else ContentStatus.PUBLISHED
+    item.status = ContentStatus.PENDING if held else new_status(conversation)
     item.queued = held
 
 

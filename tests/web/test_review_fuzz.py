@@ -95,7 +95,7 @@ def test_unknown_and_malformed_ids_get_json_errors(client, world) -> None:  # ty
 
 
 # Actions that take no body: any body is ignored, so they succeed whatever is sent.
-BODYLESS = ("/open", "/close", "/themes/run", "/seen", "/dismiss")
+BODYLESS = ("/open", "/close", "/themes/run", "/seen", "/dismiss", "/batch/release")
 
 
 def test_bodies_that_are_not_json_objects_get_json_errors(client, world) -> None:  # type: ignore[no-untyped-def]
