@@ -131,6 +131,16 @@ def test_a_pre_created_account_is_linked_and_keeps_its_user_key_and_posts(client
     assert idea.body in mine
 
 
+def test_admins_see_how_a_person_signs_in(app, client, provider, org, make_user, login) -> None:  # type: ignore[no-untyped-def]
+    sso_sign_in(client, provider, **entra())
+    client.post("/auth/sign-out", data={"csrf_token": csrf_token(client, "/")})
+    [person] = users()
+    login(make_user("admin"))
+    page = client.get(f"/admin/people/{person.id}").get_data(as_text=True)
+    assert "Signs in with their organisation's account (single sign-on)." in page
+    assert person.user_key not in page and person.sso_subject not in page
+
+
 def test_next_page_is_kept_only_when_it_is_on_this_site(client, provider, org, make_conversation) -> None:  # type: ignore[no-untyped-def]
     conversation = make_conversation()
     good = sso_sign_in(client, provider, next_page=f"/conversations/{conversation.id}", **entra(oid="1" * 8 + "-0000-0000-0000-000000000001"))
