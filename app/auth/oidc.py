@@ -123,6 +123,8 @@ def finish_sign_in() -> tuple[dict[str, Any], str | None]:
     if request.args.get("error"):
         reason = "cancelled" if request.args.get("error") == "access_denied" else "provider"
         log.info("Single sign-on: the provider answered %s", reason)
+        for key in [key for key in session if key.startswith(f"_state_{NAME}_")]:
+            session.pop(key)  # this sign-in is over: drop its state, nonce and PKCE verifier
         raise _failed(reason)
     try:
         client = _client()

@@ -195,6 +195,8 @@ def test_cancelling_at_the_provider_says_so(client, provider) -> None:  # type: 
     state = started.headers["Location"].split("state=")[1].split("&")[0]
     response = client.get(f"/auth/sso/callback?error=access_denied&error_description=User+cancelled&state={state}")
     assert response.status_code == 400 and "You did not finish signing in" in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert not [key for key in session if key.startswith("_state")]
     other = client.get("/auth/sso/callback?error=server_error")
     assert other.status_code == 400 and "refused the sign-in" in other.get_data(as_text=True)
     assert provider.token_requests == 0 and users() == []
