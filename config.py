@@ -90,6 +90,20 @@ class Config:
     # X-Forwarded-For, so sign-in limits apply per person rather than to everyone behind the proxy at once.
     CHORUS_PROXY_HOPS: int = max(0, _int("CHORUS_PROXY_HOPS", 0))
 
+    # Single sign-on (OpenID Connect). Off unless issuer, client id, secret and the allow list are all set;
+    # app/auth/oidc.py refuses to start with only some of them. Parsed and explained in docs/operations.md.
+    CHORUS_OIDC_ISSUER: str | None = os.environ.get("CHORUS_OIDC_ISSUER") or None
+    CHORUS_OIDC_CLIENT_ID: str | None = os.environ.get("CHORUS_OIDC_CLIENT_ID") or None
+    CHORUS_OIDC_CLIENT_SECRET: str | None = os.environ.get("CHORUS_OIDC_CLIENT_SECRET") or None
+    # Tenant ids and email domains whose people may sign in, each optionally "=ORGCODE" for new accounts.
+    CHORUS_OIDC_ALLOW: str = os.environ.get("CHORUS_OIDC_ALLOW", "")
+    CHORUS_OIDC_BUTTON: str = os.environ.get("CHORUS_OIDC_BUTTON", "Sign in with your organisation's account")
+    # Only needed when the app cannot work out its own public address (the callback URL registered at the provider).
+    CHORUS_OIDC_REDIRECT_URI: str | None = os.environ.get("CHORUS_OIDC_REDIRECT_URI") or None
+    CHORUS_OIDC_TIMEOUT: float = float(_int("CHORUS_OIDC_TIMEOUT", 10))
+    # Hide the email-and-password form: everyone signs in through their organisation.
+    CHORUS_SSO_ONLY: bool = _bool("CHORUS_SSO_ONLY", False)
+
 
 class TestConfig(Config):
     """Used by the test suite; the database URL comes from CHORUS_TEST_DATABASE_URL when set."""
@@ -106,3 +120,5 @@ class TestConfig(Config):
     CHORUS_SCHEDULER = False
     CHORUS_THEMES_BACKEND = "tfidf-lsa"
     REDIS_URL = None
+    CHORUS_OIDC_ISSUER = None  # single sign-on stays off unless a test turns it on
+    CHORUS_SSO_ONLY = False

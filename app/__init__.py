@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from app import models  # noqa: F401  (register every table)
     from app.auth import init_login
+    from app.auth.oidc import init_oidc
     from app.errors import init_errors
     from app.live import init_live
     from app.security import init_security
@@ -62,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_errors(app)
     init_live(app)
     init_login(app)
+    init_oidc(app)
 
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp

@@ -12,3 +12,7 @@ class LoginForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     """A button-only form, so signing out needs a CSRF token."""
+
+
+class SsoForm(FlaskForm):
+    """The single sign-on button: a POST with a CSRF token, so another site cannot start a sign-in."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import password_mark
+from app.auth.oidc import SignInFailed, finish_sign_in, sso_enabled, sso_policy, start_sign_in
 from app.extensions import limiter
+from app.models import User
 from app.services.accounts import authenticate
+from app.services.sso import SignInRefused, SsoIdentity, sign_in_with_sso
 from app.urls import safe_next
 
-from .forms import LoginForm, SignOutForm
+from .forms import LoginForm, SignOutForm, SsoForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -20,16 +23,55 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
+    sso_only = current_app.config.get("CHORUS_SSO_ONLY", False)
     form = LoginForm()
-    if form.validate_on_submit():
+    if not sso_only and form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()
-            login_user(user)
-            session["_pw"] = password_mark(user)
-            return redirect(safe_next(request.args.get("next")))
+            return _signed_in(user, request.args.get("next"))
         form.email.errors.append("Enter a correct email address and password")
-    return render_template("auth/login.html", form=form), (200 if not form.errors else 400)
+    status = 400 if form.errors or (sso_only and request.method == "POST") else 200
+    return render_template("auth/login.html", form=form, sso_form=SsoForm() if sso_enabled() else None,
+                           sso_only=sso_only), status
+
+
+def _signed_in(user: User, next_page: str | None):  # type: ignore[no-untyped-def]
+    """Start a fresh session for `user` (nothing from before sign-in survives) and go to a page on this site."""
+    session.clear()
+    login_user(user)
+    session["_pw"] = password_mark(user)
+    return redirect(safe_next(next_page))
+
+
+@bp.post("/sso")
+def sso_start():  # type: ignore[no-untyped-def]
+    if not sso_enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    try:
+        return start_sign_in(safe_next(request.args.get("next")))
+    except SignInFailed as failure:
+        return _sso_problem(failure.title, failure.message, failure.status)
+
+
+@bp.get("/sso/callback")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+def sso_callback():  # type: ignore[no-untyped-def]
+    if not sso_enabled():
+        abort(404)
+    try:
+        claims, next_page = finish_sign_in()
+        user = sign_in_with_sso(SsoIdentity.from_claims(claims), sso_policy())
+    except SignInFailed as failure:
+        return _sso_problem(failure.title, failure.message, failure.status)
+    except SignInRefused as refusal:
+        return _sso_problem(refusal.title, refusal.message, refusal.status)
+    return _signed_in(user, next_page)
+
+
+def _sso_problem(title: str, message: str, status: int):  # type: ignore[no-untyped-def]
+    return render_template("auth/sso_problem.html", title=title, message=message), status
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

@@ -36,7 +36,7 @@ class Role(enum.StrEnum):
 
 
 def new_user_key() -> str:
-    """The immutable pseudonymous identity of a local account (SSO accounts use tid:oid)."""
+    """The immutable pseudonymous identity of a local account (accounts made by SSO use their SSO subject)."""
     return "local:" + secrets.token_hex(32)
 
 
@@ -48,6 +48,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(120), default="")
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     user_key: Mapped[str] = mapped_column(sa.String(128), unique=True, default=new_user_key)
+    # The single sign-on identity (Entra "tid:oid", else a hash of iss and sub), kept apart from user_key:
+    # linking an existing account must not change its user_key, or its posts and votes would be orphaned.
+    sso_subject: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # "You said, we did" notices already seen up to this time: a time only, never which themes.

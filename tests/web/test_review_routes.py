@@ -9,7 +9,8 @@ from app.models import Role
 from tests.conftest import csrf_token
 
 PUBLIC = {"static", "pages.healthz", "pages.accessibility", "pages.anonymity", "auth.login", "api.openapi",
-          "participate.home", "join.join", "join.leave"}  # /join is where people without an account enter a code
+          "participate.home", "join.join", "join.leave",  # /join is where people without an account enter a code
+          "auth.sso_start", "auth.sso_callback"}  # single sign-on: 404 unless configured (tests/web/test_sso*.py)
 STAFF_ONLY = ("facilitate.", "manage.", "admin.")
 
 
