@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b0c7e3d9a41'
-down_revision = '8412a6db2de1'
+down_revision = 'b47c2e9a1d05'
 branch_labels = None
 depends_on = None
 
