@@ -43,6 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    # The limiter is module-wide and init_app gives it this app's storage, but keeps the "storage is dead, use
+    # the in-memory fallback" flag of the previous app: a Redis outage in one app must not follow into the next.
+    limiter._storage_dead = False
     login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -32,7 +32,9 @@ def _env(database: str, redis_url: str | None, workers: int, port: int) -> dict[
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "REDIS_URL", "DATABASE_URL"))}
     env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers), DATABASE_URL=database, SECRET_KEY=SECRET,
                CHORUS_PSEUDONYM_KEY=PSEUDONYM, CHORUS_JOBS="thread", CHORUS_SCHEDULER="false",
-               CHORUS_LIVE_HEARTBEAT_SECONDS="1", LOG_LEVEL="warning")
+               CHORUS_LIVE_HEARTBEAT_SECONDS="1", LOG_LEVEL="warning",
+               # the embedding job would load the model inside the gevent web worker (thread runner): not tested here
+               CHORUS_THEMES_BACKEND="tfidf-lsa")
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
