@@ -12,6 +12,7 @@ from app.services import live_events
 from app.services.conversations import get_conversation, get_question
 from app.services.embeddings import forget_embedding, queue_embedding
 from app.services.errors import NotFound
+from app.services.opinion_runs import mark_votes_changed
 from app.services.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.participants import Participant
 from app.services.participation import record_participation
@@ -23,6 +24,7 @@ IDEA_MIN, IDEA_MAX = 5, 2000
 
 
 def _forget_votes_and_vector(idea: Idea) -> None:
+    mark_votes_changed(idea.conversation_id)  # first: it locks the conversation row before the vote rows
     forget_embedding(idea.id)
     db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
 

@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.services import guests, live_events, release
 from app.services.errors import InvalidInput, NotFound
+from app.services.opinion_runs import mark_votes_changed
 from app.services.text import clean_text
 
 KINDS = ("idea", "comment")
@@ -148,6 +149,8 @@ def approve_item(conversation: Conversation, moderator_id: int, kind: str, item_
     item = get_item(conversation, kind, item_id)
     was_published = item.status == ContentStatus.PUBLISHED
     release.publish_or_hold(conversation, item, was_published)  # with batch release on, joins the next batch
+    if isinstance(item, Idea) and not was_published and item.status == ContentStatus.PUBLISHED:
+        mark_votes_changed(conversation.id)  # a hidden idea's votes come back into the opinion groups
     item.notice_action = item.notice_reason = item.notice_note = None
     item.notice_unseen = False
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.APPROVE, None, "")
@@ -170,6 +173,8 @@ def hide_item(conversation: Conversation, moderator_id: int, kind: str, item_id:
         raise InvalidInput("Explain why, for the author", field="note")
     was_published = item.status == ContentStatus.PUBLISHED
     item.status = ContentStatus.HIDDEN
+    if isinstance(item, Idea) and was_published:  # after the item, as live_events locks: item row, then conversation
+        mark_votes_changed(conversation.id)  # its votes leave the opinion groups
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "hide", reason, note, True
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.HIDE, reason, note)
     message = live_events.moderated(item, was_published)

@@ -39,6 +39,20 @@ def latest_run(conversation_id: int, succeeded: bool = False) -> OpinionRun | No
     return db.session.scalar(query.order_by(OpinionRun.id.desc()).limit(1))
 
 
+def mark_votes_changed(conversation_id: int) -> None:
+    """Mark the conversation's votes as changed, so stored opinion groups are known to be stale.
+
+    Called by every change to what the groups are computed from: a vote cast, changed or withdrawn, and an idea
+    withdrawn or hidden. It locks the conversation row, so callers call it before touching vote rows (the order
+    cast_vote uses), never after.
+    """
+    db.session.execute(
+        sa.update(Conversation).where(Conversation.id == conversation_id)
+        .values(vote_version=Conversation.vote_version + 1),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def is_stale(run: OpinionRun, now: datetime | None = None) -> bool:
     """A queued or running run older than STALE_RUN whose worker has gone."""
     return run.status in PENDING and run.created_at <= (now or utcnow()) - STALE_RUN

@@ -8,11 +8,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.crypto import voter_pseudonym
 from app import live
 from app.extensions import db
-from app.models import Conversation, Vote, VotingMode
+from app.models import Vote, VotingMode
 from app.services import live_events
 from app.services.errors import InvalidInput
 from app.services.ideas import visible_idea
 from app.services.keys import conversation_key
+from app.services.opinion_runs import mark_votes_changed
 from app.services.participants import Participant
 from app.services.participation import record_participation
 from app.services.phases import require_allowed
@@ -30,14 +31,6 @@ def _upsert(idea_id: str, voter: str, conversation_id: int, value: int) -> None:
     )
 
 
-def _bump_vote_version(conversation_id: int) -> None:
-    """Mark the conversation's votes as changed, so stored opinion groups are known to be stale."""
-    db.session.execute(
-        sa.update(Conversation).where(Conversation.id == conversation_id)
-        .values(vote_version=Conversation.vote_version + 1),
-        execution_options={"synchronize_session": False},
-    )
-
 
 def cast_vote(participant: Participant, idea_id: str, choice: str) -> str:
     """Record or change this person's vote on an idea; repeating it changes nothing. Returns the choice."""
@@ -50,7 +43,7 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> str:
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
     _upsert(idea.id, voter, conversation.id, VOTE_VALUES[choice])
     record_participation(conversation, participant)
-    _bump_vote_version(conversation.id)  # locks the conversation row, as live_events does next
+    mark_votes_changed(conversation.id)  # locks the conversation row, as live_events does next
     message = live_events.votes_changed(conversation, idea.id)
     db.session.commit()
     live.publish(message)
@@ -64,7 +57,7 @@ def withdraw_vote(participant: Participant, idea_id: str) -> None:
     voter = voter_pseudonym(conversation_key(idea.conversation), participant.user_key)
     removed = db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.voter == voter)).rowcount
     if removed:
-        _bump_vote_version(idea.conversation_id)
+        mark_votes_changed(idea.conversation_id)
     message = live_events.votes_changed(idea.conversation, idea.id) if removed else None
     db.session.commit()
     live.publish(message)

@@ -209,3 +209,40 @@ def test_an_opinion_run_on_a_real_rq_worker(app, redis_url, make_user, make_conv
     [run] = _runs(conversation_id)
     assert run.status == RunStatus.SUCCEEDED and [g["size"] for g in run.groups] == [6, 6] and jobs.count == 0
     assert not opinion_groups_for(viewer, conversation_id).updating
+
+
+def test_withdrawing_hiding_or_restoring_an_idea_makes_the_stored_groups_out_of_date(
+        make_user, make_conversation, as_participant):
+    from app.services import moderation
+
+    conversation = make_conversation(voting_mode="agree")
+    author = as_participant(make_user())
+    posted = [ideas.post_idea(author, conversation.questions[0].id, text)[0] for text in STATEMENTS[:4]]
+    for n in range(12):
+        voter = as_participant(make_user())
+        for idea in posted:
+            voting.cast_vote(voter, idea.id, "agree" if n % 2 else "disagree")
+    opinion_runs.request_opinion_run(conversation.id)
+    facilitator = make_user("facilitator")
+
+    def version() -> int:
+        db.session.expire_all()
+        return db.session.get(Conversation, conversation.id).vote_version
+
+    def due() -> bool:
+        return opinion_runs.is_due(db.session.get(Conversation, conversation.id), utcnow() + timedelta(hours=1))
+
+    start = version()
+    assert not due()
+    moderation.hide_item(conversation, facilitator.id, "idea", posted[1].id, "duplicate")
+    assert version() == start + 1 and due()  # its votes leave the groups
+    opinion_runs.request_opinion_run(conversation.id)
+    assert not due()
+    moderation.approve_item(conversation, facilitator.id, "idea", posted[1].id)
+    assert version() == start + 2 and due()  # and come back
+    moderation.approve_item(conversation, facilitator.id, "idea", posted[2].id)  # already published: no change
+    assert version() == start + 2
+    opinion_runs.request_opinion_run(conversation.id)
+    ideas.withdraw_idea(author, posted[3].id)  # its votes are deleted
+    assert version() == start + 3 and due()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == posted[3].id)) == 0
