@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 from flask import Blueprint
 
@@ -178,6 +181,27 @@ def seed_demo(ideas: int) -> None:
     db.session.remove()
 
 
+def _run_from_cli(
+    conversation_id: int, wait: bool, request: Callable[..., Any], execute: Callable[[int], None], model: type, what: str
+) -> Any:
+    """Request a run for the CLI; with wait, compute it in this process. Returns the run as stored after."""
+    from flask import current_app
+
+    if wait:
+        current_app.config["CHORUS_JOBS"] = "inline"
+    try:
+        run = request(conversation_id, trigger="cli")
+    except ServiceError as error:
+        _fail(error)
+    if wait and run.status == "queued":
+        execute(run.id)
+    db.session.expire_all()
+    run = db.session.get(model, run.id)
+    if run.status == "failed":
+        raise click.ClickException(run.error or f"The {what} run failed.")
+    return run
+
+
 @bp.cli.group()
 def themes() -> None:
     """Theme runs for conversations."""
@@ -188,22 +212,10 @@ def themes() -> None:
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Run here and now instead of queueing.")
 def themes_run(conversation_id: int, wait: bool) -> None:
     """Group a conversation's ideas into themes."""
-    from flask import current_app
-
     from app.models import ThemeRun
     from app.services.theme_runs import execute_theme_run, request_theme_run
 
-    if wait:
-        current_app.config["CHORUS_JOBS"] = "inline"
-    try:
-        run = request_theme_run(conversation_id, trigger="cli")
-    except ServiceError as error:
-        _fail(error)
-    if wait and run.status == "queued":
-        execute_theme_run(run.id)
-    run = db.session.get(ThemeRun, run.id)
-    if run.status == "failed":
-        raise click.ClickException(run.error or "The theme run failed.")
+    run = _run_from_cli(conversation_id, wait, request_theme_run, execute_theme_run, ThemeRun, "theme")
     if run.status == "succeeded":
         click.echo(f"Run {run.id}: {run.theme_count} themes from {run.idea_count} ideas "
                    f"({run.unthemed_count} unthemed), backend {run.backend}.")
@@ -221,23 +233,10 @@ def opinions() -> None:
 @click.option("--wait/--no-wait", default=True, show_default=True, help="Run here and now instead of queueing.")
 def opinions_run(conversation_id: int, wait: bool) -> None:
     """Work out a conversation's opinion groups from its votes."""
-    from flask import current_app
-
     from app.models import OpinionRun
     from app.services.opinion_runs import execute_opinion_run, request_opinion_run
 
-    if wait:
-        current_app.config["CHORUS_JOBS"] = "inline"
-    try:
-        run = request_opinion_run(conversation_id, trigger="cli")
-    except ServiceError as error:
-        _fail(error)
-    if wait and run.status == "queued":
-        execute_opinion_run(run.id)
-    db.session.expire_all()
-    run = db.session.get(OpinionRun, run.id)
-    if run.status == "failed":
-        raise click.ClickException(run.error or "The opinion-group run failed.")
+    run = _run_from_cli(conversation_id, wait, request_opinion_run, execute_opinion_run, OpinionRun, "opinion-group")
     if run.status == "succeeded":
         click.echo(f"Run {run.id}: {len(run.groups)} opinion groups from {run.grouped} of {run.voters} voters "
                    f"on {run.ideas_voted} ideas.")
