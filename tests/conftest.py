@@ -6,6 +6,7 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -77,7 +78,14 @@ class FreshRequestClient(FlaskClient):
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    with running_app(database_url) as app:
+        yield app
+
+
+@contextmanager
+def running_app(database_url: str, **settings: object) -> Iterator[Flask]:
+    """A test app with extra settings inside its app context, its tables emptied afterwards (PostgreSQL)."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
     app.test_client_class = FreshRequestClient
     with app.app_context():
         if database_url.startswith("sqlite"):

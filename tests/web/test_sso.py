@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import User
 from app.services import accounts, ideas
 from app.services.participants import Participant
-from tests.conftest import FreshRequestClient, csrf_token
+from tests.conftest import FreshRequestClient, csrf_token, running_app
 from tests.web.oidc_provider import CLIENT_ID, CLIENT_SECRET, OTHER_TENANT, TENANT, FakeProvider
 
 
@@ -53,19 +53,8 @@ def settings(provider: FakeProvider) -> dict[str, object]:
 @pytest.fixture
 def app(database_url: str, settings: dict[str, object]) -> Iterator[Flask]:
     """Like the shared `app` fixture, with single sign-on pointing at the fake provider."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
-    app.test_client_class = FreshRequestClient
-    with app.app_context():
-        if database_url.startswith("sqlite"):
-            db.create_all()
+    with running_app(database_url, **settings) as app:
         yield app
-        db.session.remove()
-        if database_url.startswith("postgresql"):
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.remove()
-        db.engine.dispose()
 
 
 def entra(oid: str | None = None, email: str = "sam.jones@nhs.net", tenant: str = TENANT, **more: object) -> dict:
