@@ -1,8 +1,8 @@
-"""Small helpers every surface's views share: the page number from the query string, and form errors."""
+"""Small helpers every surface's views share: the page number from the query string, and service refusals."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import flash, request
 from wtforms import Form
 
 from app.services.errors import ServiceError
@@ -20,3 +20,17 @@ def fail_on(form: Form, error: ServiceError, default: str) -> None:
     """Show a service's refusal beside the field it concerns (or beside `default`)."""
     field = getattr(form, error.field or default, None) or getattr(form, default)
     field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
+
+
+def refuse_on(form: Form, error: ServiceError, default: str) -> None:
+    """As fail_on, but a 404 (content the person may not see) stays a 404 page, never a form message."""
+    if error.status == 404:
+        raise error
+    fail_on(form, error, default)
+
+
+def flash_refusal(error: ServiceError) -> None:
+    """Flash a service's refusal for the next page, except a 404, which stays a 404 page."""
+    if error.status == 404:
+        raise error
+    flash(error.message, "error")

@@ -16,7 +16,7 @@ from app.services import guests, moderation
 from app.services.conversations import get_managed_conversation
 from app.services.errors import ServiceError
 from app.services.participants import Participant
-from app.views import fail_on
+from app.views import fail_on, refuse_on
 
 _KIND = {"idea", "comment"}
 
@@ -65,9 +65,7 @@ def moderation_hide(conversation_id: int, kind: str, item_id: str):  # type: ign
         try:
             moderation.hide_item(conversation, current_user.id, kind, item_id, form.reason.data, form.note.data or "")
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            fail_on(form, error, "reason")
+            refuse_on(form, error, "reason")
         else:
             flash(f"The {kind} has been hidden. Its author will see why at their next visit.", "success")
             return redirect(_queue_url(conversation))
@@ -88,9 +86,7 @@ def moderation_redact(conversation_id: int, kind: str, item_id: str):  # type: i
         try:
             moderation.redact_item(conversation, current_user.id, kind, item_id, form.body.data, form.note.data or "")
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            fail_on(form, error, "body")
+            refuse_on(form, error, "body")
         else:
             flash(f"The {kind} has been edited and published with an “edited by a moderator” mark.", "success")
             return redirect(_queue_url(conversation))

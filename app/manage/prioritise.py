@@ -14,6 +14,7 @@ from app.models import Conversation, PairwiseItems
 from app.services import pairwise_setup, prioritise, theme_edits
 from app.services.errors import ServiceError
 from app.services.participants import Participant
+from app.views import flash_refusal
 
 
 def _focus() -> int | None:
@@ -36,9 +37,7 @@ def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
             prioritise.record_choice(Participant.from_user(current_user), conversation.id, form.left_id.data,
                                      form.right_id.data, form.choice.data)
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            flash(error.message, "error")
+            flash_refusal(error)
     else:
         flash("Choose one of the two, or say you can't decide.", "error")
     return redirect(url_for("manage.prioritise_page", conversation_id=conversation.id, top=_focus()))

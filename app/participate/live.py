@@ -76,8 +76,6 @@ def live_post_idea(conversation_id: int):  # type: ignore[no-untyped-def]
             idea, _ = ideas.post_idea(_me(), form.question_id.data, form.body.data, client_token=form.client_token.data,
                                       allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
-            if error.status == 404:
-                raise
             _fail_on(form, error)
         else:
             flash("Your idea has been posted." if idea.status == ContentStatus.PUBLISHED

@@ -16,7 +16,7 @@ from app.services import notices, reports
 from app.services.errors import ServiceError
 from app.services.ideas import visible_idea
 from app.urls import safe_next
-from app.views import fail_on
+from app.views import refuse_on
 
 # When the last check found no notices for this session (a time only: never item ids in the cookie).
 _NONE_UNTIL = "notices_none_until"
@@ -55,9 +55,7 @@ def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
         try:
             created = reports.report_item(_me(), kind, item_id, form.reason.data, form.note.data or "")
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            fail_on(form, error, "reason")
+            refuse_on(form, error, "reason")
         else:
             flash("Thank you. The moderators will look at it." if created else "You have already reported this.", "success")
             return redirect(back)

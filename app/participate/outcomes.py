@@ -13,6 +13,7 @@ from app.participate.routes import _me
 from app.services import outcomes, prioritise
 from app.services.errors import ServiceError
 from app.urls import safe_next
+from app.views import flash_refusal
 
 NOTICE_PAGES = ("participate.home", "participate.conversation")
 
@@ -64,9 +65,7 @@ def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
         try:
             prioritise.record_choice(_me(), conversation_id, left, right, request.form.get("choice", ""))
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            flash(error.message, "error")
+            flash_refusal(error)
     else:
         flash("Choose one of the two, or say you can't decide.", "error")
     return redirect(url_for("participate.prioritise_page", conversation_id=conversation_id))

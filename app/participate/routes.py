@@ -15,7 +15,7 @@ from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
 from app.services.participants import Participant
 from app.services.stages import STAGES
 from app.urls import safe_next
-from app.views import fail_on, page_arg
+from app.views import flash_refusal, page_arg, refuse_on
 
 
 HELD_MESSAGE = ("Thank you. Your {kind} has been sent to the moderators and will appear once they approve it. "
@@ -34,8 +34,8 @@ def _me() -> Participant:
 
 
 def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]
-    """Show a service's refusal beside the form field it concerns."""
-    fail_on(form, error, "body")
+    """Show a service's refusal beside the form field it concerns (a 404 stays a 404)."""
+    refuse_on(form, error, "body")
     # Only after a warning does the form offer "post it anyway" (the checkbox is shown when set).
     form.identifying_spans = getattr(error, "spans", None)
 
@@ -82,8 +82,6 @@ def post_idea(question_id: int):  # type: ignore[no-untyped-def]
             idea, created = ideas.post_idea(_me(), question_id, form.body.data, client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
-            if error.status == 404:
-                raise
             _fail_on(form, error)
         else:
             if idea.status != ContentStatus.PUBLISHED:
@@ -118,8 +116,6 @@ def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
             comment, _ = comments.add_comment(_me(), idea_id, form.body.data, client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
-            if error.status == 404:
-                raise
             _fail_on(form, error)
         else:
             if comment.status != ContentStatus.PUBLISHED:
@@ -141,9 +137,7 @@ def vote(idea_id: str):  # type: ignore[no-untyped-def]
     try:
         voting.cast_vote(_me(), idea_id, form.choice.data)
     except ServiceError as error:
-        if error.status == 404:
-            raise
-        flash(error.message, "error")
+        flash_refusal(error)
     return redirect(back)
 
 
@@ -156,9 +150,7 @@ def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
         try:
             voting.withdraw_vote(_me(), idea_id)
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            flash(error.message, "error")
+            flash_refusal(error)
     return redirect(back)
 
 
@@ -171,8 +163,6 @@ def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
         try:
             edited = ideas.edit_idea(_me(), idea_id, form.body.data, allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
-            if error.status == 404:
-                raise
             _fail_on(form, error)
         else:
             session.pop("notices_none_until", None)
@@ -208,8 +198,6 @@ def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
         try:
             edited = comments.edit_comment(_me(), comment_id, form.body.data, allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
-            if error.status == 404:
-                raise
             _fail_on(form, error)
         else:
             if edited.status != ContentStatus.PUBLISHED:
