@@ -33,6 +33,6 @@ $BIN/pytest -q || status=1
 
 if [ $have_pg = 1 ]; then
   echo "== Database tests on PostgreSQL =="
-  CHORUS_TEST_DB=postgresql $BIN/pytest -q -m "not browser" tests/services tests/web || status=1
+  CHORUS_TEST_DB=postgresql $BIN/pytest -q -m "not browser" tests/services tests/web tests/anonymity || status=1
 fi
 exit $status
