@@ -26,7 +26,7 @@ def dump() -> Dump:
     metadata.reflect(db.engine)
     result: Dump = {}
     with db.engine.connect() as connection:
-        for table in metadata.sorted_tables:
+        for table in metadata.tables.values():  # sorted_tables warns about the conversation/theme_run cycle
             query = sa.select(table)
             if is_postgres():
                 query = query.add_columns(
