@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.models import Conversation, ParticipationSnapshot
+from app.models import Comment, ContentStatus, Conversation, Idea, ParticipationSnapshot, Vote
 
 OTHER = "Other"
 NOT_RECORDED = "Not recorded"
@@ -98,9 +98,18 @@ def participation_figures(conversation: Conversation) -> ParticipationFigures:
     )
 
 
-def conversation_counts(conversation_ids: list[int]) -> dict[int, tuple[int, int, int] | None]:
-    """(ideas, comments, votes) per conversation from the last batch, for the facilitator's list."""
-    snapshots = db.session.scalars(
-        sa.select(ParticipationSnapshot).where(ParticipationSnapshot.conversation_id.in_(conversation_ids)))
-    found = {s.conversation_id: (s.ideas, s.comments, s.votes) for s in snapshots}
-    return {i: found.get(i) for i in conversation_ids}
+def conversation_counts(conversation_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """(ideas, comments, votes) per conversation, for the facilitator's list.
+
+    Live, unlike the figures above: these are totals every participant can already see on the conversation's
+    pages, and they say nothing about organisations or staff groups.
+    """
+    def grouped(model: type, *extra: sa.ColumnElement[bool]) -> dict[int, int]:
+        return dict(db.session.execute(
+            sa.select(model.conversation_id, sa.func.count()).where(model.conversation_id.in_(conversation_ids), *extra)
+            .group_by(model.conversation_id)).all())
+
+    ideas = grouped(Idea, Idea.status == ContentStatus.PUBLISHED)
+    comments = grouped(Comment, Comment.status == ContentStatus.PUBLISHED)
+    votes = grouped(Vote)
+    return {i: (ideas.get(i, 0), comments.get(i, 0), votes.get(i, 0)) for i in conversation_ids}
