@@ -119,3 +119,38 @@ def test_after_shredding_the_last_snapshot_stays(app, make_user, make_conversati
     keys.shred_key(conversation)
     assert refresh_snapshot(conversation.id) is None
     assert participation_figures(conversation).ideas == 1
+
+
+def test_voters_nobody_in_the_audience_matches_are_not_recorded_and_folded(app, make_user, make_conversation,
+                                                                            as_participant, org):
+    """Guests (no account) who vote are counted, under no organisation; being few, they fold into Other."""
+    from app.services.participants import Participant
+
+    conversation = make_conversation()
+    staff = [as_participant(make_user(staff_group="Medical")) for _ in range(11)]
+    idea, _ = ideas.post_idea(staff[0], conversation.questions[0].id, "Water fountains on every floor")
+    for person in staff:
+        voting.cast_vote(person, idea.id, "support")
+    guests = [Participant(user_key=f"guest:{n:032x}", organisation_ids=frozenset({org.id})) for n in range(2)]
+    for guest in guests:
+        voting.cast_vote(guest, idea.id, "support")
+    refresh_snapshot(conversation.id)
+    figures = participation_figures(conversation)
+    assert figures.participants == 15  # 13 people
+    # 11 staff + 2 "Not recorded": Other (2) would be worked out from the total, so the trust joins it.
+    assert figures.by_organisation == figures.by_staff_group == [Cell(OTHER, 15)]
+    assert "Not recorded" not in {c.label for c in figures.by_organisation + figures.by_staff_group}
+
+
+def test_the_fast_author_match_agrees_with_app_crypto(app, make_user, make_conversation, as_participant, monkeypatch):
+    """If app.crypto ever encodes tags differently, the batch notices and falls back to author_tag itself."""
+    from app.services import participation_batch
+
+    conversation = make_conversation()
+    writers = [as_participant(make_user()) for _ in range(3)]
+    for n, person in enumerate(writers):
+        ideas.post_idea(person, conversation.questions[0].id, f"Bike racks by the main entrance, {n}")
+    assert participation_batch.count_people(conversation, keys.conversation_key(conversation))[0].total() == 3
+    monkeypatch.setattr(participation_batch, "_part", lambda value: b"changed" + value.encode())
+    # The self-check sees the fast path disagree, so the batch counts with author_tag: still all three writers.
+    assert participation_batch.count_people(conversation, keys.conversation_key(conversation))[0].total() == 3
