@@ -154,3 +154,13 @@ def test_the_fast_author_match_agrees_with_app_crypto(app, make_user, make_conve
     monkeypatch.setattr(participation_batch, "_part", lambda value: b"changed" + value.encode())
     # The self-check sees the fast path disagree, so the batch counts with author_tag: still all three writers.
     assert participation_batch.count_people(conversation, keys.conversation_key(conversation))[0].total() == 3
+
+
+def test_cli_refresh_runs_the_batch_once_an_hour(app, runner, make_user, make_conversation, as_participant):
+    conversation = make_conversation()
+    ideas.post_idea(as_participant(make_user()), conversation.questions[0].id, "Showers for staff who run in")
+    result = runner.invoke(args=["participation", "refresh", "--conversation", str(conversation.id)])
+    assert result.exit_code == 0 and "for 1 conversation" in result.output
+    assert participation_figures(conversation).ideas == 1
+    again = runner.invoke(args=["participation", "refresh"])
+    assert again.exit_code == 0 and "for 0 conversation" in again.output
