@@ -51,10 +51,13 @@ def _audience(conversation: Conversation) -> dict[str, tuple[str, str]]:
 
 
 def _items(conversation_id: int) -> list[tuple[str, str]]:
-    """(nonce, author tag) of every idea and comment people wrote (imported paper notes have no author)."""
+    """(author tag, nonce) of every idea and comment people wrote (imported paper notes have no author).
+
+    Keyed by tag, not nonce: a nonce made from a client token can repeat across people and tables.
+    """
     ideas = sa.select(Idea.nonce, Idea.author_tag).where(Idea.conversation_id == conversation_id, Idea.source != "paper")
     comments = sa.select(Comment.nonce, Comment.author_tag).where(Comment.conversation_id == conversation_id)
-    return [(n, t) for n, t in db.session.execute(ideas)] + [(n, t) for n, t in db.session.execute(comments)]
+    return [(t, n) for n, t in db.session.execute(ideas)] + [(t, n) for n, t in db.session.execute(comments)]
 
 
 def _part(value: str) -> bytes:
@@ -63,27 +66,29 @@ def _part(value: str) -> bytes:
 
 
 def _author_matcher(key: bytes, items: dict[str, str]) -> Callable[[str], str | None]:
-    """A fast "which item did this person write?": the HMAC state after the key, purpose and user key is made once
-    per person and copied per item, as app.crypto.tag would compute it from scratch (checked on one item first)."""
+    """A fast "which item did this person write?" over items (author tag -> nonce), returning the item's tag.
+
+    The HMAC state after the key, purpose and user key is made once per person and copied per item, as
+    app.crypto.tag would compute it from scratch; one probe checks that first, else author_tag is used.
+    """
     fast = True
     if items:
-        nonce = next(iter(items))
+        nonce = next(iter(items.values()))
         probe = hmac.new(key, _part("author") + _part("probe-user"), hashlib.sha256)
         probe.update(_part(nonce))
         fast = probe.hexdigest() == author_tag(key, "probe-user", nonce)
-
-    parts = {nonce: (_part(nonce), bytes.fromhex(tag)) for nonce, tag in items.items()}
+    parts = {tag: (_part(nonce), bytes.fromhex(tag)) for tag, nonce in items.items()}
 
     def find(user_key: str) -> str | None:
         if not fast:  # app.crypto changed its encoding: stay correct, only slower
-            return next((n for n, t in items.items() if author_tag(key, user_key, n) == t), None)
+            return next((t for t, n in items.items() if author_tag(key, user_key, n) == t), None)
         base = hmac.new(key, _part("author") + _part(user_key), hashlib.sha256)
-        for nonce in items:  # items shrinks as authors are found; parts keeps every nonce's bytes
-            part, digest = parts[nonce]
+        for tag in items:  # items shrinks as authors are found; parts keeps every item's bytes
+            part, digest = parts[tag]
             mac = base.copy()
             mac.update(part)
             if mac.digest() == digest:
-                return nonce
+                return tag
         return None
 
     return find
@@ -93,7 +98,7 @@ def count_people(conversation: Conversation, key: bytes) -> tuple[Counter[str], 
     """People who voted or wrote, by organisation and by staff group; voters nobody matches are "Not recorded"."""
     people = _audience(conversation)
     voters = set(db.session.scalars(sa.select(Vote.voter).where(Vote.conversation_id == conversation.id).distinct()))
-    unmatched = dict(_items(conversation.id))  # nonce -> tag, shrinking as authors are found
+    unmatched = dict(_items(conversation.id))  # author tag -> nonce, shrinking as authors are found
     author_of = _author_matcher(key, unmatched)
     took_part: list[str] = []
     for user_key in people:

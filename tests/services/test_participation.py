@@ -164,3 +164,16 @@ def test_cli_refresh_runs_the_batch_once_an_hour(app, runner, make_user, make_co
     assert participation_figures(conversation).ideas == 1
     again = runner.invoke(args=["participation", "refresh"])
     assert again.exit_code == 0 and "for 0 conversation" in again.output
+
+
+def test_two_writers_whose_items_share_a_nonce_are_both_counted(make_user, make_conversation, as_participant):
+    """A nonce comes from the client's idempotency token, so two people (or an idea and a comment) can share one."""
+    from app.services import participation_batch
+
+    conversation = make_conversation()
+    first, second = as_participant(make_user()), as_participant(make_user())
+    idea, _ = ideas.post_idea(first, conversation.questions[0].id, "A drying room for wet coats", client_token="same-token")
+    other, _ = ideas.post_idea(second, conversation.questions[0].id, "Covered bike racks please", client_token="same-token")
+    assert idea.nonce == other.nonce and idea.id != other.id
+    by_org, _ = participation_batch.count_people(conversation, keys.conversation_key(conversation))
+    assert by_org.total() == 2
