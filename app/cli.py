@@ -244,6 +244,25 @@ def opinions_run(conversation_id: int, wait: bool) -> None:
         click.echo(f"Run {run.id} is {run.status} (another run was already queued or running).")
 
 
+@bp.cli.group()
+def participation() -> None:
+    """Participation figures (the hourly batch)."""
+
+
+@participation.command("refresh")
+@click.option("--conversation", "conversation_id", type=int, default=None, help="Only this conversation.")
+def participation_refresh(conversation_id: int | None) -> None:
+    """Work out this hour's figures here and now for conversations not yet counted this hour."""
+    from app.services.participation_batch import due_conversations, snapshot_job
+
+    due = due_conversations()
+    if conversation_id is not None:
+        due = [c for c in due if c == conversation_id]
+    for due_id in due:  # at most once an hour each, like the scheduler, so runs cannot bracket one post
+        snapshot_job(due_id)
+    click.echo(f"Participation figures worked out for {len(due)} conversation(s).")
+
+
 @bp.cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty (for tests and cron).")
 @click.option("--no-scheduler", is_flag=True, help="Do not run the once-a-minute scheduled work here.")

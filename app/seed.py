@@ -18,6 +18,7 @@ from app.services import (
 )
 from app.services.errors import IdentifyingDetails
 from app.services.participants import Participant
+from app.services.participation_batch import due_conversations, refresh_snapshot
 from app.services.theme_runs import execute_theme_run
 from app.services.themes import check_text
 
@@ -157,6 +158,8 @@ def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]]
     _seed_facilitator_examples(main, staff, rng)
     _seed_workshop_and_huddle(main, staff, rng)
     _seed_triage(conversation.id, staff)
+    for due_id in due_conversations():  # the demo shows this hour's participation figures at once
+        refresh_snapshot(due_id)
     return logins()
 
 

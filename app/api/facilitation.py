@@ -23,7 +23,9 @@ def _cells(cells: list[Cell]) -> list[dict[str, Any]]:
 def participation(conversation_id: int):  # type: ignore[no-untyped-def]
     figures = participation_figures(conversations.get_managed_conversation(facilitated(), conversation_id))
     return jsonify(
-        conversation_id=conversation_id, min_group_size=figures.k, ideas=figures.ideas, comments=figures.comments,
+        conversation_id=conversation_id, min_group_size=figures.k,
+        updated_at=figures.updated_at.strftime("%Y-%m-%dT%H:00:00Z") if figures.updated_at else None,
+        ideas=figures.ideas, comments=figures.comments,
         votes=figures.votes, participants=figures.participants,
         by_organisation=_cells(figures.by_organisation), by_staff_group=_cells(figures.by_staff_group),
     )

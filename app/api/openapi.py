@@ -117,9 +117,13 @@ SCHEMAS: dict[str, Any] = {
              "reason": {"type": "string"}, "text": {"type": "string"}}},
     "ParticipationCell": {"type": "object", "properties": {"group": {"type": "string"},
                           "participants": {"type": ["integer", "null"]}, "hidden": {"type": "boolean"}}},
-    "Participation": {"type": "object", "description": "Never per person: groups below min_group_size are hidden.", "properties": {
-        "conversation_id": {"type": "integer"}, "min_group_size": {"type": "integer"}, "ideas": {"type": "integer"},
-        "comments": {"type": "integer"}, "votes": {"type": "integer"}, "participants": {"type": ["integer", "null"]},
+    "Participation": {"type": "object", "description": "Never per person, and from the last hourly batch, never live: groups "
+                      "below min_group_size are folded into \"Other\" and never named; all figures are null until the first batch.",
+                      "properties": {
+        "conversation_id": {"type": "integer"}, "min_group_size": {"type": "integer"},
+        "updated_at": {"type": ["string", "null"], "description": "The hour the figures were worked out (UTC)."},
+        "ideas": {"type": ["integer", "null"]}, "comments": {"type": ["integer", "null"]}, "votes": {"type": ["integer", "null"]},
+        "participants": {"type": ["integer", "null"]},
         "by_organisation": {"type": "array", "items": _ref("ParticipationCell")},
         "by_staff_group": {"type": "array", "items": _ref("ParticipationCell")}}},
     "LiveState": {"type": "object", "description": "No author or user; counts are null while hidden from you.", "properties": {
@@ -195,8 +199,8 @@ def build_spec() -> dict[str, Any]:
             "Publish every waiting post now, together, shuffled, with one shared hour (facilitators)",
             _ok(_ref("BatchState")), params=[conv], errors=("401", "404"))},
         "/conversations/{conversation_id}/participation": {"get": _op(
-            "Participation figures (facilitators): totals, and people by organisation and staff group, each hidden "
-            "(participants null) below the minimum group size, rounded to 5, with complementary suppression",
+            "Participation figures (facilitators), worked out hourly: totals, and people by organisation and staff group, "
+            "rounded to 5, groups below the minimum group size folded into Other (complementary suppression included)",
             _ok(_ref("Participation")), params=[conv], errors=("401", "404"))},
         "/conversations/{conversation_id}/paper-notes": {"post": _op(
             "Import typed-up paper sticky notes as ideas (facilitators): all or nothing, with row-numbered errors; "

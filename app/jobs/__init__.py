@@ -20,9 +20,11 @@ _executor: ThreadPoolExecutor | None = None
 def _registry() -> dict[str, Callable[..., Any]]:
     from app.services.embeddings import embed_idea
     from app.services.opinion_runs import execute_opinion_run
+    from app.services.participation_batch import snapshot_job
     from app.services.theme_runs import execute_theme_run
 
-    return {"themes.run": execute_theme_run, "ideas.embed": embed_idea, "opinions.run": execute_opinion_run}
+    return {"themes.run": execute_theme_run, "ideas.embed": embed_idea, "opinions.run": execute_opinion_run,
+            "participation.snapshot": snapshot_job}
 
 
 def run_job(name: str, *args: Any) -> Any:

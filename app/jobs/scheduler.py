@@ -1,5 +1,5 @@
 """A once-a-minute tick that queues scheduled work: theme and opinion-group runs, closing, key shredding,
-batches of waiting posts that are due for release."""
+batches of waiting posts that are due for release, and the hourly participation figures."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def tick(app: Flask) -> None:
     from app.services.release import release_due
     from app.services.auto_advance import advance_due
     from app.services.opinion_runs import run_scheduled as run_scheduled_opinions
+    from app.services.participation_batch import refresh_due as refresh_participation
     from app.services.theme_runs import run_scheduled
 
     with app.app_context():
@@ -31,6 +32,7 @@ def tick(app: Flask) -> None:
             run_scheduled()
             run_scheduled_opinions()
             advance_due()
+            refresh_participation()
         except Exception:
             log.exception("Scheduled work failed; it will be tried again at the next tick")
             db.session.rollback()

@@ -16,7 +16,7 @@ from app.models.live import LiveEvent, Phase
 from app.models.opinion import OpinionRun
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
-from app.models.participation import Participation
+from app.models.participation import ParticipationSnapshot
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.triage import (
     IdeaPlacement,
@@ -52,7 +52,7 @@ __all__ = [
     "ModerationMode",
     "OpinionRun",
     "Organisation",
-    "Participation",
+    "ParticipationSnapshot",
     "Outcome",
     "OutcomeUpdate",
     "PairwiseChoice",

@@ -1,10 +1,14 @@
-"""Who took part in a conversation, by group only: a pseudonym, an organisation and a staff-group label.
+"""Participation figures as stored aggregates: one snapshot per conversation, written only by a scheduled batch.
 
-A row says "someone in this organisation and staff group took part", never what they wrote or when:
-no user id, no time, and the pseudonym is an HMAC under the conversation key that no content row shares.
+A snapshot holds totals and rounded, suppressed counts by organisation and staff group, with every group
+below k already folded into "Other". No row says who took part, and none is written when someone posts or
+votes (rules A1 and A4): the batch recomputes everything in memory and keeps only these numbers.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -12,13 +16,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 
 
-class Participation(db.Model):
-    """One row per person per conversation, enforced by the primary key (inserted with ON CONFLICT DO NOTHING)."""
-
-    __table_args__ = ({"sqlite_with_rowid": False},)
+class ParticipationSnapshot(db.Model):
+    """The last batch's figures for one conversation; replaced in place by the next batch."""
 
     conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True)
-    pseudonym: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id", ondelete="SET NULL"))
-    # The roster staff group's name, or "Other" when that group is smaller than the minimum group size.
-    staff_group: Mapped[str] = mapped_column(sa.String(80))
+    # Truncated to the hour: the batch's time says nothing finer than "this hour's figures".
+    computed_hour: Mapped[datetime]
+    min_group_size: Mapped[int]
+    ideas: Mapped[int]
+    comments: Mapped[int]
+    votes: Mapped[int]
+    participants: Mapped[int | None]  # rounded to 5; None when fewer than k people took part
+    # [[label, rounded count or null], ...] with groups below k already folded into "Other".
+    by_organisation: Mapped[list[Any]] = mapped_column(sa.JSON)
+    by_staff_group: Mapped[list[Any]] = mapped_column(sa.JSON)

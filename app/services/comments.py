@@ -11,7 +11,6 @@ from app.services.errors import NotAllowedNow
 from app.services.ideas import visible_idea
 from app.services.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.participants import Participant
-from app.services.participation import record_participation
 from app.services.release import announce, hold_or_release
 from app.services.screening import screen_new
 from app.services.phases import require_allowed
@@ -35,7 +34,6 @@ def add_comment(
     screen_new(comment, conversation, identifying=bool(check.spans))
     stamp(comment, conversation, participant, client_token)
     comment, created = insert_once(comment)
-    record_participation(conversation, participant)
     message = live_events.comment_posted(comment) if created else None
     released = hold_or_release(conversation)  # batch release: this post may complete a batch
     db.session.commit()

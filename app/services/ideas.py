@@ -15,7 +15,6 @@ from app.services.errors import NotFound
 from app.services.opinion_runs import mark_votes_changed
 from app.services.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.participants import Participant
-from app.services.participation import record_participation
 from app.services.release import announce, hold_or_release
 from app.services.screening import screen_new
 from app.services.phases import require_allowed
@@ -46,7 +45,6 @@ def post_idea(
     screen_new(idea, conversation, identifying=bool(check.spans))
     stamp(idea, conversation, participant, client_token)
     idea, created = insert_once(idea)
-    record_participation(conversation, participant)
     message = live_events.idea_posted(idea) if created else None
     released = hold_or_release(conversation)  # batch release: this post may complete a batch
     db.session.commit()

@@ -1,24 +1,23 @@
-"""Participation figures: who took part, by organisation and staff group, without ever saying who.
+"""Participation figures for facilitators: read from the last scheduled batch, never live.
 
-`record_participation` is called inside the transaction that posts, comments or votes. It inserts one
-row per person per conversation with ON CONFLICT DO NOTHING, so repeated or concurrent posting can
-never make a second row. Figures are shown only for groups of at least k people (CHORUS_MIN_GROUP_SIZE),
-rounded to 5, with complementary suppression so that a hidden cell cannot be worked out from the total.
+Nothing here runs when someone posts or votes (rules A1 and A4). A scheduled batch
+(app/services/participation_batch.py) recomputes who took part in memory and stores only a snapshot of
+aggregates; pages and the API show that snapshot and the hour it was computed. Groups (organisations and
+staff groups alike) with fewer than k people (CHORUS_MIN_GROUP_SIZE, never below 10) are folded into "Other"
+and never named; if "Other" itself would then be under k, the next smallest group joins it, so no hidden
+figure can be worked out from the total. Counts of people are rounded to 5.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
-from app.crypto import tag
 from app.extensions import db
-from app.models import Comment, ContentStatus, Conversation, Idea, Membership, Organisation, Participation, StaffGroup, Vote
-from app.services.keys import conversation_key
-from app.services.participants import Participant
+from app.models import Comment, ContentStatus, Conversation, Idea, ParticipationSnapshot, Vote
 
 OTHER = "Other"
 NOT_RECORDED = "Not recorded"
@@ -30,47 +29,9 @@ def min_group_size() -> int:
     return max(MIN_FLOOR, int(current_app.config.get("CHORUS_MIN_GROUP_SIZE", 11)))
 
 
-def participant_pseudonym(key: bytes, user_key: str) -> str:
-    """A per-conversation pseudonym used only for counting people; unrelated to vote and author tags."""
-    return tag(key, "participant", user_key)
-
-
-def _group_label(organisation_id: int, staff_group_id: int | None) -> str:
-    if staff_group_id is None:
-        return NOT_RECORDED
-    roster = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Membership).where(
-            Membership.organisation_id == organisation_id, Membership.staff_group_id == staff_group_id)
-    ) or 0
-    if roster < min_group_size():
-        return OTHER
-    group = db.session.get(StaffGroup, staff_group_id)
-    return group.name if group else OTHER
-
-
-def record_participation(conversation: Conversation, participant: Participant) -> None:
-    """Note (once) that this person took part; flushes only, so it commits with the post or vote."""
-    audience = {org.id for org in conversation.audience}
-    membership = next(((o, g) for o, g in participant.memberships if o in audience), None)
-    if membership is None:
-        membership = next(((o, g) for o, g in participant.memberships if o == conversation.organisation_id), None)
-    organisation_id, label = (membership[0], _group_label(*membership)) if membership else (None, NOT_RECORDED)
-    values = {
-        "conversation_id": conversation.id,
-        "pseudonym": participant_pseudonym(conversation_key(conversation), participant.user_key),
-        "organisation_id": organisation_id,
-        "staff_group": label,
-    }
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(insert(Participation).values(**values).on_conflict_do_nothing())
-
-
-# --- figures ---------------------------------------------------------------------------------
-
-
 @dataclass
 class Cell:
-    """One row of a breakdown: a rounded count, or None when it is hidden."""
+    """One row of a breakdown: a rounded count, or None when it is hidden (only "Other" is ever hidden)."""
 
     label: str
     value: int | None
@@ -82,12 +43,15 @@ class Cell:
 
 @dataclass
 class ParticipationFigures:
+    """What the last batch found; every figure is None until the first batch has run."""
+
     conversation: Conversation
     k: int
-    ideas: int
-    comments: int
-    votes: int
-    participants: int | None  # rounded to 5; None when fewer than k
+    updated_at: datetime | None = None  # the hour the batch ran
+    ideas: int | None = None
+    comments: int | None = None
+    votes: int | None = None
+    participants: int | None = None  # rounded to 5; None when fewer than k
     by_organisation: list[Cell] = field(default_factory=list)
     by_staff_group: list[Cell] = field(default_factory=list)
 
@@ -101,56 +65,45 @@ def round_to_5(value: int) -> int:
     return int((value + 2.5) // 5 * 5)
 
 
-def suppress(counts: dict[str, int], k: int) -> list[Cell]:
-    """Hide cells under k, then more cells (smallest first) until the hidden ones hold at least k people.
+def fold_small_groups(counts: dict[str, int], k: int) -> list[Cell]:
+    """Named cells for groups of at least k people, the rest summed into "Other", never named.
 
-    Without the second step, a single hidden cell could be worked out as the total minus the shown cells.
+    If "Other" holds fewer than k people, the smallest named groups join it until it holds k (complementary
+    suppression: otherwise "Other" could be shown as total minus the named cells). "Other" is hidden only when
+    everyone together is fewer than k. Named cells are listed by size, "Other" always last.
     """
-    hidden = {label for label, n in counts.items() if n < k}
-    visible = sorted((n, label) for label, n in counts.items() if label not in hidden)
-    while hidden and sum(counts[label] for label in hidden) < k and visible:
-        hidden.add(visible.pop(0)[1])
-    # Shown cells by size, then hidden ones by name: ordering hidden cells by their true size would leak it.
-    ordered = sorted(counts.items(), key=lambda item: (item[0] in hidden, -item[1] if item[0] not in hidden else 0, item[0]))
-    return [Cell(label, None if label in hidden else round_to_5(n)) for label, n in ordered]
+    other = sum(n for label, n in counts.items() if n < k or label == OTHER)
+    named = sorted((n, label) for label, n in counts.items() if n >= k and label != OTHER)
+    while 0 < other < k and named:
+        other += named.pop(0)[0]
+    cells = [Cell(label, round_to_5(n)) for n, label in sorted(named, key=lambda item: (-item[0], item[1]))]
+    if other:
+        cells.append(Cell(OTHER, round_to_5(other) if other >= k else None))
+    return cells
 
 
-def _count(model: type, conversation_id: int, *extra: sa.ColumnElement[bool]) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(model).where(model.conversation_id == conversation_id, *extra)
-    ) or 0
+def _cells(stored: list[list[object]]) -> list[Cell]:
+    return [Cell(str(label), None if value is None else int(value)) for label, value in stored]  # type: ignore[call-overload]
 
 
 def participation_figures(conversation: Conversation) -> ParticipationFigures:
-    """Totals and suppressed breakdowns for a conversation."""
-    k = min_group_size()
-    by_org = dict(db.session.execute(
-        sa.select(sa.func.coalesce(Organisation.name, NOT_RECORDED), sa.func.count())
-        .select_from(Participation)
-        .outerjoin(Organisation, Organisation.id == Participation.organisation_id)
-        .where(Participation.conversation_id == conversation.id)
-        .group_by(Organisation.name)
-    ).all())
-    by_group = dict(db.session.execute(
-        sa.select(Participation.staff_group, sa.func.count())
-        .where(Participation.conversation_id == conversation.id)
-        .group_by(Participation.staff_group)
-    ).all())
-    total = sum(by_org.values())
+    """The figures of the last batch for a conversation (empty until the first batch)."""
+    snapshot = db.session.get(ParticipationSnapshot, conversation.id)
+    if snapshot is None:
+        return ParticipationFigures(conversation=conversation, k=min_group_size())
     return ParticipationFigures(
-        conversation=conversation,
-        k=k,
-        ideas=_count(Idea, conversation.id, Idea.status == ContentStatus.PUBLISHED),
-        comments=_count(Comment, conversation.id, Comment.status == ContentStatus.PUBLISHED),
-        votes=_count(Vote, conversation.id),
-        participants=round_to_5(total) if total >= k else None,
-        by_organisation=suppress(by_org, k),
-        by_staff_group=suppress(by_group, k),
+        conversation=conversation, k=snapshot.min_group_size, updated_at=snapshot.computed_hour,
+        ideas=snapshot.ideas, comments=snapshot.comments, votes=snapshot.votes, participants=snapshot.participants,
+        by_organisation=_cells(snapshot.by_organisation), by_staff_group=_cells(snapshot.by_staff_group),
     )
 
 
 def conversation_counts(conversation_ids: list[int]) -> dict[int, tuple[int, int, int]]:
-    """(ideas, comments, votes) per conversation, for the facilitator's list."""
+    """(ideas, comments, votes) per conversation, for the facilitator's list.
+
+    Live, unlike the figures above: these are totals every participant can already see on the conversation's
+    pages, and they say nothing about organisations or staff groups.
+    """
     def grouped(model: type, *extra: sa.ColumnElement[bool]) -> dict[int, int]:
         return dict(db.session.execute(
             sa.select(model.conversation_id, sa.func.count()).where(model.conversation_id.in_(conversation_ids), *extra)

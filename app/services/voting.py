@@ -15,7 +15,6 @@ from app.services.ideas import visible_idea
 from app.services.keys import conversation_key
 from app.services.opinion_runs import mark_votes_changed
 from app.services.participants import Participant
-from app.services.participation import record_participation
 from app.services.phases import require_allowed
 
 VOTE_VALUES = {"support": 1, "agree": 1, "disagree": -1, "pass": 0}
@@ -42,7 +41,6 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> str:
         raise InvalidInput("Choose " + " or ".join(sorted(allowed)), field="choice")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
     _upsert(idea.id, voter, conversation.id, VOTE_VALUES[choice])
-    record_participation(conversation, participant)
     mark_votes_changed(conversation.id)  # locks the conversation row, as live_events does next
     message = live_events.votes_changed(conversation, idea.id)
     db.session.commit()

@@ -16,6 +16,7 @@ from app.services import comments, conversations, ideas, live_session, moderatio
 from app.services.errors import InvalidInput, NotFound
 from app.services.listing import idea_detail, list_ideas, my_posts
 from app.services.participation import participation_figures
+from app.services.participation_batch import refresh_snapshot
 
 
 @pytest.fixture
@@ -58,6 +59,7 @@ def test_a_waiting_post_is_hidden_from_others_everywhere_but_its_author_sees_it(
     with pytest.raises(NotFound):
         idea_detail(bob, idea.id)
     assert themes.similar_ideas(bob, conversation.id, "Quiet rooms for breaks on every ward") == []
+    refresh_snapshot(conversation.id)
     assert participation_figures(conversation).ideas == 0
     assert _events(conversation.id) == [] and published == []
     assert my_posts(bob, conversation.id).ideas == []

@@ -9,6 +9,7 @@ from app.models import Idea
 from app.services import ideas, templates, voting
 from app.services.accounts import create_api_token
 from app.services.participants import Participant
+from app.services.participation_batch import refresh_snapshot
 
 
 def _api(client, user):
@@ -27,8 +28,12 @@ def test_participation_figures(client, make_user, make_conversation, make_org, o
     for person in people:
         voting.cast_vote(Participant.from_user(person), idea.id, "support")
     call = _api(client, make_user("facilitator"))
+    before = call("get", f"/conversations/{conversation.id}/participation").json
+    assert before["updated_at"] is None and before["votes"] is None and before["by_staff_group"] == []
+    refresh_snapshot(conversation.id)
     body = call("get", f"/conversations/{conversation.id}/participation").json
     assert body["participants"] == 10 and body["votes"] == 12 and body["min_group_size"] == 11
+    assert body["updated_at"].endswith(":00:00Z")
     assert body["by_staff_group"] == [{"group": "Medical", "participants": 10, "hidden": False}]
     assert "author" not in str(body) and people[0].email not in str(body)
     assert _api(client, make_user())("get", f"/conversations/{conversation.id}/participation").status_code == 404

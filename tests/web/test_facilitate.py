@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Conversation, Idea, Question, Vote
 from app.models.base import utcnow
 from app.services import ideas, voting
+from app.services.participation_batch import refresh_snapshot
 
 ROUTES = [
     ("get", "/facilitate/"), ("get", "/facilitate/conversations/new"), ("post", "/facilitate/conversations/new"),
@@ -205,8 +206,12 @@ def test_overview_shows_suppressed_participation(client, login, make_user, make_
         ideas.post_idea(as_participant(make_user(staff_group="Nursing")), conversation.questions[1].id, "Rest areas for every team")
     login(make_user("facilitator"))
     html = client.get(f"/facilitate/conversations/{conversation.id}").get_data(as_text=True)
-    assert "People taking part by organisation" in html and "about 15" in html
-    assert "Medical" in html and "fewer than 11" in html and "Other" in html
+    assert "Updated hourly; not worked out yet" in html and "about 15" not in html
+    refresh_snapshot(conversation.id)
+    html = client.get(f"/facilitate/conversations/{conversation.id}").get_data(as_text=True)
+    assert "People taking part by organisation" in html and "about 15" in html and "Updated hourly; last updated" in html
+    # Medical (13) is shown; Nursing (3) is under k, so Other would be 3 and Medical joins it: only Other remains.
+    assert "Medical" not in html.split("People taking part by staff group")[1] and "Other" in html
     assert "Staff parking near the wards" not in html  # figures only, no content or authors
 
 
