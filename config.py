@@ -72,6 +72,10 @@ class Config:
     RATELIMIT_JOIN: str = os.environ.get("CHORUS_RATELIMIT_JOIN", "10 per minute;30 per hour")
     # How long a "no moderation notices for you" result is reused within one session.
     CHORUS_NOTICE_CACHE_SECONDS: int = _int("CHORUS_NOTICE_CACHE_SECONDS", 120)
+    # Dismissed notices are remembered by the browser (a cookie of opaque tokens), never on the server: how long
+    # the cookie lasts, and how many dismissals it keeps (oldest dropped first; 120 fit well under 4 KB).
+    CHORUS_NOTICE_COOKIE_DAYS: int = max(1, _int("CHORUS_NOTICE_COOKIE_DAYS", 365))
+    CHORUS_NOTICE_COOKIE_TOKENS: int = min(150, max(1, _int("CHORUS_NOTICE_COOKIE_TOKENS", 120)))
 
     # How background work runs: "thread" (embedded) or "rq" (needs REDIS_URL).
     CHORUS_JOBS: str = os.environ.get("CHORUS_JOBS", "rq" if os.environ.get("REDIS_URL") else "thread")
