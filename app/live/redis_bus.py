@@ -68,15 +68,16 @@ class RedisBus(EventBus):
     def _listen(self) -> None:
         delay = 0.5
         while not self._stopping.is_set():
+            connection = redis.Redis.from_url(self.url)
+            pubsub = connection.pubsub(ignore_subscribe_messages=True)
             try:
-                connection = redis.Redis.from_url(self.url)
-                pubsub = connection.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(self.channel_prefix + "*")
                 # Wait for the subscription to be confirmed before saying we are ready.
                 pubsub.get_message(timeout=5)
                 self.generation += 1  # anything published while we were not listening is in the log
                 self.ready.set()
                 delay = 0.5
+                # Wake at least once a second so close() is noticed; a message is handed on as soon as it arrives.
                 while not self._stopping.is_set():
                     raw = pubsub.get_message(timeout=1.0)
                     if raw is None or raw.get("type") != "pmessage":
@@ -85,11 +86,12 @@ class RedisBus(EventBus):
                         self.deliver(LiveMessage.from_json(raw["data"]))
                     except (ValueError, KeyError, TypeError):
                         log.warning("ignored a malformed live message")
-                pubsub.close()
-                connection.close()
             except redis.RedisError:
                 if self._stopping.is_set():
                     break
                 log.warning("live listener lost Redis; reconnecting")
                 self._stopping.wait(delay)
                 delay = min(delay * 2, 10)
+            finally:
+                pubsub.close()
+                connection.close()
