@@ -151,3 +151,25 @@ def test_the_instance_id_defaults_to_something_of_this_instance(database_url, tm
     assert instance(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'staging.sqlite'}") != here
     assert instance(CHORUS_INSTANCE_ID="staging-2") == "staging-2"
     assert db is not None
+
+
+def test_jobs_queue_per_instance(app, redis_url):
+    """A worker of one instance never takes another instance's jobs, and a job's keys name its instance."""
+    from app.jobs import enqueue, queue
+
+    store = redis.Redis.from_url(redis_url)
+    ours, theirs = (f"{name}{uuid.uuid4().hex[:8]}" for name in ("prod", "staging"))
+    app.config.update(CHORUS_JOBS="rq", REDIS_URL=redis_url, CHORUS_INSTANCE_ID=ours)
+    before = {k.decode() for k in store.scan_iter(count=1000)}
+    enqueue("themes.run", 424242)
+    jobs = queue(redis_url)
+    try:
+        [job] = jobs.jobs
+        assert job.id.startswith(ours + "-") and job.args == ("themes.run", 424242)
+        new = {k.decode() for k in store.scan_iter(count=1000)} - before
+        assert new and all(ours in key for key in new if key != "rq:queues"), new
+        app.config["CHORUS_INSTANCE_ID"] = theirs
+        assert queue(redis_url).count == 0
+    finally:
+        jobs.empty()
+        jobs.delete(delete_jobs=True)
