@@ -42,6 +42,9 @@ class Config:
     # hide_parameters: a failed statement's error log must not carry what someone wrote (or an email) with a timestamp.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    # Prefixes every Redis key and channel, so instances sharing one Redis never see each other's data. Unset:
+    # derived from this instance's database URL and SECRET_KEY (app/instance.py), never a shared constant.
+    CHORUS_INSTANCE_ID: str | None = os.environ.get("CHORUS_INSTANCE_ID") or None
 
     # Anonymity thresholds: a breakdown cell needs at least this many distinct people.
     CHORUS_MIN_GROUP_SIZE: int = max(10, _int("CHORUS_MIN_GROUP_SIZE", 11))
@@ -62,8 +65,9 @@ class Config:
 
     RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
-    # A moving window: no burst of twice the limit across a window boundary (and tests do not depend on the clock).
-    RATELIMIT_STRATEGY = "moving-window"
+    # A fixed window that starts at a key's first hit: Redis holds a counter with an expiry, where a moving window
+    # would hold the exact time of every post and vote (rule A7). A burst can reach twice the limit across two windows.
+    RATELIMIT_STRATEGY = "fixed-window"
     # If Redis goes away, keep limiting per process in memory instead of failing every sign-in and post with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_LOGIN: str = os.environ.get("CHORUS_RATELIMIT_LOGIN", "10 per minute;50 per hour")
@@ -72,6 +76,10 @@ class Config:
     RATELIMIT_JOIN: str = os.environ.get("CHORUS_RATELIMIT_JOIN", "10 per minute;30 per hour")
     # How long a "no moderation notices for you" result is reused within one session.
     CHORUS_NOTICE_CACHE_SECONDS: int = _int("CHORUS_NOTICE_CACHE_SECONDS", 120)
+    # Dismissed notices are remembered by the browser (a cookie of opaque tokens), never on the server: how long
+    # the cookie lasts, and how many dismissals it keeps (oldest dropped first; 120 fit well under 4 KB).
+    CHORUS_NOTICE_COOKIE_DAYS: int = max(1, _int("CHORUS_NOTICE_COOKIE_DAYS", 365))
+    CHORUS_NOTICE_COOKIE_TOKENS: int = min(150, max(1, _int("CHORUS_NOTICE_COOKIE_TOKENS", 120)))
 
     # How background work runs: "thread" (embedded) or "rq" (needs REDIS_URL).
     CHORUS_JOBS: str = os.environ.get("CHORUS_JOBS", "rq" if os.environ.get("REDIS_URL") else "thread")

@@ -33,7 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
+    from app.instance import configure_instance
     from app.keys_setup import check_workers, load_keys
+
+    configure_instance(app)
 
     load_keys(app)
     if not app.testing:

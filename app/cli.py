@@ -272,7 +272,7 @@ def worker(burst: bool, no_scheduler: bool) -> None:
     from redis import Redis
     from rq import SimpleWorker
 
-    from app.jobs import QUEUE_NAME, queue
+    from app.jobs import queue, queue_name
     from app.jobs.scheduler import start_ticker
 
     url = current_app.config.get("REDIS_URL")
@@ -282,4 +282,4 @@ def worker(burst: bool, no_scheduler: bool) -> None:
         start_ticker(current_app._get_current_object())  # type: ignore[attr-defined]
     # SimpleWorker runs jobs in this process, inside the app context the CLI provides.
     SimpleWorker([queue(url)], connection=Redis.from_url(url), name=None).work(burst=burst, with_scheduler=False)
-    click.echo(f"Worker for queue {QUEUE_NAME} stopped.")
+    click.echo(f"Worker for queue {queue_name()} stopped.")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify
+from flask import abort, current_app, jsonify
 from flask_login import current_user
 
+from app import notice_cookie
 from app.api import bp, for_role
 from app.api.helpers import facilitated, iso_hour, json_body, participant, text_field
 from app.models import Comment, Conversation, Idea, Role
@@ -113,10 +114,10 @@ def my_notices():  # type: ignore[no-untyped-def]
     return jsonify(notices=[{
         "kind": n.kind, "item_id": n.item.id, "conversation_id": n.conversation.id, "action": n.action,
         "reason": n.reason or None, "note": n.note, "message": n.message, "body": n.item.body, "status": n.item.status,
-    } for n in notices.notices_for(participant())])
+    } for n in notices.notices_for(participant(), notice_cookie.dismissed())])
 
 
 @bp.post("/notices/<kind>/<item_id>/dismiss")
 def dismiss_notice(kind: str, item_id: str):  # type: ignore[no-untyped-def]
-    notices.dismiss_notice(participant(), kind, item_id)
-    return "", 204
+    token = notices.dismiss_notice(participant(), kind, item_id)
+    return notice_cookie.remember(current_app.make_response(("", 204)), [token])

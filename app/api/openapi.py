@@ -231,7 +231,7 @@ def build_spec() -> dict[str, Any]:
             "entries": {"type": "array", "items": _ref("ModerationLogEntry")}}}), params=[conv])},
         "/notices": {"get": _op("Moderation notices on your own posts (computed from your author tags, never stored against you)", _ok({"type": "object", "properties": {
             "notices": {"type": "array", "items": _ref("Notice")}}}), errors=("401",))},
-        "/notices/{kind}/{item_id}/dismiss": {"post": _op("Mark a notice on your own post as seen", {"204": {"description": "Dismissed"}},
+        "/notices/{kind}/{item_id}/dismiss": {"post": _op("Mark a notice on your own post as seen; remembered only by the chorus_seen cookie this response sets (send it back to keep the notice hidden), never on the server", {"204": {"description": "Dismissed"}},
             params=[{"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": ["idea", "comment"]}}, _path_param("item_id")],
             errors=("401", "404"))},
         "/comments/{comment_id}": {

@@ -94,5 +94,5 @@ def paths(op, ok, path_param) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "/organisations/{organisation_id}/outcomes": {"get": op("\"You said, we did\" across an organisation you belong to", ok(_ref("OutcomesPage")), params=[org])},
         "/me/outcome-notices": {"get": op("Updated outcomes on themes you contributed to or voted on, worked out now from your own pseudonyms", ok(_obj(
             notices={"type": "array", "items": _obj(conversation_id=I, theme_id=I, label=S, updated=B)})), errors=("401",))},
-        "/me/outcome-notices/seen": {"post": op("Dismiss the current notices (stores a time only)", {"204": {"description": "Done"}}, errors=("401",))},
+        "/me/outcome-notices/seen": {"post": op("Dismiss the current notices; remembered only by the chorus_seen cookie this response sets, never on the server", {"204": {"description": "Done"}}, errors=("401",))},
     }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, jsonify
+from flask import abort, current_app, jsonify
 from flask_login import current_user
 
+from app import notice_cookie
 from app.api import bp, for_role
 from app.api.helpers import json_body, participant
 from app.models import Conversation, Role
@@ -312,13 +313,14 @@ def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
 def outcome_notices():  # type: ignore[no-untyped-def]
     if getattr(current_user, "is_guest", False):
         return jsonify(notices=[])  # guests have no account to remember what they have seen
-    notices = outcomes.outcome_notices(participant(), outcomes.outcomes_seen_until(current_user.id))
+    notices = outcomes.outcome_notices(participant(), notice_cookie.dismissed())
     return jsonify(notices=[{"conversation_id": n.conversation.id, "theme_id": n.theme.id, "label": n.theme.label,
                              "updated": n.is_update} for n in notices])
 
 
 @bp.post("/me/outcome-notices/seen")
 def outcome_notices_seen():  # type: ignore[no-untyped-def]
+    response = current_app.make_response(("", 204))
     if not getattr(current_user, "is_guest", False):
-        outcomes.mark_outcomes_seen(current_user.id)
-    return "", 204
+        notice_cookie.remember(response, [n.token for n in outcomes.outcome_notices(participant(), notice_cookie.dismissed())])
+    return response

@@ -6,6 +6,7 @@ Job payloads carry only ids of runs and conversations, never a user id or key ne
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -65,8 +66,10 @@ def enqueue(name: str, *args: Any) -> None:
     elif mode == "rq":
         # RQ stamps each job with exact times; an idea id next to the second it was posted must not linger
         # in Redis, so finished jobs are dropped at once and failed ones after an hour (errors are logged).
+        # The job id carries the instance id too, so a job's Redis keys name their instance (rule A7).
         queue(current_app.config["REDIS_URL"]).enqueue(run_job, name, *args, job_timeout=1800, result_ttl=0,
-                                                       failure_ttl=3600)
+                                                       failure_ttl=3600,
+                                                       job_id=f"{current_app.config['CHORUS_INSTANCE_ID']}-{uuid.uuid4().hex}")
     else:
         if _executor is None:
             # One worker thread: theme runs are CPU-bound and must not starve the web threads.
@@ -78,9 +81,14 @@ def _run_inline(name: str, *args: Any) -> None:
     _registry()[name](*args)
 
 
+def queue_name() -> str:
+    """This instance's queue: instances sharing a Redis never run each other's jobs."""
+    return f"{QUEUE_NAME}:{current_app.config['CHORUS_INSTANCE_ID']}"
+
+
 def queue(redis_url: str):  # type: ignore[no-untyped-def]
     """The RQ queue on Redis."""
     from redis import Redis
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+    return Queue(queue_name(), connection=Redis.from_url(redis_url))

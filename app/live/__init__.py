@@ -25,9 +25,10 @@ def init_live(app: Flask) -> None:
     app.config.setdefault("CHORUS_LIVE_RETENTION_HOURS", 24)
     url = app.config.get("CHORUS_LIVE_REDIS_URL", app.config.get("REDIS_URL"))
     if url:
+        from app.instance import redis_prefix
         from app.live.redis_bus import RedisBus
 
-        app.extensions["chorus.live"] = RedisBus(url)
+        app.extensions["chorus.live"] = RedisBus(url, redis_prefix(app))
     else:
         app.extensions["chorus.live"] = InProcessBus()
 

@@ -1,8 +1,8 @@
 """Triage of themes by change-hub leads: plans, actions, manual placements, comparisons and outcomes.
 
 Nothing here links a person to content. Pairwise comparisons carry a per-conversation pseudonym
-(an HMAC with its own purpose), never a user id. What a person has seen of outcome notices is one
-time on their user row (User.outcomes_seen_until), never a theme.
+(an HMAC with its own purpose), never a user id. What a person has seen of outcome notices is kept by
+their browser (app/notice_cookie.py), never on the server.
 """
 
 from __future__ import annotations

@@ -53,8 +53,6 @@ class User(UserMixin, db.Model):
     sso_subject: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # "You said, we did" notices already seen up to this time: a time only, never which themes.
-    outcomes_seen_until: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from app import notice_cookie
 from app.participate import bp
 from app.participate.forms import ConfirmForm, ReportForm
 from app.participate.routes import _me
@@ -36,7 +37,7 @@ def _moderation_notices() -> dict[str, Any]:
         return {}
     if session.get(_NONE_UNTIL, 0) > time.time():
         return {}
-    found = notices.notices_for(_me())
+    found = notices.notices_for(_me(), notice_cookie.dismissed())
     if not found:
         session[_NONE_UNTIL] = time.time() + current_app.config["CHORUS_NOTICE_CACHE_SECONDS"]
     return {"moderation_notices": found, "notice_form": ConfirmForm()}
@@ -79,5 +80,6 @@ def report_comment(comment_id: str):  # type: ignore[no-untyped-def]
 def dismiss_notice(kind: str, item_id: str):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    notices.dismiss_notice(_me(), kind, item_id)
-    return redirect(safe_next(request.form.get("next"), "participate.home"))
+    token = notices.dismiss_notice(_me(), kind, item_id)
+    # Kept by this browser, not the server: only the author can dismiss, so a write would name them.
+    return notice_cookie.remember(redirect(safe_next(request.form.get("next"), "participate.home")), [token])

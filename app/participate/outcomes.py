@@ -7,6 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import notice_cookie
 from app.participate import bp
 from app.participate.forms import ConfirmForm
 from app.participate.routes import _me
@@ -24,17 +25,19 @@ def _outcome_notices() -> dict[str, Any]:
     if request.endpoint not in NOTICE_PAGES or not current_user.is_authenticated:
         return {}
     if getattr(current_user, "is_guest", False):
-        return {}  # a guest has no account to remember what they have seen; their visit ends with the workshop
-    notices = outcomes.outcome_notices(_me(), outcomes.outcomes_seen_until(current_user.id))
+        return {}  # a guest's visit ends with the workshop; outcomes come long after
+    notices = outcomes.outcome_notices(_me(), notice_cookie.dismissed())
     return {"outcome_notices": notices, "notice_form": ConfirmForm()}
 
 
 @bp.post("/outcomes/notices/seen")
 def notices_seen():  # type: ignore[no-untyped-def]
+    response = redirect(safe_next(request.form.get("next")))
     if ConfirmForm().validate_on_submit() and not getattr(current_user, "is_guest", False):
-        outcomes.mark_outcomes_seen(current_user.id)
+        # Remembered by this browser only: a record on the server would say who took part in these themes.
+        notice_cookie.remember(response, [n.token for n in outcomes.outcome_notices(_me(), notice_cookie.dismissed())])
         flash("Thank you. We will tell you when there is another update.", "success")
-    return redirect(safe_next(request.form.get("next")))
+    return response
 
 
 @bp.get("/conversations/<int:conversation_id>/outcomes")

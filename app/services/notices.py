@@ -1,16 +1,22 @@
 """In-app notices to authors about moderation, computed at their visit from their own author tags.
 
 A notice lives on the item (what was done and why), never against a person. To show someone their
-notices, the service looks only at conversations that have unseen notices and recomputes the
-person's author tag for each noticed item there; nobody else can tell whose item it is.
+notices, the service looks only at conversations that have notices and recomputes the person's author
+tag for each noticed item there; nobody else can tell whose item it is.
+
+Dismissing writes nothing: only the author can dismiss, so a write would tell a dump diff that the
+author was active then (rule A2). Each notice has a seen token, HMAC(conversation key, "notice-seen" ‖
+user key ‖ item ‖ notice), which the browser keeps and hands back; it means nothing without the key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.crypto import tag
 from app.extensions import db
 from app.models import Comment, Conversation, Idea, ReportReason
 from app.services.authorship import is_author, require_author
@@ -38,6 +44,7 @@ class Notice:
     action: str
     reason: str
     note: str
+    token: str
 
     @property
     def message(self) -> str:
@@ -56,8 +63,17 @@ def _conversations_with_notices(ids: list[int]) -> list[int]:
     return sorted(found)
 
 
-def notices_for(participant: Participant) -> list[Notice]:
-    """Unseen moderation notices on this person's own items, in conversations they can see."""
+SEEN_TOKEN_LENGTH = 24  # hex characters: 96 bits, short enough for a browser cookie to hold many
+
+
+def seen_token(key: bytes, user_key: str, kind: str, item: Idea | Comment) -> str:
+    """The token that marks this notice as dismissed by its author; a new moderation decision gets a new one."""
+    return tag(key, "notice-seen", user_key, kind, item.id, item.notice_action or "", item.notice_reason or "",
+               item.notice_note or "")[:SEEN_TOKEN_LENGTH]
+
+
+def notices_for(participant: Participant, dismissed: Collection[str] = ()) -> list[Notice]:
+    """Moderation notices on this person's own items, in conversations they can see, except those dismissed."""
     conversations = {c.id: c for c in visible_conversations(participant)}
     notices: list[Notice] = []
     for conversation_id in _conversations_with_notices(list(conversations)):
@@ -69,21 +85,24 @@ def notices_for(participant: Participant) -> list[Notice]:
             items = db.session.scalars(
                 sa.select(model).where(model.conversation_id == conversation_id, model.notice_unseen.is_(True))
             ).all()
-            notices.extend(
-                Notice(kind, item, conversation, item.notice_action or "hide", item.notice_reason or "", item.notice_note or "")
-                for item in items if is_author(participant, key, item)
-            )
+            for item in items:
+                if not is_author(participant, key, item):
+                    continue
+                token = seen_token(key, participant.user_key, kind, item)
+                if token not in dismissed:
+                    notices.append(Notice(kind, item, conversation, item.notice_action or "hide",
+                                          item.notice_reason or "", item.notice_note or "", token))
     return notices
 
 
-def dismiss_notice(participant: Participant, kind: str, item_id: str) -> None:
-    """Mark the notice on one of this person's items as seen (the item has only one author)."""
+def dismiss_notice(participant: Participant, kind: str, item_id: str) -> str:
+    """The seen token for the notice on one of this person's items; nothing is written (see the module note)."""
     model = {"idea": Idea, "comment": Comment}.get(kind)
     if model is None:
         raise NotFound()
     item = require_author(participant, db.session.get(model, item_id))
-    item.notice_unseen = False
-    db.session.commit()
+    conversation = db.session.get(Conversation, item.conversation_id)
+    return seen_token(conversation_key(conversation), participant.user_key, kind, item)
 
 
 def reason_label(reason: str | None) -> str:

@@ -2,17 +2,19 @@
 
 A notice is worked out when the person visits: their author tags and voter pseudonym are recomputed
 against the ideas (and comments) of each recently updated theme, in memory. Nothing is stored that links
-them to a theme; the only stored fact is "this person has seen outcome notices up to time T".
+them to a theme, and dismissing stores nothing server-side either (rule A2): each notice has a seen token,
+HMAC(conversation key, "outcome-seen" ‖ user key ‖ outcome ‖ its update time), which the browser keeps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app.crypto import author_tag, voter_pseudonym
+from app.crypto import author_tag, tag, voter_pseudonym
 from app.extensions import db
 from app.models import (
     Comment,
@@ -26,7 +28,6 @@ from app.models import (
     ThemeAssignment,
     ThemePlan,
     ThemeStatus,
-    User,
     Vote,
     audience,
 )
@@ -37,7 +38,8 @@ from app.services.keys import conversation_key
 from app.services.participants import Participant
 
 TEXT_MAX = 4000
-NOTICE_WINDOW = timedelta(days=90)  # a first visit only hears about recent updates
+NOTICE_WINDOW = timedelta(days=90)  # only recent updates are told, so a new device does not replay years of them
+SEEN_TOKEN_LENGTH = 24
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Notice:
     theme: Theme
     outcome: Outcome
     is_update: bool
+    token: str
 
 
 def _text(value: str, name: str, what: str, minimum: int = 3) -> str:
@@ -141,26 +144,13 @@ def organisation_outcomes(participant: Participant, organisation_id: int) -> Out
     return OutcomesPage(organisation.name, sections)
 
 
-def outcomes_seen_until(user_id: int) -> datetime | None:
-    user = db.session.get(User, user_id)
-    return user.outcomes_seen_until if user else None
+def seen_token(key: bytes, user_key: str, outcome: Outcome) -> str:
+    """The token that marks this version of an outcome as seen by this person; a later update gets a new one."""
+    return tag(key, "outcome-seen", user_key, str(outcome.id), outcome.updated_at.isoformat())[:SEEN_TOKEN_LENGTH]
 
 
-def mark_outcomes_seen(user_id: int, until: datetime | None = None) -> None:
-    """Remember that the person has seen notices up to now (a time on their user row, no theme)."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    user.outcomes_seen_until = until or utcnow()
-    db.session.commit()
-
-
-def _took_part(participant: Participant, conversation: Conversation, theme_id: int) -> bool:
+def _took_part(participant: Participant, conversation: Conversation, key: bytes, theme_id: int) -> bool:
     """Whether this person wrote, commented on or voted on an idea of the theme—decided now, stored nowhere."""
-    try:
-        key = conversation_key(conversation)
-    except NotAllowedNow:
-        return False  # archived: nobody can be linked to anything in it any more
     if conversation.current_theme_run_id is None:
         return False
     idea_ids = sa.select(ThemeAssignment.idea_id).where(
@@ -176,9 +166,9 @@ def _took_part(participant: Participant, conversation: Conversation, theme_id: i
     return False
 
 
-def outcome_notices(participant: Participant, seen_until: datetime | None) -> list[Notice]:
-    """Outcomes updated since the person last looked, on themes they contributed to or voted on."""
-    since = seen_until or (utcnow() - NOTICE_WINDOW)
+def outcome_notices(participant: Participant, dismissed: Collection[str] = ()) -> list[Notice]:
+    """Recently updated outcomes on themes the person contributed to or voted on, except those dismissed."""
+    since = utcnow() - NOTICE_WINDOW
     conversations = {c.id: c for c in visible_conversations(participant)}
     if not conversations:
         return []
@@ -187,7 +177,12 @@ def outcome_notices(participant: Participant, seen_until: datetime | None) -> li
     notices = []
     for outcome in fresh:
         conversation = conversations[outcome.conversation_id]
-        if _took_part(participant, conversation, outcome.theme_id):
+        try:
+            key = conversation_key(conversation)
+        except NotAllowedNow:
+            continue  # archived: nobody can be linked to anything in it any more
+        token = seen_token(key, participant.user_key, outcome)
+        if token not in dismissed and _took_part(participant, conversation, key, outcome.theme_id):
             theme = db.session.get(Theme, outcome.theme_id)
-            notices.append(Notice(conversation, theme, outcome, is_update=outcome.updated_at > outcome.published_at))
+            notices.append(Notice(conversation, theme, outcome, outcome.updated_at > outcome.published_at, token))
     return notices

@@ -64,3 +64,14 @@ def rows_by_xmin(snapshot: Dump) -> dict[str, list[tuple[str, dict[str, Any]]]]:
             if "xmin" in row:
                 grouped.setdefault(row["xmin"], []).append((table, row))
     return grouped
+
+
+def rewritten_rows(before: Dump, after: Dump) -> dict[str, int]:
+    """PostgreSQL only: {table: rows whose xmin or ctid moved}, which catches an UPDATE that left values alone."""
+    changed: dict[str, int] = {}
+    for table, rows in after.items():
+        old = {(r.get("xmin"), r.get("ctid")) for r in before.get(table, []) if "xmin" in r}
+        moved = sum(1 for r in rows if "xmin" in r and (r["xmin"], r["ctid"]) not in old)
+        if moved:
+            changed[table] = moved
+    return changed

@@ -222,10 +222,12 @@ def test_published_events_reach_subscribers(app, session):
 def test_redis_bus_delivers_across_bus_instances(app, redis_url, session):
     """Two RedisBus instances stand for two workers: what one publishes, the other's stream receives."""
     from app.live.bus import LiveMessage
+    from app.instance import redis_prefix
     from app.live.redis_bus import RedisBus
 
     conversation, _ = session
-    sender, receiver = RedisBus(redis_url), RedisBus(redis_url)
+    prefix = redis_prefix()
+    sender, receiver = RedisBus(redis_url, prefix), RedisBus(redis_url, prefix)
     subscription = receiver.subscribe(conversation.id)
     try:
         sender.publish(LiveMessage(conversation.id, 7, "timer", {"ends_at": None}))
@@ -233,6 +235,8 @@ def test_redis_bus_delivers_across_bus_instances(app, redis_url, session):
         assert message == LiveMessage(conversation.id, 7, "timer", {"ends_at": None})
     finally:
         subscription.close()
+        sender.close()
+        receiver.close()
 
 
 def test_closing_by_date_also_deletes_the_log(session):

@@ -155,13 +155,18 @@ def test_hide_notifies_only_the_author_who_can_rewrite_and_requeue(setup):
     assert {c.idea.id for c in list_ideas(others[1], _question(conversation)).cards} == {idea.id, other_idea.id}
 
 
-def test_dismissing_a_notice_marks_it_seen_on_the_item(setup):
+def test_dismissing_a_notice_gives_a_token_and_writes_nothing(setup):
     conversation, facilitator, author, _ = setup
     idea, _ = ideas.post_idea(author, _question(conversation), "The canteen food is terrible")
     moderation.hide_item(conversation, facilitator.id, "idea", idea.id, "duplicate")
-    notices.dismiss_notice(author, "idea", idea.id)
-    assert not db.session.get(Idea, idea.id).notice_unseen
-    assert notices.notices_for(author) == []
+    token = notices.dismiss_notice(author, "idea", idea.id)
+    assert db.session.get(Idea, idea.id).notice_unseen and not db.session.dirty  # the item is left alone
+    assert notices.notices_for(author, {token}) == []
+    assert [n.token for n in notices.notices_for(author)] == [token]
+    # A new decision on the same item is a new notice, so an old dismissal does not hide it.
+    moderation.approve_item(conversation, facilitator.id, "idea", idea.id)
+    moderation.hide_item(conversation, facilitator.id, "idea", idea.id, "off_topic", "Say how it helps")
+    assert [n.reason for n in notices.notices_for(author, {token})] == ["off_topic"]
 
 
 def test_redact_edits_the_text_with_a_mark_and_tells_the_author(setup):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from app.crypto import voter_pseudonym
 from app.extensions import db
-from app.models import Idea, PairwiseChoice, Theme, ThemeAssignment, ThemeSnapshot, User
+from app.models import Idea, PairwiseChoice, Theme, ThemeAssignment, ThemeSnapshot
 from app.services import exports, ideas, outcomes, plans, prioritise, triage, voting
 from app.services.errors import InvalidInput, NotFound
 from app.services.keys import conversation_key
@@ -134,12 +134,13 @@ def test_notices_reach_authors_and_voters_without_a_stored_link(themed, make_use
     other_idea = db.session.scalar(sa.select(Idea.id).where(Idea.id.not_in(ids)))
     voting.cast_vote(bystander, other_idea, "support")
     outcomes.publish_outcome(theme, "Night staff cannot park.", "Reserve 40 spaces after 7pm.", "Estates", date(2027, 2, 1))
-    assert [n.theme.id for n in outcomes.outcome_notices(author, None)] == [theme.id]
-    assert [n.theme.id for n in outcomes.outcome_notices(voter, None)] == [theme.id]
-    assert outcomes.outcome_notices(bystander, None) == []
-    outcomes.mark_outcomes_seen(voter_user.id)
-    seen = db.session.get(User, voter_user.id).outcomes_seen_until
+    assert [n.theme.id for n in outcomes.outcome_notices(author)] == [theme.id]
+    [notice] = outcomes.outcome_notices(voter)
+    assert notice.theme.id == theme.id
+    assert outcomes.outcome_notices(bystander) == []
+    seen = {notice.token}  # what the voter's browser keeps once they dismiss it
     assert outcomes.outcome_notices(voter, seen) == []
+    assert [n.theme.id for n in outcomes.outcome_notices(author, seen)] == [theme.id]  # tokens are per person
     outcomes.add_progress_update(theme, "20 spaces are now reserved; the rest follow in January.")
     again = outcomes.outcome_notices(voter, seen)
     assert [n.theme.id for n in again] == [theme.id] and again[0].is_update
