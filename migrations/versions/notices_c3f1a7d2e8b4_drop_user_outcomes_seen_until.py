@@ -6,7 +6,7 @@ row versions can stay in PostgreSQL's data files until the table is rewritten: d
 run VACUUM FULL "user" after this upgrade.
 
 Revision ID: c3f1a7d2e8b4
-Revises: 5b0c7e3d9a41
+Revises: c41d7e2a9f10
 Create Date: 2026-12-06 12:45:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3f1a7d2e8b4'
-down_revision = '5b0c7e3d9a41'
+down_revision = 'c41d7e2a9f10'
 branch_labels = None
 depends_on = None
 
