@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nlp.cluster import UNTHEMED, cluster
+from nlp.identifying import find_identifying_details
 from nlp.labels import class_tfidf, distinguish, make_label, top_terms
 from nlp.matching import match_clusters
 from nlp.preprocess import SurfaceForms, analyse_pairs
@@ -172,6 +173,18 @@ def _let_new_docs_join_pins(
     labels[new_rows[join]] = n_free + best[join]
 
 
+def _clean_quotes(docs: Sequence[Document], members: np.ndarray, order: np.ndarray, n: int = 3) -> list[str]:
+    """The n most central members without identifying details: a quote speaks for a theme, never names anyone."""
+    picked: list[str] = []
+    for i in order:
+        doc = docs[members[i]]
+        if not find_identifying_details(doc.text):
+            picked.append(doc.id)
+            if len(picked) == n:
+                break
+    return picked
+
+
 def _describe(
     docs: Sequence[Document],
     pairs: list[list[tuple[str, str]]],
@@ -220,7 +233,7 @@ def _describe(
                 key=prev.id if prev is not None else f"new-{new_count}",
                 label=label,
                 top_terms=[forms.render(t) for t in tt],
-                quotes=[docs[g[i]].id for i in order[:3]],
+                quotes=_clean_quotes(docs, g, order),
                 member_ids=[docs[i].id for i in g],
                 size=len(g),
                 coherence=round(float(sims.mean()), 4),

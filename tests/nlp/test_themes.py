@@ -125,3 +125,17 @@ def test_auto_falls_back_to_tfidf(monkeypatch: pytest.MonkeyPatch) -> None:
         find_themes(docs, backend="minilm")
     with pytest.raises(ValueError):
         find_themes(docs, backend="nope")
+
+
+def test_quotes_skip_texts_that_identify_someone() -> None:
+    from nlp.identifying import find_identifying_details
+    from nlp.themes import Document, find_themes
+    from tests.nlp.conftest import make_corpus
+
+    docs, _ = make_corpus(50, seed=3)
+    # Most texts of each theme name people, so the most central ones do: the quotes must come from the others.
+    named = [Document(f"n{d.id}", f"Sarah said: {d.text}") for d in make_corpus(150, seed=4)[0]]
+    result = find_themes(docs + named, seed=0, backend="tfidf-lsa")
+    text = {d.id: d.text for d in docs + named}
+    quotes = [q for theme in result.themes for q in theme.quotes]
+    assert quotes and all(not find_identifying_details(text[q]) for q in quotes)

@@ -1,0 +1,61 @@
+"""Issue #10.8: a quote chosen to stand for a theme never carries a name or other identifying detail.
+
+Ideas that name someone can be published after moderation where they were posted, but a theme card
+(shown to all staff and copied into reports) must pick other ideas as its quotes, even for a run that
+was computed before the detector learned that name.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ContentStatus, Idea, ThemeSnapshot
+from app.services import ideas, theme_runs, themes
+from nlp.identifying import find_identifying_details
+
+NAMED = [
+    "Sarah got back to me about free staff parking at night",
+    "Jamie and Matt sorted free staff parking at night for us",
+    "Free staff parking at night please, sister jones agrees",
+    "Hot food in the canteen at night, Will said he would ask",
+]
+CLEAN = [f"Free staff parking at night please, for shift {n}" for n in range(8)] + \
+        [f"Hot food in the canteen at night please, on rota {n}" for n in range(8)]
+
+
+def _conversation(make_user, make_conversation, as_participant):
+    conversation = make_conversation()
+    people = [as_participant(make_user()) for _ in range(3)]
+    for n, text in enumerate(NAMED + CLEAN):
+        ideas.post_idea(people[n % 3], conversation.questions[0].id, text, allow_identifying=True)
+    # A moderator let the named ones through: they are published where they were posted.
+    for idea in db.session.scalars(sa.select(Idea)):
+        idea.status = ContentStatus.PUBLISHED
+    db.session.commit()
+    return conversation, people
+
+
+def test_theme_quotes_carry_no_identifying_details(make_user, make_conversation, as_participant):
+    conversation, people = _conversation(make_user, make_conversation, as_participant)
+    theme_runs.request_theme_run(conversation.id)
+    view = themes.themes_for(people[0], conversation.id)
+    # Themes with clean members still show quotes; a theme made only of named ideas shows none rather than a name.
+    assert sum(bool(card.quotes) for card in view.cards) >= 2
+    for card in view.cards:
+        assert [q.body for q in card.quotes if find_identifying_details(q.body)] == []
+    stored = {q for s in db.session.scalars(sa.select(ThemeSnapshot)) for q in s.quote_ids}
+    named = {i.id for i in db.session.scalars(sa.select(Idea).where(Idea.body.in_(NAMED)))}
+    assert len(named) == len(NAMED) and not stored & named  # the run itself picked other quotes
+
+
+def test_quotes_stored_by_an_older_run_are_checked_again_when_shown(make_user, make_conversation, as_participant):
+    conversation, people = _conversation(make_user, make_conversation, as_participant)
+    theme_runs.request_theme_run(conversation.id)
+    named = db.session.scalar(sa.select(Idea).where(Idea.body == NAMED[0]))
+    snapshot = db.session.scalars(sa.select(ThemeSnapshot)).first()
+    snapshot.quote_ids = [named.id] + list(snapshot.quote_ids)[:2]  # as an older detector would have left it
+    db.session.commit()
+    for card in themes.themes_for(people[0], conversation.id).cards:
+        assert named.id not in {q.id for q in card.quotes}
+        assert all(not find_identifying_details(q.body) for q in card.quotes)
