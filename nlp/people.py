@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["PersonHit", "find_people"]
+__all__ = ["PersonHit", "find_people", "is_name_word"]
 
 
 @dataclass(frozen=True)
@@ -197,6 +197,12 @@ def _role_hits(text: str) -> list[PersonHit]:
                     continue  # "head of our team", "manager of the department": nobody in particular to a reader
             found.append(PersonHit(m.start(), m.end(), "role"))
     return found
+
+
+def is_name_word(word: str) -> bool:
+    """True for a word that is a given name or surname and not also an ordinary word ("sarah", "patel", not "will")."""
+    low, given, surnames = word.lower(), _names("given_names.txt"), _names("surnames.txt")
+    return len(low) > 2 and (given.get(low) is False or surnames.get(low) is False)
 
 
 def find_people(text: str) -> list[PersonHit]:

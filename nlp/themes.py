@@ -9,6 +9,7 @@ import numpy as np
 
 from nlp.cluster import UNTHEMED, cluster
 from nlp.identifying import find_identifying_details
+from nlp.people import is_name_word
 from nlp.labels import class_tfidf, distinguish, make_label, top_terms
 from nlp.matching import match_clusters
 from nlp.preprocess import SurfaceForms, analyse_pairs
@@ -213,6 +214,8 @@ def _describe(
     new_count = 0
     for c, tt, sc in sorted(drafts, key=lambda d: (-len(groups[d[0]]), d[0])):
         g = groups[c]
+        # A theme's label and key terms are shown to everyone: never a person's name ("Sarah", "sister Jones").
+        tt = [t for t in tt if not any(is_name_word(w) for w in forms.render(t).split())]
         sims = x[g] @ cents[c]
         prev = prev_of.get(c)
         order = np.argsort(-sims, kind="stable")
