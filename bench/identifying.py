@@ -30,8 +30,9 @@ def _detector_at(ref: str) -> Callable[[str], list]:
         shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:nlp/{name}.py"], capture_output=True, text=True)
         if shown.returncode != 0:
             continue
-        module = types.ModuleType(f"nlp.{name}")
+        module = types.ModuleType(f"nlp_at_ref.{name}")
         module.__file__ = str(ROOT / "nlp" / f"{name}.py")
+        sys.modules[module.__name__] = module  # dataclasses look their module up by name
         exec(compile(shown.stdout, f"{ref}:nlp/{name}.py", "exec"), module.__dict__)  # noqa: S102 - our own source
         setattr(package, name, module)
     return package.identifying.find_identifying_details

@@ -42,7 +42,7 @@ _NAME = re.compile(
 )
 _LOCATION = re.compile(
     r"\b(?i:ward|bay|bed|side\s+room|room|cubicle|theatre|bay\s+bed)\s+(?:no\.?\s*)?"
-    r"(?:\d{1,3}[A-Za-z]?|[A-Z]\d{0,2})\b(?!\s*(?:%|percent|am\b|pm\b))"
+    r"(?:\d{1,3}[A-Za-z]?|[A-Z]\d{0,2})\b(?!\s*(?:%|percent|am\b|pm\b))(?!['’])"
 )
 _NOT_NAMES = frozenset(
     """Ward Bay Bed Unit Team Department Dept Hospital Trust Clinic Centre Service Services Nurse Nurses Sister

@@ -56,6 +56,11 @@ _NOT_NAME = frozenset("""ward bay bed unit team department hospital trust clinic
 # Calendar words that are also names ("May", "Jan", "Easter") need a verb or possessive to be a person.
 _MONTHS = frozenset("""january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec easter christmas""".split())
+_ABBREVIATED = frozenset("dr mr mrs ms mx prof".split())
+# A name followed by one of these is a building or ward named after someone ("Byron House", "Agnes Unit").
+_PLACE_AFTER = frozenset("house unit ward wing centre center hospital lodge court road street building suite "
+                         "surgery practice clinic hall block".split())
+_PLACEHOLDER = re.compile(r"[Xx]{2,}")  # "Dr XXXX": a name someone already removed
 _PLACE_BEFORE = frozenset("st saint".split())  # "St Luke's", "St Ann's House" are places
 
 # Roles: "few" ones are held by one or two people in a place; "many" are held by many (need "only"/"sole").
@@ -133,6 +138,12 @@ def _name_hits(text: str) -> list[PersonHit]:
             return True, surnames[w] or len(w) <= 2
         return False, False
 
+    def _place_follows(i: int) -> bool:
+        """The name starts a place's name: "Byron House", "Lynn Jarrett Ward"."""
+        after = [w.lower() for w, _ in words[i + 1 : i + 3]]
+        return bool(after) and (after[0] in _PLACE_AFTER or (len(after) == 2 and after[1] in _PLACE_AFTER
+                                                               and words[i + 1][0][:1].isupper()))
+
     for i, tok in enumerate(tokens):
         word, possessive = words[i]
         low = word.lower()
@@ -141,14 +152,16 @@ def _name_hits(text: str) -> list[PersonHit]:
         nxt_gap = text[tok.end(): tokens[i + 1].start()] if i + 1 < len(tokens) else ""
         adjacent = i + 1 < len(tokens) and nxt_gap.strip() in ("", ",")
         capital = word[:1].isupper() and not (word.isupper() and len(word) <= 3)
-        if prev.rstrip(".") in TITLES and i and text[tokens[i - 1].end(): tok.start()].strip(" .") == "":
+        gap = text[tokens[i - 1].end(): tok.start()] if i else ""
+        # "Dr. Khan" but not "a nurse. He said": only an abbreviated title may end in a full stop
+        if prev in TITLES and (gap.strip() == "" or (gap.strip() == "." and prev in _ABBREVIATED)):
             # lower-case "sister jones", "dr patel": a known name that is not also an ordinary word
             is_name, is_word = known(i)
             cue = i + 1 < len(tokens) and words[i + 1][0].lower() in _AFTER
-            if low not in _NOT_NAME and (capital or (is_name and (not is_word or cue))):
+            if low not in _NOT_NAME and not _PLACEHOLDER.fullmatch(word) and (capital or (is_name and (not is_word or cue))):
                 hits[i] = (tokens[i - 1].start(), tok.start() + len(word))
             continue
-        if low not in given or low in _NOT_NAME - _MONTHS or prev in _PLACE_BEFORE:
+        if low not in given or low in _NOT_NAME - _MONTHS or prev in _PLACE_BEFORE or _place_follows(i):
             continue
         if i + 1 < len(tokens) and re.match(r"\s+\d", text[tok.end():]):
             continue  # "Jan 2021", "May 12": a date
@@ -205,6 +218,20 @@ def is_name_word(word: str) -> bool:
     return len(low) > 2 and (given.get(low) is False or surnames.get(low) is False)
 
 
+_NAMED_WARD = re.compile(r"\b((?:[A-Z][a-z'’]+\s+){1,2})(?:ward|unit)\b", re.IGNORECASE)
+
+
+def _named_wards(text: str) -> list[PersonHit]:
+    """Wards and units named after people ("Lynn Jarrett Ward", "Thornton ward"): as telling as "Ward 7"."""
+    found = []
+    for m in _NAMED_WARD.finditer(text):
+        words = m.group(1).split()
+        if all(w[:1].isupper() and is_name_word(w) for w in words):
+            found.append(PersonHit(m.start(), m.end(), "location"))
+    return found
+
+
 def find_people(text: str) -> list[PersonHit]:
-    """Names and one-person roles in text, in order (overlaps are left to the caller to resolve)."""
-    return sorted(_name_hits(text) + _role_hits(text), key=lambda h: (h.start, -(h.end - h.start)))
+    """Names, one-person roles and wards named after people, in order (the caller resolves overlaps)."""
+    hits = _name_hits(text) + _role_hits(text) + _named_wards(text)
+    return sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))

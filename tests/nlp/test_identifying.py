@@ -154,3 +154,19 @@ def test_name_lists_ship_with_the_package_and_flag_ordinary_words() -> None:
     assert given["john"] is False and given["sarah"] is False
     assert all(given[w] for w in ("will", "hope", "joy", "faith", "may", "rose", "mark", "bill", "sue", "pat", "grace",
                                    "amber", "sunny", "ward"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I thought he was a nurse. He told me so", []),
+        ("Dr. Khan helped", [("name", "Dr. Khan")]),
+        ("Nurse XXXX was great", []),
+        ("Mr X at Byron House was kind", []),
+        ("The best ward I’ve been on", []),
+        ("on the Lynn Jarrett Ward today", [("location", "Lynn Jarrett Ward")]),
+        ("The Ambulatory Ward staff", []),
+    ],
+)
+def test_sentence_ends_placeholders_and_places(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
