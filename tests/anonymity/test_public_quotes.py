@@ -59,3 +59,20 @@ def test_quotes_stored_by_an_older_run_are_checked_again_when_shown(make_user, m
     for card in themes.themes_for(people[0], conversation.id).cards:
         assert named.id not in {q.id for q in card.quotes}
         assert all(not find_identifying_details(q.body) for q in card.quotes)
+
+
+def test_opinion_group_statements_never_name_anyone(make_user, make_conversation, as_participant):
+    from app.services import opinion_runs
+    from app.services.opinions import opinion_groups_for
+    from tests.services.test_opinion_runs import seed_two_camps
+
+    conversation, posted = seed_two_camps(make_user, make_conversation, as_participant)
+    # Everyone agrees with it, so it would lead the consensus list; a moderator published it with the name in.
+    posted[6].body = "Hot food at night, Sarah in the canteen said she would sort it"
+    db.session.commit()
+    opinion_runs.request_opinion_run(conversation.id)
+    view = opinion_groups_for(as_participant(make_user()), conversation.id)
+    assert view.groups and view.consensus
+    shown = [s.idea for g in view.groups for s in g.statements] + [s.idea for s in view.consensus + view.divisive]
+    assert posted[6].id not in {i.id for i in shown}
+    assert all(not find_identifying_details(i.body) for i in shown)
