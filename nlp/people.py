@@ -218,7 +218,7 @@ def is_name_word(word: str) -> bool:
     return len(low) > 2 and (given.get(low) is False or surnames.get(low) is False)
 
 
-_NAMED_WARD = re.compile(r"\b((?:[A-Z][a-z'’]+\s+){1,2})(?:ward|unit)\b", re.IGNORECASE)
+_NAMED_WARD = re.compile(r"\b((?:[A-Z][a-z'’]+\s+){1,2})(?i:ward|unit)\b")
 
 
 def _named_wards(text: str) -> list[PersonHit]:
@@ -226,8 +226,10 @@ def _named_wards(text: str) -> list[PersonHit]:
     found = []
     for m in _NAMED_WARD.finditer(text):
         words = m.group(1).split()
-        if all(w[:1].isupper() and is_name_word(w) for w in words):
-            found.append(PersonHit(m.start(), m.end(), "location"))
+        while words and not is_name_word(words[0]):  # "The Thornton Ward": the place starts at the name
+            words.pop(0)
+        if words and all(is_name_word(w) for w in words):
+            found.append(PersonHit(m.start() + m.group(1).index(words[0]), m.end(), "location"))
     return found
 
 

@@ -166,6 +166,7 @@ def test_name_lists_ship_with_the_package_and_flag_ordinary_words() -> None:
         ("The best ward I’ve been on", []),
         ("on the Lynn Jarrett Ward today", [("location", "Lynn Jarrett Ward")]),
         ("The Ambulatory Ward staff", []),
+        ("All the staff on Thornton ward were kind", [("location", "Thornton ward")]),
     ],
 )
 def test_sentence_ends_placeholders_and_places(text: str, expected: list[tuple[str, str]]) -> None:
