@@ -1,4 +1,4 @@
-"""Spot details that could identify someone (emails, phones, NHS numbers, names, one-person roles, wards) before posting."""
+"""Spot details that could identify someone (emails, phones, NHS numbers, names, roles, wards) before posting."""
 
 from __future__ import annotations
 

@@ -48,6 +48,7 @@ _AFTER = frozenset("""said says told tells asked asks got gets shouted shouts ye
 # After an ordinary-word name these count only when the name is capitalised mid-sentence ("met Grace on").
 _WEAK_AFTER = frozenset("from in on at is has was does who".split())
 _CONNECT = frozenset("and & or".split())
+_PRONOUNS = frozenset("i you we they he she it this that there".split())
 _NOT_NAME = frozenset("""ward bay bed unit team department hospital trust clinic centre service nurse sister doctor
     manager consultant matron practitioner specialist assistant associate registrar surgeon midwife porter lead
     staff bank agency shift night day emergency theatre theatres rounds station support care monday tuesday
@@ -84,7 +85,8 @@ _DISCIPLINE = (r"(?:nursing|midwifery|finance|estates|hr|workforce|people|operat
                r"(?:the\s+)?[a-z]+\s+(?:department|unit|ward|team|service))")
 _ROLE_PATTERNS = [
     # "the only band 7 on nights", "the only male nurse", "our sole pharmacist in ED"
-    rf"\b(?:the|our|my|their|your)\s+{_ONE}\s+(?:(?:{_FEW}|{_MANY})(?:\s+nurse)?)(?:\s+(?:on|in|at|from|of|for)\s+(?:the\s+)?{_PLACE})?",
+    rf"\b(?:the|our|my|their|your)\s+{_ONE}\s+(?:(?:{_FEW}|{_MANY})(?:\s+nurse)?)"
+    rf"(?:\s+(?:on|in|at|from|of|for)\s+(?:the\s+)?{_PLACE})?",
     # "the new matron on ward 4", "our deputy manager in pharmacy"
     rf"\b(?:the|our|my|their|your)\s+(?:{_FEW})(?:\s+nurse)?\s+(?:on|in|at|from|of|for)\s+{_PLACE}",
     # "manager of pharmacy", "head of nursing", "director of finance"
@@ -93,7 +95,8 @@ _ROLE_PATTERNS = [
     rf"\bonly\s+(?:have\s+|got\s+|had\s+)?(?:one|a\s+single)\s+(?:{_FEW}|{_MANY})\b",
     # trust-wide posts one person holds
     r"\b(?:the|our|my)\s+(?:new\s+)?(?:chief\s+(?:executive|nurse|operating\s+officer|people\s+officer|"
-    r"medical\s+officer)|ceo|medical\s+director|director\s+of\s+nursing|(?:freedom\s+to\s+speak\s+up|ftsu)\s+guardian)\b",
+    r"medical\s+officer)|ceo|medical\s+director|director\s+of\s+nursing|"
+    r"(?:freedom\s+to\s+speak\s+up|ftsu)\s+guardian)\b",
 ]
 _ROLES = [re.compile(p, re.IGNORECASE) for p in _ROLE_PATTERNS]
 _PLURAL_ROLE = re.compile(r"\b(?:managers|matrons|sisters|leads|nurses|consultants|doctors|porters|directors)\b", re.I)
@@ -158,7 +161,8 @@ def _name_hits(text: str) -> list[PersonHit]:
             # lower-case "sister jones", "dr patel": a known name that is not also an ordinary word
             is_name, is_word = known(i)
             cue = i + 1 < len(tokens) and words[i + 1][0].lower() in _AFTER
-            if low not in _NOT_NAME and not _PLACEHOLDER.fullmatch(word) and (capital or (is_name and (not is_word or cue))):
+            name_like = capital or (is_name and (not is_word or cue))
+            if name_like and low not in _NOT_NAME and not _PLACEHOLDER.fullmatch(word):
                 hits[i] = (tokens[i - 1].start(), tok.start() + len(word))
             continue
         if low not in given or low in _NOT_NAME - _MONTHS or prev in _PLACE_BEFORE or _place_follows(i):
@@ -173,25 +177,35 @@ def _name_hits(text: str) -> list[PersonHit]:
         surname_after = adjacent and capital and nxt_gap.strip() == "" and i + 1 < len(tokens) \
             and words[i + 1][0][:1].isupper() and known(i + 1)[0] and nxt not in _NOT_NAME
         department_after = weak_after and bool(_DEPARTMENT_AFTER.match(text, tokens[i + 1].end()))
+        end = tokens[i + 1].end() if surname_after else tok.start() + len(word)
         if not is_word:
-            strong = capital or possessive or verb_after or name_cue_before or surname_after
-            if strong and (capital or verb_after or possessive or name_cue_before):
-                hits[i] = (tok.start(), tokens[i + 1].end() if surname_after else tok.start() + len(word))
+            # a name that is no ordinary word: capitalised, or in lower case with a cue ("spoke to john")
+            if capital or possessive or verb_after or name_cue_before:
+                hits[i] = (tok.start(), end)
             continue
         # An ordinary word that is also a name: only with a clear person cue, and capitalised.
         if not capital:
             continue
         if low in _MONTHS and not (verb_after or possessive):
             continue
-        if possessive or verb_after or surname_after or department_after or (mid_sentence and (name_cue_before or weak_after)):
-            hits[i] = (tok.start(), tokens[i + 1].end() if surname_after else tok.start() + len(word))
-    # "Jamie and Matt": a capitalised name-word joined to a found name is a name too.
+        cue_mid_sentence = mid_sentence and (name_cue_before or weak_after)
+        if possessive or verb_after or surname_after or department_after or cue_mid_sentence:
+            hits[i] = (tok.start(), end)
+    # "Jamie and Matt", "Trevor & Matt", "Sarah, Will and Matt": a capitalised name-word joined to a found name is a name too.
+    def joined(a: int, b: int) -> bool:
+        """Tokens a < b are joined by "and", "or", "&" or a list comma ("Sarah, Will and Matt")."""
+        if b == a + 1:
+            return text[tokens[a].end(): tokens[b].start()].strip() in ("&", ",")
+        return b == a + 2 and tokens[a + 1].group(0).lower() in _CONNECT and \
+            text[tokens[a].end(): tokens[b].start()].strip(" ,").lower() in _CONNECT
+
     for i, tok in enumerate(tokens):
         if i in hits or not words[i][0][:1].isupper() or words[i][0].lower() not in given:
             continue
-        for j in (i - 2, i + 2):
-            if 0 <= j < len(tokens) and j in hits and tokens[(i + j) // 2].group(0).lower() in _CONNECT:
-                hits[i] = (tok.start(), tok.start() + len(words[i][0]))
+        if i + 1 < len(tokens) and tokens[i + 1].group(0).lower() in _PRONOUNS:
+            continue  # "Thanks Sarah, Will you …": a question, not a list of names
+        if any(j in hits and joined(min(i, j), max(i, j)) for j in (i - 2, i - 1, i + 1, i + 2)):
+            hits[i] = (tok.start(), tok.start() + len(words[i][0]))
     return [PersonHit(s, e, "name") for s, e in sorted(hits.values())]
 
 

@@ -171,3 +171,16 @@ def test_name_lists_ship_with_the_package_and_flag_ordinary_words() -> None:
 )
 def test_sentence_ends_placeholders_and_places(text: str, expected: list[tuple[str, str]]) -> None:
     assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Trevor & Matt helped", [("name", "Trevor"), ("name", "Matt")]),
+        ("Sarah, Will and Matt sorted it", [("name", "Sarah"), ("name", "Will"), ("name", "Matt")]),
+        ("Thanks Sarah, Will you look at it?", [("name", "Sarah")]),
+        ("Joy, Hope and Faith are our values", []),
+    ],
+)
+def test_names_joined_to_a_name(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
