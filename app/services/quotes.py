@@ -9,6 +9,7 @@ Checked on read as well as when a run picks its quotes, so a better detector cov
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 
 from app.models import ContentStatus, Idea
 
@@ -23,3 +24,8 @@ def is_quotable(text: str) -> bool:
 def quotable(ideas: Iterable[Idea]) -> list[Idea]:
     """The published ideas fit to quote in a summary, in the order given."""
     return [i for i in ideas if i.status == ContentStatus.PUBLISHED and is_quotable(i.body)]
+
+
+def first_quotable(ideas: Iterable[Idea], n: int) -> list[Idea]:
+    """The first n ideas fit to quote, checking no more than needed (a theme can have thousands)."""
+    return list(islice((i for i in ideas if i.status == ContentStatus.PUBLISHED and is_quotable(i.body)), max(0, n)))

@@ -76,3 +76,18 @@ def test_opinion_group_statements_never_name_anyone(make_user, make_conversation
     shown = [s.idea for g in view.groups for s in g.statements] + [s.idea for s in view.consensus + view.divisive]
     assert posted[6].id not in {i.id for i in shown}
     assert all(not find_identifying_details(i.body) for i in shown)
+
+
+def test_quotes_refilled_after_a_lead_edit_name_nobody(make_user, make_conversation, as_participant):
+    from app.services.theme_edits import apply_lead_edits
+    from app.models import ThemeRun
+
+    conversation, people = _conversation(make_user, make_conversation, as_participant)
+    theme_runs.request_theme_run(conversation.id)
+    run = db.session.scalars(sa.select(ThemeRun)).one()
+    for snapshot in db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == run.id)):
+        snapshot.quote_ids = []  # as after a merge or a move: the quotes are picked again from the members
+    apply_lead_edits(run)
+    db.session.commit()
+    stored = [q for s in db.session.scalars(sa.select(ThemeSnapshot)) for q in s.quote_ids]
+    assert stored and all(not find_identifying_details(db.session.get(Idea, q).body) for q in stored)
