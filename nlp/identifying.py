@@ -1,9 +1,11 @@
-"""Spot details that could identify someone (emails, phones, NHS numbers, names, wards) before posting."""
+"""Spot details that could identify someone (emails, phones, NHS numbers, names, roles, wards) before posting."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from nlp.people import find_people
 
 __all__ = ["Span", "find_identifying_details", "valid_nhs_number", "REASONS"]
 
@@ -13,6 +15,7 @@ REASONS: dict[str, str] = {
     "nhs_number": "This looks like an NHS number",
     "name": "This looks like a person's name",
     "location": "This looks like a ward, bay or bed number, which could identify a place or a patient",
+    "role": "This describes a role only one person holds, which could identify them",
 }
 
 
@@ -39,7 +42,7 @@ _NAME = re.compile(
 )
 _LOCATION = re.compile(
     r"\b(?i:ward|bay|bed|side\s+room|room|cubicle|theatre|bay\s+bed)\s+(?:no\.?\s*)?"
-    r"(?:\d{1,3}[A-Za-z]?|[A-Z]\d{0,2})\b(?!\s*(?:%|percent|am\b|pm\b))"
+    r"(?:\d{1,3}[A-Za-z]?|[A-Z]\d{0,2})\b(?!\s*(?:%|percent|am\b|pm\b))(?!['’])"
 )
 _NOT_NAMES = frozenset(
     """Ward Bay Bed Unit Team Department Dept Hospital Trust Clinic Centre Service Services Nurse Nurses Sister
@@ -100,6 +103,8 @@ def find_identifying_details(text: str) -> list[Span]:
     for m in _EXTENSION.finditer(text):
         found.append(Span(m.start(), m.end(), "phone", REASONS["phone"], m.group(0)))
     found.extend(_names(text))
+    for hit in find_people(text):
+        found.append(Span(hit.start, hit.end, hit.kind, REASONS[hit.kind], text[hit.start : hit.end]))
     for m in _LOCATION.finditer(text):
         found.append(Span(m.start(), m.end(), "location", REASONS["location"], m.group(0)))
     found.sort(key=lambda s: (s.start, -(s.end - s.start)))

@@ -1,4 +1,4 @@
-"""Agreement measures between two labellings: NMI, ARI and accuracy after Hungarian matching."""
+"""Agreement measures: NMI, ARI and Hungarian accuracy between labellings; precision and recall of text spans."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-__all__ = ["agreement", "hungarian_accuracy"]
+__all__ = ["agreement", "hungarian_accuracy", "span_precision_recall"]
 
 
 def _codes(labels: Sequence[Hashable]) -> np.ndarray:
@@ -37,3 +37,19 @@ def agreement(gold: Sequence[Hashable], predicted: Sequence[Hashable]) -> dict[s
         "ari": float(adjusted_rand_score(g, p)),
         "acc": hungarian_accuracy(g, p),
     }
+
+
+def span_precision_recall(
+    gold: Sequence[Sequence[tuple[int, int]]], found: Sequence[Sequence[tuple[int, int]]]
+) -> tuple[float, float]:
+    """Per-text spans compared by overlap: a found span is right if it overlaps a gold one, and vice versa.
+
+    Overlap rather than exact offsets, because "Dr Patel" and "consultant Dr Patel" hide the same person.
+    """
+    def overlaps(a: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+        return any(a[0] < b[1] and b[0] < a[1] for b in spans)
+
+    right = sum(overlaps(f, g) for g, fs in zip(gold, found, strict=True) for f in fs)
+    caught = sum(overlaps(g_span, fs) for g, fs in zip(gold, found, strict=True) for g_span in g)
+    n_found, n_gold = sum(len(fs) for fs in found), sum(len(g) for g in gold)
+    return (right / n_found if n_found else 1.0), (caught / n_gold if n_gold else 1.0)

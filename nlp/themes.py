@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nlp.cluster import UNTHEMED, cluster
+from nlp.identifying import find_identifying_details
+from nlp.people import is_name_word
 from nlp.labels import class_tfidf, distinguish, make_label, top_terms
 from nlp.matching import match_clusters
 from nlp.preprocess import SurfaceForms, analyse_pairs
@@ -172,6 +174,18 @@ def _let_new_docs_join_pins(
     labels[new_rows[join]] = n_free + best[join]
 
 
+def _clean_quotes(docs: Sequence[Document], members: np.ndarray, order: np.ndarray, n: int = 3) -> list[str]:
+    """The n most central members without identifying details: a quote speaks for a theme, never names anyone."""
+    picked: list[str] = []
+    for i in order:
+        doc = docs[members[i]]
+        if not find_identifying_details(doc.text):
+            picked.append(doc.id)
+            if len(picked) == n:
+                break
+    return picked
+
+
 def _describe(
     docs: Sequence[Document],
     pairs: list[list[tuple[str, str]]],
@@ -200,6 +214,8 @@ def _describe(
     new_count = 0
     for c, tt, sc in sorted(drafts, key=lambda d: (-len(groups[d[0]]), d[0])):
         g = groups[c]
+        # A theme's label and key terms are shown to everyone: never a person's name ("Sarah", "sister Jones").
+        tt = [t for t in tt if not any(is_name_word(w) for w in forms.render(t).split())]
         sims = x[g] @ cents[c]
         prev = prev_of.get(c)
         order = np.argsort(-sims, kind="stable")
@@ -220,7 +236,7 @@ def _describe(
                 key=prev.id if prev is not None else f"new-{new_count}",
                 label=label,
                 top_terms=[forms.render(t) for t in tt],
-                quotes=[docs[g[i]].id for i in order[:3]],
+                quotes=_clean_quotes(docs, g, order),
                 member_ids=[docs[i].id for i in g],
                 size=len(g),
                 coherence=round(float(sims.mean()), 4),

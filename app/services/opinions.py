@@ -17,6 +17,7 @@ from app.services import opinion_runs
 from app.services.conversations import get_conversation
 from app.services.errors import NotFound
 from app.services.participants import Participant
+from app.services.quotes import quotable
 
 
 @dataclass
@@ -89,8 +90,9 @@ def _fill(view: OpinionsView, run: OpinionRun) -> None:
     wanted = {s["idea_id"] for g in run.groups for s in g["statements"]} | \
         {s["idea_id"] for s in run.consensus} | {s["idea_id"] for s in run.divisive}
     # A hidden or withdrawn idea leaves the page at once, before the next run.
-    ideas = {i.id: i for i in db.session.scalars(
-        sa.select(Idea).where(Idea.id.in_(wanted), Idea.status == ContentStatus.PUBLISHED))}
+    # A statement that could identify someone never stands for a group (issue #10.8).
+    ideas = {i.id: i for i in quotable(db.session.scalars(
+        sa.select(Idea).where(Idea.id.in_(wanted), Idea.status == ContentStatus.PUBLISHED)))}
     view.groups = [
         GroupCard(number, group["size"], [
             GroupStatement(ideas[s["idea_id"]], s["direction"], s["percent_group"], s["percent_others"])

@@ -27,6 +27,7 @@ from app.models import (
     ThemeSnapshot,
 )
 from app.services.errors import InvalidInput, NotAllowedNow, NotFound
+from app.services.quotes import first_quotable
 
 LABEL_MAX = 120
 SUMMARY_MAX = 4000
@@ -125,9 +126,9 @@ def apply_lead_edits(run: ThemeRun) -> None:
     for theme_id, snapshot in snapshots.items():
         if theme_id not in members:
             db.session.delete(snapshot)
-    sentiment = dict(db.session.execute(
-        sa.select(Idea.id, Idea.sentiment).where(Idea.id.in_([i for ids in members.values() for i in ids]))
-    ).all()) if members else {}
+    by_id = {i.id: i for i in db.session.scalars(
+        sa.select(Idea).where(Idea.id.in_([i for ids in members.values() for i in ids])))} if members else {}
+    sentiment = {idea_id: idea.sentiment for idea_id, idea in by_id.items()}
     for theme_id, ids in members.items():
         snapshot = snapshots.get(theme_id)
         if snapshot is None:
@@ -139,7 +140,9 @@ def apply_lead_edits(run: ThemeRun) -> None:
             db.session.add(snapshot)
         members_set = set(ids)
         quotes = [q for q in (snapshot.quote_ids or []) if q in members_set]
-        quotes += [i for i in sorted(ids) if i not in quotes][: max(0, 3 - len(quotes))]
+        # Refill with ideas that name nobody (issue #10.8); the shown list is checked again on reading.
+        candidates = (by_id[i] for i in sorted(ids) if i not in quotes and i in by_id)
+        quotes += [i.id for i in first_quotable(candidates, 3 - len(quotes))]
         scores = [sentiment[i] for i in ids if sentiment.get(i) is not None]
         snapshot.label = themes[theme_id].label
         snapshot.quote_ids = quotes[:3]

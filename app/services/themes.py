@@ -17,6 +17,7 @@ from app.models.base import utcnow
 from app.services.conversations import get_conversation, get_question
 from app.services.errors import NotFound
 from app.services.participants import Participant
+from app.services.quotes import quotable
 from app.services.theme_runs import STALE_RUN
 
 
@@ -72,7 +73,7 @@ def themes_for(participant: Participant, conversation_id: int) -> ThemesView:
         i.id: i for i in db.session.scalars(
             sa.select(Idea).where(Idea.id.in_(quote_ids), Idea.status == ContentStatus.PUBLISHED))
     }
-    view.cards = [ThemeCard(s, [quotes[q] for q in s.quote_ids if q in quotes]) for s in snapshots]
+    view.cards = [ThemeCard(s, quotable(quotes[q] for q in s.quote_ids if q in quotes)) for s in snapshots]
     return view
 
 

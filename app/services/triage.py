@@ -37,6 +37,7 @@ from app.models.base import utcnow
 from app.services.errors import NotAllowedNow
 from app.services.keys import conversation_key
 from app.services.priority import PriorityScore, priority_score, severity_terms_in
+from app.services.quotes import quotable
 from app.services.theme_edits import get_led_conversation
 
 ORDERS = {"score": "Priority score", "rank": "Your order", "size": "Number of ideas"}
@@ -255,7 +256,7 @@ def build_cards(conversation: Conversation, run: ThemeRun) -> list[BoardCard]:
             recent_ideas=recent[snap.theme_id], ideas=snap.size, severe_ideas=severe[snap.theme_id],
             severe_terms=sorted(severe_terms[snap.theme_id]), impact=plan.impact, effort=plan.effort)
         cards.append(BoardCard(
-            theme=snap.theme, snapshot=snap, plan=plan, quotes=[quotes[q] for q in snap.quote_ids if q in quotes],
+            theme=snap.theme, snapshot=snap, plan=plan, quotes=quotable(quotes[q] for q in snap.quote_ids if q in quotes),
             support=support[snap.theme_id], breadth=Breadth(len(theme_voters), snap.size, k, orgs, groups),
             trend=_trend(snap, run, sizes, month, month_total), score=score, severe_ideas=severe[snap.theme_id],
             outcome=outcomes.get(snap.theme_id), actions=actions.get(snap.theme_id, [])))

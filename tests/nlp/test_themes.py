@@ -125,3 +125,31 @@ def test_auto_falls_back_to_tfidf(monkeypatch: pytest.MonkeyPatch) -> None:
         find_themes(docs, backend="minilm")
     with pytest.raises(ValueError):
         find_themes(docs, backend="nope")
+
+
+def test_quotes_skip_texts_that_identify_someone() -> None:
+    from nlp.identifying import find_identifying_details
+    from nlp.themes import Document, find_themes
+    from tests.nlp.conftest import make_corpus
+
+    docs, _ = make_corpus(50, seed=3)
+    # Most texts of each theme name people, so the most central ones do: the quotes must come from the others.
+    named = [Document(f"n{d.id}", f"Sarah said: {d.text}") for d in make_corpus(150, seed=4)[0]]
+    result = find_themes(docs + named, seed=0, backend="tfidf-lsa")
+    text = {d.id: d.text for d in docs + named}
+    quotes = [q for theme in result.themes for q in theme.quotes]
+    assert quotes and all(not find_identifying_details(text[q]) for q in quotes)
+
+
+def test_labels_and_terms_never_name_a_person() -> None:
+    from nlp.people import is_name_word
+    from nlp.themes import Document, find_themes
+
+    # Every parking idea mentions Sarah, so "sarah" is the theme's most distinctive term.
+    docs = [Document(f"p{i}", f"Sarah says parking permits cost too much, option {i}") for i in range(12)] + \
+           [Document(f"c{i}", f"Canteen food is cold at night, option {i}") for i in range(12)]
+    result = find_themes(docs, seed=0, backend="tfidf-lsa")
+    assert result.themes
+    for theme in result.themes:
+        words = theme.label.split() + [w for t in theme.top_terms for w in t.split()]
+        assert not any(is_name_word(w.strip("()")) for w in words), (theme.label, theme.top_terms)

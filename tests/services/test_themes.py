@@ -109,3 +109,19 @@ def test_identifying_details_need_confirmation(make_user, make_conversation, as_
     idea, _ = ideas.post_idea(person, conversation.questions[0].id, "Dr Patel on Ward 7 shouts at the nurses",
                               allow_identifying=True)
     assert idea.flagged_identifying and idea.sentiment is not None
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Sarah got back to me about the rota late again", "Sarah"),
+    ("sister jones refuses every swap on nights", "sister jones"),
+    ("I am the only band 7 on nights and never get training", "the only band 7 on nights"),
+])
+def test_ordinary_names_and_roles_are_shown_to_the_author_before_posting(make_user, make_conversation, as_participant,
+                                                                         text, shown):
+    conversation = make_conversation()
+    person = as_participant(make_user())
+    with pytest.raises(IdentifyingDetails, match=shown) as refused:
+        ideas.post_idea(person, conversation.questions[0].id, text)
+    assert [text[s.start:s.end] for s in refused.value.spans] == [shown]
+    idea, _ = ideas.post_idea(person, conversation.questions[0].id, text, allow_identifying=True)
+    assert idea.flagged_identifying  # kept by the author: held for a moderator, as before

@@ -93,8 +93,8 @@ def test_other_peoples_posts_answer_404_not_403(api, make_user, make_conversatio
     conversation = make_conversation()
     alice, bob = api(make_user()), api(make_user())
     question_id = conversation.questions[0].id
-    idea = alice.post(f"/questions/{question_id}/ideas", json={"body": "Alice's idea here"}).json
-    comment = alice.post(f"/ideas/{idea['id']}/comments", json={"body": "Alice's comment"}).json
+    idea = alice.post(f"/questions/{question_id}/ideas", json={"body": "An idea about the rota here"}).json
+    comment = alice.post(f"/ideas/{idea['id']}/comments", json={"body": "A comment on the rota"}).json
     for response in (
         bob.patch(f"/ideas/{idea['id']}", json={"body": "Bob was here"}),
         bob.delete(f"/ideas/{idea['id']}"),
