@@ -202,7 +202,7 @@ def build_spec() -> dict[str, Any]:
             "Import typed-up paper sticky notes as ideas (facilitators): all or nothing, with row-numbered errors; "
             "dry_run checks and previews without saving", _ok({"type": "object", "properties": {
                 "imported": {"type": "integer"}, "idea_ids": {"type": "array", "items": {"type": "string"}},
-                "flagged_identifying": {"type": "integer"}, "notes": {"type": "array", "items": {"type": "object"}}}}, "201", "Imported"),
+                "flagged_identifying": {"type": "integer"}, "held_for_moderation": {"type": "integer"}, "notes": {"type": "array", "items": {"type": "object"}}}}, "201", "Imported"),
             body={"type": "object", "required": ["notes"], "properties": {
                 "notes": {"type": "string", "description": "CSV with question and text columns, or one note per line"},
                 "question_id": {"type": "integer", "description": "The question for notes given one per line"},

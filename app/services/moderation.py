@@ -82,8 +82,10 @@ def _why(item: Idea | Comment, reports: list[ContentReport], threshold: int) -> 
     if item.status == ContentStatus.HIDDEN:
         reasons.append(f"Hidden automatically: reported by {threshold} or more people" if len(reports) >= threshold
                        else "Hidden until reviewed")
+    paper = isinstance(item, Idea) and item.source == "paper"
     if item.flagged_identifying:
-        reasons.append("May contain identifying details (the author chose to post it anyway)")
+        reasons.append("May contain identifying details (an imported paper note)" if paper
+                       else "May contain identifying details (the author chose to post it anyway)")
     if item.flagged_abusive:
         reasons.append("May contain abusive language")
     if reports:
