@@ -34,7 +34,8 @@ def _events_with_text(item: Idea | Comment) -> list[tuple[LiveEvent, dict]]:
 
 
 def rewrite_copies(item: Idea | Comment) -> None:
-    """After an edit: earlier live events keep the new text (a replaying board stays right), never the old."""
+    """After an edit, redaction or hiding: earlier live events carry the current text if it is published (so a
+    replaying board stays right), otherwise they go; never the old text."""
     for event, data in _events_with_text(item):
         if item.status == ContentStatus.PUBLISHED:
             data["body"] = item.body
