@@ -272,3 +272,16 @@ def test_a_withdrawn_idea_is_no_longer_a_theme_quote(themed):  # noqa: F811
         assert quoted.id not in [q.id for q in card.quotes]
     for card in themes.themes_for(author, conversation.id).cards:
         assert quoted.id not in [q.id for q in card.quotes]
+    from app.services.exports import export_data
+
+    exported = export_data(leads, conversation.id).ideas
+    assert all(row[2] for row in exported)  # no empty row for the withdrawn idea
+    assert len(exported) == _published_in_current_run(conversation.id)
+
+
+def _published_in_current_run(conversation_id: int) -> int:
+    from app.models import Idea, ThemeAssignment
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).join(Idea, Idea.id == ThemeAssignment.idea_id)
+                             .where(Idea.conversation_id == conversation_id, Idea.status == ContentStatus.PUBLISHED,
+                                    ThemeAssignment.run_id == db.session.get(conversations.Conversation, conversation_id).current_theme_run_id))
