@@ -15,15 +15,16 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Comment, ContentReport, ContentStatus, Idea, LiveEvent, ModerationEntry
 
-# Live events whose payload carries the post's text (app/services/live_events.py).
-_TEXT_EVENTS = {"idea", "idea_edited", "comment", "comment_edited"}
+# Live events whose payload carries a post's text (app/services/live_events.py), and the id naming the post.
+# Comment events also carry their idea's id, so an idea's own events are told apart by type.
+_TEXT_EVENTS = {"idea": (("idea", "idea_edited"), "idea_id"), "comment": (("comment", "comment_edited"), "comment_id")}
 
 
 def _events_with_text(item: Idea | Comment) -> list[tuple[LiveEvent, dict]]:
-    key = "idea_id" if isinstance(item, Idea) else "comment_id"
-    # Ids are 128-bit random strings, so a LIKE on the id finds exactly this item's events; JSON confirms it.
+    types, key = _TEXT_EVENTS["idea" if isinstance(item, Idea) else "comment"]
+    # Ids are 128-bit random strings, so a LIKE on the id finds this item's events; the JSON confirms it.
     rows = db.session.scalars(sa.select(LiveEvent).where(
-        LiveEvent.conversation_id == item.conversation_id, LiveEvent.type.in_(_TEXT_EVENTS),
+        LiveEvent.conversation_id == item.conversation_id, LiveEvent.type.in_(types),
         LiveEvent.payload.contains(item.id)))
     found = []
     for event in rows:

@@ -126,8 +126,10 @@ def test_an_edit_while_open_rewrites_the_live_replay_too(make_conversation, make
     conversation = make_conversation()
     me = as_participant(make_user())
     idea, _ = ideas.post_idea(me, conversation.questions[0].id, "Fix the " + SECRET)
+    comments.add_comment(me, idea.id, "A colleague's reply stays as written")
     ideas.edit_idea(me, idea.id, REWRITE)
     assert _holds_text(dump(), SECRET) == []
+    assert "A colleague's reply stays as written" in _replay_text(conversation.id)
     bodies = [e.payload for e in db.session.scalars(sa.select(LiveEvent).where(LiveEvent.conversation_id == conversation.id))]
     assert any(REWRITE in payload for payload in bodies)
 
