@@ -13,6 +13,7 @@ from app.api.helpers import (comment_json, conversation_json, facilitated, idea_
                              question_json)
 from app.models import Role
 from app.services import conversations as service
+from app.services import grace
 from app.services.listing import my_posts
 
 
@@ -47,9 +48,16 @@ def list_questions(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/conversations/<int:conversation_id>/mine")
 def mine(conversation_id: int):  # type: ignore[no-untyped-def]
     posts = my_posts(participant(), conversation_id)
+    conversation = posts.conversation
+    until = grace.grace_ends(conversation) if grace.in_grace_period(conversation) else None
     return jsonify(
         ideas=[idea_json(card) for card in posts.ideas],
         comments=[comment_json(comment, True) for comment in posts.comments],
+        # Archived: the key is destroyed, nothing can be found or changed. Otherwise whether edits are possible
+        # now, and (after closing) until when.
+        archived=posts.archived,
+        can_edit=grace.may_change(conversation, "edit") or grace.may_change(conversation, "withdraw"),
+        edit_until=until.isoformat() + "Z" if until else None,
     )
 
 

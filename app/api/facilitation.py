@@ -53,7 +53,8 @@ def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
         return jsonify(error={"status": 422, "message": error.message, "field": error.field,
                               "rows": [{"row": row, "message": message} for row, message in error.errors]}), 422
     return jsonify(imported=len(added), idea_ids=[i.id for i in added],
-                   flagged_identifying=sum(1 for i in added if i.flagged_identifying)), 201
+                   flagged_identifying=sum(1 for i in added if i.flagged_identifying),
+                   held_for_moderation=sum(1 for i in added if i.queued)), 201
 
 
 @bp.put("/ideas/<idea_id>/stage")

@@ -8,6 +8,7 @@ from flask import abort, request
 from flask_login import current_user
 
 from app.models import Comment, Conversation, Question
+from app.services.conversations import visible_audience
 from app.services.listing import IdeaCard
 from app.services.participants import Participant
 from app.urls import MAX_DB_INT
@@ -91,7 +92,8 @@ def conversation_json(conversation: Conversation, *, full: bool = False) -> dict
     }
     if full:
         data["description"] = conversation.description
-        data["audience"] = [org.name for org in conversation.audience]
+        # Never a trust outside the caller's own partnership, even in an audience stored before the rule held.
+        data["audience"] = [org.name for org in visible_audience(participant(), conversation)]
         data["questions"] = [question_json(q) for q in conversation.questions]
     return data
 

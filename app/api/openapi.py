@@ -164,7 +164,12 @@ def build_spec() -> dict[str, Any]:
         "/conversations/{conversation_id}/close": {"post": _op("Close a conversation (facilitators)", conversation, params=[conv], errors=("401", "404", "409"))},
         "/conversations/{conversation_id}/questions": {"get": _op("The questions of a conversation", _ok({"type": "object", "properties": {"questions": {"type": "array", "items": _ref("Question")}}}), params=[conv])},
         "/conversations/{conversation_id}/mine": {"get": _op("Your own ideas and comments, found by recomputing author tags", _ok({"type": "object", "properties": {
-            "ideas": {"type": "array", "items": _ref("Idea")}, "comments": {"type": "array", "items": _ref("Comment")}}}), params=[conv])},
+            "ideas": {"type": "array", "items": _ref("Idea")}, "comments": {"type": "array", "items": _ref("Comment")},
+            "archived": {"type": "boolean", "description": "the key is destroyed: no post can be found, edited or withdrawn"},
+            "can_edit": {"type": "boolean", "description": "you may edit or withdraw your posts now"},
+            "edit_until": {"type": ["string", "null"], "format": "date-time",
+                           "description": "after closing: the end of the grace period for edits and withdrawals"}}}),
+            params=[conv])},
         "/conversations/{conversation_id}/themes": {"get": _op("The current themes, with the latest run's state", _ok({"type": "object", "properties": {
             "run": _ref("ThemeRun"), "pending": _ref("ThemeRun"), "latest_failed": _ref("ThemeRun"), "unthemed": {"type": "integer"},
             "themes": {"type": "array", "items": _ref("Theme")}}}), params=[conv])},
@@ -206,7 +211,7 @@ def build_spec() -> dict[str, Any]:
             "Import typed-up paper sticky notes as ideas (facilitators): all or nothing, with row-numbered errors; "
             "dry_run checks and previews without saving", _ok({"type": "object", "properties": {
                 "imported": {"type": "integer"}, "idea_ids": {"type": "array", "items": {"type": "string"}},
-                "flagged_identifying": {"type": "integer"}, "notes": {"type": "array", "items": {"type": "object"}}}}, "201", "Imported"),
+                "flagged_identifying": {"type": "integer"}, "held_for_moderation": {"type": "integer"}, "notes": {"type": "array", "items": {"type": "object"}}}}, "201", "Imported"),
             body={"type": "object", "required": ["notes"], "properties": {
                 "notes": {"type": "string", "description": "CSV with question and text columns, or one note per line"},
                 "question_id": {"type": "integer", "description": "The question for notes given one per line"},

@@ -138,7 +138,11 @@ def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
                 form.notes.errors = ["Paste the notes or choose a CSV file"]
             elif request.form.get("action") == "import":
                 added = paper_notes.import_notes(conversation, data, form.question_id.data)
-                flash(f"{len(added)} paper {'note has' if len(added) == 1 else 'notes have'} been added as ideas.", "success")
+                held = sum(1 for idea in added if idea.queued)
+                flash(f"{len(added)} paper {'note has' if len(added) == 1 else 'notes have'} been added as ideas."
+                      + (f" {held} {'is' if held == 1 else 'are'} waiting in the moderation queue because "
+                         f"{'it' if held == 1 else 'they'} may identify someone or contain abusive language." if held else ""),
+                      "success")
                 return redirect(url_for("facilitate.conversation", conversation_id=conversation.id))
             else:
                 preview = paper_notes.read_notes(conversation, data, form.question_id.data)

@@ -61,12 +61,9 @@ def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 def _audience_choices(conversation) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
-    """The owner and the organisations in its partnership (and any already in the audience)."""
-    owner = conversation.organisation
-    orgs = {owner.id: owner, **{o.id: o for o in conversation.audience}}
-    if owner.partnership is not None:
-        orgs |= {o.id: o for o in owner.partnership.organisations}
-    return [SelectChoice(o.id, o.name) for o in sorted(orgs.values(), key=lambda o: o.name)]
+    """The organisations the service accepts: the owner, its partnership, and any already in the audience."""
+    allowed = conversations.allowed_audience(conversation.organisation, list(conversation.audience))
+    return [SelectChoice(o.id, o.name) for o in allowed]
 
 
 def _stamp(value) -> str:  # type: ignore[no-untyped-def]

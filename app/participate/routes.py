@@ -9,7 +9,7 @@ from app.models import ContentStatus
 from app.participate import bp
 from app.participate.forms import CommentForm, ConfirmForm, EditCommentForm, EditIdeaForm, IdeaForm, VoteForm
 from app.ratelimit import posting_limit
-from app.services import comments, conversations, ideas, themes, voting
+from app.services import comments, conversations, grace, ideas, themes, voting
 from app.services.errors import ServiceError
 from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
 from app.services.participants import Participant
@@ -31,6 +31,16 @@ def held_message(kind: str, status: str) -> str:
 
 def _me() -> Participant:
     return Participant.from_user(current_user)
+
+
+@bp.app_template_global()
+def author_may(conversation, action: str) -> bool:  # type: ignore[no-untyped-def]
+    """For templates: may an author edit or withdraw their own post now (open, or the grace period)?"""
+    return grace.may_change(conversation, action)  # type: ignore[arg-type]
+
+
+bp.add_app_template_global(grace.grace_ends, "grace_ends")
+bp.add_app_template_global(grace.in_grace_period, "in_grace_period")
 
 
 def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]

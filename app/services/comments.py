@@ -48,7 +48,7 @@ def own_comment(participant: Participant, comment_id: str) -> Comment:
 
 
 def edit_comment(participant: Participant, comment_id: str, body: str, *, allow_identifying: bool = False) -> Comment:
-    """Change one's own comment while the conversation is open."""
+    """Change one's own comment while the conversation is open or in its grace period."""
     edit = stage_edit(participant, COMMENT, comment_id, body, allow_identifying=allow_identifying)
     db.session.commit()
     live.publish(edit.message)

@@ -128,7 +128,23 @@ def get_managed_conversation(organisation_ids: frozenset[int], conversation_id: 
     return conversation
 
 
-def _validated(details: ConversationDetails) -> tuple[str, str, list[str], list[Organisation]]:
+def allowed_audience(owner: Organisation, current: list[Organisation] | None = None) -> list[Organisation]:
+    """Who may be asked to take part: the owner and its partnership (plus any already asked), by name."""
+    orgs = {owner.id: owner, **{o.id: o for o in current or []}}
+    if owner.partnership is not None:
+        orgs |= {o.id: o for o in owner.partnership.organisations}
+    return sorted(orgs.values(), key=lambda o: o.name)
+
+
+def visible_audience(participant: Participant, conversation: Conversation) -> list[Organisation]:
+    """The audience as this person may see it: only their own organisations and their partnerships'."""
+    own = participant.organisation_ids | participant.facilitates
+    partnerships = set(db.session.scalars(
+        sa.select(Organisation.partnership_id).where(Organisation.id.in_(own), Organisation.partnership_id.is_not(None))))
+    return [o for o in conversation.audience if o.id in own or o.partnership_id in partnerships]
+
+
+def _validated(details: ConversationDetails, allowed: list[Organisation]) -> tuple[str, str, list[str], list[Organisation]]:
     title = clean_text(details.title, minimum=3, maximum=160, what="title", field="title")
     description = (details.description or "").strip()
     if len(description) > 5000:
@@ -147,17 +163,20 @@ def _validated(details: ConversationDetails) -> tuple[str, str, list[str], list[
             raise InvalidInput("Each question must be 300 characters or fewer", field="questions")
     if details.opens_at and details.closes_at and details.closes_at <= details.opens_at:
         raise InvalidInput("The closing date must be after the opening date", field="closes_at")
-    orgs = list(db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(details.audience_ids or []))))
-    if not orgs or len(orgs) != len(set(details.audience_ids)):
-        raise InvalidInput("Choose which organisations can take part", field="audience_ids")
+    # One message for an unknown id and another trust's, so the answer does not say which ids exist.
+    chosen = set(details.audience_ids or [])
+    orgs = [o for o in allowed if o.id in chosen]
+    if not orgs or len(orgs) != len(chosen):
+        raise InvalidInput("Choose which organisations can take part from the list", field="audience_ids")
     return title, description, questions, orgs
 
 
 def create_conversation(organisation_id: int, details: ConversationDetails) -> Conversation:
     """Create a draft conversation with its questions and its own pseudonym key."""
-    if db.session.get(Organisation, organisation_id) is None:
+    owner = db.session.get(Organisation, organisation_id)
+    if owner is None:
         raise InvalidInput("Choose the organisation that runs this conversation", field="organisation_id")
-    title, description, questions, orgs = _validated(details)
+    title, description, questions, orgs = _validated(details, allowed_audience(owner))
     batch_release, batch_size, batch_wait = release.checked_settings(
         details.batch_release, details.batch_size, details.batch_max_wait_hours)
     conversation = Conversation(
@@ -185,7 +204,8 @@ def update_conversation(conversation: Conversation, details: ConversationDetails
     """Edit a conversation; questions that already have ideas keep their ids and are only reworded."""
     if conversation.status == ConversationStatus.CLOSED:
         raise NotAllowedNow("A closed conversation cannot be edited.")
-    title, description, questions, orgs = _validated(details)
+    title, description, questions, orgs = _validated(
+        details, allowed_audience(conversation.organisation, list(conversation.audience)))
     batch = release.checked_settings(details.batch_release, details.batch_size, details.batch_max_wait_hours)
     has_votes = db.session.scalar(sa.select(sa.exists().where(Vote.conversation_id == conversation.id)))
     if has_votes and details.voting_mode != conversation.voting_mode:

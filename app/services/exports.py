@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from app.extensions import db
-from app.models import Conversation, Idea, Question, ThemeAssignment, ThemeStatus, Vote
+from app.models import ContentStatus, Conversation, Idea, Question, ThemeAssignment, ThemeStatus, Vote
 from app.services.theme_edits import get_led_conversation
 from app.services.triage import BoardCard, build_cards
 
@@ -67,7 +67,8 @@ def export_data(lead_orgs: frozenset[int], conversation_id: int) -> ExportData:
         rows = db.session.execute(
             sa.select(ThemeAssignment.theme_id, Question.text, Idea.id, Idea.body, Idea.created_hour)
             .join(Idea, Idea.id == ThemeAssignment.idea_id).join(Question, Question.id == Idea.question_id)
-            .where(ThemeAssignment.run_id == conversation.current_theme_run_id)
+            # A withdrawn idea's text is gone; an empty row would still mark the author's choice.
+            .where(ThemeAssignment.run_id == conversation.current_theme_run_id, Idea.status != ContentStatus.WITHDRAWN)
             .order_by(ThemeAssignment.theme_id, Idea.body)).all()
         for theme_id, question, idea_id, body, hour in rows:
             ideas.append([labels.get(theme_id, "Unthemed"), question, body, support.get(idea_id, 0), hour.strftime("%Y-%m")])

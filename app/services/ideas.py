@@ -70,14 +70,15 @@ def own_idea(participant: Participant, idea_id: str) -> Idea:
 
 
 def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identifying: bool = False) -> Idea:
-    """Change the text of one's own idea while the conversation is open."""
+    """Change the text of one's own idea while the conversation is open or in its grace period."""
     edit = stage_edit(participant, IDEA, idea_id, body, allow_identifying=allow_identifying)
     if edit.changed:
         edit.item.sentiment = edit.check.sentiment
         forget_embedding(edit.item.id)
     db.session.commit()
     live.publish(edit.message)
-    if edit.changed:
+    # Not for a held or waiting idea, nor after closing: a job would date the edit to the second.
+    if edit.changed and edit.item.status == ContentStatus.PUBLISHED and edit.item.conversation.is_accepting():
         queue_embedding(edit.item.id)
     return edit.item
 

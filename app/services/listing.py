@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
 from app.services.authorship import is_author
 from app.services.conversations import get_conversation, get_question
+from app.services.grace import is_archived
 from app.services.ideas import visible_idea
 from app.services.keys import conversation_key
 from app.services.participants import Participant
@@ -76,6 +77,7 @@ class MyPosts:
     conversation: Conversation
     ideas: list[IdeaCard]
     comments: list[Comment]
+    archived: bool = False  # the key is destroyed: nobody's posts can be found any more
 
 
 def _vote_counts() -> sa.Subquery:
@@ -201,6 +203,8 @@ def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:
 def my_posts(participant: Participant, conversation_id: int) -> MyPosts:
     """This person's ideas and comments in a conversation, found by recomputing author tags."""
     conversation = get_conversation(participant, conversation_id)
+    if is_archived(conversation):
+        return MyPosts(conversation, [], [], archived=True)
     key = conversation_key(conversation)
     query, _, _ = _card_query()
     # Own posts held or hidden by moderators are listed too, with their state; only withdrawn ones are not.

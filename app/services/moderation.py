@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.services import guests, live_events, release
 from app.services.errors import InvalidInput, NotFound
+from app.services.forgetting import rewrite_copies
 from app.services.opinion_runs import mark_votes_changed
 from app.services.text import clean_text
 
@@ -82,8 +83,10 @@ def _why(item: Idea | Comment, reports: list[ContentReport], threshold: int) -> 
     if item.status == ContentStatus.HIDDEN:
         reasons.append(f"Hidden automatically: reported by {threshold} or more people" if len(reports) >= threshold
                        else "Hidden until reviewed")
+    paper = isinstance(item, Idea) and item.source == "paper"
     if item.flagged_identifying:
-        reasons.append("May contain identifying details (the author chose to post it anyway)")
+        reasons.append("May contain identifying details (an imported paper note)" if paper
+                       else "May contain identifying details (the author chose to post it anyway)")
     if item.flagged_abusive:
         reasons.append("May contain abusive language")
     if reports:
@@ -176,6 +179,7 @@ def hide_item(conversation: Conversation, moderator_id: int, kind: str, item_id:
     if isinstance(item, Idea) and was_published:  # after the item, as live_events locks: item row, then conversation
         mark_votes_changed(conversation.id)  # its votes leave the opinion groups
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "hide", reason, note, True
+    rewrite_copies(item)  # hidden text must not stay replayable from the live log
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.HIDE, reason, note)
     message = live_events.moderated(item, was_published)
     db.session.commit()
@@ -198,6 +202,7 @@ def redact_item(conversation: Conversation, moderator_id: int, kind: str, item_i
     release.publish_or_hold(conversation, item, was_published)
     item.flagged_identifying = item.flagged_abusive = False
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "redact", "identifying", note, True
+    rewrite_copies(item)  # the removed details must not stay in the live log's earlier events
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.REDACT, "identifying", note)
     message = live_events.moderated(item, was_published)
     released = release.hold_or_release(conversation)

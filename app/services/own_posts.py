@@ -1,8 +1,10 @@
 """Authors changing their own ideas and comments: the one path edits and withdrawals of both take.
 
 Each step is the same for both kinds: find the item by recomputing its author tag (NotFound for
-anyone else), ask the phase, check the new text, screen it again for moderation and record the live
-event in the same transaction. The services in ideas.py and comments.py add what only ideas need
+anyone else), ask the phase (or the grace period after closing: app/services/grace.py), check the new
+text, screen it again for moderation, remove the old text's other copies (app/services/forgetting.py) and
+record the live event in the same transaction. A closed conversation has no live boards, so a change in
+its grace period records no event: one would date the author's late change next to the post. The services in ideas.py and comments.py add what only ideas need
 (sentiment, embeddings, votes), then commit and publish.
 """
 
@@ -17,8 +19,9 @@ from app.live import LiveMessage
 from app.models import ContentStatus, Conversation
 from app.services.authorship import Content, require_author
 from app.services.errors import IdentifyingDetails, NotFound
+from app.services.forgetting import forget_copies, rewrite_copies
+from app.services.grace import require_may_change
 from app.services.participants import Participant
-from app.services.phases import require_allowed
 from app.services.screening import screen_edit
 from app.services.text import clean_text
 from app.services.themes import TextCheck, check_text
@@ -41,15 +44,12 @@ class PostKind(Generic[Content]):
 
 @dataclass(frozen=True)
 class Edit(Generic[Content]):
-    """A staged edit: `message` is None when the text did not change (nothing was recorded)."""
+    """A staged edit; `message` is None when no live event was recorded (unchanged, unseen, or closed)."""
 
     item: Content
     check: TextCheck
     message: LiveMessage | None
-
-    @property
-    def changed(self) -> bool:
-        return self.message is not None
+    changed: bool = False
 
 
 def checked_text(body: str, *, allow_identifying: bool, what: str, minimum: int, maximum: int) -> tuple[str, TextCheck]:
@@ -74,7 +74,7 @@ def stage_edit(participant: Participant, kind: PostKind[Content], item_id: str, 
     """Change the text of one's own item and screen it again; the caller commits, then publishes."""
     item = own_item(participant, kind, item_id)
     conversation = _conversation(item)
-    require_allowed(conversation, "edit")
+    require_may_change(conversation, "edit")
     text, check = checked_text(body, allow_identifying=allow_identifying, what=kind.what,
                                minimum=kind.minimum, maximum=kind.maximum)
     if text == item.body:
@@ -82,19 +82,22 @@ def stage_edit(participant: Participant, kind: PostKind[Content], item_id: str, 
     item.body = text
     item.edited = True
     screen_edit(item, conversation, identifying=bool(check.spans))
-    return Edit(item, check, kind.edited(item))
+    rewrite_copies(item)
+    return Edit(item, check, kind.edited(item) if conversation.is_accepting() else None, changed=True)
 
 
-def stage_withdrawal(participant: Participant, kind: PostKind[Content], item_id: str) -> tuple[Content, LiveMessage]:
+def stage_withdrawal(participant: Participant, kind: PostKind[Content], item_id: str) -> tuple[Content, LiveMessage | None]:
     """Withdraw one's own item: its text is deleted and it leaves the queue; the caller commits, then publishes."""
     item = own_item(participant, kind, item_id)
-    require_allowed(_conversation(item), "withdraw")
+    conversation = _conversation(item)
+    require_may_change(conversation, "withdraw")
     item.status = ContentStatus.WITHDRAWN
     item.body = ""
     item.queued = item.notice_unseen = False
+    forget_copies(item)
     if kind.on_withdraw is not None:
         kind.on_withdraw(item)
-    return item, kind.withdrawn(item)
+    return item, kind.withdrawn(item) if conversation.is_accepting() else None
 
 
 def _conversation(item: Content) -> Conversation:

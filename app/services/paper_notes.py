@@ -2,7 +2,8 @@
 
 Checking is all-or-nothing: every row is validated (and identifying details flagged) before anything is
 saved, and the import itself is one transaction. The author tags are random, so paper notes are linkable
-to nobody, not even to each other.
+to nobody, not even to each other. A note that may identify someone, or holds abusive language, waits in the
+moderation queue like a flagged post: whoever typed it up is not the moderator who must decide.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from dataclasses import dataclass, field
 
 from app.crypto import tag
 from app.extensions import db
-from app.models import Conversation, ConversationStatus, Idea, Question
+from app.models import ContentStatus, Conversation, ConversationStatus, Idea, Question
 from app.services.csvfile import RowErrors, decode, read_rows
 from app.services.errors import InvalidInput, NotAllowedNow
 from app.services.ideas import IDEA_MAX, IDEA_MIN
 from app.services.keys import conversation_key
+from app.services.screening import is_abusive
 from app.services.text import clean_text
 from app.services.themes import check_text
 
@@ -88,9 +90,13 @@ def import_notes(conversation: Conversation, data: bytes | str, question_id: int
     ideas = []
     for note in notes:
         nonce = secrets.token_hex(16)
+        abusive = is_abusive(note.text)
+        held = bool(note.flags) or abusive
+        # Not through batch release: paper notes have no author to protect, so they need no shuffled batch.
         idea = Idea(conversation_id=conversation.id, question_id=note.question.id, body=note.text, source="paper",
                     nonce=nonce, author_tag=tag(key, "paper", secrets.token_hex(32), nonce),
-                    sentiment=note.sentiment, flagged_identifying=bool(note.flags))
+                    sentiment=note.sentiment, flagged_identifying=bool(note.flags), flagged_abusive=abusive,
+                    status=ContentStatus.PENDING if held else ContentStatus.PUBLISHED, queued=held)
         db.session.add(idea)
         ideas.append(idea)
     db.session.commit()

@@ -17,6 +17,7 @@ from flask import current_app
 from app.crypto import voter_pseudonym
 from app.extensions import db
 from app.models import (
+    ContentStatus,
     Conversation,
     Idea,
     Membership,
@@ -245,7 +246,9 @@ def build_cards(conversation: Conversation, run: ThemeRun) -> list[BoardCard]:
     max_support = max(support.values(), default=0)
     max_voters = max((len(v) for v in voters.values()), default=0)
     quote_ids = {q for s in snapshots for q in s.quote_ids}
-    quotes = {i.id: i for i in db.session.scalars(sa.select(Idea).where(Idea.id.in_(quote_ids)))}
+    # A withdrawn idea is no quote: its text is gone, and an empty card would point at the author's choice.
+    quotes = {i.id: i for i in db.session.scalars(
+        sa.select(Idea).where(Idea.id.in_(quote_ids), Idea.status != ContentStatus.WITHDRAWN))}
     cards = []
     for snap in snapshots:
         plan = plans.get(snap.theme_id) or ThemePlan(theme_id=snap.theme_id, status="new", owner="", public_reason="")

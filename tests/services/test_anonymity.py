@@ -105,8 +105,10 @@ def test_shredding_makes_posts_unlinkable(app, make_user, make_conversation, as_
     assert shred_expired_keys() == [conversation.id]
     db.session.expire_all()
     assert conversation.key.wrapped is None and conversation.key.destroyed_at is not None
+    archived = my_posts(person, conversation.id)  # says it is archived, and can find nothing
+    assert archived.archived and archived.ideas == [] and archived.comments == []
     with pytest.raises(NotAllowedNow, match="archived"):
-        my_posts(person, conversation.id)
+        ideas.edit_idea(person, idea.id, "Something else I said")
     with pytest.raises(NotAllowedNow):
         conversations.open_conversation(conversation)
     # Content and counts remain for reports.
