@@ -30,6 +30,12 @@ def _database_url() -> str | None:
     return url
 
 
+def _log_level() -> str:
+    """LOG_LEVEL if it names a level, else info (a typo must not stop the app starting)."""
+    level = (os.environ.get("LOG_LEVEL") or "info").strip().lower()
+    return level if level in ("debug", "info", "warning", "error", "critical") else "info"
+
+
 class Config:
     """Settings for every environment; production hardening is checked in create_app."""
 
@@ -42,6 +48,8 @@ class Config:
     # hide_parameters: a failed statement's error log must not carry what someone wrote (or an email) with a timestamp.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    # Level of every log Chorus writes (gunicorn reads the same variable); lines never carry ids or times.
+    LOG_LEVEL: str = _log_level()
 
     # Anonymity thresholds: a breakdown cell needs at least this many distinct people.
     CHORUS_MIN_GROUP_SIZE: int = max(10, _int("CHORUS_MIN_GROUP_SIZE", 11))
