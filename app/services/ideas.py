@@ -53,7 +53,7 @@ def post_idea(
     live.publish(message)
     announce(released)
     if created and idea.status == ContentStatus.PUBLISHED:  # held or waiting: no job dates it to the second
-        queue_embedding(idea.id)
+        queue_embedding(conversation.id)
     return idea, created
 
 
@@ -80,7 +80,7 @@ def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identi
     db.session.commit()
     live.publish(edit.message)
     if edit.changed:
-        queue_embedding(edit.item.id)
+        queue_embedding(edit.item.conversation_id)
     return edit.item
 
 
