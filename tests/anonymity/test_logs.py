@@ -101,10 +101,13 @@ def test_a_session_leaves_no_who_and_no_what_in_the_app_logs(app, client, make_u
 
 
 def test_a_double_submit_raises_no_constraint_error_in_the_database(app, client, make_user, make_conversation,
-                                                                    login) -> None:  # type: ignore[no-untyped-def]
+                                                                    login, as_participant) -> None:  # type: ignore[no-untyped-def]
     """PostgreSQL writes every constraint violation to its server log with the key and a millisecond time."""
+    from app.services import reports
+
     question = make_conversation().questions[0]
     token = login(make_user())
+    reporter = make_user()
     statements: list[str] = []
     errors: list[BaseException] = []
 
@@ -124,13 +127,14 @@ def test_a_double_submit_raises_no_constraint_error_in_the_database(app, client,
         for _ in range(2):
             _post_form(client, f"/ideas/{idea_id}/comments", token, body="And cups", client_token="same-comment")
             _post_form(client, f"/ideas/{idea_id}/vote", token, choice="support")
+        reported = [reports.report_item(as_participant(reporter), "idea", idea_id, "other", "Names a colleague")
+                    for _ in range(2)]
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", before)
         sa.event.remove(db.engine, "handle_error", failed)
-    assert errors == []
-    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO") and
-               re.match(r"\s*INSERT INTO \"?(idea|comment|vote)\"? ", s, re.I)]
-    assert len(inserts) == 6 and all("ON CONFLICT" in s.upper() for s in inserts), inserts
+    assert errors == [] and reported == [True, False]
+    inserts = [s for s in statements if re.match(r"\s*INSERT INTO \"?(idea|comment|vote|content_report)\"? ", s, re.I)]
+    assert len(inserts) == 8 and all("ON CONFLICT" in s.upper() for s in inserts), inserts
     assert not any("ROLLBACK TO SAVEPOINT" in s.upper() for s in statements)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 1
