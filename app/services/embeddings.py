@@ -49,9 +49,10 @@ def forget_embedding(idea_id: str) -> None:
 def _store(rows: list[dict]) -> int:
     """Insert vectors, skipping any a theme run stored meanwhile (no constraint error reaches the server log)."""
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(IdeaVector).values(rows).on_conflict_do_nothing(
-        index_elements=["idea_id", "backend"]))
-    return result.rowcount
+    table = IdeaVector.__table__
+    stored = db.session.scalars(insert(table).values(rows).on_conflict_do_nothing(
+        index_elements=["idea_id", "backend"]).returning(table.c.idea_id))
+    return len(stored.all())
 
 
 def embed_conversation(conversation_id: int, batch_size: int = 64) -> int:
@@ -89,7 +90,7 @@ def stored_vectors(ideas: list[Idea]) -> dict[str, np.ndarray] | None:
     missing = [i for i in ideas if i.id not in cached]
     if missing:
         vectors = np.asarray(represent.embed_many([i.body for i in missing]), dtype=np.float32)
-        for idea, vector in zip(missing, vectors, strict=True):
-            db.session.add(IdeaVector(idea_id=idea.id, backend=BACKEND, vector=vector.tobytes()))
-            cached[idea.id] = vector
+        _store([{"idea_id": idea.id, "backend": BACKEND, "vector": vector.tobytes()}
+                for idea, vector in zip(missing, vectors, strict=True)])  # an embedding job may store some meanwhile
+        cached.update({idea.id: vector for idea, vector in zip(missing, vectors, strict=True)})
     return cached
