@@ -84,6 +84,7 @@ def _waiting_key(name: str, args: tuple[Any, ...]) -> str:
 
 
 def _clear_waiting(name: str, args: tuple[Any, ...]) -> None:
+    """Forget that this job waits (in this process, or in Redis when the RQ runner is used)."""
     key = _waiting_key(name, args)
     with _waiting_lock:
         known = key in _waiting
@@ -108,7 +109,11 @@ def enqueue_once(name: str, *args: Any) -> None:
             if key in _waiting:
                 return
             _waiting.add(key)
-    enqueue(name, *args)
+    try:
+        enqueue(name, *args)
+    except Exception:  # not queued: drop the mark, or no later post could queue this work again
+        _clear_waiting(name, args)
+        raise
 
 
 def _run_inline(name: str, *args: Any) -> None:
