@@ -117,7 +117,7 @@ def install_handlers(app: Any, stream: IO[str] | None = None, level: str | int |
         logger.propagate = False  # a root handler someone else adds must not print these unscrubbed
         handlers.append(handler)
     logging.getLogger("chorus").setLevel(level)
-    logging.getLogger("flask.app").setLevel(level)
+    logging.getLogger("app").setLevel(level)  # Flask's app.logger
     # RQ logs every job's description and id at INFO (and DEBUG); only its warnings and failures are kept.
     logging.getLogger("rq").setLevel(logging.WARNING)
     return handlers
