@@ -28,7 +28,8 @@ _COLONS = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\
 # Content ids are 22-character URL-safe tokens, author tags and user keys long hex, SSO keys UUIDs.
 _TOKEN = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{12,}(?![\w-])")
 _PATH = re.compile(r"(?<![\w.:/])/[^\s\"']*")
-_LOGGERS = ("chorus", "flask.app", "werkzeug", "rq", "flask-limiter")
+# "app" is Flask's own logger (named after the package): log_exception is redirected, but extensions may use it.
+_LOGGERS = ("chorus", "app", "werkzeug", "rq", "flask-limiter")
 
 
 def _looks_like_id(match: re.Match[str]) -> str:
