@@ -30,6 +30,12 @@ def _database_url() -> str | None:
     return url
 
 
+def _log_level() -> str:
+    """LOG_LEVEL if it names a level, else info (a typo must not stop the app starting)."""
+    level = (os.environ.get("LOG_LEVEL") or "info").strip().lower()
+    return level if level in ("debug", "info", "warning", "error", "critical") else "info"
+
+
 class Config:
     """Settings for every environment; production hardening is checked in create_app."""
 
@@ -45,6 +51,8 @@ class Config:
     # Prefixes every Redis key and channel, so instances sharing one Redis never see each other's data. Unset:
     # derived from this instance's database URL and SECRET_KEY (app/instance.py), never a shared constant.
     CHORUS_INSTANCE_ID: str | None = os.environ.get("CHORUS_INSTANCE_ID") or None
+    # Level of every log Chorus writes (gunicorn reads the same variable); lines never carry ids or times.
+    LOG_LEVEL: str = _log_level()
 
     # Anonymity thresholds: a breakdown cell needs at least this many distinct people.
     CHORUS_MIN_GROUP_SIZE: int = max(10, _int("CHORUS_MIN_GROUP_SIZE", 11))

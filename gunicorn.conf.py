@@ -1,6 +1,15 @@
-"""gunicorn settings for production: gevent workers for long-lived live streams, no access log."""
+"""gunicorn settings for production: gevent workers for long-lived live streams, logs with no who and no what."""
 
+import importlib.util
 import os
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+# app/logs.py imports only the standard library; loading it by path keeps the app out of the master process.
+_spec = importlib.util.spec_from_file_location("chorus_logs", Path(__file__).resolve().parent / "app" / "logs.py")
+_logs = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
+_spec.loader.exec_module(_logs)  # type: ignore[union-attr]
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 worker_class = "gevent"
@@ -9,12 +18,45 @@ worker_connections = int(os.environ.get("CHORUS_WORKER_CONNECTIONS", "1000"))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# gunicorn's access log records client addresses and full paths (with idea ids): the app logs
-# route patterns instead, so this stays off. See docs/anonymity.md.
+# The app writes the access log (chorus.access: method, route pattern, status, duration). gunicorn's own
+# would repeat it; if an operator turns it on (--access-logfile), PrivateLogger prints the same fields only.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+class PrivateLogger(Logger):
+    """gunicorn's logger without times, client addresses, paths or ids (rule A7).
+
+    Access lines name the route pattern the app matched (app/security.py puts it in the WSGI environ);
+    error and debug lines go through the app's PrivateFormatter, which turns request paths into "(path)".
+    """
+
+    error_fmt = _logs.FORMAT
+    datefmt = None
+    access_fmt = _logs.FORMAT
+
+    def setup(self, cfg):  # type: ignore[no-untyped-def]
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(_logs.PrivateFormatter())
+
+    def access(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        if not self.access_log_enabled:
+            return
+        route = environ.get(_logs.ROUTE_KEY, "(no route)")
+        elapsed = request_time.total_seconds() * 1000
+        status = str(getattr(resp, "status", "-")).split(" ", 1)[0]
+        self.access_log.info("%s %s %s %.0fms", req.method, route, status, elapsed)
+
+
+logger_class = PrivateLogger
+
+
+def pre_request(worker, req):  # type: ignore[no-untyped-def]
+    """Replace gunicorn's default, which logs every request's full path at debug level."""
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]

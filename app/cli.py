@@ -280,6 +280,9 @@ def worker(burst: bool, no_scheduler: bool) -> None:
         raise click.ClickException("REDIS_URL is not set. Without Redis, background jobs run inside the web process.")
     if not no_scheduler and not burst:
         start_ticker(current_app._get_current_object())  # type: ignore[attr-defined]
-    # SimpleWorker runs jobs in this process, inside the app context the CLI provides.
-    SimpleWorker([queue(url)], connection=Redis.from_url(url), name=None).work(burst=burst, with_scheduler=False)
+    # SimpleWorker runs jobs in this process, inside the app context the CLI provides. RQ logs each job's
+    # description and id with a time at INFO; the app's private log handler (app/logs.py) is already on the
+    # "rq" logger, so RQ adds none of its own, and WARNING keeps only failures (rule A7).
+    SimpleWorker([queue(url)], connection=Redis.from_url(url), name=None).work(
+        burst=burst, with_scheduler=False, logging_level="WARNING")
     click.echo(f"Worker for queue {queue_name()} stopped.")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import csrf
+from app.logs import ROUTE_KEY, configure_logging
 
 log = logging.getLogger("chorus.access")
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -100,22 +101,14 @@ def init_security(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if not (request.endpoint or "").startswith("static"):  # error pages for unknown paths too
             response.headers.setdefault("Cache-Control", "no-store")
-        # Log the route pattern, never the path (ids), the address or the person.
+        # Log the route pattern, never the path (ids), the address or the person; gunicorn's access log reads it.
         rule = request.url_rule.rule if request.url_rule else "(no route)"
+        request.environ[ROUTE_KEY] = rule
         elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         log.info("%s %s %s %.0fms", request.method, rule, response.status_code, elapsed)
         return response
 
-    # Werkzeug's development server logs client addresses and full paths; ours replaces it.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    # Flask-Limiter logs each breach with its key: a client address, or a per-person hash next to a time.
-    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
-    if not log.handlers and not app.testing:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
+    configure_logging(app)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ Job payloads carry only ids of runs and conversations, never a user id or key ne
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,15 +17,19 @@ from flask import Flask, current_app, has_app_context
 log = logging.getLogger("chorus.jobs")
 QUEUE_NAME = "chorus"
 _executor: ThreadPoolExecutor | None = None
+# Jobs queued with enqueue_once that have not started yet (thread runner; RQ keeps the mark in Redis).
+_waiting: set[str] = set()
+_waiting_lock = threading.Lock()
+WAITING_SECONDS = 3600  # a mark whose job was lost (worker killed) expires, so the work is queued again
 
 
 def _registry() -> dict[str, Callable[..., Any]]:
-    from app.services.embeddings import embed_idea
+    from app.services.embeddings import embed_conversation
     from app.services.opinion_runs import execute_opinion_run
     from app.services.participation_batch import snapshot_job
     from app.services.theme_runs import execute_theme_run
 
-    return {"themes.run": execute_theme_run, "ideas.embed": embed_idea, "opinions.run": execute_opinion_run,
+    return {"themes.run": execute_theme_run, "ideas.embed": embed_conversation, "opinions.run": execute_opinion_run,
             "participation.snapshot": snapshot_job}
 
 
@@ -41,6 +46,7 @@ def run_job(name: str, *args: Any) -> Any:
 def _run(name: str, *args: Any) -> Any:
     from app.extensions import db
 
+    _clear_waiting(name, args)  # from now on, new work needs a new job: this one may have read its list already
     try:
         return _registry()[name](*args)
     finally:
@@ -66,15 +72,54 @@ def enqueue(name: str, *args: Any) -> None:
     elif mode == "rq":
         # RQ stamps each job with exact times; an idea id next to the second it was posted must not linger
         # in Redis, so finished jobs are dropped at once and failed ones after an hour (errors are logged).
-        # The job id carries the instance id too, so a job's Redis keys name their instance (rule A7).
+        # The job id carries the instance id (a job's Redis keys name their instance, rule A7); the description is
+        # the job's name: RQ's default repeats the arguments in Redis and in its logs.
         queue(current_app.config["REDIS_URL"]).enqueue(run_job, name, *args, job_timeout=1800, result_ttl=0,
-                                                       failure_ttl=3600,
+                                                       failure_ttl=3600, description=name,
                                                        job_id=f"{current_app.config['CHORUS_INSTANCE_ID']}-{uuid.uuid4().hex}")
     else:
         if _executor is None:
             # One worker thread: theme runs are CPU-bound and must not starve the web threads.
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chorus-job")
         _executor.submit(_in_thread, current_app._get_current_object(), name, args)  # type: ignore[attr-defined]
+
+
+def _waiting_key(name: str, args: tuple[Any, ...]) -> str:
+    # Prefixed with the instance id like every other Redis key (rule A7).
+    return f"{queue_name()}:waiting:" + ":".join([name, *map(str, args)])
+
+
+def _clear_waiting(name: str, args: tuple[Any, ...]) -> None:
+    """Forget that this job waits (in this process, or in Redis when the RQ runner is used)."""
+    key = _waiting_key(name, args)
+    with _waiting_lock:
+        known = key in _waiting
+        _waiting.discard(key)
+    if not known and current_app.config.get("CHORUS_JOBS") == "rq" and current_app.config.get("REDIS_URL"):
+        from redis import Redis
+
+        Redis.from_url(current_app.config["REDIS_URL"]).delete(key)
+
+
+def enqueue_once(name: str, *args: Any) -> None:
+    """Queue a job unless the same job (name and arguments) is already waiting: many posts make one job."""
+    key = _waiting_key(name, args)
+    mode = current_app.config.get("CHORUS_JOBS", "thread")
+    if mode == "rq":
+        from redis import Redis
+
+        if not Redis.from_url(current_app.config["REDIS_URL"]).set(key, 1, nx=True, ex=WAITING_SECONDS):
+            return
+    elif mode != "inline":
+        with _waiting_lock:
+            if key in _waiting:
+                return
+            _waiting.add(key)
+    try:
+        enqueue(name, *args)
+    except Exception:  # not queued: drop the mark, or no later post could queue this work again
+        _clear_waiting(name, args)
+        raise
 
 
 def _run_inline(name: str, *args: Any) -> None:

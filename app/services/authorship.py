@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.crypto import author_tag, new_nonce
 from app.extensions import db
@@ -26,16 +26,22 @@ def stamp(item: Content, conversation: Conversation, participant: Participant, c
 
 
 def insert_once(item: Content) -> tuple[Content, bool]:
-    """Insert, or return the row a repeated submission already made (same author tag), atomically."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(item)
-    except IntegrityError:
-        existing = db.session.scalar(sa.select(type(item)).where(type(item).author_tag == item.author_tag))
-        if existing is None:
-            raise
+    """Insert, or return the row a repeated submission already made (same author tag), atomically.
+
+    INSERT ... ON CONFLICT DO NOTHING rather than catching a unique violation: PostgreSQL writes every
+    violation to its server log with the key's value and a millisecond time, which would date the post.
+    """
+    model = type(item)
+    table = model.__table__
+    values = {column.key: getattr(item, column.key) for column in table.columns
+              if getattr(item, column.key, None) is not None}  # unset columns take their defaults
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(values).on_conflict_do_nothing(index_elements=["author_tag"])
+    new_id = db.session.scalar(statement.returning(table.c.id))
+    if new_id is None:
+        existing = db.session.scalar(sa.select(model).where(model.author_tag == item.author_tag))
         return existing, False
-    return item, True
+    return db.session.get(model, new_id), True
 
 
 def is_author(participant: Participant, key: bytes, item: Idea | Comment) -> bool:

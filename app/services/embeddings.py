@@ -1,7 +1,9 @@
 """Sentence embeddings of ideas: computed once per idea, in a background job, and reused by every theme run.
 
-The web request only queues the job (its payload is the idea id alone). An edit or withdrawal deletes the
-stored vector, so a vector always describes the idea's current text and a withdrawn idea leaves nothing behind.
+The web request only queues a job for the whole conversation (its payload is the conversation id alone, so
+no job, job log or Redis record names a post next to the second it was written); many posts before the job
+starts make one job. An edit or withdrawal deletes the stored vector, so a vector always describes the
+idea's current text and a withdrawn idea leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import numpy as np
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models import ContentStatus, Idea, IdeaVector
@@ -26,16 +29,16 @@ def embeddings_enabled() -> bool:
     return current_app.config.get("CHORUS_THEMES_BACKEND", "auto") != "tfidf-lsa" and represent.embeddings_available()
 
 
-def queue_embedding(idea_id: str) -> None:
-    """Queue the embedding of a new or edited idea; does nothing when embeddings are not in use."""
+def queue_embedding(conversation_id: int) -> None:
+    """Queue the embedding of a conversation's new or edited ideas; does nothing when embeddings are off."""
     if not embeddings_enabled():
         return
-    from app.jobs import enqueue
+    from app.jobs import enqueue_once
 
     try:
-        enqueue("ideas.embed", idea_id)
+        enqueue_once("ideas.embed", conversation_id)
     except Exception:  # a queue outage must not lose the idea: the next theme run embeds what is missing
-        log.exception("Could not queue the embedding of an idea; the next theme run will compute it")
+        log.exception("Could not queue the embedding of a conversation's ideas; the next theme run will compute it")
 
 
 def forget_embedding(idea_id: str) -> None:
@@ -43,23 +46,33 @@ def forget_embedding(idea_id: str) -> None:
     db.session.execute(sa.delete(IdeaVector).where(IdeaVector.idea_id == idea_id))
 
 
-def embed_idea(idea_id: str) -> bool:
-    """Job: compute and store one idea's embedding unless it is already stored; True when it computed one."""
+def _store(rows: list[dict]) -> int:
+    """Insert vectors, skipping any a theme run stored meanwhile (no constraint error reaches the server log)."""
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = IdeaVector.__table__
+    stored = db.session.scalars(insert(table).values(rows).on_conflict_do_nothing(
+        index_elements=["idea_id", "backend"]).returning(table.c.idea_id))
+    return len(stored.all())
+
+
+def embed_conversation(conversation_id: int, batch_size: int = 64) -> int:
+    """Job: compute and store the embeddings of a conversation's published ideas that have none; returns how many."""
     from nlp import represent
 
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or idea.status != ContentStatus.PUBLISHED or not embeddings_enabled():
-        return False
-    if db.session.get(IdeaVector, (idea_id, BACKEND)) is not None:
-        return False
-    vector = np.asarray(represent.embed_many([idea.body])[0], dtype=np.float32)
-    db.session.add(IdeaVector(idea_id=idea_id, backend=BACKEND, vector=vector.tobytes()))
-    try:
+    if not embeddings_enabled():
+        return 0
+    stored = sa.select(IdeaVector.idea_id).where(IdeaVector.backend == BACKEND)
+    missing = db.session.execute(sa.select(Idea.id, Idea.body).where(
+        Idea.conversation_id == conversation_id, Idea.status == ContentStatus.PUBLISHED,
+        Idea.id.not_in(stored)).order_by(Idea.id)).all()
+    done = 0
+    for start in range(0, len(missing), batch_size):
+        chunk = missing[start:start + batch_size]
+        vectors = np.asarray(represent.embed_many([body for _, body in chunk]), dtype=np.float32)
+        done += _store([{"idea_id": idea_id, "backend": BACKEND, "vector": vector.tobytes()}
+                        for (idea_id, _), vector in zip(chunk, vectors, strict=True)])
         db.session.commit()
-    except sa.exc.IntegrityError:  # a theme run stored it meanwhile
-        db.session.rollback()
-        return False
-    return True
+    return done
 
 
 def stored_vectors(ideas: list[Idea]) -> dict[str, np.ndarray] | None:
@@ -77,7 +90,7 @@ def stored_vectors(ideas: list[Idea]) -> dict[str, np.ndarray] | None:
     missing = [i for i in ideas if i.id not in cached]
     if missing:
         vectors = np.asarray(represent.embed_many([i.body for i in missing]), dtype=np.float32)
-        for idea, vector in zip(missing, vectors, strict=True):
-            db.session.add(IdeaVector(idea_id=idea.id, backend=BACKEND, vector=vector.tobytes()))
-            cached[idea.id] = vector
+        _store([{"idea_id": idea.id, "backend": BACKEND, "vector": vector.tobytes()}
+                for idea, vector in zip(missing, vectors, strict=True)])  # an embedding job may store some meanwhile
+        cached.update({idea.id: vector for idea, vector in zip(missing, vectors, strict=True)})
     return cached

@@ -51,7 +51,7 @@ def post_idea(
     live.publish(message)
     announce(released)
     if created and idea.status == ContentStatus.PUBLISHED:  # held or waiting: no job dates it to the second
-        queue_embedding(idea.id)
+        queue_embedding(conversation.id)
     return idea, created
 
 
@@ -79,7 +79,7 @@ def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identi
     live.publish(edit.message)
     # Not for a held or waiting idea, nor after closing: a job would date the edit to the second.
     if edit.changed and edit.item.status == ContentStatus.PUBLISHED and edit.item.conversation.is_accepting():
-        queue_embedding(edit.item.id)
+        queue_embedding(edit.item.conversation_id)
     return edit.item
 
 

@@ -7,7 +7,7 @@ key): one report per person per item is a unique constraint, and no user id is k
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app import live
 from app.crypto import tag
@@ -60,12 +60,14 @@ def report_item(participant: Participant, kind: str, item_id: str, reason: str, 
     reporter = reporter_pseudonym(conversation_key(conversation), participant.user_key)
     # Lock the item so concurrent reports count each other before deciding to hide it.
     db.session.execute(sa.select(type(item)).where(type(item).id == item.id).with_for_update())
-    report = ContentReport(conversation_id=conversation.id, reporter=reporter, reason=reason, note=note,
-                           idea_id=item.id if kind == "idea" else None, comment_id=item.id if kind == "comment" else None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(report)
-    except IntegrityError:
+    # ON CONFLICT DO NOTHING, not a caught unique violation: PostgreSQL would log the reporter and item with a time.
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = ContentReport.__table__
+    added = db.session.scalar(insert(table).values(
+        conversation_id=conversation.id, reporter=reporter, reason=reason, note=note,
+        idea_id=item.id if kind == "idea" else None, comment_id=item.id if kind == "comment" else None,
+    ).on_conflict_do_nothing().returning(table.c.id))  # rowcount is -1 on some drivers; RETURNING is exact
+    if added is None:
         db.session.rollback()
         return False
     item.queued = True

@@ -1,4 +1,4 @@
-"""Background work for themes: embeddings once per idea on arrival, and theme runs on a real RQ worker."""
+"""Background work for themes: embeddings once per idea (one job per conversation), theme runs on a real RQ worker."""
 
 from __future__ import annotations
 
@@ -72,16 +72,27 @@ def test_a_run_embeds_only_ideas_that_arrived_without_a_vector(fake_embeddings, 
     conversation = make_conversation()
     person = as_participant(make_user())
     app.config["CHORUS_THEMES_BACKEND"] = "tfidf-lsa"  # embeddings switched off while these arrive
-    for text in IDEAS[:4]:
+    for text in IDEAS:
         ideas.post_idea(person, conversation.questions[0].id, text)
+    assert fake_embeddings == []
     app.config["CHORUS_THEMES_BACKEND"] = "minilm"
-    for text in IDEAS[4:]:
-        ideas.post_idea(person, conversation.questions[0].id, text)
-    assert len(fake_embeddings) == len(IDEAS) - 4
     run = theme_runs.request_theme_run(conversation.id)
     db.session.refresh(run)
     assert run.status == RunStatus.SUCCEEDED
     assert sorted(fake_embeddings) == sorted(IDEAS) and _vector_count() == len(IDEAS)
+
+
+def test_the_conversation_job_catches_up_ideas_that_arrived_without_a_vector(fake_embeddings, app, make_user,
+                                                                             make_conversation, as_participant):
+    conversation = make_conversation()
+    person = as_participant(make_user())
+    app.config["CHORUS_THEMES_BACKEND"] = "tfidf-lsa"
+    for text in IDEAS[:4]:
+        ideas.post_idea(person, conversation.questions[0].id, text)
+    app.config["CHORUS_THEMES_BACKEND"] = "minilm"
+    ideas.post_idea(person, conversation.questions[0].id, IDEAS[4])
+    # One job embeds every idea of the conversation that has no vector, each exactly once.
+    assert sorted(fake_embeddings) == sorted(IDEAS[:5]) and _vector_count() == 5
 
 
 def test_a_theme_run_on_a_real_rq_worker(app, redis_url, make_user, make_conversation, as_participant):
