@@ -205,7 +205,7 @@ def test_the_rq_worker_logs_no_idea_id_and_no_time(app, redis_url, fake_embeddin
                                                    as_participant) -> None:  # type: ignore[no-untyped-def]
     from redis import Redis
 
-    from app.jobs import queue
+    from app.jobs import queue, queue_name
     from app.models import IdeaVector
 
     conversation = make_conversation()
@@ -214,7 +214,7 @@ def test_the_rq_worker_logs_no_idea_id_and_no_time(app, redis_url, fake_embeddin
     app.config.update(CHORUS_JOBS="rq", REDIS_URL=redis_url)
     jobs = queue(redis_url)
     jobs.empty()
-    Redis.from_url(redis_url).delete(*Redis.from_url(redis_url).keys("chorus:waiting:*") or ["none"])
+    Redis.from_url(redis_url).delete(*Redis.from_url(redis_url).keys(f"{queue_name()}:waiting:*") or ["none"])
     posted = [ideas.post_idea(person, question_id, text)[0].id for text in TEXTS]
     # Many posts make one job, and its payload and description name the conversation only.
     assert jobs.count == 1 and jobs.jobs[0].args == ("ideas.embed", conversation_id)
