@@ -86,11 +86,6 @@ def voter_pseudonym(conversation_key: bytes, user_key: str) -> str:
     return tag(conversation_key, "vote", user_key)
 
 
-def order_seed(conversation_key: bytes, user_key: str) -> bytes:
-    """The seed of one person's "fair random order": its own purpose, never stored, so no dump reproduces it."""
-    return bytes.fromhex(tag(conversation_key, "order", user_key))
-
-
 def author_tag(conversation_key: bytes, user_key: str, nonce: str) -> str:
     """A per-item author tag: unlinkable between items without the conversation key."""
     return tag(conversation_key, "author", user_key, nonce)

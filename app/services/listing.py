@@ -9,7 +9,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from app.crypto import order_seed, voter_pseudonym
+from app.crypto import tag, voter_pseudonym
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
 from app.services.authorship import is_author
@@ -76,6 +76,11 @@ class MyPosts:
     conversation: Conversation
     ideas: list[IdeaCard]
     comments: list[Comment]
+
+
+def order_seed(key: bytes, user_key: str) -> bytes:
+    """The seed of one person's "fair random order": its own HMAC purpose, never stored, so no dump reproduces it."""
+    return bytes.fromhex(tag(key, "order", user_key))
 
 
 def _vote_counts() -> sa.Subquery:
