@@ -91,10 +91,10 @@ def _link(idea) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_opinion_groups_from_the_cli(runner, make_user, make_conversation, as_participant):
-    conversation, _ = seed_two_camps(make_user, make_conversation, as_participant, voters=12)
+    conversation, _ = seed_two_camps(make_user, make_conversation, as_participant, voters=22)
     result = runner.invoke(args=["opinions", "run", str(conversation.id)])
     assert result.exit_code == 0, result.output
-    assert "2 opinion groups from 12 of 12 voters on 8 ideas" in result.output
+    assert "2 opinion groups from 22 of 22 voters on 8 ideas" in result.output
     assert db.session.scalar(sa.select(OpinionRun.trigger)) == "cli"
     missing = runner.invoke(args=["opinions", "run", "9999"])
     assert missing.exit_code != 0 and "could not find that conversation" in missing.output
