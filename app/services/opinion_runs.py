@@ -2,7 +2,8 @@
 
 A run stores group sizes, the ideas that represent each group, consensus and divisive ideas with percentages
 and counts. It never stores which voter pseudonym is in which group: the grouping exists only in the
-worker's memory while the run computes.
+worker's memory while the run computes. Runs keep only the hour they ran (rule A5); the few minutes between
+recomputations are counted in this process's memory instead, so no exact time is stored next to the votes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationStatus, Idea, OpinionRun, RunStatus, Vote, VotingMode
-from app.models.base import utcnow
+from app.models.base import this_hour, utcnow
 from app.services.errors import NotAllowedNow, NotFound
 from nlp.repness import StatementStat
 
@@ -55,8 +56,20 @@ def mark_votes_changed(conversation_id: int) -> None:
 
 
 def is_stale(run: OpinionRun, now: datetime | None = None) -> bool:
-    """A queued or running run older than STALE_RUN whose worker has gone."""
-    return run.status in PENDING and run.created_at <= (now or utcnow()) - STALE_RUN
+    """A queued or running run whose worker has certainly gone: stored as an hour, so allow that hour too."""
+    return run.status in PENDING and run.created_at <= (now or utcnow()) - STALE_RUN - timedelta(hours=1)
+
+
+def _queued_at() -> dict[int, datetime]:
+    """conversation id -> when this process last queued a run: in memory only, per app, never stored."""
+    return current_app.extensions.setdefault("chorus_opinion_runs_queued", {})
+
+
+def _recently_queued(conversation_id: int, now: datetime) -> bool:
+    """This process queued a run within CHORUS_OPINIONS_INTERVAL_MINUTES (the debounce)."""
+    interval = timedelta(minutes=current_app.config.get("CHORUS_OPINIONS_INTERVAL_MINUTES", 2))
+    queued = _queued_at().get(conversation_id)
+    return queued is not None and now - queued < interval
 
 
 def is_due(conversation: Conversation, now: datetime | None = None) -> bool:
@@ -70,8 +83,7 @@ def is_due(conversation: Conversation, now: datetime | None = None) -> bool:
         return True
     if latest.status in PENDING and not is_stale(latest, now):
         return False
-    interval = timedelta(minutes=current_app.config.get("CHORUS_OPINIONS_INTERVAL_MINUTES", 2))
-    return latest.created_at <= now - interval
+    return not _recently_queued(conversation.id, now)
 
 
 def request_opinion_run(conversation_id: int, trigger: str = "view") -> OpinionRun:
@@ -94,6 +106,7 @@ def request_opinion_run(conversation_id: int, trigger: str = "view") -> OpinionR
             return pending
         raise
     db.session.commit()
+    _queued_at()[conversation_id] = utcnow()
     from app.jobs import enqueue
 
     enqueue("opinions.run", run.id)
@@ -105,7 +118,7 @@ def _expire_stale_runs(conversation_id: int) -> None:
     for run in db.session.scalars(sa.select(OpinionRun).where(
             OpinionRun.conversation_id == conversation_id, OpinionRun.status.in_(PENDING))):
         if is_stale(run):
-            run.status, run.finished_at, run.error = RunStatus.FAILED, utcnow(), STALE_MESSAGE
+            run.status, run.finished_at, run.error = RunStatus.FAILED, this_hour(), STALE_MESSAGE
     db.session.flush()
 
 
@@ -134,7 +147,7 @@ def execute_opinion_run(run_id: int) -> None:
         # Read before the votes: a vote arriving meanwhile leaves the result marked stale, never wrongly current.
         run.vote_version = conversation.vote_version
         _compute(run, conversation)
-        run.status, run.finished_at = RunStatus.SUCCEEDED, utcnow()
+        run.status, run.finished_at = RunStatus.SUCCEEDED, this_hour()
         _forget_older_runs(run, keep_succeeded=False)
         db.session.commit()
     except Exception as error:
@@ -143,7 +156,7 @@ def execute_opinion_run(run_id: int) -> None:
         run = db.session.get(OpinionRun, run_id)
         if run is None:  # the conversation was deleted meanwhile
             return
-        run.status, run.finished_at = RunStatus.FAILED, utcnow()
+        run.status, run.finished_at = RunStatus.FAILED, this_hour()
         run.error = f"The last update stopped with an error ({type(error).__name__})."
         _forget_older_runs(run, keep_succeeded=True)
         db.session.commit()

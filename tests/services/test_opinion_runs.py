@@ -137,8 +137,9 @@ def test_the_database_allows_one_pending_run_per_conversation(make_user, make_co
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    # A run whose worker died long ago is recorded as failed and no longer blocks a new one.
-    db.session.get(OpinionRun, first.id).created_at = utcnow() - opinion_runs.STALE_RUN - timedelta(minutes=1)
+    # A run whose worker died long ago is recorded as failed and no longer blocks a new one. Runs keep only their
+    # hour, so "long ago" means more than STALE_RUN after the end of that hour.
+    db.session.get(OpinionRun, first.id).created_at = utcnow() - opinion_runs.STALE_RUN - timedelta(minutes=61)
     db.session.commit()
     second = opinion_runs.request_opinion_run(conversation.id)
     assert second.id != first.id and db.session.get(OpinionRun, first.id).status == RunStatus.FAILED
