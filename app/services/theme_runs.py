@@ -232,9 +232,13 @@ def _forget_older_runs(run: ThemeRun) -> None:
     # Deleted explicitly: SQLite enforces ON DELETE CASCADE only with its foreign-key pragma.
     if ids:
         db.session.execute(sa.delete(ThemeAssignment).where(ThemeAssignment.run_id.in_(ids)))
-    gone = ids - {previous, run.id if run.status == RunStatus.FAILED else None}
+    # The newest on-demand run stays as a bare row (its hour and counts): the rate limit is counted from it.
+    on_demand = db.session.scalar(sa.select(sa.func.max(ThemeRun.id)).where(mine, ThemeRun.trigger == ON_DEMAND))
+    no_sizes = ids - {previous}
+    if no_sizes:
+        db.session.execute(sa.delete(ThemeSnapshot).where(ThemeSnapshot.run_id.in_(no_sizes)))
+    gone = no_sizes - {on_demand, run.id if run.status == RunStatus.FAILED else None}
     if gone:
-        db.session.execute(sa.delete(ThemeSnapshot).where(ThemeSnapshot.run_id.in_(gone)))
         db.session.execute(sa.delete(ThemeRun).where(ThemeRun.id.in_(gone)))
 
 

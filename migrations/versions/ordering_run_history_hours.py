@@ -2,7 +2,8 @@
 
 Data only, no schema change. Every theme_run, opinion_run and theme time is truncated to its hour; for each
 conversation only its current theme run keeps its idea assignments, and only that run, the succeeded run before
-it and a failure newer than both are kept. Older runs dated when each idea first appeared.
+it and a failure newer than both are kept (plus the newest on-demand run as a bare row, for the rate limit).
+Older runs dated when each idea first appeared.
 
 Revision ID: c3a9d2e7f104
 Revises: 5b0c7e3d9a41
@@ -42,7 +43,7 @@ def upgrade():
     snapshot = sa.Table("theme_snapshot", meta, autoload_with=bind)
     assignment = sa.Table("theme_assignment", meta, autoload_with=bind)
     for conversation_id, current in bind.execute(sa.select(conversation.c.id, conversation.c.current_theme_run_id)):
-        runs = bind.execute(sa.select(run.c.id, run.c.status).where(run.c.conversation_id == conversation_id)
+        runs = bind.execute(sa.select(run.c.id, run.c.status, run.c.trigger).where(run.c.conversation_id == conversation_id)
                             .order_by(run.c.id)).all()
         keep = {r.id for r in runs if r.status in ("queued", "running")}
         if current is not None:
@@ -52,12 +53,15 @@ def upgrade():
         failures = [r.id for r in runs if r.status == "failed" and r.id > (current or 0)]
         keep.update(failures[-1:])
         old = [r.id for r in runs if r.id not in keep]
+        on_demand = [r.id for r in runs if r.trigger == "manual"][-1:]  # a bare row: the rate limit counts from it
+        old_rows = [i for i in old if i not in on_demand]
         no_assignments = [r.id for r in runs if r.id != current]
         if no_assignments:
             bind.execute(sa.delete(assignment).where(assignment.c.run_id.in_(no_assignments)))
         if old:
             bind.execute(sa.delete(snapshot).where(snapshot.c.run_id.in_(old)))
-            bind.execute(sa.delete(run).where(run.c.id.in_(old)))
+        if old_rows:
+            bind.execute(sa.delete(run).where(run.c.id.in_(old_rows)))
 
 
 def downgrade():

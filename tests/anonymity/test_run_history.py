@@ -139,7 +139,14 @@ def test_on_demand_runs_are_refused_when_too_frequent(app, client, make_user, ma
     with pytest.raises(ServiceError) as refused:
         theme_runs.request_on_demand_run(conversation.id)
     assert refused.value.status == 429 and "You can ask again from" in refused.value.message
-    # A scheduled run is not on demand and is not refused.
-    assert theme_runs.request_theme_run(conversation.id, trigger="schedule") is not None
+    # Scheduled runs are not on demand and are not refused; forgetting old runs does not forget the limit.
+    for _ in range(3):
+        assert theme_runs.request_theme_run(conversation.id, trigger="schedule").trigger == "schedule"
+    with pytest.raises(ServiceError):
+        theme_runs.request_on_demand_run(conversation.id)
+    runs = db.session.scalars(sa.select(ThemeRun).order_by(ThemeRun.id)).all()
+    assert [r.trigger for r in runs] == ["manual", "schedule", "schedule"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
+        ThemeAssignment.run_id == runs[0].id)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
         ThemeAssignment.run_id == db.session.get(type(conversation), conversation.id).current_theme_run_id)) == 10

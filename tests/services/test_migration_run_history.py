@@ -43,7 +43,7 @@ def test_upgrade_keeps_the_current_and_previous_runs_and_only_hours(tmp_path):
             for run_id, status in ((1, "succeeded"), (2, "failed"), (3, "succeeded"), (4, "succeeded"),
                                    (5, "failed")):
                 insert(c, "theme_run", id=run_id, conversation_id=1, status=status, created_at=EXACT,
-                       finished_at=EXACT)
+                       finished_at=EXACT, trigger="manual" if run_id == 1 else "schedule")
                 if status == "succeeded":
                     insert(c, "theme_snapshot", run_id=run_id, theme_id=1)
                     insert(c, "theme_assignment", run_id=run_id, idea_id="i1", theme_id=1)
@@ -51,7 +51,8 @@ def test_upgrade_keeps_the_current_and_previous_runs_and_only_hours(tmp_path):
             insert(c, "opinion_run", conversation_id=1, status="succeeded", created_at=EXACT, finished_at=EXACT)
         upgrade()
         with db.engine.connect() as c:
-            assert [r[0] for r in c.execute(sa.text("SELECT id FROM theme_run ORDER BY id"))] == [3, 4, 5]
+            # 1: the newest on-demand run, kept as a bare row for the rate limit; 3: previous; 4: current; 5: failed.
+            assert [r[0] for r in c.execute(sa.text("SELECT id FROM theme_run ORDER BY id"))] == [1, 3, 4, 5]
             assert [r[0] for r in c.execute(sa.text("SELECT DISTINCT run_id FROM theme_assignment"))] == [4]
             assert sorted(r[0] for r in c.execute(sa.text("SELECT run_id FROM theme_snapshot"))) == [3, 4]
             times = [v for table, cols in (("theme_run", "created_at, finished_at"), ("theme", "created_at"),
