@@ -92,6 +92,8 @@ class Config:
     # How background work runs: "thread" (embedded) or "rq" (needs REDIS_URL).
     CHORUS_JOBS: str = os.environ.get("CHORUS_JOBS", "rq" if os.environ.get("REDIS_URL") else "thread")
     CHORUS_THEMES_INTERVAL_MINUTES: int = _int("CHORUS_THEMES_INTERVAL_MINUTES", 60)
+    # At most one theme run asked for on demand per conversation per this many minutes (rule A5; 0: no limit).
+    CHORUS_THEMES_ON_DEMAND_MINUTES: int = max(0, _int("CHORUS_THEMES_ON_DEMAND_MINUTES", 30))
     # Opinion groups are recomputed after votes change, at most once per this many minutes per conversation.
     CHORUS_OPINIONS_INTERVAL_MINUTES: int = max(0, _int("CHORUS_OPINIONS_INTERVAL_MINUTES", 2))
     CHORUS_SCHEDULER: bool = _bool("CHORUS_SCHEDULER", True)

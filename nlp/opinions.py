@@ -79,20 +79,41 @@ def _project(votes: np.ndarray, seed: int) -> np.ndarray:
     return coords * np.sqrt(votes.shape[1] / np.maximum(n_voted, 1))[:, None]
 
 
-def _groups(coords: np.ndarray, seed: int, k_range: Sequence[int]) -> tuple[np.ndarray, int, float]:
-    """k-means for each k in range, keeping the best silhouette (ties to fewer groups)."""
+def _groups(coords: np.ndarray, seed: int, k_range: Sequence[int], min_size: int) -> tuple[np.ndarray, int, float]:
+    """k-means for each k in range, small groups folded into their nearest, keeping the best silhouette."""
     best: tuple[float, int, np.ndarray] | None = None
     distinct = len(np.unique(coords.round(9), axis=0))
     for k in k_range:
         if k > distinct or k >= len(coords):
             break
-        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(coords)
+        labels = _fold_small(coords, KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(coords), min_size)
+        found = int(labels.max()) + 1
+        if found < 2:
+            continue  # every group but one was too small: this k describes nobody
         score = float(silhouette_score(coords, labels))
-        if best is None or score > best[0] + 1e-9:
-            best = (score, k, labels)
+        if best is None or score > best[0] + 1e-9 or (abs(score - best[0]) <= 1e-9 and found < best[1]):
+            best = (score, found, labels)
     if best is None:
         return np.zeros(len(coords), dtype=np.int64), 1, 0.0
     return best[2].astype(np.int64), best[1], best[0]
+
+
+def _fold_small(coords: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
+    """Merge each group under min_size, smallest first, into the group whose centre is nearest; renumber 0..n-1.
+
+    A group of one or two people would publish their voting records, so no group under min_size survives.
+    """
+    labels = labels.astype(np.int64).copy()
+    while True:
+        ids, sizes = np.unique(labels, return_counts=True)
+        if len(ids) < 2 or sizes.min() >= min_size:
+            break
+        small = ids[np.argmin(sizes)]
+        centres = {g: coords[labels == g].mean(axis=0) for g in ids}
+        others = [g for g in ids if g != small]
+        nearest = min(others, key=lambda g: (float(np.linalg.norm(centres[g] - centres[small])), g))
+        labels[labels == small] = nearest
+    return np.unique(labels, return_inverse=True)[1].astype(np.int64)
 
 
 def opinion_groups(
@@ -102,8 +123,13 @@ def opinion_groups(
     *,
     seed: int = 0,
     k_range: Sequence[int] = (2, 3, 4, 5),
+    min_group_size: int = 1,
 ) -> OpinionResult:
-    """Group participants by how they vote (+1 agree, -1 disagree, 0 pass, NaN unseen) and explain the groups."""
+    """Group participants by how they vote (+1 agree, -1 disagree, 0 pass, NaN unseen) and explain the groups.
+
+    Every group has at least min_group_size participants: smaller ones are folded into their nearest group, and
+    when that leaves a single group the result has k = 1 (nothing to contrast).
+    """
     votes = np.asarray(matrix, dtype=np.float64)
     pids, sids = [str(p) for p in participant_ids], [str(s) for s in statement_ids]
     if votes.shape != (len(pids), len(sids)):
@@ -117,7 +143,7 @@ def opinion_groups(
     # machine, in waiting for cores than they save (measured 30-100x slower on 2 shared cores; same groups).
     with threadpool_limits(limits=1):
         coords = _project(votes[rows], seed)
-        labels, k, sil = _groups(coords, seed, k_range)
+        labels, k, sil = _groups(coords, seed, k_range, max(1, min_group_size))
     order = _order_groups(labels, k)
     labels = order[labels]
     kept = votes[rows]

@@ -173,7 +173,7 @@ def build_spec() -> dict[str, Any]:
         "/conversations/{conversation_id}/themes": {"get": _op("The current themes, with the latest run's state", _ok({"type": "object", "properties": {
             "run": _ref("ThemeRun"), "pending": _ref("ThemeRun"), "latest_failed": _ref("ThemeRun"), "unthemed": {"type": "integer"},
             "themes": {"type": "array", "items": _ref("Theme")}}}), params=[conv])},
-        "/conversations/{conversation_id}/themes/run": {"post": _op("Queue a theme run (facilitators and leads)", _ok(_ref("ThemeRun"), "202", "Queued"), params=[conv], errors=("401", "404"))},
+        "/conversations/{conversation_id}/themes/run": {"post": _op("Queue a theme run (facilitators and leads); 429 when asked for again within CHORUS_THEMES_ON_DEMAND_MINUTES", _ok(_ref("ThemeRun"), "202", "Queued"), params=[conv], errors=("401", "404", "429"))},
         "/conversations/{conversation_id}/similar": {"post": _op("Ideas similar to a draft (text in the body, never the URL)", _ok({"type": "object", "properties": {
             "ideas": {"type": "array", "items": {"type": "object"}}}}), body=_TEXT, params=[conv], errors=("400", "401", "404", "415", "429"))},
         "/check-text": {"post": _op("Identifying details and sentiment of a draft; nothing is stored", _ok({"type": "object", "properties": {

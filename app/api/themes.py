@@ -42,7 +42,7 @@ def list_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 @for_role(Role.FACILITATOR)  # leads rank above facilitators, so they may too
 def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = conversations.get_managed_conversation(facilitated(), conversation_id)
-    run = theme_runs.request_theme_run(conversation.id)
+    run = theme_runs.request_on_demand_run(conversation.id)  # 429 with a message when too soon
     return jsonify(_run_json(run)), 202
 
 

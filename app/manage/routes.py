@@ -27,6 +27,7 @@ from app.manage.forms import (
 from app.models import Role, ThemeStatus
 from app.services import outcomes, plans, theme_edits, theme_runs, triage
 from app.services.errors import ServiceError
+from app.views import flash_refusal
 
 
 def lead_orgs() -> frozenset[int]:
@@ -51,8 +52,12 @@ def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     form = FlagForm()
     conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
     if form.validate_on_submit():
-        theme_runs.request_theme_run(conversation.id)
-        flash("The themes are being updated. Refresh the page in a minute to see the latest.", "info")
+        try:
+            theme_runs.request_on_demand_run(conversation.id)
+        except ServiceError as error:
+            flash_refusal(error)  # too soon after the last update
+        else:
+            flash("The themes are being updated. Refresh the page in a minute to see the latest.", "info")
     return redirect(url_for("manage.board", conversation_id=conversation.id))
 
 

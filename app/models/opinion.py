@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import this_hour
 
 PENDING_SQL = "status IN ('queued', 'running')"
 
@@ -42,5 +42,6 @@ class OpinionRun(db.Model):
     consensus: Mapped[list] = mapped_column(sa.JSON, default=list)
     divisive: Mapped[list] = mapped_column(sa.JSON, default=list)
     error: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Hours only (rule A5): with vote_version, an exact time would say when votes were cast.
+    created_at: Mapped[datetime] = mapped_column(default=this_hour)
     finished_at: Mapped[datetime | None]

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import this_hour
 
 
 class RunStatus(enum.StrEnum):
@@ -35,7 +35,8 @@ class ThemeRun(db.Model):
     theme_count: Mapped[int] = mapped_column(default=0)
     unthemed_count: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Hours only (rule A5): exact run times, next to the ideas each run saw, would date posts to the second.
+    created_at: Mapped[datetime] = mapped_column(default=this_hour)
     finished_at: Mapped[datetime | None]
 
 
@@ -49,7 +50,7 @@ class Theme(db.Model):
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     pinned: Mapped[bool] = mapped_column(default=False)
     not_a_theme: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=this_hour)  # made by a run: its hour only
 
 
 class ThemeSnapshot(db.Model):

@@ -9,7 +9,8 @@ from app.participate.forms import ConfirmForm, VoteForm
 from app.participate.routes import _me
 from app.services import theme_runs, themes
 from app.services.listing import ideas_by_ids
-from app.views import page_arg
+from app.services.errors import ServiceError
+from app.views import flash_refusal, page_arg
 
 
 @bp.get("/conversations/<int:conversation_id>/themes")
@@ -25,8 +26,12 @@ def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     """A facilitator or lead asks for fresh themes now; anyone else gets a 404."""
     if ConfirmForm().validate_on_submit():
-        theme_runs.request_theme_run_for(_me(), conversation_id)
-        flash("The themes are being updated. This usually takes under a minute.", "success")
+        try:
+            theme_runs.request_theme_run_for(_me(), conversation_id)
+        except ServiceError as error:
+            flash_refusal(error)  # too soon after the last update; a 404 stays a 404
+        else:
+            flash("The themes are being updated. This usually takes under a minute.", "success")
     return redirect(url_for("participate.conversation_themes", conversation_id=conversation_id))
 
 

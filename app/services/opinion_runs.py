@@ -2,12 +2,14 @@
 
 A run stores group sizes, the ideas that represent each group, consensus and divisive ideas with percentages
 and counts. It never stores which voter pseudonym is in which group: the grouping exists only in the
-worker's memory while the run computes.
+worker's memory while the run computes. Runs keep only the hour they ran (rule A5); the few minutes between
+recomputations are counted in this process's memory instead, so no exact time is stored next to the votes.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -17,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationStatus, Idea, OpinionRun, RunStatus, Vote, VotingMode
-from app.models.base import utcnow
-from app.services.errors import NotFound
+from app.models.base import this_hour, utcnow
+from app.services.errors import NotAllowedNow, NotFound
 from nlp.repness import StatementStat
 
 log = logging.getLogger("chorus.opinions")
@@ -54,8 +56,20 @@ def mark_votes_changed(conversation_id: int) -> None:
 
 
 def is_stale(run: OpinionRun, now: datetime | None = None) -> bool:
-    """A queued or running run older than STALE_RUN whose worker has gone."""
-    return run.status in PENDING and run.created_at <= (now or utcnow()) - STALE_RUN
+    """A queued or running run whose worker has certainly gone: stored as an hour, so allow that hour too."""
+    return run.status in PENDING and run.created_at <= (now or utcnow()) - STALE_RUN - timedelta(hours=1)
+
+
+def _queued_at() -> dict[int, datetime]:
+    """conversation id -> when this process last queued a run: in memory only, per app, never stored."""
+    return current_app.extensions.setdefault("chorus_opinion_runs_queued", {})
+
+
+def _recently_queued(conversation_id: int, now: datetime) -> bool:
+    """This process queued a run within CHORUS_OPINIONS_INTERVAL_MINUTES (the debounce)."""
+    interval = timedelta(minutes=current_app.config.get("CHORUS_OPINIONS_INTERVAL_MINUTES", 2))
+    queued = _queued_at().get(conversation_id)
+    return queued is not None and now - queued < interval
 
 
 def is_due(conversation: Conversation, now: datetime | None = None) -> bool:
@@ -69,8 +83,7 @@ def is_due(conversation: Conversation, now: datetime | None = None) -> bool:
         return True
     if latest.status in PENDING and not is_stale(latest, now):
         return False
-    interval = timedelta(minutes=current_app.config.get("CHORUS_OPINIONS_INTERVAL_MINUTES", 2))
-    return latest.created_at <= now - interval
+    return not _recently_queued(conversation.id, now)
 
 
 def request_opinion_run(conversation_id: int, trigger: str = "view") -> OpinionRun:
@@ -93,6 +106,7 @@ def request_opinion_run(conversation_id: int, trigger: str = "view") -> OpinionR
             return pending
         raise
     db.session.commit()
+    _queued_at()[conversation_id] = utcnow()
     from app.jobs import enqueue
 
     enqueue("opinions.run", run.id)
@@ -104,7 +118,7 @@ def _expire_stale_runs(conversation_id: int) -> None:
     for run in db.session.scalars(sa.select(OpinionRun).where(
             OpinionRun.conversation_id == conversation_id, OpinionRun.status.in_(PENDING))):
         if is_stale(run):
-            run.status, run.finished_at, run.error = RunStatus.FAILED, utcnow(), STALE_MESSAGE
+            run.status, run.finished_at, run.error = RunStatus.FAILED, this_hour(), STALE_MESSAGE
     db.session.flush()
 
 
@@ -133,7 +147,7 @@ def execute_opinion_run(run_id: int) -> None:
         # Read before the votes: a vote arriving meanwhile leaves the result marked stale, never wrongly current.
         run.vote_version = conversation.vote_version
         _compute(run, conversation)
-        run.status, run.finished_at = RunStatus.SUCCEEDED, utcnow()
+        run.status, run.finished_at = RunStatus.SUCCEEDED, this_hour()
         _forget_older_runs(run, keep_succeeded=False)
         db.session.commit()
     except Exception as error:
@@ -142,7 +156,7 @@ def execute_opinion_run(run_id: int) -> None:
         run = db.session.get(OpinionRun, run_id)
         if run is None:  # the conversation was deleted meanwhile
             return
-        run.status, run.finished_at = RunStatus.FAILED, utcnow()
+        run.status, run.finished_at = RunStatus.FAILED, this_hour()
         run.error = f"The last update stopped with an error ({type(error).__name__})."
         _forget_older_runs(run, keep_succeeded=True)
         db.session.commit()
@@ -162,21 +176,23 @@ def _compute(run: OpinionRun, conversation: Conversation) -> None:
         sa.select(Vote.voter, Vote.idea_id, Vote.value).join(Idea, Idea.id == Vote.idea_id).where(
             Vote.conversation_id == conversation.id, Idea.status == ContentStatus.PUBLISHED)
     ).all()
-    voters, statements, matrix = matrix_from_votes((v, i, float(value)) for v, i, value in rows)
+    rows_of = _row_labels(conversation, {voter for voter, _, _ in rows})
+    voters, statements, matrix = matrix_from_votes((rows_of[v], i, float(value)) for v, i, value in rows)
     run.voters, run.ideas_voted, run.min_votes = len(voters), len(statements), min_votes(len(statements))
     run.grouped, run.groups, run.consensus, run.divisive = 0, [], [], []
     if not rows:
         return
-    result = opinion_groups(voters, statements, matrix, seed=0)
+    k = current_app.config["CHORUS_MIN_GROUP_SIZE"]
+    result = opinion_groups(voters, statements, matrix, seed=0, min_group_size=k)
     run.grouped = len(result.group_of)
-    if run.grouped < current_app.config["CHORUS_MIN_GROUP_SIZE"] or result.k < 2:
-        return  # too few voters to describe groups without exposing how individuals voted
+    if run.grouped < k or result.k < 2 or min(len(g.participant_ids) for g in result.groups) < k:
+        return  # no two groups of k people: describing them would expose how individuals voted
     # Who is in which group exists only here, in memory, for the percentages below.
     labels = np.array([result.group_of.get(v, -1) for v in voters])
     column = {s: j for j, s in enumerate(statements)}
-    rates = _agree_rates(matrix, labels, result.k)
+    rates = _agree_rates(matrix, labels, result.k, k)
     run.groups = [{"size": len(group.participant_ids),
-                   "statements": [_representative(matrix, labels, group.id, column[stat.statement_id], stat)
+                   "statements": [_representative(matrix, labels, group.id, column[stat.statement_id], stat, k)
                                   for stat in group.representative[:SHOWN]]}
                   for group in result.groups]
     run.consensus = [{"idea_id": s, "percents": [_percent(r) for r in rates[:, column[s]]]}
@@ -185,30 +201,52 @@ def _compute(run: OpinionRun, conversation: Conversation) -> None:
                     for s in result.divisive[:SHOWN]]
 
 
+def _row_labels(conversation: Conversation, voters: set[str]) -> dict[str, str]:
+    """Opaque row labels for the vote matrix, in an order no dump can reproduce.
+
+    Rows sorted by the stored voter pseudonym would make those pseudonyms an input to the groups people see
+    (k-means starts from row order); a key of its own purpose keeps runs stable without that link (rule A3).
+    """
+    from app.crypto import tag
+    from app.services.keys import conversation_key
+
+    try:
+        key = conversation_key(conversation)
+        ordered = sorted(voters, key=lambda v: tag(key, "opinion-row", v))
+    except NotAllowedNow:  # the key is destroyed: a one-off random order links nothing either
+        ordered = list(voters)
+        secrets.SystemRandom().shuffle(ordered)
+    return {voter: str(n) for n, voter in enumerate(ordered)}
+
+
 def _representative(matrix: np.ndarray, labels: np.ndarray, group: int, j: int,
-                    stat: StatementStat) -> dict:
+                    stat: StatementStat, k: int) -> dict:
     inside, outside = labels == group, (labels >= 0) & (labels != group)
     value = 1 if stat.direction == "agree" else -1
     return {"idea_id": stat.statement_id, "direction": stat.direction,
-            "percent_group": _percent(_share(matrix, inside, j, value)),
-            "percent_others": _percent(_share(matrix, outside, j, value))}
+            "percent_group": _percent(_share(matrix, inside, j, value, k)),
+            "percent_others": _percent(_share(matrix, outside, j, value, k))}
 
 
-def _percent(value: float) -> int:
-    return int(round(100 * value))
+def _percent(value: float | None) -> int | None:
+    return None if value is None or np.isnan(value) else int(round(100 * value))
 
 
-def _agree_rates(matrix: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """Per group and statement: agreed / (agreed + disagreed), 0 where nobody in the group voted either way."""
-    rates = np.zeros((k, matrix.shape[1]))
-    for g in range(k):
+def _agree_rates(matrix: np.ndarray, labels: np.ndarray, groups: int, k: int) -> np.ndarray:
+    """Per group and statement: agreed / (agreed + disagreed); NaN where fewer than k of the group voted either way.
+
+    A percentage over fewer than k people would describe those few people's votes, so it is not kept.
+    """
+    rates = np.full((groups, matrix.shape[1]), np.nan)
+    for g in range(groups):
         rows = matrix[labels == g]
         agree, disagree = (rows == 1).sum(axis=0), (rows == -1).sum(axis=0)
-        rates[g] = np.divide(agree, agree + disagree, out=np.zeros(matrix.shape[1]), where=(agree + disagree) > 0)
+        enough = (agree + disagree) >= k
+        rates[g, enough] = agree[enough] / (agree + disagree)[enough]
     return rates
 
 
-def _share(matrix: np.ndarray, rows: np.ndarray, column: int, value: int) -> float:
-    """Of these voters who saw a statement (agree, disagree or pass), the share who voted value."""
+def _share(matrix: np.ndarray, rows: np.ndarray, column: int, value: int, k: int) -> float | None:
+    """Of these voters who saw a statement (agree, disagree or pass), the share who voted value; None under k."""
     seen = ~np.isnan(matrix[rows, column])
-    return float((matrix[rows, column] == value).sum() / seen.sum()) if seen.any() else 0.0
+    return float((matrix[rows, column] == value).sum() / seen.sum()) if seen.sum() >= k else None

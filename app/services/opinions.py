@@ -26,8 +26,8 @@ class GroupStatement:
 
     idea: Idea
     direction: str  # "agree" or "disagree"
-    percent_group: int
-    percent_others: int
+    percent_group: int | None  # None: fewer than k of the group voted on it, so no figure is kept
+    percent_others: int | None
 
 
 @dataclass
@@ -42,7 +42,7 @@ class SharedStatement:
     """A consensus or divisive idea with the share of each group that agreed (of those who agreed or disagreed)."""
 
     idea: Idea
-    percent_agree_by_group: list[int]
+    percent_agree_by_group: list[int | None]  # None: fewer than k of that group agreed or disagreed
 
 
 @dataclass
@@ -85,8 +85,9 @@ def _fill(view: OpinionsView, run: OpinionRun) -> None:
     """Copy the stored aggregates into the view, showing only ideas that are still published."""
     view.voters, view.grouped = run.voters, run.grouped
     view.ideas_voted, view.min_votes = run.ideas_voted, run.min_votes
-    if run.grouped < view.min_voters or len(run.groups) < 2:
-        return  # too few voters to show groups without exposing how individuals voted
+    if run.grouped < view.min_voters or len(run.groups) < 2 or \
+            min(group["size"] for group in run.groups) < view.min_voters:
+        return  # no two groups of k people (also a result stored before groups under k were folded)
     wanted = {s["idea_id"] for g in run.groups for s in g["statements"]} | \
         {s["idea_id"] for s in run.consensus} | {s["idea_id"] for s in run.divisive}
     # A hidden or withdrawn idea leaves the page at once, before the next run.

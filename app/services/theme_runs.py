@@ -3,6 +3,9 @@
 Each run writes its snapshots and assignments under a new run id and sets the conversation's current
 run in the same transaction, so readers (app/services/themes.py) never see half a run; a failed run
 is recorded as failed and the previous themes stay visible.
+
+Rule A5: runs keep only the hour they ran, only the current run and the one before it are kept (older runs'
+assignments would bracket when each idea appeared), and runs asked for on demand are rate-limited.
 """
 
 from __future__ import annotations
@@ -26,14 +29,35 @@ from app.models import (
     ThemeRun,
     ThemeSnapshot,
 )
-from app.models.base import utcnow
+from app.models.base import this_hour, utcnow
 from app.services.conversations import get_managed_conversation
-from app.services.errors import NotFound
+from app.services.errors import NotAllowedNow, NotFound
 from app.services.participants import Participant
 
 log = logging.getLogger("chorus.themes")
 STALE_RUN = timedelta(minutes=30)
 STALE_MESSAGE = "The theme run did not finish (the background worker may have stopped). The previous themes are still shown."
+PENDING = (RunStatus.QUEUED, RunStatus.RUNNING)
+ON_DEMAND = "manual"
+
+
+class TooSoon(NotAllowedNow):
+    """An on-demand run was asked for too soon after the last one."""
+
+    status = 429
+
+
+def stale_before(stale_after: timedelta, now: datetime | None = None) -> datetime:
+    """Runs queued in an hour up to this one are stuck: a run keeps only its hour, so allow a whole hour more.
+
+    A run stored as 10:00 may have started at 10:59; it is stuck for certain once 11:00 + stale_after has passed.
+    """
+    return (now or utcnow()) - stale_after - timedelta(hours=1)
+
+
+def is_stale(run: ThemeRun, now: datetime | None = None) -> bool:
+    """A queued or running run whose worker has certainly died (reported, and no longer blocking a new run)."""
+    return run.status in PENDING and run.created_at <= stale_before(STALE_RUN, now)
 
 
 def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun:
@@ -41,8 +65,8 @@ def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun
     pending = db.session.scalar(
         sa.select(ThemeRun).where(
             ThemeRun.conversation_id == conversation_id,
-            ThemeRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
-            ThemeRun.created_at > utcnow() - STALE_RUN,
+            ThemeRun.status.in_(PENDING),
+            ThemeRun.created_at > stale_before(STALE_RUN),
         )
     )
     if pending is not None:
@@ -63,16 +87,35 @@ def _expire_stale_runs(conversation_id: int) -> None:
     """Runs queued or running for longer than STALE_RUN died with their worker: record them as failed."""
     for run in db.session.scalars(sa.select(ThemeRun).where(
             ThemeRun.conversation_id == conversation_id,
-            ThemeRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
-            ThemeRun.created_at <= utcnow() - STALE_RUN)):
-        run.status, run.finished_at = RunStatus.FAILED, utcnow()
+            ThemeRun.status.in_(PENDING),
+            ThemeRun.created_at <= stale_before(STALE_RUN))):
+        run.status, run.finished_at = RunStatus.FAILED, this_hour()
         run.error = STALE_MESSAGE
 
 
+def request_on_demand_run(conversation_id: int) -> ThemeRun:
+    """A person asks for fresh themes now: refused (TooSoon) within CHORUS_THEMES_ON_DEMAND_MINUTES of the last.
+
+    Runs at moments someone chooses, each listing the ideas it saw, would bracket when a post appeared. Runs keep
+    only their hour, so the wait is counted from the end of that hour: the true gap is always at least the limit.
+    """
+    minutes = current_app.config["CHORUS_THEMES_ON_DEMAND_MINUTES"]
+    latest = db.session.scalar(sa.select(sa.func.max(ThemeRun.created_at)).where(
+        ThemeRun.conversation_id == conversation_id, ThemeRun.trigger == ON_DEMAND))
+    if minutes > 0 and latest is not None:
+        allowed = latest + timedelta(hours=1, minutes=minutes)
+        if utcnow() < allowed:
+            raise TooSoon(f"Themes can be updated on request at most once every {minutes} minutes, so that the "
+                          f"times of updates cannot show when an idea was posted. You can ask again from "
+                          f"{allowed:%H:%M} UTC. Themes are also updated automatically every hour when there are "
+                          "new ideas.")
+    return request_theme_run(conversation_id, trigger=ON_DEMAND)
+
+
 def request_theme_run_for(participant: Participant, conversation_id: int) -> ThemeRun:
-    """A facilitator or lead asks for fresh themes; NotFound for anyone else."""
+    """A facilitator or lead asks for fresh themes; NotFound for anyone else, TooSoon when too frequent."""
     conversation = get_managed_conversation(participant.facilitates, conversation_id)
-    return request_theme_run(conversation.id, trigger="manual")
+    return request_on_demand_run(conversation.id)
 
 
 def _previous_themes(conversation: Conversation) -> list:
@@ -135,7 +178,8 @@ def execute_theme_run(run_id: int) -> None:
         run = db.session.get(ThemeRun, run_id)
         run.status = RunStatus.FAILED
         run.error = f"The theme run stopped with an error ({type(error).__name__}). The previous themes are still shown."
-        run.finished_at = utcnow()
+        run.finished_at = this_hour()
+        _forget_older_runs(run)
         db.session.commit()
 
 
@@ -166,8 +210,36 @@ def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], res
     db.session.add_all(ThemeAssignment(run_id=run.id, idea_id=i, theme_id=t) for i, t in assigned.items())
     run.backend, run.idea_count, run.theme_count = result.backend, len(ideas), themed
     run.unthemed_count = sum(1 for t in assigned.values() if t is None)
-    run.status, run.finished_at = RunStatus.SUCCEEDED, utcnow()
+    run.status, run.finished_at = RunStatus.SUCCEEDED, this_hour()
     conversation.current_theme_run_id = run.id
+    _forget_older_runs(run)
+
+
+def _forget_older_runs(run: ThemeRun) -> None:
+    """Keep the current run whole, the run before it as sizes only, and `run` if it failed; drop the rest (flushes).
+
+    A new run is matched to the current one, so theme ids, names and lead edits live on in Theme and ThemePlan,
+    and trends need only the previous run's snapshot sizes. Any other run's list of ideas would bracket when
+    each idea first appeared (rule A5).
+    """
+    conversation = db.session.get(Conversation, run.conversation_id)
+    current = conversation.current_theme_run_id
+    done = ThemeRun.status.not_in(PENDING)
+    mine = ThemeRun.conversation_id == run.conversation_id
+    previous = db.session.scalar(sa.select(sa.func.max(ThemeRun.id)).where(
+        mine, ThemeRun.status == RunStatus.SUCCEEDED, ThemeRun.id < (current or 0)))
+    ids = set(db.session.scalars(sa.select(ThemeRun.id).where(mine, done, ThemeRun.id <= run.id))) - {current}
+    # Deleted explicitly: SQLite enforces ON DELETE CASCADE only with its foreign-key pragma.
+    if ids:
+        db.session.execute(sa.delete(ThemeAssignment).where(ThemeAssignment.run_id.in_(ids)))
+    # The newest on-demand run stays as a bare row (its hour and counts): the rate limit is counted from it.
+    on_demand = db.session.scalar(sa.select(sa.func.max(ThemeRun.id)).where(mine, ThemeRun.trigger == ON_DEMAND))
+    no_sizes = ids - {previous}
+    if no_sizes:
+        db.session.execute(sa.delete(ThemeSnapshot).where(ThemeSnapshot.run_id.in_(no_sizes)))
+    gone = no_sizes - {on_demand, run.id if run.status == RunStatus.FAILED else None}
+    if gone:
+        db.session.execute(sa.delete(ThemeRun).where(ThemeRun.id.in_(gone)))
 
 
 def due_conversations(now: datetime | None = None) -> list[int]:
@@ -179,7 +251,8 @@ def due_conversations(now: datetime | None = None) -> list[int]:
         latest = db.session.scalar(
             sa.select(ThemeRun).where(ThemeRun.conversation_id == conversation.id).order_by(ThemeRun.id.desc()).limit(1)
         )
-        if latest is not None and (latest.status in (RunStatus.QUEUED, RunStatus.RUNNING) or latest.created_at > now - interval):
+        if latest is not None and ((latest.status in PENDING and not is_stale(latest, now))
+                                   or latest.created_at > now - interval):
             continue
         count = db.session.scalar(
             sa.select(sa.func.count()).select_from(Idea).where(

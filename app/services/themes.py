@@ -13,12 +13,11 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ContentStatus, Conversation, Idea, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
-from app.models.base import utcnow
 from app.services.conversations import get_conversation, get_question
 from app.services.errors import NotFound
 from app.services.participants import Participant
 from app.services.quotes import quotable
-from app.services.theme_runs import STALE_RUN
+from app.services.theme_runs import is_stale
 
 
 @dataclass
@@ -59,7 +58,7 @@ def themes_for(participant: Participant, conversation_id: int) -> ThemesView:
     if latest is not None and latest.status == RunStatus.FAILED:
         view.latest_failed = latest
     if latest is not None and latest.status in (RunStatus.QUEUED, RunStatus.RUNNING):
-        if latest.created_at <= utcnow() - STALE_RUN:  # its worker died: report it, do not wait for it
+        if is_stale(latest):  # its worker died: report it, do not wait for it
             view.latest_failed = latest
         else:
             view.pending = latest

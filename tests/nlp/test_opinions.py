@@ -78,3 +78,21 @@ def test_agrees_with_polis_on_a_real_conversation() -> None:
     assert len(both) > 100
     # measured 0.78 (bench/opinions.py); Pol.is's own pipeline differs in details, so allow a margin
     assert adjusted_rand_score([polis[p] for p in both], [result.group_of[p] for p in both]) > 0.6
+
+
+
+def test_groups_under_the_minimum_size_are_folded_into_their_nearest() -> None:
+    # Two camps of 12 split on six statements and agree on two; a contrarian and someone who always passes.
+    rows = [[1.0 if j >= 6 or j % 2 == n % 2 else -1.0 for j in range(8)] for n in range(24)]
+    m = np.array(rows + [[-1.0] * 8, [0.0] * 8])
+    pids, sids = [f"p{i}" for i in range(26)], [f"s{j}" for j in range(8)]
+    free = opinion_groups(pids, sids, m)
+    assert min(len(g.participant_ids) for g in free.groups) < 11, "without a minimum the two form a group"
+    result = opinion_groups(pids, sids, m, min_group_size=11)
+    assert result.k == 2 and all(len(g.participant_ids) >= 11 for g in result.groups)
+    assert sorted(p for g in result.groups for p in g.participant_ids) == sorted(pids)
+    camps = [result.group_of[f"p{n}"] for n in range(24)]
+    assert adjusted_rand_score([n % 2 for n in range(24)], camps) == 1.0
+    assert all(g.representative for g in result.groups)
+    # Fewer than two groups of the minimum: one group, nothing to contrast.
+    assert opinion_groups(pids, sids, m, min_group_size=14).k == 1

@@ -137,8 +137,9 @@ def test_the_database_allows_one_pending_run_per_conversation(make_user, make_co
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    # A run whose worker died long ago is recorded as failed and no longer blocks a new one.
-    db.session.get(OpinionRun, first.id).created_at = utcnow() - opinion_runs.STALE_RUN - timedelta(minutes=1)
+    # A run whose worker died long ago is recorded as failed and no longer blocks a new one. Runs keep only their
+    # hour, so "long ago" means more than STALE_RUN after the end of that hour.
+    db.session.get(OpinionRun, first.id).created_at = utcnow() - opinion_runs.STALE_RUN - timedelta(minutes=61)
     db.session.commit()
     second = opinion_runs.request_opinion_run(conversation.id)
     assert second.id != first.id and db.session.get(OpinionRun, first.id).status == RunStatus.FAILED
@@ -195,7 +196,7 @@ def test_an_opinion_run_on_a_real_rq_worker(app, redis_url, make_user, make_conv
 
     from app.jobs import queue
 
-    conversation, _ = seed_two_camps(make_user, make_conversation, as_participant, voters=12)
+    conversation, _ = seed_two_camps(make_user, make_conversation, as_participant, voters=22)
     conversation_id = conversation.id  # the worker ends the session, detaching loaded objects
     app.config.update(CHORUS_JOBS="rq", REDIS_URL=redis_url)
     jobs = queue(redis_url)
@@ -207,7 +208,7 @@ def test_an_opinion_run_on_a_real_rq_worker(app, redis_url, make_user, make_conv
     assert jobs.jobs[0].args == ("opinions.run", run.id)  # the payload is the run id alone
     SimpleWorker([jobs], connection=Redis.from_url(redis_url)).work(burst=True)
     [run] = _runs(conversation_id)
-    assert run.status == RunStatus.SUCCEEDED and [g["size"] for g in run.groups] == [6, 6] and jobs.count == 0
+    assert run.status == RunStatus.SUCCEEDED and [g["size"] for g in run.groups] == [11, 11] and jobs.count == 0
     assert not opinion_groups_for(viewer, conversation_id).updating
 
 

@@ -13,7 +13,7 @@ from app.models import Comment, Conversation, Idea, Vote
 from app.services import accounts, comments, ideas
 
 # Every status an API caller may legitimately get back for bad input; 500 is never one of them.
-ALLOWED = {200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 415, 422}
+ALLOWED = {200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429}  # 429: on-demand theme runs
 
 BAD_IDS = ["0", "-1", "abc", "99999999999999999999999", "2147483648", "%00", "1%00", "x" * 600, "%E2%80%AE1"]
 
