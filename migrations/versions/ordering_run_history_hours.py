@@ -6,7 +6,7 @@ it and a failure newer than both are kept (plus the newest on-demand run as a ba
 Older runs dated when each idea first appeared.
 
 Revision ID: c3a9d2e7f104
-Revises: 5b0c7e3d9a41
+Revises: c3f1a7d2e8b4
 Create Date: 2026-12-06 12:40:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3a9d2e7f104'
-down_revision = '5b0c7e3d9a41'
+down_revision = 'c3f1a7d2e8b4'
 branch_labels = None
 depends_on = None
 
