@@ -18,6 +18,7 @@ from pathlib import Path
 
 EPOCH_FILE = "epochs"
 MASTER_FILE = "pseudonym.key"
+_THREADS = threading.Lock()
 
 
 class KeyStoreError(RuntimeError):
@@ -80,18 +81,20 @@ class FileEpochStore:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        # lockf is a POSIX lock, honoured across hosts on NFS (lockd) as well as between local processes.
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            handle = open(self.directory / (EPOCH_FILE + ".lock"), "a")
-        except OSError as exc:
-            raise KeyStoreError(f"The key directory {self.directory} is not writable: {exc}") from exc
-        with handle:
-            fcntl.lockf(handle, fcntl.LOCK_EX)
+        # lockf is a POSIX lock, honoured across hosts on NFS (lockd) and between processes, but not between the
+        # threads of one process: those take the process-wide lock first.
+        with _THREADS:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             try:
-                yield
-            finally:
-                fcntl.lockf(handle, fcntl.LOCK_UN)
+                handle = open(self.directory / (EPOCH_FILE + ".lock"), "a")
+            except OSError as exc:
+                raise KeyStoreError(f"The key directory {self.directory} is not writable: {exc}") from exc
+            with handle:
+                fcntl.lockf(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.lockf(handle, fcntl.LOCK_UN)
 
     def _replace(self, epochs: dict[str, bytes]) -> None:
         """Atomically swap in the new contents, then overwrite the old file in place so its bytes are gone too."""

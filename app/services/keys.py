@@ -61,14 +61,18 @@ def _current_epoch(for_update: bool) -> KeyEpoch:
         ).first()
         if epoch is not None:
             return epoch
-        # None: no epoch yet, or a shredding replaced the one we waited for (the next SELECT sees the new one).
-        first = _new_epoch(keyring())
+        # None: a shredding replaced the epoch we waited for (the next SELECT sees the new one), or there is none yet.
+        if db.session.scalar(sa.select(sa.exists().where(KeyEpoch.is_current.is_(True)))):
+            continue
+        ring = keyring()
+        first = _new_epoch(ring)
         first.is_current = True
         try:
             with db.session.begin_nested():
                 db.session.add(first)
         except sa.exc.IntegrityError:
-            continue  # another process made one first; ours wraps nothing and is never used
+            ring.store.remove([first.id])  # type: ignore[union-attr]  # another process made one first; ours was never stored
+            continue
         return first
     raise NotAllowedNow("The keys are being changed. Try again in a moment.")
 

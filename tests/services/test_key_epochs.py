@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 from app.crypto import Keyring, KeyError_
 from app.extensions import db
 from app.key_store import FileEpochStore
-from app.models import ConversationKey
+from app.models import Conversation, ConversationKey
 from app.models.base import utcnow
 from app.models.conversation import KeyEpoch
 from app.services import conversations, ideas
@@ -18,6 +20,7 @@ from app.services import keys as key_service
 from app.services.keys import conversation_key, keyring, shred_expired_keys, shred_key
 from app.services.listing import my_posts
 from config import TestConfig
+from tests.conftest import BACKEND
 
 
 @pytest.fixture
@@ -125,3 +128,61 @@ def test_only_one_epoch_can_be_current(app, key_dir, make_conversation):
         db.session.add(KeyEpoch(id="0123456789abcdef", is_current=True, master_fingerprint=keyring().fingerprint))
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_conversation_created_during_a_shredding_waits_and_gets_the_new_epoch(app, key_dir, make_conversation, org,
+                                                                               monkeypatch):
+    if BACKEND != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite has a single writer, so the two cannot overlap there")
+    closing = make_conversation()
+    _close_long_ago(app, closing)
+    closing_id = closing.id
+    store = keyring().store
+    add, holding, go = store.add, threading.Event(), threading.Event()
+
+    def add_while_holding_the_lock():  # called by the shredding after it has locked the current epoch
+        holding.set()
+        assert go.wait(60)
+        return add()
+
+    monkeypatch.setattr(store, "add", add_while_holding_the_lock)
+    results: dict[str, object] = {}
+
+    def in_thread(name, work):
+        def run():
+            with app.app_context():
+                try:
+                    results[name] = work()
+                except Exception as error:  # reported by the assertions below
+                    results[name] = error
+                finally:
+                    db.session.remove()
+        return threading.Thread(target=run)
+
+    shredding = in_thread("shred", lambda: shred_key(db.session.get(Conversation, closing_id)))
+    creating = in_thread("create", lambda: conversations.create_conversation(org.id, conversations.ConversationDetails(
+        title="Made meanwhile", voting_mode="support", comments_enabled=True, audience_ids=[org.id],
+        questions=["What would help?"], closes_at=utcnow() + timedelta(days=3))).id)
+    shredding.start()
+    assert holding.wait(60)
+    creating.start()
+    try:
+        with db.engine.connect() as connection:  # the creation is waiting for the shredding's lock
+            for _ in range(600):
+                waiting = connection.scalar(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"))
+                if waiting:
+                    break
+                connection.rollback()
+                time.sleep(0.1)
+            assert waiting, "creating a conversation did not wait for the shredding"
+    finally:
+        go.set()
+        shredding.join(120)
+        creating.join(120)
+    assert not isinstance(results["shred"], Exception), results["shred"]
+    assert isinstance(results["create"], int), results["create"]
+    db.session.expire_all()
+    made = db.session.get(Conversation, results["create"])
+    assert made.key.epoch_id == _current().id and len(conversation_key(made)) == 32
+    assert set(FileEpochStore(key_dir).load()) == {_current().id}
