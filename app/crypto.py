@@ -10,6 +10,7 @@ import hmac
 import os
 import secrets
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Protocol
 
@@ -35,6 +36,12 @@ class EpochSource(Protocol):
     location: str
 
     def load(self) -> dict[str, bytes]: ...
+
+    def add(self) -> tuple[str, bytes]: ...
+
+    def remove(self, epochs: Iterable[str]) -> None: ...
+
+    def check_writable(self) -> None: ...
 
 
 class Keyring:
