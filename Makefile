@@ -31,6 +31,7 @@ seed: migrate
 
 run: seed
 	@echo ""
+	@$(FLASK) keys where
 	@echo "Chorus is running at http://$(HOST):$(PORT)  (press Ctrl+C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

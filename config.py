@@ -43,6 +43,9 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     CHORUS_PSEUDONYM_KEY: str | None = os.environ.get("CHORUS_PSEUDONYM_KEY")
     CHORUS_PSEUDONYM_KEY_FILE: str | None = os.environ.get("CHORUS_PSEUDONYM_KEY_FILE")
+    # Key epochs (and the development master key): outside the database folder, shared by every host, writable
+    # where keys are destroyed. Required in production; development defaults to ~/.config/chorus/<instance>.
+    CHORUS_KEY_DIR: str | None = os.environ.get("CHORUS_KEY_DIR") or None
 
     SQLALCHEMY_DATABASE_URI: str | None = _database_url()
     # hide_parameters: a failed statement's error log must not carry what someone wrote (or an email) with a timestamp.
@@ -130,6 +133,7 @@ class TestConfig(Config):
     CHORUS_ENV = "testing"
     SECRET_KEY = "test-secret-key-not-for-production-000000"
     CHORUS_PSEUDONYM_KEY = "test-pseudonym-key-distinct-from-secret-key-0000"
+    CHORUS_KEY_DIR = None  # key epochs in memory unless a test sets a directory
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

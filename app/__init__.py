@@ -34,7 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
     from app.instance import configure_instance
-    from app.keys_setup import check_workers, load_keys
+    from app.keys_setup import check_stored_keys, check_workers, load_keys
 
     configure_instance(app)
 
@@ -70,6 +70,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_live(app)
     init_login(app)
     init_oidc(app)
+    # A wrong master key or a missing key directory must not be silent (docs/operations.md, 'Key custody').
+    check_stored_keys(app)
 
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp

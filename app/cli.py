@@ -134,12 +134,38 @@ def shred_expired() -> None:
 
 @keys.command("status")
 def key_status() -> None:
-    """How many conversation keys each master key protects, and how many are destroyed."""
-    from app.services.keys import key_status as status, keyring
+    """Where the key material is, how many conversation keys each master key and key epoch protects."""
+    from flask import current_app
 
+    from app.services.keys import epoch_status, key_status as status, keyring
+
+    click.echo(f"Key directory (key epochs; back it up apart from the database): {current_app.config['CHORUS_KEY_DIR_IN_USE']}")
     click.echo(f"Current master key fingerprint: {keyring().fingerprint}")
     for name, count in sorted(status().items()):
         click.echo(f"{name}\t{count}")
+    for epoch, state, live in epoch_status():
+        click.echo(f"epoch {epoch}\t{state}\t{live} live key(s)")
+
+
+@keys.command("where")
+def key_where() -> None:
+    """Print the key directory, so the operator knows what to protect and back up apart from the database."""
+    from flask import current_app
+
+    click.echo(f"Chorus keeps its pseudonym key material in {current_app.config['CHORUS_KEY_DIR_IN_USE']} "
+               "(outside the database folder). Back it up apart from the database; see docs/operations.md.")
+
+
+@keys.command("new-epoch")
+def new_epoch() -> None:
+    """Start a new key epoch, re-wrap every live key under it and destroy the old epoch (no conversation shredded)."""
+    from app.services.keys import shred_keys
+
+    try:
+        shred_keys([])
+    except ServiceError as error:
+        _fail(error)
+    click.echo("Started a new key epoch and destroyed the old one.")
 
 
 @keys.command("rotate")

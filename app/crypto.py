@@ -1,4 +1,4 @@
-"""Pseudonym keys: the master key from the environment, per-conversation keys wrapped by it, and HMAC tags.
+"""Pseudonym keys: the master key, key epochs, per-conversation keys wrapped by both, and HMAC tags.
 
 Nothing in this module touches the database; services store the wrapped bytes it returns.
 """
@@ -9,7 +9,10 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
@@ -23,53 +26,117 @@ class KeyError_(RuntimeError):
     """The master key is missing, too short, or a wrapped key cannot be opened."""
 
 
-def _derive(master: bytes, purpose: bytes) -> bytes:
-    return HKDF(algorithm=SHA256(), length=32, salt=b"chorus-v1", info=purpose).derive(master)
+def _derive(master: bytes, purpose: bytes, salt: bytes = b"chorus-v1") -> bytes:
+    return HKDF(algorithm=SHA256(), length=32, salt=salt, info=purpose).derive(master)
+
+
+class EpochSource(Protocol):
+    """Where key epochs live (outside the database): see app/key_store.py."""
+
+    location: str
+
+    def load(self) -> dict[str, bytes]: ...
+
+    def add(self) -> tuple[str, bytes]: ...
+
+    def remove(self, epochs: Iterable[str]) -> None: ...
+
+    def check_writable(self) -> None: ...
 
 
 class Keyring:
-    """Holds the master key in memory and wraps/unwraps per-conversation keys with AES-GCM."""
+    """Holds the master key and the key epochs in memory, and wraps/unwraps per-conversation keys with AES-GCM.
 
-    def __init__(self, master: bytes) -> None:
+    A conversation key is wrapped under a key derived from the master key AND a random epoch secret kept outside
+    the database, so destroying the epoch secret makes every stored copy of the wrapped key useless (rule A6).
+    Keys stored before epochs existed (`epoch=None`) are wrapped under the master key alone.
+    """
+
+    def __init__(self, master: bytes, store: EpochSource | None = None) -> None:
         if len(master) < MIN_MASTER_KEY_BYTES:
             raise KeyError_(f"CHORUS_PSEUDONYM_KEY must be at least {MIN_MASTER_KEY_BYTES} bytes")
-        self._wrap = AESGCM(_derive(master, b"conversation-key-wrap"))
+        self._master = master
+        self.store = store
+        self._legacy = AESGCM(_derive(master, b"conversation-key-wrap"))
         self._fingerprint = hashlib.sha256(_derive(master, b"fingerprint")).hexdigest()[:16]
+        self._epochs: dict[str, AESGCM] = {}
         self._cache: dict[bytes, bytes] = {}
+        self._lock = threading.Lock()
 
     @property
     def fingerprint(self) -> str:
         """A short public identifier of the master key, safe to show and store."""
         return self._fingerprint
 
-    def new_wrapped_key(self, context: bytes) -> bytes:
-        """Create a random conversation key and return it wrapped; `context` binds it to its row."""
-        key = secrets.token_bytes(32)
-        nonce = os.urandom(_NONCE_BYTES)
-        return nonce + self._wrap.encrypt(nonce, key, context)
+    def reload(self) -> None:
+        """Read the epochs again, forgetting destroyed ones and every cached conversation key."""
+        secrets_ = self.store.load() if self.store is not None else {}
+        epochs = {
+            epoch: AESGCM(_derive(self._master, b"conversation-key-wrap:" + epoch.encode(), salt=secret))
+            for epoch, secret in secrets_.items()
+        }
+        with self._lock:
+            self._epochs = epochs
+            self._cache.clear()
 
-    def unwrap(self, wrapped: bytes, context: bytes) -> bytes:
-        """Open a wrapped conversation key (cached per process; the cache is dropped on shred)."""
+    def knows(self, epoch: str) -> bool:
+        """True when this process can read the epoch's secret (reading the key directory again if needed)."""
+        if epoch not in self._epochs:
+            self.reload()
+        return epoch in self._epochs
+
+    def _aead(self, epoch: str | None) -> AESGCM:
+        if epoch is None:
+            return self._legacy
+        if not self.knows(epoch):
+            where = self.store.location if self.store is not None else "no key directory"
+            raise KeyError_(f"Key epoch {epoch} is not in the key directory ({where}): it was destroyed, or this "
+                            "host does not share the key directory (CHORUS_KEY_DIR) with the others")
+        return self._epochs[epoch]
+
+    def new_wrapped_key(self, context: bytes, epoch: str | None) -> bytes:
+        """Create a random conversation key and return it wrapped; `context` binds it to its row."""
+        return self._seal(secrets.token_bytes(32), context, epoch)
+
+    def _seal(self, key: bytes, context: bytes, epoch: str | None) -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + self._aead(epoch).encrypt(nonce, key, context)
+
+    def unwrap(self, wrapped: bytes, context: bytes, epoch: str | None = None) -> bytes:
+        """Open a wrapped conversation key (cached per process; the cache is dropped on shred and reload)."""
         cache_key = context + b"|" + wrapped
         key = self._cache.get(cache_key)
         if key is None:
+            aead = self._aead(epoch)
             try:
-                key = self._wrap.decrypt(wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], context)
+                key = aead.decrypt(wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], context)
             except Exception as exc:  # cryptography raises InvalidTag
                 raise KeyError_("A conversation key could not be opened with this master key") from exc
             self._cache[cache_key] = key
         return key
 
-    def rewrap(self, wrapped: bytes, context: bytes, new: Keyring) -> bytes:
-        """Open a wrapped key with this master key and wrap the same key under `new` (key rotation)."""
-        key = self.unwrap(wrapped, context)
-        nonce = os.urandom(_NONCE_BYTES)
-        return nonce + new._wrap.encrypt(nonce, key, context)
+    def rewrap(self, wrapped: bytes, context: bytes, new: Keyring, epoch: str | None = None,
+               new_epoch: str | None = None) -> bytes:
+        """Open a wrapped key here and wrap the same key under `new` and `new_epoch` (rotation and shredding)."""
+        return new._seal(self.unwrap(wrapped, context, epoch), context, new_epoch)
+
+    def epoch_check(self, epoch: str) -> bytes:
+        """A value stored with an epoch that only this master key and this epoch secret can open (start-up check)."""
+        return self._seal(b"", b"epoch-check:" + epoch.encode(), epoch)
+
+    def opens_check(self, epoch: str, check: bytes) -> bool:
+        """True when `check` was made by epoch_check with this master key and this epoch's secret."""
+        try:
+            self.unwrap(check, b"epoch-check:" + epoch.encode(), epoch)
+        except KeyError_:
+            return False
+        return True
 
     def forget(self, context: bytes) -> None:
         """Drop any cached key for a conversation (used when its key is destroyed)."""
-        for cache_key in [k for k in self._cache if k.startswith(context + b"|")]:
-            del self._cache[cache_key]
+        with self._lock:
+            for cache_key in [k for k in self._cache if k.startswith(context + b"|")]:
+                del self._cache[cache_key]
 
 
 def tag(conversation_key: bytes, purpose: str, *parts: bytes | str) -> str:

@@ -52,14 +52,14 @@ def fresh_postgresql(url: str) -> None:
     engine.dispose()
 
 
-def prepare(database: str, posters: int) -> dict:
+def prepare(database: str, posters: int, key_dir: str) -> dict:
     from app import create_app
     from app.extensions import db
     from app.models.base import utcnow
     from app.services import accounts, conversations, organisations
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": SECRET,
-                      "CHORUS_PSEUDONYM_KEY": PSEUDONYM})
+                      "CHORUS_PSEUDONYM_KEY": PSEUDONYM, "CHORUS_KEY_DIR": key_dir})
     with app.app_context():
         db.create_all()
         org = organisations.create_organisation("Bench Trust", "B001")
@@ -196,13 +196,13 @@ def main() -> None:
             if args.postgresql:
                 fresh_postgresql(args.postgresql)
                 database = args.postgresql
-            info = prepare(database, posters=5)
+            info = prepare(database, posters=5, key_dir=f"{tmp}/keys")
             port = free_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "DATABASE_URL"))}
             env.update(BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(args.workers), DATABASE_URL=database,
                        REDIS_URL=args.redis, SECRET_KEY=SECRET, CHORUS_PSEUDONYM_KEY=PSEUDONYM, CHORUS_JOBS="thread",
                        CHORUS_SCHEDULER="false", CHORUS_RATELIMIT_POST="100000 per minute", LOG_LEVEL="warning",
-                       CHORUS_WORKER_CONNECTIONS=str(max(1000, n + 100)))
+                       CHORUS_WORKER_CONNECTIONS=str(max(1000, n + 100)), CHORUS_KEY_DIR=f"{tmp}/keys")
             server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
                                       cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:

@@ -142,12 +142,29 @@ class Question(db.Model):
     conversation: Mapped[Conversation] = relationship(back_populates="questions")
 
 
+class KeyEpoch(db.Model):
+    """A key epoch: its secret lives outside the database (CHORUS_KEY_DIR) and is destroyed at the next shredding."""
+
+    __table_args__ = (sa.CheckConstraint("is_current", name="only_true"),)
+
+    id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    # True for the one epoch new keys are wrapped under, NULL otherwise: the unique constraint allows only one.
+    is_current: Mapped[bool | None] = mapped_column(unique=True)
+    # Opens only with this master key and this epoch's secret: lets start-up tell a wrong key from a right one.
+    check: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    master_fingerprint: Mapped[str] = mapped_column(sa.String(16))
+    # To the hour: when the epoch's secret was destroyed.
+    destroyed_hour: Mapped[datetime | None]
+
+
 class ConversationKey(db.Model):
-    """A conversation's pseudonym key, wrapped by the master key; wrapped is cleared to shred it."""
+    """A conversation's pseudonym key, wrapped by the master key and a key epoch; wrapped is cleared to shred it."""
 
     conversation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
     )
     wrapped: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     master_fingerprint: Mapped[str] = mapped_column(sa.String(16))
+    # NULL for keys wrapped before epochs existed (master key alone); the next shredding moves them to an epoch.
+    epoch_id: Mapped[str | None] = mapped_column(sa.String(16), sa.ForeignKey("key_epoch.id"), index=True)
     destroyed_at: Mapped[datetime | None]

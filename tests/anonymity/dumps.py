@@ -6,6 +6,8 @@ PostgreSQL's `xmin` and physical order (`ctid`), exactly as someone with `pg_dum
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -75,3 +77,55 @@ def rewritten_rows(before: Dump, after: Dump) -> dict[str, int]:
         if moved:
             changed[table] = moved
     return changed
+
+
+# --- raw copies: data files, WAL, dump files -------------------------------------------------------------------------
+
+
+def raw_files(directory: Path) -> list[Path]:
+    """Every regular file under a directory: a database's data files and WAL as someone with a disk copy has them."""
+    return sorted(p for p in directory.rglob("*") if p.is_file())
+
+
+def every_window(data: bytes, length: int) -> set[bytes]:
+    """Every `length`-byte run in `data`: the candidates when nothing says where a value starts (SQLite files)."""
+    return {data[i:i + length] for i in range(len(data) - length + 1)}
+
+
+def varlena_windows(data: bytes, length: int) -> set[bytes]:
+    """PostgreSQL stores a short bytea/text as a 1-byte header then the bytes: every run behind such a header."""
+    header = bytes([((length + 1) << 1) | 1])
+    found, start = set(), data.find(header)
+    while start != -1:
+        window = data[start + 1:start + 1 + length]
+        if len(window) == length:
+            found.add(window)
+        start = data.find(header, start + 1)
+    return found
+
+
+def hex_values(text: str, length: int) -> set[bytes]:
+    """Every `length`-byte run inside the `\\x…` bytea literals of a plain-text pg_dump."""
+    found: set[bytes] = set()
+    for literal in re.findall(r"\\\\?x([0-9a-fA-F]+)", text):
+        if len(literal) % 2 == 0 and len(literal) >= 2 * length:
+            found |= every_window(bytes.fromhex(literal), length)
+    return found
+
+
+def wal_since(data_dir: Path, start_lsn: str, segment_size: int = 16 * 1024 * 1024) -> bytes:
+    """PostgreSQL only: the WAL written from `start_lsn` on (`pg_current_wal_lsn()` text), trailing zeros dropped.
+
+    WAL logs an UPDATE as the changed middle of the row only, with no length header in front: an attacker reading WAL
+    must try every offset, and this narrows that to what was written after a test began.
+    """
+    high, low = (int(part, 16) for part in start_lsn.split("/"))
+    start = (high << 32) | low
+    chunks = []
+    for path in sorted((data_dir / "pg_wal").glob("[0-9A-F]" * 24)):
+        segment = int(path.name[8:16], 16) * (0x100000000 // segment_size) + int(path.name[16:24], 16)
+        first = segment * segment_size
+        data = path.read_bytes()
+        if first + len(data) > start:
+            chunks.append(data[max(0, start - first):].rstrip(b"\0"))
+    return b"".join(chunks)

@@ -37,6 +37,8 @@ def _env(database: str, redis_url: str | None, workers: int, port: int) -> dict[
                CHORUS_THEMES_BACKEND="tfidf-lsa")
     if redis_url:
         env["REDIS_URL"] = redis_url
+    # The key epochs the site fixture's conversation key is wrapped under (next to its database file).
+    env["CHORUS_KEY_DIR"] = str(Path(database.removeprefix("sqlite:///")).parent / "keys")
     return env
 
 
@@ -94,7 +96,7 @@ def site(tmp_path, redis_url) -> Iterator[dict]:  # type: ignore[no-untyped-def]
 
     database = f"sqlite:///{tmp_path / 'chorus.sqlite'}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": SECRET,
-                      "CHORUS_PSEUDONYM_KEY": PSEUDONYM})
+                      "CHORUS_PSEUDONYM_KEY": PSEUDONYM, "CHORUS_KEY_DIR": str(tmp_path / "keys")})
     with app.app_context():
         db.create_all()
         org = organisations.create_organisation("Gunicorn Test Trust", "G001")

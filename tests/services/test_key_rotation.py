@@ -29,7 +29,7 @@ def test_rotation_rewraps_keys_and_keeps_authorship(app, make_user, make_convers
     assert result.exit_code == 0, result.output
     assert "Re-wrapped 1 conversation key" in result.output
 
-    new_ring = Keyring(new_master.encode())
+    new_ring = Keyring(new_master.encode(), old_ring.store)
     db.session.expire_all()
     assert key_status() == {new_ring.fingerprint: 1}
     # The old master key can no longer open the stored key; the new one opens the same conversation key.
