@@ -208,3 +208,41 @@ def test_session_cookie_is_secure_in_production_by_default(database_url) -> None
     development = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "CHORUS_ENV": "development",
                               "SESSION_COOKIE_SECURE": None})
     assert development.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_cli_users_create_never_leaves_the_operator_a_working_password(app, runner, org) -> None:  # type: ignore[no-untyped-def]
+    linked = runner.invoke(args=["users", "create", "--email", "cli.link@trust.nhs.uk", "--org", org.code])
+    assert linked.exit_code == 0, linked.output
+    secret = re.search(r"/auth/set-password/([A-Za-z0-9_-]+)", linked.output).group(1)
+    user = db.session.scalar(sa.select(User).where(User.email == "cli.link@trust.nhs.uk"))
+    assert user.password_hash is None and secret not in repr(dump())
+    client = app.test_client()
+    assert client.get(f"/auth/set-password/{secret}").status_code == 200
+    chosen = runner.invoke(args=["users", "create", "--email", "cli.pw@trust.nhs.uk", "--org", org.code,
+                                 "--password", ADMIN_CHOSEN])
+    assert chosen.exit_code == 0 and "works once" in chosen.output
+    assert _sign_in(client, "cli.pw@trust.nhs.uk", ADMIN_CHOSEN).status_code == 302
+    assert client.get("/").headers["Location"].startswith("/auth/password")
+    assert _sign_in(app.test_client(), "cli.pw@trust.nhs.uk", ADMIN_CHOSEN).status_code == 400
+
+
+def test_admin_created_accounts_start_with_a_one_time_password(app, client, login, make_user, org) -> None:  # type: ignore[no-untyped-def]
+    token = login(make_user("admin"))
+    created = client.post("/admin/people/new", data={
+        "csrf_token": token, "email": "fresh@trust.nhs.uk", "display_name": "Fresh Face", "organisation_id": org.id,
+        "role": "participant", "staff_group_id": "", "password": ADMIN_CHOSEN})
+    assert created.status_code == 302
+    client.post("/auth/sign-out", data={"csrf_token": token})
+    assert _sign_in(client, "fresh@trust.nhs.uk", ADMIN_CHOSEN).status_code == 302
+    assert client.get("/").headers["Location"].startswith("/auth/password")
+    assert "chosen by an admin" in client.get("/auth/password").get_data(as_text=True)
+
+
+def test_a_guest_has_no_password_page(app, client, make_conversation) -> None:  # type: ignore[no-untyped-def]
+    from app.services import moderation
+
+    conversation = make_conversation()
+    moderation.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
+    joined = client.post("/join", data={"csrf_token": csrf_token(client, "/join"), "code": conversation.join_code})
+    assert joined.status_code == 302
+    assert client.get("/auth/password").status_code in (302, 404)
