@@ -56,8 +56,9 @@ def set_password_link(token: str):  # type: ignore[no-untyped-def]
         except ServiceError as error:
             _fail_on(form, error, "password")
         else:
+            response = _signed_in(person, None)  # a fresh session: flash after, or it is cleared with the old one
             flash("Your password has been set. You are signed in.", "success")
-            return _signed_in(person, None)
+            return response
     return render_template("auth/set_password.html", form=form, email=person.email), 400 if form.errors else 200
 
 
