@@ -246,3 +246,20 @@ def test_a_guest_has_no_password_page(app, client, make_conversation) -> None:  
     joined = client.post("/join", data={"csrf_token": csrf_token(client, "/join"), "code": conversation.join_code})
     assert joined.status_code == 302
     assert client.get("/auth/password").status_code in (302, 404)
+
+
+def test_signing_in_and_out_around_a_post_rewrites_no_person_row(app, client, make_user, make_conversation) -> None:  # type: ignore[no-untyped-def]
+    """Session revocation must not date a post: the person's rows (and, on PostgreSQL, their xmin) stay as they were."""
+    nurse = make_user()
+    question = make_conversation().questions[0]
+    before = dump()
+    _sign_in(client, nurse.email, PASSWORD)
+    token = csrf_token(client, "/")
+    assert client.post(f"/questions/{question.id}/ideas", data={"body": "Lockers that work on nights",
+                                                                "csrf_token": token}).status_code == 302
+    client.post("/auth/sign-out", data={"csrf_token": token})
+    after = dump()
+    for table in ("user", "membership", "api_token", "password_link"):
+        assert before[table] == after[table], table  # xmin and ctid included on PostgreSQL
+    for row in added_rows(before, after, "revoked_session"):
+        assert set(row) - {"xmin", "ctid"} == {"sid_hash", "expires_at"}
