@@ -142,9 +142,13 @@ def authenticate(email: str, password: str) -> User | None:
     if user.must_change_password:
         # A8: an admin-chosen password signs in once. Spent here, so neither the admin nor anyone else can
         # use it again; the signed-in session may only set the person's own password (app/auth).
-        user.password_hash = "!" + secrets.token_hex(16)
+        # A conditional update, so two sign-ins racing with the same password cannot both win.
+        spent = db.session.execute(
+            sa.update(User).where(User.id == user.id, User.password_hash == stored)
+            .values(password_hash="!" + secrets.token_hex(16)).execution_options(synchronize_session=False))
         db.session.commit()
-        return user
+        db.session.refresh(user)
+        return user if spent.rowcount == 1 else None
     if _hasher.check_needs_rehash(stored):
         user.password_hash = _hasher.hash(password)
         db.session.commit()

@@ -263,3 +263,32 @@ def test_signing_in_and_out_around_a_post_rewrites_no_person_row(app, client, ma
         assert before[table] == after[table], table  # xmin and ctid included on PostgreSQL
     for row in added_rows(before, after, "revoked_session"):
         assert set(row) - {"xmin", "ctid"} == {"sid_hash", "expires_at"}
+
+
+def test_a_one_time_password_is_spent_by_exactly_one_sign_in(app, make_user, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two sign-ins racing with the same one-time password: the database lets only one spend it."""
+    from app.services import passwords
+
+    admin, nurse = make_user("admin"), make_user()
+    passwords.admin_reset(admin, nurse, ADMIN_CHOSEN, ADMIN_CHOSEN)
+    real = accounts._hasher
+
+    class OtherSignInCommitsFirst:
+        """Verifies as argon2 does, then lets a rival sign-in spend the password before this one can."""
+
+        def verify(self, stored: str, password: str) -> bool:
+            result = real.verify(stored, password)
+            db.session.execute(sa.update(User).where(User.id == nurse.id).values(password_hash="!rival"))
+            db.session.commit()
+            return result
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(real, name)
+
+    monkeypatch.setattr(accounts, "_hasher", OtherSignInCommitsFirst())
+    assert accounts.authenticate(nurse.email, ADMIN_CHOSEN) is None
+    monkeypatch.setattr(accounts, "_hasher", real)
+    passwords.admin_reset(admin, nurse, ADMIN_CHOSEN, ADMIN_CHOSEN)
+    first = accounts.authenticate(nurse.email, ADMIN_CHOSEN)
+    assert first is not None and first.must_change_password and not first.has_password
+    assert accounts.authenticate(nurse.email, ADMIN_CHOSEN) is None
