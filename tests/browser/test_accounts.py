@@ -25,8 +25,9 @@ def test_an_admin_reset_is_replaced_by_the_person(live_server, new_page):
     admin.get_by_role("link", name=re.compile("staff05|Staff member 5")).first.click()
     admin.get_by_label("One-time password").fill(ADMIN_CHOSEN)
     admin.get_by_label("Confirm the new password").fill(ADMIN_CHOSEN)
-    admin.get_by_role("button", name="Reset password").click()
-    assert admin.get_by_text("Their password has been reset and they have been signed out").is_visible()
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Reset password").click()
+    admin.get_by_text("Their password has been reset and they have been signed out").wait_for(timeout=30_000)
 
     nurse = new_page(width=390, height=844)
     sign_in(nurse, live_server, STAFF, ADMIN_CHOSEN)
@@ -37,8 +38,9 @@ def test_an_admin_reset_is_replaced_by_the_person(live_server, new_page):
     assert nurse.url.endswith("/auth/password")
     nurse.get_by_label("New password", exact=True).fill(OWN)
     nurse.get_by_label("Confirm the new password").fill(OWN)
-    nurse.get_by_role("button", name="Save password").click()
-    assert nurse.get_by_text("Your password has been changed").is_visible()
+    with nurse.expect_navigation():
+        nurse.get_by_role("button", name="Save password").click()
+    nurse.get_by_text("Your password has been changed").wait_for(timeout=30_000)
     _sign_out(nurse, live_server)
 
     sign_in(nurse, live_server, STAFF, ADMIN_CHOSEN)  # the admin's password no longer works
@@ -53,7 +55,8 @@ def test_a_new_starter_signs_in_with_their_link(live_server, new_page):
     admin.goto(live_server + "/admin/people/upload")
     rows = "email,display name,organisation code,staff group,role\nnew.starter@demo.chorus.nhs.uk,New Starter,RVH,Nursing and Midwifery,participant\n"
     admin.get_by_label("CSV file").set_input_files(files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": rows.encode()}])
-    admin.get_by_role("button", name=re.compile("Upload")).click()
+    with admin.expect_navigation():
+        admin.get_by_role("button", name=re.compile("Upload")).click()
     link = admin.locator("code", has_text="/auth/set-password/").first.inner_text().strip()
     assert "7 days" in admin.content()
 
@@ -62,8 +65,9 @@ def test_a_new_starter_signs_in_with_their_link(live_server, new_page):
     assert starter.get_by_role("heading", name="Choose your password").is_visible()
     starter.get_by_label("New password", exact=True).fill(OWN)
     starter.get_by_label("Confirm the new password").fill(OWN)
-    starter.get_by_role("button", name="Save password and sign in").click()
-    assert starter.get_by_text("Your password has been set").is_visible()
+    with starter.expect_navigation():
+        starter.get_by_role("button", name="Save password and sign in").click()
+    starter.get_by_text("Your password has been set").wait_for(timeout=30_000)
     _sign_out(starter, live_server)
     sign_in(starter, live_server, "new.starter@demo.chorus.nhs.uk", OWN)
     assert "/auth/sign-in" not in starter.url
