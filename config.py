@@ -20,6 +20,11 @@ def _int(name: str, default: int) -> int:
         return default
 
 
+def _optional_bool(name: str) -> bool | None:
+    """True/False when the variable is set, else None (the app then picks a default for its environment)."""
+    return _bool(name) if os.environ.get(name) is not None else None
+
+
 def _database_url() -> str | None:
     url = os.environ.get("DATABASE_URL")
     if url and url.startswith("postgres://"):
@@ -64,7 +69,9 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE: bool = _bool("SESSION_COOKIE_SECURE", False)
+    # Unset: Secure when CHORUS_ENV=production, else off (app/auth); SESSION_COOKIE_SECURE=false allows plain HTTP.
+    SESSION_COOKIE_SECURE: bool | None = _optional_bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_SECURE: bool | None = _optional_bool("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("CHORUS_SESSION_HOURS", 12))

@@ -10,7 +10,7 @@ from flask import Blueprint
 
 from app.extensions import db
 from app.models import Role
-from app.services import accounts, organisations
+from app.services import accounts, organisations, passwords
 from app.services.errors import ServiceError
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -30,21 +30,27 @@ def users() -> None:
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PARTICIPANT.value, show_default=True)
 @click.option("--org", "org", required=True, help="Organisation code or name.")
 @click.option("--staff-group", default=None)
-@click.option("--password", default=None, help="Leave out to be prompted; at least 10 characters.")
+@click.option("--password", default=None,
+              help="A one-time password (at least 10 characters) the person must replace at first sign-in. "
+                   "Leave out to print a one-time set-password link instead.")
 @click.option("--name", "display_name", default="")
 def create_user(email: str, role: str, org: str, staff_group: str | None, password: str | None, display_name: str) -> None:
-    """Create a person with a role in an organisation."""
-    if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    """Create a person with a role in an organisation; nobody but them ever knows a password that keeps working."""
     try:
         organisation = accounts.find_organisation(org)
         user = accounts.create_user(
             email, organisation=organisation, role=role, staff_group=staff_group, password=password,
-            display_name=display_name,
+            display_name=display_name, one_time=True,
         )
+        link = None if password else passwords.issue_link(user)
     except ServiceError as error:
         _fail(error)
     click.echo(f"Created {user.email} as {role} in {organisation.name}.")
+    if link:
+        click.echo(f"Their one-time set-password link (shown once, valid {passwords.LINK_DAYS} days), "
+                   f"after this site's address: /auth/set-password/{link}")
+    else:
+        click.echo("The password works once: they must choose their own at first sign-in.")
 
 
 @users.command("set-role")

@@ -45,7 +45,7 @@ class PersonForm(FlaskForm):
     organisation_id = SelectField("Organisation", coerce=_int_or_none, validate_choice=False)
     role = RadioField("Role", choices=ROLE_CHOICES, default=Role.PARTICIPANT.value, validate_choice=False)
     staff_group_id = SelectField("Staff group", coerce=_int_or_none, validators=[Optional()], validate_choice=False)
-    password = PasswordField("Initial password", validators=[DataRequired("Enter an initial password"), Length(max=200)])
+    password = PasswordField("One-time password", validators=[DataRequired("Enter an initial password"), Length(max=200)])
 
 
 class MembershipForm(FlaskForm):

@@ -5,14 +5,13 @@ No page here shows anything a person wrote or how they voted.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.auth import password_mark
 from app.admin.forms import ConfirmForm, MembershipForm, PasswordForm, PersonForm, TokenForm, UploadForm
 from app.admin.helpers import fail_on, organisation_choices, page_arg, scope, staff_group_choices
-from app.services import people
+from app.services import passwords, people
 from app.services.bulk_people import upload_people
 from app.services.csvfile import RowErrors
 from app.services.errors import ServiceError
@@ -99,13 +98,13 @@ def set_password(user_id: int):  # type: ignore[no-untyped-def]
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            people.set_password(person, form.password.data, form.confirm.data)
+            passwords.admin_reset(current_user, person, form.password.data, form.confirm.data)
         except ServiceError as error:
             fail_on(form, error, "password")
         else:
-            if person.id == current_user.id:
-                session["_pw"] = password_mark(person)  # their other sessions end; this one goes on
-            flash("Their password has been changed. Tell them through a safe channel.", "success")
+            flash("Their password has been reset and they have been signed out everywhere. It works once: tell them "
+                  "it through a safe channel, and they will choose their own at sign-in and be told of this reset.",
+                  "success")
             return redirect(url_for("admin.person", user_id=person.id))
     return _person_page(person, password_form=form, status=400)
 
@@ -148,14 +147,15 @@ def upload():  # type: ignore[no-untyped-def]
             data = upload_file.read(600 * 1024)
             upload_file.close()
             try:
-                added = upload_people(scope(), data)
+                invitations = upload_people(scope(), data)
             except RowErrors as error:
                 form.file.errors = [error.message]
                 row_errors = error.errors
             except ServiceError as error:
                 form.file.errors = [error.message]
             else:
-                flash(f"{len(added)} {'person has' if len(added) == 1 else 'people have'} been added.", "success")
-                return redirect(url_for("admin.people_list"))
+                # Rendered once, never flashed or stored: only each link's hash is kept.
+                page = render_template("admin/upload_links.html", invitations=invitations)
+                return page, 201, {"Cache-Control": "no-store"}
     status = 400 if form.errors or row_errors else 200
     return render_template("admin/upload.html", form=form, row_errors=row_errors), status

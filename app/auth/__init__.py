@@ -6,11 +6,17 @@ import hashlib
 import hmac
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, session
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import current_user
 
 from app.extensions import db, login_manager
 from app.models import User
 from app.services.accounts import user_for_token
+from app.services.sessions import is_revoked
+
+# What an account whose admin-set password was just used may reach: setting its own password, and leaving.
+_WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pages.healthz",
+                           "pages.accessibility", "pages.anonymity"}
 
 
 def password_mark(user: User) -> str:
@@ -24,6 +30,9 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = "Sign in to take part."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(name) is None:  # unset: Secure in production, plain HTTP allowed in development
+            app.config[name] = app.config.get("CHORUS_ENV") == "production"
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
@@ -32,7 +41,21 @@ def init_login(app: Flask) -> None:
         user = db.session.scalar(sa.select(User).where(User.id == int(user_id), User.active.is_(True)))
         if user is None or not hmac.compare_digest(str(session.get("_pw", "")), password_mark(user)):
             return None  # deactivated, or the password has changed since this session signed in
+        sid = session.get("_sid")
+        if not isinstance(sid, str) or not sid or is_revoked(sid):
+            return None  # signed out: a copy of this cookie must not sign anyone in
         return user
+
+    @app.before_request
+    def _until_own_password():  # type: ignore[no-untyped-def]
+        """A8: after an admin's one-time password, nothing (least of all "my posts") opens until the person sets their own."""
+        if request.endpoint in _WHILE_SETTING_PASSWORD or not current_user.is_authenticated:
+            return None
+        if not getattr(current_user, "must_change_password", False):
+            return None
+        if request.path.startswith("/api/"):
+            abort(403, "Sign in on the website and set your own password first.")
+        return redirect(url_for("auth.change_password"))
 
     @login_manager.request_loader
     def _load_from_token(req) -> User | None:  # type: ignore[no-untyped-def]

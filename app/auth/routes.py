@@ -10,6 +10,7 @@ from app.auth.oidc import SignInFailed, finish_sign_in, sso_enabled, sso_policy,
 from app.extensions import limiter
 from app.models import User
 from app.services.accounts import authenticate
+from app.services.sessions import new_session_id, revoke_session
 from app.services.sso import SignInRefused, SsoIdentity, sign_in_with_sso
 from app.urls import safe_next
 
@@ -40,6 +41,7 @@ def _signed_in(user: User, next_page: str | None):  # type: ignore[no-untyped-de
     session.clear()
     login_user(user)
     session["_pw"] = password_mark(user)
+    session["_sid"] = new_session_id()  # revoked server-side at sign-out (app/services/sessions.py)
     return redirect(safe_next(next_page))
 
 
@@ -80,7 +82,13 @@ def logout():  # type: ignore[no-untyped-def]
     form = SignOutForm()
     if not form.validate_on_submit():
         return render_template("auth/logout.html", form=form)
+    sid = session.get("_sid")
     logout_user()
     session.clear()
+    if isinstance(sid, str) and sid:
+        revoke_session(sid, current_app.permanent_session_lifetime)
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+from app.auth import password_routes  # noqa: E402,F401  (registers the password pages on bp)

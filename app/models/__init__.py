@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from app.models.credentials import PasswordLink, RevokedSession
 from app.models.content import Comment, ContentStatus, Idea, IdeaStage, Vote
 from app.models.conversation import (
     Conversation,
@@ -57,9 +58,11 @@ __all__ = [
     "OutcomeUpdate",
     "PairwiseChoice",
     "Partnership",
+    "PasswordLink",
     "Phase",
     "Question",
     "ReportReason",
+    "RevokedSession",
     "Role",
     "RunStatus",
     "StaffGroup",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -53,11 +53,22 @@ class User(UserMixin, db.Model):
     sso_subject: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A8: a password an admin chose works once and must then be replaced by the person; until then every
+    # page but "set your password" is closed to the account. Resets are counted and dated (the day only) so
+    # the person sees each one, including any they did not ask for.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    admin_resets: Mapped[int] = mapped_column(default=0, server_default="0")
+    admin_reset_on: Mapped[date | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def has_password(self) -> bool:
+        """True when a password can sign this account in (a used one-time password cannot)."""
+        return bool(self.password_hash) and not self.password_hash.startswith("!")
 
     @property
     def is_active(self) -> bool:  # flask-login

@@ -33,6 +33,22 @@ def _check_password(password: str) -> None:
         raise InvalidInput(f"The password must be {MIN_PASSWORD} characters or more", field="password")
 
 
+def hash_password(password: str) -> str:
+    """The stored hash of a password that meets the policy, or InvalidInput."""
+    _check_password(password)
+    return _hasher.hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    """True when `password` is this account's current, usable password."""
+    if not user.has_password:
+        return False
+    try:
+        return _hasher.verify(user.password_hash or "", password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def find_organisation(name_or_code: str) -> Organisation:
     """An organisation by code or name (case-insensitive), or NotFound."""
     value = (name_or_code or "").strip().lower()
@@ -63,8 +79,9 @@ def create_user(
     staff_group: str | None = None,
     password: str | None = None,
     display_name: str = "",
+    one_time: bool = False,
 ) -> User:
-    """Create an account with a role in one organisation."""
+    """Create an account with a role in one organisation; a `one_time` password must be replaced at first sign-in."""
     address = normalise_email(email)
     if role not in {r.value for r in Role}:
         raise InvalidInput("Choose a role: participant, facilitator, lead or admin", field="role")
@@ -76,6 +93,7 @@ def create_user(
         email=address,
         display_name=(display_name or "").strip()[:120],
         password_hash=_hasher.hash(password) if password else None,
+        must_change_password=bool(password) and one_time,
     )
     user.memberships.append(Membership(organisation=organisation, role=role, staff_group=_staff_group(organisation, staff_group)))
     db.session.add(user)
@@ -104,8 +122,9 @@ def remove_membership(user: User, organisation_id: int) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    _check_password(password)
-    user.password_hash = _hasher.hash(password)
+    """Set the person's own password: it ends their other sessions (the session mark follows the hash)."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
     db.session.commit()
 
 
@@ -120,6 +139,16 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if user is None or not user.password_hash or not user.active:
         return None
+    if user.must_change_password:
+        # A8: an admin-chosen password signs in once. Spent here, so neither the admin nor anyone else can
+        # use it again; the signed-in session may only set the person's own password (app/auth).
+        # A conditional update, so two sign-ins racing with the same password cannot both win.
+        spent = db.session.execute(
+            sa.update(User).where(User.id == user.id, User.password_hash == stored)
+            .values(password_hash="!" + secrets.token_hex(16)).execution_options(synchronize_session=False))
+        db.session.commit()
+        db.session.refresh(user)
+        return user if spent.rowcount == 1 else None
     if _hasher.check_needs_rehash(stored):
         user.password_hash = _hasher.hash(password)
         db.session.commit()

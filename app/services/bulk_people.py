@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -9,6 +11,7 @@ from app.models import Membership, Organisation, Role, User
 from app.services.accounts import normalise_email
 from app.services.csvfile import RowErrors, decode, read_rows
 from app.services.errors import InvalidInput
+from app.services.passwords import LINK_DAYS, add_links
 
 COLUMNS = {
     "email": ("email", "email address"),
@@ -20,10 +23,20 @@ COLUMNS = {
 ROLES = {r.value for r in Role}
 
 
-def upload_people(scope: frozenset[int], data: bytes | str) -> list[User]:
+@dataclass(frozen=True)
+class Invitation:
+    """A new account and the secret of its one-time set-password link (shown to the admin once)."""
+
+    user: User
+    link_secret: str
+    days: int = LINK_DAYS
+
+
+def upload_people(scope: frozenset[int], data: bytes | str) -> list[Invitation]:
     """Add everyone in the file, or raise RowErrors (row-numbered) and add no one.
 
-    People added this way have no password: they sign in once an admin sets one (or through single sign-on).
+    People added this way get no password, only a one-time link to choose their own (rule A8), or they sign
+    in through single sign-on.
     """
     rows = read_rows(decode(data), COLUMNS)
     organisations = {o.code.upper(): o for o in db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(scope)))}
@@ -66,5 +79,6 @@ def upload_people(scope: frozenset[int], data: bytes | str) -> list[User]:
         db.session.rollback()
         raise RowErrors(sorted(errors))
     db.session.add_all(planned)
+    secrets = add_links(planned)
     db.session.commit()
-    return planned
+    return [Invitation(user, secret) for user, secret in zip(planned, secrets, strict=True)]

@@ -77,13 +77,14 @@ def _staff_group_name(organisation: Organisation, staff_group_id: int | None) ->
 
 def create_person(scope: frozenset[int], *, email: str, display_name: str, organisation_id: int | None,
                   role: str, staff_group_id: int | None, password: str) -> User:
-    """Create an account with a role, organisation, staff group and initial password."""
+    """Create an account with a role, organisation, staff group and a one-time initial password (rule A8)."""
     organisation = _organisation(scope, organisation_id)
     name = (display_name or "").strip()
     if not 1 <= len(name) <= 120:
         raise InvalidInput("Enter a name of up to 120 characters", field="display_name")
     return accounts.create_user(email, organisation=organisation, role=role, password=password or "",
-                                staff_group=_staff_group_name(organisation, staff_group_id), display_name=name)
+                                staff_group=_staff_group_name(organisation, staff_group_id), display_name=name,
+                                one_time=True)
 
 
 def set_role(scope: frozenset[int], actor: User, person: User, organisation_id: int | None, role: str,
@@ -102,12 +103,6 @@ def set_active(actor: User, person: User, active: bool) -> User:
     person.active = active
     db.session.commit()
     return person
-
-
-def set_password(person: User, password: str, confirm: str) -> None:
-    if password != confirm:
-        raise InvalidInput("The passwords do not match", field="confirm")
-    accounts.set_password(person, password)
 
 
 def issue_token(person: User, name: str, *, issued_by: User) -> str:

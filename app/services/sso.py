@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Membership, Role, User
+from app.models import Membership, PasswordLink, Role, User
 from app.services.accounts import find_organisation, normalise_email
 from app.services.errors import InvalidInput, NotFound, ServiceError
 
@@ -166,6 +166,9 @@ def _link(user: User, identity: SsoIdentity) -> User:
             "Ask your Chorus administrator.",
         )
     user.sso_subject = identity.subject
+    # A8: an SSO account has no password, so no password an admin knows (or set) can sign it in any more.
+    user.password_hash, user.must_change_password = None, False
+    db.session.execute(sa.delete(PasswordLink).where(PasswordLink.user_id == user.id))
     return _commit_or_existing(user, identity)
 
 

@@ -18,7 +18,7 @@ from app.services.keys import conversation_key, shred_expired_keys
 from app.services.listing import my_posts
 from app.services.participants import Participant
 
-PEOPLE_TABLES = {"user", "membership", "api_token"}
+PEOPLE_TABLES = {"user", "membership", "api_token", "password_link"}  # password_link: account set-up, never content
 # The moderation log names the moderator, who is accountable; it never holds anything about an author.
 ACCOUNTABLE = {"moderation_entry": {"moderator_id"}}
 

@@ -10,7 +10,8 @@ from tests.conftest import csrf_token
 
 PUBLIC = {"static", "pages.healthz", "pages.accessibility", "pages.anonymity", "auth.login", "api.openapi",
           "participate.home", "join.join", "join.leave",  # /join is where people without an account enter a code
-          "auth.sso_start", "auth.sso_callback"}  # single sign-on: 404 unless configured (tests/web/test_sso*.py)
+          "auth.sso_start", "auth.sso_callback",
+          "auth.set_password_link"}  # a one-time link: 404 unless the secret is live (test_password_routes_by_role)  # single sign-on: 404 unless configured (tests/web/test_sso*.py)
 STAFF_ONLY = ("facilitate.", "manage.", "admin.")
 
 
@@ -124,3 +125,22 @@ def test_participant_api_calls_on_facilitation_reveal_nothing(client, make_user,
         missing = client.open(path.replace(f"/{conversation.id}/", "/987654/"), method=method, headers={"X-CSRFToken": token})
         assert missing.status_code == response.status_code
         assert missing.get_json() == response.get_json()
+
+
+@pytest.mark.parametrize("role", ["participant", "facilitator", "lead", "admin", "admin elsewhere"])
+def test_password_routes_by_role(app, client, make_user, make_org, login, role) -> None:  # type: ignore[no-untyped-def]
+    """Resetting someone's password is for their organisation's admins only (404 for anyone else, as for any
+    admin route); your own password page is open to every account; a link page needs a live secret."""
+    someone = make_user()
+    if role == "admin elsewhere":
+        token = login(make_user("admin", organisation=make_org("Elsewhere Trust")))
+    else:
+        token = login(make_user(role))
+    allowed = role == "admin"
+    reset = client.post(f"/admin/people/{someone.id}/password",
+                        data={"csrf_token": token, "password": "one-time-password-1", "confirm": "one-time-password-1"})
+    assert reset.status_code == (302 if allowed else 404), role
+    assert client.get(f"/admin/people/{someone.id}").status_code == (200 if allowed else 404), role
+    assert someone.must_change_password is allowed
+    assert client.get("/auth/password").status_code == 200
+    assert client.get("/auth/set-password/not-a-live-link").status_code == 404

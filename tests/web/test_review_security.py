@@ -171,7 +171,7 @@ def test_session_cookie_holds_no_content_ids(client, make_user, make_conversatio
     with client.session_transaction() as session:
         assert idea_id not in repr(dict(session))
         # notices_none_until is a time only: "this person had no moderation notices until then".
-        assert set(session) <= {"_user_id", "_fresh", "_id", "csrf_token", "_flashes", "_pw", "notices_none_until"}
+        assert set(session) <= {"_user_id", "_fresh", "_id", "csrf_token", "_flashes", "_pw", "_sid", "notices_none_until"}
 
 
 # --- rate limits ------------------------------------------------------------------------------------------------
@@ -343,7 +343,10 @@ def test_a_new_password_ends_other_sessions(app, client, make_user, login) -> No
     token = csrf_token(other)
     other.post("/auth/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
     token = csrf_token(other, "/")
-    changed = other.post(f"/admin/people/{admin.id}/password",
+    refused = other.post(f"/admin/people/{admin.id}/password",  # an admin's own password is changed in their account
                          data={"csrf_token": token, "password": "admins-new-password", "confirm": "admins-new-password"})
+    assert refused.status_code == 400 and accounts.authenticate(admin.email, PASSWORD) is not None
+    changed = other.post("/auth/password", data={"csrf_token": token, "current": PASSWORD,
+                                                 "password": "admins-new-password", "confirm": "admins-new-password"})
     assert changed.status_code == 302
     assert other.get("/api/v1/me").status_code == 200  # changing your own password keeps you signed in here

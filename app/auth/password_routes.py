@@ -1,0 +1,67 @@
+"""Password pages: change your own password, and choose one through a one-time link (rule A8)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required
+
+from app.auth import password_mark
+from app.extensions import limiter
+from app.services import passwords
+from app.services.errors import InvalidInput, NotFound, ServiceError
+
+from .forms import LinkPasswordForm, OwnPasswordForm
+from .routes import _signed_in, bp
+
+
+def _fail_on(form, error: ServiceError, default: str) -> None:  # type: ignore[no-untyped-def]
+    field = getattr(error, "field", None) if isinstance(error, InvalidInput) else None
+    getattr(form, field if field and hasattr(form, field) else default).errors.append(error.message)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def change_password():  # type: ignore[no-untyped-def]
+    user = current_user._get_current_object()
+    if not hasattr(user, "must_change_password"):
+        abort(404)  # a guest who joined with a code has no account, so no password
+    form = OwnPasswordForm()
+    if user.sso_subject is None and form.validate_on_submit():
+        try:
+            passwords.change_own_password(user, form.current.data or "", form.password.data, form.confirm.data)
+        except ServiceError as error:
+            _fail_on(form, error, "password")
+        else:
+            session["_pw"] = password_mark(user)  # this session goes on; every other one has ended
+            flash("Your password has been changed. Only you know it.", "success")
+            return redirect(url_for("participate.home"))
+    status = 400 if form.errors or (user.sso_subject and form.is_submitted()) else 200
+    return render_template("auth/password.html", form=form, user=user), status
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def set_password_link(token: str):  # type: ignore[no-untyped-def]
+    try:
+        person = passwords.link_owner(token)
+    except NotFound:
+        return _link_gone()
+    form = LinkPasswordForm()
+    if form.validate_on_submit():
+        try:
+            person = passwords.set_password_with_link(token, form.password.data, form.confirm.data)
+        except NotFound:
+            return _link_gone()
+        except ServiceError as error:
+            _fail_on(form, error, "password")
+        else:
+            response = _signed_in(person, None)  # a fresh session: flash after, or it is cleared with the old one
+            flash("Your password has been set. You are signed in.", "success")
+            return response
+    return render_template("auth/set_password.html", form=form, email=person.email), 400 if form.errors else 200
+
+
+def _link_gone():  # type: ignore[no-untyped-def]
+    return render_template("auth/sso_problem.html", title="This link does not work",
+                           message=passwords.LINK_GONE), 404
