@@ -1,7 +1,7 @@
 """accounts (A8): one-time admin passwords, set-password links, signed-out sessions
 
 Revision ID: c3f1a2b4d5e6
-Revises: 5b0c7e3d9a41
+Revises: c3e8f1a27b60
 Create Date: 2026-12-06 12:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3f1a2b4d5e6'
-down_revision = '5b0c7e3d9a41'
+down_revision = 'c3e8f1a27b60'
 branch_labels = None
 depends_on = None
 

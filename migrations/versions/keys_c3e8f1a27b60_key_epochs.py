@@ -1,7 +1,7 @@
 """key epochs: conversation keys wrapped under a key epoch whose secret lives outside the database
 
 Revision ID: c3e8f1a27b60
-Revises: 5b0c7e3d9a41
+Revises: c3a9d2e7f104
 Create Date: 2026-12-06 12:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3e8f1a27b60'
-down_revision = '5b0c7e3d9a41'
+down_revision = 'c3a9d2e7f104'
 branch_labels = None
 depends_on = None
 
