@@ -7,6 +7,8 @@ once a conversation's key is destroyed nobody can tell whose counter was whose (
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
