@@ -10,8 +10,10 @@ from flask import Blueprint
 
 from app.extensions import db
 from app.models import Role
-from app.services import accounts, organisations, passwords
-from app.services.errors import ServiceError
+from app.services.accounts import users as accounts
+from app.services.accounts import organisations
+from app.services.accounts import passwords
+from app.services.common.errors import ServiceError
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -130,8 +132,8 @@ def keys() -> None:
 @keys.command("shred-expired")
 def shred_expired() -> None:
     """Close conversations past their closing date and destroy keys past the grace period."""
-    from app.services.conversations import close_due_conversations
-    from app.services.keys import shred_expired_keys
+    from app.services.conversations.lifecycle import close_due_conversations
+    from app.services.common.keys import shred_expired_keys
 
     closed = close_due_conversations()
     shredded = shred_expired_keys()
@@ -143,7 +145,7 @@ def key_status() -> None:
     """Where the key material is, how many conversation keys each master key and key epoch protects."""
     from flask import current_app
 
-    from app.services.keys import epoch_status, key_status as status, keyring
+    from app.services.common.keys import epoch_status, key_status as status, keyring
 
     click.echo(f"Key directory (key epochs; back it up apart from the database): {current_app.config['CHORUS_KEY_DIR_IN_USE']}")
     click.echo(f"Current master key fingerprint: {keyring().fingerprint}")
@@ -165,7 +167,7 @@ def key_where() -> None:
 @keys.command("new-epoch")
 def new_epoch() -> None:
     """Start a new key epoch, re-wrap every live key under it and destroy the old epoch (no conversation shredded)."""
-    from app.services.keys import shred_keys
+    from app.services.common.keys import shred_keys
 
     try:
         shred_keys([])
@@ -180,7 +182,7 @@ def new_epoch() -> None:
 def rotate(new_key_file: str) -> None:
     """Re-wrap every live conversation key under a new master key (run with the current key loaded)."""
     from app.crypto import MIN_MASTER_KEY_BYTES
-    from app.services.keys import rotate_master_key
+    from app.services.common.keys import rotate_master_key
 
     with open(new_key_file, encoding="utf-8") as handle:
         new_master = handle.read().strip().encode()
@@ -245,7 +247,7 @@ def themes() -> None:
 def themes_run(conversation_id: int, wait: bool) -> None:
     """Group a conversation's ideas into themes."""
     from app.models import ThemeRun
-    from app.services.theme_runs import execute_theme_run, request_theme_run
+    from app.services.themes.runs import execute_theme_run, request_theme_run
 
     run = _run_from_cli(conversation_id, wait, request_theme_run, execute_theme_run, ThemeRun, "theme")
     if run.status == "succeeded":
@@ -266,7 +268,7 @@ def opinions() -> None:
 def opinions_run(conversation_id: int, wait: bool) -> None:
     """Work out a conversation's opinion groups from its votes."""
     from app.models import OpinionRun
-    from app.services.opinion_runs import execute_opinion_run, request_opinion_run
+    from app.services.opinions.runs import execute_opinion_run, request_opinion_run
 
     run = _run_from_cli(conversation_id, wait, request_opinion_run, execute_opinion_run, OpinionRun, "opinion-group")
     if run.status == "succeeded":
@@ -285,7 +287,7 @@ def participation() -> None:
 @click.option("--conversation", "conversation_id", type=int, default=None, help="Only this conversation.")
 def participation_refresh(conversation_id: int | None) -> None:
     """Work out this hour's figures here and now for conversations not yet counted this hour."""
-    from app.services.participation_batch import due_conversations, snapshot_job
+    from app.services.conversations.participation_batch import due_conversations, snapshot_job
 
     due = due_conversations()
     if conversation_id is not None:

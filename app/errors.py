@@ -9,7 +9,7 @@ from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.services.errors import ServiceError
+from app.services.common.errors import ServiceError
 
 log = logging.getLogger("chorus.errors")
 

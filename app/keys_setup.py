@@ -123,7 +123,7 @@ def check_stored_keys(app: Flask) -> None:
     never silent; a database that is unreachable or not migrated yet is not checked (the next start checks it).
     """
     from app.extensions import db
-    from app.services.keys import verify_keys
+    from app.services.common.keys import verify_keys
 
     with app.app_context():
         try:

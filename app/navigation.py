@@ -8,7 +8,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from app.models import Role
-from app.services.text import render_rich
+from app.services.common.text import render_rich
 
 
 def _items() -> list[dict[str, Any]]:

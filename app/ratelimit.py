@@ -16,8 +16,8 @@ from flask_login import current_user
 from app.crypto import tag
 from app.extensions import db, limiter
 from app.models import Comment, Conversation, Idea, Question
-from app.services.errors import NotAllowedNow
-from app.services.keys import conversation_key
+from app.services.common.errors import NotAllowedNow
+from app.services.common.keys import conversation_key
 
 # What a posting route's URL names, and how to find the conversation it belongs to.
 _OWNERS: dict[str, type[Question] | type[Idea] | type[Comment]] = {

@@ -13,14 +13,22 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Conversation, Idea, Organisation, ThemeRun
 from app.models.base import utcnow
-from app.services import (
-    accounts, comments, conversations, ideas, live_session, moderation, organisations, paper_notes, stages, templates, voting,
-)
-from app.services.errors import IdentifyingDetails
-from app.services.participants import Participant
-from app.services.participation_batch import due_conversations, refresh_snapshot
-from app.services.theme_runs import execute_theme_run
-from app.services.themes import check_text
+from app.services.accounts import users
+from app.services.content import comments
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.workshops import session
+from app.services.moderation import decisions
+from app.services.accounts import organisations
+from app.services.content import paper_notes
+from app.services.conversations import stages
+from app.services.conversations import templates
+from app.services.content import voting
+from app.services.common.errors import IdentifyingDetails
+from app.services.common.participants import Participant
+from app.services.conversations.participation_batch import due_conversations, refresh_snapshot
+from app.services.themes.runs import execute_theme_run
+from app.services.themes.reading import check_text
 
 DEMO_PASSWORD = "chorus-demo-2026"
 DEMO_DOMAIN = "demo.chorus.nhs.uk"
@@ -119,24 +127,24 @@ def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]]
         for group in STAFF_GROUPS:
             organisations.add_staff_group(trust, group)
     main = trusts[0]
-    accounts.create_user(f"admin@{DEMO_DOMAIN}", organisation=main, role="admin", password=DEMO_PASSWORD,
+    users.create_user(f"admin@{DEMO_DOMAIN}", organisation=main, role="admin", password=DEMO_PASSWORD,
                          display_name="Alex Admin", staff_group="Admin and Clerical")
-    accounts.create_user(f"facilitator@{DEMO_DOMAIN}", organisation=main, role="facilitator",
+    users.create_user(f"facilitator@{DEMO_DOMAIN}", organisation=main, role="facilitator",
                          password=DEMO_PASSWORD, display_name="Fran Facilitator", staff_group="Admin and Clerical")
-    accounts.create_user(f"lead@{DEMO_DOMAIN}", organisation=main, role="lead", password=DEMO_PASSWORD,
+    users.create_user(f"lead@{DEMO_DOMAIN}", organisation=main, role="lead", password=DEMO_PASSWORD,
                          display_name="Lee Lead", staff_group="Nursing and Midwifery")
     staff = []
     for n in range(1, STAFF_COUNT + 1):
         trust = trusts[(n - 1) % 2]
-        user = accounts.create_user(
+        user = users.create_user(
             f"staff{n:02d}@{DEMO_DOMAIN}", organisation=trust, password=DEMO_PASSWORD,
             staff_group=_roster_group((n - 1) // 2, rng), display_name=f"Staff member {n}",
         )
         staff.append(Participant.from_user(user))
 
-    conversation = conversations.create_conversation(
+    conversation = lifecycle.create_conversation(
         main.id,
-        conversations.ConversationDetails(
+        lifecycle.ConversationDetails(
             title="Best place to work",
             description=(
                 "Help make our partnership the best place to work. Share your ideas anonymously, "
@@ -148,7 +156,7 @@ def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]]
             closes_at=utcnow() + timedelta(days=21),
         ),
     )
-    conversations.open_conversation(conversation)
+    lifecycle.open_conversation(conversation)
     _post_content(conversation, staff, idea_count, rng)
     paper_notes.import_notes(conversation, PAPER_NOTES)
     run = ThemeRun(conversation_id=conversation.id, trigger="seed")
@@ -174,7 +182,7 @@ def _seed_facilitator_examples(main: Organisation, staff: list[Participant], rng
     facilitates = frozenset({main.id})
     staff = [p for p in staff if main.id in p.organisation_ids]
     lab = templates.create_from_template(facilitates, main.id, "ideas_lab", "Ideas Lab: small changes, big difference")
-    conversations.open_conversation(lab)
+    lifecycle.open_conversation(lab)
     posted = []
     for text in LAB_IDEAS:
         idea, _ = ideas.post_idea(rng.choice(staff), lab.questions[0].id, text)
@@ -195,15 +203,15 @@ def _seed_workshop_and_huddle(main: Organisation, staff: list[Participant], rng:
     workshop = templates.create_from_template(frozenset({main.id}), main.id, "workshop", WORKSHOP_TITLE)
     workshop.closes_at = utcnow() + timedelta(days=7)  # the demo outlives a real one-hour workshop
     db.session.commit()
-    moderation.update_settings(workshop, moderation_mode="post", report_threshold=3, allow_guests=True)
-    live_session.set_phase(workshop, "collect")
+    decisions.update_settings(workshop, moderation_mode="post", report_threshold=3, allow_guests=True)
+    session.set_phase(workshop, "collect")
     for text in WORKSHOP_NOTES:
         ideas.post_idea(rng.choice(staff), rng.choice(workshop.questions).id, text)
-    huddle = conversations.create_conversation(main.id, conversations.ConversationDetails(
+    huddle = lifecycle.create_conversation(main.id, lifecycle.ConversationDetails(
         title="Ward huddle: names shown", named_mode=True, audience_ids=[main.id],
         description="A small team conversation where everyone has agreed to put their name to their ideas.",
         questions=["What should we change on our ward this month?"], closes_at=utcnow() + timedelta(days=14)))
-    conversations.open_conversation(huddle)
+    lifecycle.open_conversation(huddle)
     for text in HUDDLE_IDEAS:
         ideas.post_idea(rng.choice(staff), huddle.questions[0].id, text)
 
@@ -213,7 +221,9 @@ def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
     from datetime import date
 
     from app.models import Conversation, Theme, ThemeSnapshot
-    from app.services import outcomes, plans, prioritise
+    from app.services.triage import outcomes
+    from app.services.triage import plans
+    from app.services.triage import pairwise
 
     conversation = db.session.get(Conversation, conversation_id)
     snaps = db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == conversation.current_theme_run_id)
@@ -244,10 +254,10 @@ def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
     rng = random.Random(7)
     for person in staff[:12]:
         for _ in range(4):
-            pair = prioritise.next_comparison(person, conversation.id)
+            pair = pairwise.next_comparison(person, conversation.id)
             if pair is None:
                 break
-            prioritise.record_choice(person, conversation.id, pair.left.id, pair.right.id,
+            pairwise.record_choice(person, conversation.id, pair.left.id, pair.right.id,
                                      "left" if rng.random() < 0.6 else rng.choice(["right", "skip"]))
 
 

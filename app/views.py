@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, request
 from wtforms import Form
 
-from app.services.errors import ServiceError
+from app.services.common.errors import ServiceError
 
 MAX_PAGE = 100_000  # far past any real list; stops huge numbers from reaching the database as offsets
 

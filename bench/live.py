@@ -56,7 +56,9 @@ def prepare(database: str, posters: int, key_dir: str) -> dict:
     from app import create_app
     from app.extensions import db
     from app.models.base import utcnow
-    from app.services import accounts, conversations, organisations
+    from app.services.accounts import users
+    from app.services.conversations import lifecycle
+    from app.services.accounts import organisations
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": SECRET,
                       "CHORUS_PSEUDONYM_KEY": PSEUDONYM, "CHORUS_KEY_DIR": key_dir})
@@ -65,11 +67,11 @@ def prepare(database: str, posters: int, key_dir: str) -> dict:
         org = organisations.create_organisation("Bench Trust", "B001")
         tokens = []
         for n in range(posters + 1):
-            user = accounts.create_user(f"bench{n}@trust.nhs.uk", organisation=org, password="correct-horse-battery")
-            tokens.append(accounts.create_api_token(user))
-        conversation = conversations.create_conversation(org.id, conversations.ConversationDetails(
+            user = users.create_user(f"bench{n}@trust.nhs.uk", organisation=org, password="correct-horse-battery")
+            tokens.append(users.create_api_token(user))
+        conversation = lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
             title="Bench", audience_ids=[org.id], questions=["What would help?"], closes_at=utcnow() + timedelta(days=1)))
-        conversations.open_conversation(conversation)
+        lifecycle.open_conversation(conversation)
         info = {"conversation": conversation.id, "question": conversation.questions[0].id, "tokens": tokens}
         db.session.remove()
         db.engine.dispose()

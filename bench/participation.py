@@ -1,4 +1,4 @@
-"""Time the hourly participation batch (app/services/participation_batch.py) on a synthetic conversation.
+"""Time the hourly participation batch (app/services/conversations/participation_batch.py) on a synthetic conversation.
 
 Its cost is one voter pseudonym per audience member plus, for members who never voted, up to one author tag
 per idea or comment: people x items HMACs at worst. Run: .venv/bin/python bench/participation.py --people 2000
@@ -20,9 +20,10 @@ from app.crypto import author_tag, new_nonce, voter_pseudonym  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Idea, Membership, User, Vote  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
-from app.services import conversations, organisations  # noqa: E402
-from app.services.keys import conversation_key  # noqa: E402
-from app.services.participation_batch import count_people, refresh_snapshot  # noqa: E402
+from app.services.conversations import lifecycle
+from app.services.accounts import organisations
+from app.services.common.keys import conversation_key  # noqa: E402
+from app.services.conversations.participation_batch import count_people, refresh_snapshot  # noqa: E402
 
 
 def main() -> None:
@@ -43,9 +44,9 @@ def main() -> None:
         db.session.flush()
         db.session.add_all(Membership(user_id=u.id, organisation_id=org.id, staff_group_id=getattr(group, "id", None))
                            for u in users)
-        conversation = conversations.create_conversation(org.id, conversations.ConversationDetails(
+        conversation = lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
             title="Bench", audience_ids=[org.id], questions=["What would help?"], closes_at=utcnow() + timedelta(days=7)))
-        conversations.open_conversation(conversation)
+        lifecycle.open_conversation(conversation)
         key = conversation_key(conversation)
         authors = rng.sample(users, int(args.people * args.authors))
         for n in range(args.items):

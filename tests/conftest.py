@@ -21,12 +21,14 @@ from app import create_app
 from app.extensions import db
 from app.models import Conversation, Organisation, User
 from app.models.base import utcnow
-from app.services import accounts, conversations, organisations
-from app.services.participants import Participant
+from app.services.accounts import users
+from app.services.conversations import lifecycle
+from app.services.accounts import organisations
+from app.services.common.participants import Participant
 
 PASSWORD = "correct-horse-battery"
 # Real argon2id, with cheap parameters so the suite does not spend minutes hashing test passwords.
-accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKEND = os.environ.get("CHORUS_TEST_DB", "sqlite")
 PG_URL = os.environ.get("CHORUS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/chorus_test")
@@ -135,7 +137,7 @@ def make_user(app: Flask, org: Organisation) -> Callable[..., User]:
     def make(role: str = "participant", *, organisation: Organisation | None = None, email: str | None = None,
              staff_group: str | None = "Nursing") -> User:
         n = next(counter)
-        return accounts.create_user(
+        return users.create_user(
             email or f"{role}{n}@trust.nhs.uk", organisation=organisation or org, role=role,
             staff_group=staff_group, password=PASSWORD, display_name=f"{role.title()} {n}",
         )
@@ -149,18 +151,18 @@ def make_conversation(app: Flask, org: Organisation) -> Callable[..., Conversati
              audience: list[Organisation] | None = None, questions: tuple[str, ...] = ("What would make work better?", "What gets in the way?"),
              comments_enabled: bool = True, title: str = "Best place to work") -> Conversation:
         owner = organisation or org
-        conversation = conversations.create_conversation(
+        conversation = lifecycle.create_conversation(
             owner.id,
-            conversations.ConversationDetails(
+            lifecycle.ConversationDetails(
                 title=title, voting_mode=voting_mode, comments_enabled=comments_enabled,
                 audience_ids=[o.id for o in (audience or [owner])], questions=list(questions),
                 closes_at=utcnow() + timedelta(days=14),
             ),
         )
         if status in ("open", "closed"):
-            conversations.open_conversation(conversation)
+            lifecycle.open_conversation(conversation)
         if status == "closed":
-            conversations.close_conversation(conversation)
+            lifecycle.close_conversation(conversation)
         return conversation
 
     return make

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.services import organisations
-from app.services.people import admin_scope
+from app.services.accounts import organisations
+from app.services.accounts.roster import admin_scope
 from app.views import fail_on, page_arg  # noqa: F401  (re-exported for this surface's views)
 
 

@@ -11,16 +11,17 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms import ConfirmForm, MembershipForm, PasswordForm, PersonForm, TokenForm, UploadForm
 from app.admin.helpers import fail_on, organisation_choices, page_arg, scope, staff_group_choices
-from app.services import passwords, people
-from app.services.bulk_people import upload_people
-from app.services.csvfile import RowErrors
-from app.services.errors import ServiceError
+from app.services.accounts import passwords
+from app.services.accounts import roster
+from app.services.accounts.bulk_upload import upload_people
+from app.services.common.csvfile import RowErrors
+from app.services.common.errors import ServiceError
 
 
 @bp.get("/people")
 def people_list():  # type: ignore[no-untyped-def]
     query = request.args.get("q", "")
-    result = people.list_people(scope(), query, page_arg())
+    result = roster.list_people(scope(), query, page_arg())
     return render_template("admin/people.html", result=result)
 
 
@@ -31,7 +32,7 @@ def new_person():  # type: ignore[no-untyped-def]
     form.staff_group_id.choices = staff_group_choices()
     if form.validate_on_submit():
         try:
-            person = people.create_person(
+            person = roster.create_person(
                 scope(), email=form.email.data, display_name=form.display_name.data,
                 organisation_id=form.organisation_id.data, role=form.role.data,
                 staff_group_id=form.staff_group_id.data, password=form.password.data)
@@ -57,17 +58,17 @@ def _person_page(person, *, membership_form=None, password_form=None, token_form
 
 @bp.get("/people/<int:user_id>")
 def person(user_id: int):  # type: ignore[no-untyped-def]
-    return _person_page(people.get_person(scope(), user_id))
+    return _person_page(roster.get_person(scope(), user_id))
 
 
 @bp.post("/people/<int:user_id>/membership")
 def set_membership(user_id: int):  # type: ignore[no-untyped-def]
-    person = people.get_person(scope(), user_id)
+    person = roster.get_person(scope(), user_id)
     form = MembershipForm()
     form.organisation_id.choices = organisation_choices("Choose an organisation")
     if form.validate_on_submit():
         try:
-            people.set_role(scope(), current_user, person, form.organisation_id.data, form.role.data,
+            roster.set_role(scope(), current_user, person, form.organisation_id.data, form.role.data,
                             form.staff_group_id.data)
         except ServiceError as error:
             fail_on(form, error, "organisation_id")
@@ -79,12 +80,12 @@ def set_membership(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/people/<int:user_id>/active")
 def set_active(user_id: int):  # type: ignore[no-untyped-def]
-    person = people.get_person(scope(), user_id)
+    person = roster.get_person(scope(), user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         make_active = request.form.get("active") == "1"
         try:
-            people.set_active(current_user, person, make_active)
+            roster.set_active(current_user, person, make_active)
         except ServiceError as error:
             flash(error.message, "error")
         else:
@@ -94,7 +95,7 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/people/<int:user_id>/password")
 def set_password(user_id: int):  # type: ignore[no-untyped-def]
-    person = people.get_person(scope(), user_id)
+    person = roster.get_person(scope(), user_id)
     form = PasswordForm()
     if form.validate_on_submit():
         try:
@@ -111,11 +112,11 @@ def set_password(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/people/<int:user_id>/tokens")
 def issue_token(user_id: int):  # type: ignore[no-untyped-def]
-    person = people.get_person(scope(), user_id)
+    person = roster.get_person(scope(), user_id)
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token = people.issue_token(person, form.name.data, issued_by=current_user)
+            token = roster.issue_token(person, form.name.data, issued_by=current_user)
         except ServiceError as error:
             fail_on(form, error, "name")
         else:
@@ -127,10 +128,10 @@ def issue_token(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/people/<int:user_id>/tokens/<int:token_id>/revoke")
 def revoke_token(user_id: int, token_id: int):  # type: ignore[no-untyped-def]
-    person = people.get_person(scope(), user_id)
+    person = roster.get_person(scope(), user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        token = people.revoke_token(person, token_id)
+        token = roster.revoke_token(person, token_id)
         flash(f"The token “{token.name}” has been revoked.", "success")
     return redirect(url_for("admin.person", user_id=person.id, _anchor="tokens"))
 

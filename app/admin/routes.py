@@ -8,9 +8,9 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms import ConfirmForm, OrganisationForm, PartnershipForm, StaffGroupForm
 from app.admin.helpers import fail_on, partnership_choices, scope
-from app.services import organisations
-from app.services.errors import ServiceError
-from app.services.people import list_people
+from app.services.accounts import organisations
+from app.services.common.errors import ServiceError
+from app.services.accounts.roster import list_people
 
 
 @bp.get("/")

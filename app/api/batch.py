@@ -7,7 +7,8 @@ from flask import jsonify
 from app.api import bp, for_role
 from app.api.helpers import facilitated
 from app.models import Conversation, Role
-from app.services import conversations, release
+from app.services.conversations import lifecycle
+from app.services.conversations import release
 
 
 def _state(conversation: Conversation, **extra: int) -> dict[str, object]:
@@ -19,12 +20,12 @@ def _state(conversation: Conversation, **extra: int) -> dict[str, object]:
 @bp.get("/conversations/<int:conversation_id>/batch")
 @for_role(Role.FACILITATOR)
 def batch_state(conversation_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(_state(conversations.get_managed_conversation(facilitated(), conversation_id)))
+    return jsonify(_state(lifecycle.get_managed_conversation(facilitated(), conversation_id)))
 
 
 @bp.post("/conversations/<int:conversation_id>/batch/release")
 @for_role(Role.FACILITATOR)
 def batch_release(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = conversations.get_managed_conversation(facilitated(), conversation_id)
+    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
     released = release.release_now(conversation)
     return jsonify(_state(conversation, released=released))

@@ -7,9 +7,11 @@ from flask import jsonify, request, url_for
 from app.api import bp
 from app.api.helpers import comment_json, confirm_flag, idea_json, idempotency_key, json_body, participant, text_field
 from app.ratelimit import posting_limit
-from app.services import comments, ideas, voting
+from app.services.content import comments
+from app.services.content import ideas
+from app.services.content import voting
 from app.models import ContentStatus
-from app.services.listing import SORTS, IdeaCard, idea_detail, list_ideas
+from app.services.content.listing import SORTS, IdeaCard, idea_detail, list_ideas
 
 
 def _created(payload: dict, created: bool, location: str):  # type: ignore[no-untyped-def]

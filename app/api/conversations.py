@@ -12,9 +12,9 @@ from app.api import bp, for_role
 from app.api.helpers import (comment_json, conversation_json, facilitated, idea_json, is_db_id, json_body, participant,
                              question_json)
 from app.models import Role
-from app.services import conversations as service
-from app.services import grace
-from app.services.listing import my_posts
+from app.services.conversations import lifecycle
+from app.services.content import grace
+from app.services.content.listing import my_posts
 
 
 @bp.get("/me")
@@ -31,17 +31,17 @@ def me():  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations")
 def list_conversations():  # type: ignore[no-untyped-def]
-    return jsonify(conversations=[conversation_json(c) for c in service.visible_conversations(participant())])
+    return jsonify(conversations=[conversation_json(c) for c in lifecycle.visible_conversations(participant())])
 
 
 @bp.get("/conversations/<int:conversation_id>")
 def get_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(conversation_json(service.get_conversation(participant(), conversation_id), full=True))
+    return jsonify(conversation_json(lifecycle.get_conversation(participant(), conversation_id), full=True))
 
 
 @bp.get("/conversations/<int:conversation_id>/questions")
 def list_questions(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = service.get_conversation(participant(), conversation_id)
+    conversation = lifecycle.get_conversation(participant(), conversation_id)
     return jsonify(questions=[question_json(q) for q in conversation.questions])
 
 
@@ -76,7 +76,7 @@ def _date(data: dict[str, Any], name: str) -> datetime | None:
     return parsed
 
 
-def _details(data: dict[str, Any]) -> service.ConversationDetails:
+def _details(data: dict[str, Any]) -> lifecycle.ConversationDetails:
     questions = data.get("questions", [])
     audience = data.get("audience_ids", [])
     if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
@@ -92,7 +92,7 @@ def _details(data: dict[str, Any]) -> service.ConversationDetails:
     for number in ("batch_size", "batch_max_wait_hours"):
         if number in data and not is_db_id(data[number]):
             abort(400, f"{number} must be a whole number.")
-    return service.ConversationDetails(
+    return lifecycle.ConversationDetails(
         title=data.get("title", ""),
         description=data.get("description", ""),
         kind=data.get("kind", "online"),
@@ -117,7 +117,7 @@ def create_conversation():  # type: ignore[no-untyped-def]
     organisation_id = data.get("organisation_id", min(organisations) if len(organisations) == 1 else None)
     if not is_db_id(organisation_id) or organisation_id not in organisations:
         abort(400, "organisation_id must be an organisation where you are a facilitator.")
-    conversation = service.create_conversation(organisation_id, _details(data))
+    conversation = lifecycle.create_conversation(organisation_id, _details(data))
     response = jsonify(conversation_json(conversation, full=True))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_conversation", conversation_id=conversation.id)
@@ -127,7 +127,7 @@ def create_conversation():  # type: ignore[no-untyped-def]
 @bp.patch("/conversations/<int:conversation_id>")
 @for_role(Role.FACILITATOR)
 def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = service.get_managed_conversation(facilitated(), conversation_id)
+    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
     current = conversation_json(conversation, full=True)
     data = json_body()
     merged = {
@@ -139,18 +139,18 @@ def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
         "batch_release": current["batch_release"], "batch_size": current["batch_size"],
         "batch_max_wait_hours": current["batch_max_wait_hours"],
     } | data
-    return jsonify(conversation_json(service.update_conversation(conversation, _details(merged)), full=True))
+    return jsonify(conversation_json(lifecycle.update_conversation(conversation, _details(merged)), full=True))
 
 
 @bp.post("/conversations/<int:conversation_id>/open")
 @for_role(Role.FACILITATOR)
 def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = service.get_managed_conversation(facilitated(), conversation_id)
-    return jsonify(conversation_json(service.open_conversation(conversation), full=True))
+    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
+    return jsonify(conversation_json(lifecycle.open_conversation(conversation), full=True))
 
 
 @bp.post("/conversations/<int:conversation_id>/close")
 @for_role(Role.FACILITATOR)
 def close_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = service.get_managed_conversation(facilitated(), conversation_id)
-    return jsonify(conversation_json(service.close_conversation(conversation), full=True))
+    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
+    return jsonify(conversation_json(lifecycle.close_conversation(conversation), full=True))

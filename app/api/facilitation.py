@@ -9,9 +9,11 @@ from flask import abort, jsonify
 from app.api import bp, for_role
 from app.api.helpers import facilitated, is_db_id, json_body, text_field
 from app.models import Role
-from app.services import conversations, paper_notes, stages
-from app.services.csvfile import RowErrors
-from app.services.participation import Cell, participation_figures
+from app.services.conversations import lifecycle
+from app.services.content import paper_notes
+from app.services.conversations import stages
+from app.services.common.csvfile import RowErrors
+from app.services.conversations.participation import Cell, participation_figures
 
 
 def _cells(cells: list[Cell]) -> list[dict[str, Any]]:
@@ -21,7 +23,7 @@ def _cells(cells: list[Cell]) -> list[dict[str, Any]]:
 @bp.get("/conversations/<int:conversation_id>/participation")
 @for_role(Role.FACILITATOR)
 def participation(conversation_id: int):  # type: ignore[no-untyped-def]
-    figures = participation_figures(conversations.get_managed_conversation(facilitated(), conversation_id))
+    figures = participation_figures(lifecycle.get_managed_conversation(facilitated(), conversation_id))
     return jsonify(
         conversation_id=conversation_id, min_group_size=figures.k,
         updated_at=figures.updated_at.strftime("%Y-%m-%dT%H:00:00Z") if figures.updated_at else None,
@@ -34,7 +36,7 @@ def participation(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/paper-notes")
 @for_role(Role.FACILITATOR)
 def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = conversations.get_managed_conversation(facilitated(), conversation_id)
+    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
     data = json_body("notes")
     notes = text_field(data, "notes")
     question_id = data.get("question_id")

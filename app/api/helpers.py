@@ -8,9 +8,9 @@ from flask import abort, request
 from flask_login import current_user
 
 from app.models import Comment, Conversation, Question
-from app.services.conversations import visible_audience
-from app.services.listing import IdeaCard
-from app.services.participants import Participant
+from app.services.conversations.lifecycle import visible_audience
+from app.services.content.listing import IdeaCard
+from app.services.common.participants import Participant
 from app.urls import MAX_DB_INT
 
 

@@ -11,9 +11,10 @@ from app.api.helpers import facilitated, json_body, participant, text_field
 from app.extensions import db
 from app.live.store import replay
 from app.models import Role
-from app.services import auto_advance, live_session
-from app.services.board import live_board, state_json
-from app.services.conversations import get_managed_conversation
+from app.services.workshops import auto_advance
+from app.services.workshops import session
+from app.services.workshops.board import live_board, state_json
+from app.services.conversations.lifecycle import get_managed_conversation
 
 
 @bp.get("/conversations/<int:conversation_id>/live")
@@ -41,7 +42,7 @@ def _state(conversation_id: int):  # type: ignore[no-untyped-def]
 @for_role(Role.FACILITATOR)
 def live_set_phase(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("phase")
-    live_session.set_phase(_managed(conversation_id), text_field(data, "phase"))
+    session.set_phase(_managed(conversation_id), text_field(data, "phase"))
     return _state(conversation_id)
 
 
@@ -52,11 +53,11 @@ def live_set_timer(conversation_id: int):  # type: ignore[no-untyped-def]
     action, minutes = text_field(data, "action"), data.get("minutes")
     conversation = _managed(conversation_id)
     if action == "start":
-        live_session.start_timer(conversation, minutes)  # type: ignore[arg-type]
+        session.start_timer(conversation, minutes)  # type: ignore[arg-type]
     elif action == "add":
-        live_session.add_time(conversation, minutes)  # type: ignore[arg-type]
+        session.add_time(conversation, minutes)  # type: ignore[arg-type]
     elif action == "stop":
-        live_session.stop_timer(conversation)
+        session.stop_timer(conversation)
     else:
         abort(400, "action must be start, add or stop.")
     return _state(conversation_id)
@@ -71,7 +72,7 @@ def live_set_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
         abort(400, "idea_id must be a string.")
     if theme_id is not None and (not isinstance(theme_id, int) or isinstance(theme_id, bool)):
         abort(400, "theme_id must be a whole number.")
-    live_session.set_spotlight(_managed(conversation_id), idea_id=idea_id, theme_id=theme_id)
+    session.set_spotlight(_managed(conversation_id), idea_id=idea_id, theme_id=theme_id)
     return _state(conversation_id)
 
 
@@ -81,7 +82,7 @@ def live_set_votes_hidden(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("votes_hidden")
     if not isinstance(data["votes_hidden"], bool):
         abort(400, "votes_hidden must be true or false.")
-    live_session.set_votes_hidden(_managed(conversation_id), data["votes_hidden"])
+    session.set_votes_hidden(_managed(conversation_id), data["votes_hidden"])
     return _state(conversation_id)
 
 

@@ -15,8 +15,10 @@ from app.api import bp, for_role
 from app.api.helpers import facilitated, iso_hour, json_body, participant, text_field
 from app.models import Comment, Conversation, Idea, Role
 from app.ratelimit import posting_limit
-from app.services import moderation, notices, reports
-from app.services.conversations import get_managed_conversation
+from app.services.moderation import decisions
+from app.services.moderation import notices
+from app.services.moderation import reports
+from app.services.conversations.lifecycle import get_managed_conversation
 
 
 def _managed(conversation_id: int) -> Conversation:
@@ -65,7 +67,7 @@ def report_comment(comment_id: str):  # type: ignore[no-untyped-def]
 @for_role(Role.FACILITATOR)
 def moderation_queue(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = _managed(conversation_id)
-    queue = moderation.moderation_queue(conversation)
+    queue = decisions.moderation_queue(conversation)
     return jsonify(
         moderation_mode=conversation.moderation_mode, report_threshold=conversation.report_threshold,
         items=[item_json(q.kind, q.item) | {"reasons": q.reasons, "reports": q.report_reasons,
@@ -77,19 +79,19 @@ def moderation_queue(conversation_id: int):  # type: ignore[no-untyped-def]
 @for_role(Role.FACILITATOR)
 def moderate_item(conversation_id: int, kind: str, item_id: str):  # type: ignore[no-untyped-def]
     conversation = _managed(conversation_id)
-    if kind not in moderation.KINDS:
+    if kind not in decisions.KINDS:
         abort(404)
     data = json_body("action")
     action = text_field(data, "action")
     if action == "approve":
-        item = moderation.approve_item(conversation, current_user.id, kind, item_id)
+        item = decisions.approve_item(conversation, current_user.id, kind, item_id)
     elif action == "hide":
-        item = moderation.hide_item(conversation, current_user.id, kind, item_id, _optional_text(data, "reason"),
+        item = decisions.hide_item(conversation, current_user.id, kind, item_id, _optional_text(data, "reason"),
                                     _optional_text(data, "note"))
     elif action == "redact":
         if "body" not in data:
             abort(400, "Missing field: body")
-        item = moderation.redact_item(conversation, current_user.id, kind, item_id, text_field(data, "body"),
+        item = decisions.redact_item(conversation, current_user.id, kind, item_id, text_field(data, "body"),
                                       _optional_text(data, "note"))
     else:
         abort(400, "action must be one of: approve, hide, redact")
@@ -105,7 +107,7 @@ def moderation_log(conversation_id: int):  # type: ignore[no-untyped-def]
         "action": row.entry.action, "reason": row.entry.reason, "note": row.entry.note,
         "moderator_id": row.entry.moderator_id, "moderator": row.moderator,
         "at": row.entry.created_at.isoformat(timespec="seconds") + "Z",
-    } for row in moderation.moderation_log(conversation)])
+    } for row in decisions.moderation_log(conversation)])
 
 
 @bp.get("/notices")

@@ -12,8 +12,13 @@ from app import notice_cookie
 from app.api import bp, for_role
 from app.api.helpers import json_body, participant
 from app.models import Conversation, Role
-from app.services import outcomes, pairwise_setup, plans, prioritise, theme_edits, triage
-from app.services.triage import BoardCard
+from app.services.triage import outcomes
+from app.services.triage import pairs
+from app.services.triage import plans
+from app.services.triage import pairwise
+from app.services.themes import edits
+from app.services.triage import board
+from app.services.triage.board import BoardCard
 
 
 def _leads() -> frozenset[int]:
@@ -21,7 +26,7 @@ def _leads() -> frozenset[int]:
 
 
 def _theme(theme_id: int):  # type: ignore[no-untyped-def]
-    return theme_edits.get_led_theme(_leads(), theme_id)
+    return edits.get_led_theme(_leads(), theme_id)
 
 
 def _date(data: dict[str, Any], name: str) -> date | None:
@@ -89,7 +94,7 @@ def _outcome_json(outcome) -> dict[str, Any] | None:  # type: ignore[no-untyped-
 
 
 def _card(theme_id: int):  # type: ignore[no-untyped-def]
-    _, card, theme = triage.theme_card(_leads(), theme_id)
+    _, card, theme = board.theme_card(_leads(), theme_id)
     if card is None:
         return jsonify(id=theme.id, label=theme.label, in_current_themes=False)
     return jsonify(card_json(card))
@@ -100,7 +105,7 @@ def _card(theme_id: int):  # type: ignore[no-untyped-def]
 def manage_board(conversation_id: int):  # type: ignore[no-untyped-def]
     from flask import request
 
-    view = triage.board(_leads(), conversation_id, request.args.get("order", "score"))
+    view = board.board(_leads(), conversation_id, request.args.get("order", "score"))
     return jsonify(conversation_id=view.conversation.id, order=view.order, unthemed=view.unthemed,
                    themes=[card_json(c) for c in view.cards],
                    not_themes=[{"id": t.id, "label": t.label} for t in view.set_aside])
@@ -124,10 +129,10 @@ def edit_theme(theme_id: int):  # type: ignore[no-untyped-def]
     name = fields[0]
     if name in ("pinned", "not_a_theme") and not isinstance(data[name], bool):
         abort(400, f"{name} must be true or false.")
-    {"label": lambda: theme_edits.rename_theme(theme, _str(data, "label")),
-     "summary": lambda: theme_edits.set_summary(theme, _str(data, "summary")),
-     "pinned": lambda: theme_edits.set_pinned(theme, data["pinned"]),
-     "not_a_theme": lambda: theme_edits.set_not_a_theme(theme, data["not_a_theme"])}[name]()
+    {"label": lambda: edits.rename_theme(theme, _str(data, "label")),
+     "summary": lambda: edits.set_summary(theme, _str(data, "summary")),
+     "pinned": lambda: edits.set_pinned(theme, data["pinned"]),
+     "not_a_theme": lambda: edits.set_not_a_theme(theme, data["not_a_theme"])}[name]()
     return _card(theme_id)
 
 
@@ -136,7 +141,7 @@ def edit_theme(theme_id: int):  # type: ignore[no-untyped-def]
 def merge_theme(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body("target_id")
     source = _theme(theme_id)
-    target = theme_edits.merge_themes(source, _theme(_int(data, "target_id")))  # type: ignore[arg-type]
+    target = edits.merge_themes(source, _theme(_int(data, "target_id")))  # type: ignore[arg-type]
     return _card(target.id)
 
 
@@ -147,12 +152,12 @@ def split_theme(theme_id: int):  # type: ignore[no-untyped-def]
     data = json_body()
     theme = _theme(theme_id)
     if data.get("recluster") is True:
-        created = theme_edits.recluster_theme(theme)
+        created = edits.recluster_theme(theme)
     else:
         ids = data.get("idea_ids")
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             abort(400, "idea_ids must be a list of idea ids.")
-        created = [theme_edits.split_theme(theme, ids, _str(data, "label", ""))]
+        created = [edits.split_theme(theme, ids, _str(data, "label", ""))]
     return jsonify(created=[{"id": t.id, "label": t.label} for t in created]), 201
 
 
@@ -160,8 +165,8 @@ def split_theme(theme_id: int):  # type: ignore[no-untyped-def]
 @for_role(Role.LEAD)
 def place_idea(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("idea_id", "theme_id")
-    conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
-    theme_edits.move_idea(conversation, _str(data, "idea_id"), _theme(_int(data, "theme_id")))  # type: ignore[arg-type]
+    conversation = edits.get_led_conversation(_leads(), conversation_id)
+    edits.move_idea(conversation, _str(data, "idea_id"), _theme(_int(data, "theme_id")))  # type: ignore[arg-type]
     return jsonify(idea_id=data["idea_id"], theme_id=data["theme_id"])
 
 
@@ -236,45 +241,45 @@ def theme_outcome_update(theme_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/manage/conversations/<int:conversation_id>/ranking")
 @for_role(Role.LEAD)
 def pairwise_ranking(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
+    conversation = edits.get_led_conversation(_leads(), conversation_id)
     rows = [{"id": r.item.id, "label": r.item.label, "score": r.score, "lower": r.lower, "upper": r.upper,
-             "comparisons": r.comparisons} for r in prioritise.ranking(conversation)]
-    kind = prioritise.compared_kind(conversation)
+             "comparisons": r.comparisons} for r in pairwise.ranking(conversation)]
+    kind = pairwise.compared_kind(conversation)
     return jsonify(compared=kind, **{"themes" if kind == "theme" else "ideas": rows})
 
 
 @bp.get("/manage/conversations/<int:conversation_id>/pairwise")
 @for_role(Role.LEAD)
 def pairwise_setup_get(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
+    conversation = edits.get_led_conversation(_leads(), conversation_id)
     return jsonify(_setup_json(conversation))
 
 
 @bp.put("/manage/conversations/<int:conversation_id>/pairwise")
 @for_role(Role.LEAD)
 def pairwise_setup_put(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = theme_edits.get_led_conversation(_leads(), conversation_id)
+    conversation = edits.get_led_conversation(_leads(), conversation_id)
     data = json_body("items")
     question_id = _int(data, "question_id", optional=True)
     picked = data.get("picked")
     if picked is not None and (not isinstance(picked, list) or not all(isinstance(i, str) for i in picked)):
         abort(400, "The field 'picked' must be a list of idea ids.")
     if picked is not None:
-        pairwise_setup.configure(conversation, _str(data, "items"), question_id, picked)
+        pairs.configure(conversation, _str(data, "items"), question_id, picked)
     else:
-        pairwise_setup.choose_items(conversation, _str(data, "items"), question_id)
+        pairs.choose_items(conversation, _str(data, "items"), question_id)
     return jsonify(_setup_json(conversation))
 
 
 def _setup_json(conversation: Conversation) -> dict[str, Any]:
-    chosen = pairwise_setup.setup(conversation)
+    chosen = pairs.setup(conversation)
     return {"items": chosen.items.value, "question_id": chosen.question.id if chosen.question else None,
-            "compared": [{"id": i.id, "label": i.label} for i in prioritise.items(conversation)]}
+            "compared": [{"id": i.id, "label": i.label} for i in pairwise.items(conversation)]}
 
 
 @bp.get("/conversations/<int:conversation_id>/pairs/next")
 def next_pair(conversation_id: int):  # type: ignore[no-untyped-def]
-    pair = prioritise.next_comparison(participant(), conversation_id)
+    pair = pairwise.next_comparison(participant(), conversation_id)
     if pair is None:
         return jsonify(pair=None)
     return jsonify(pair={"kind": pair.left.kind,
@@ -286,7 +291,7 @@ def next_pair(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/pairs")
 def answer_pair(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("left_id", "right_id", "choice")
-    prioritise.record_choice(participant(), conversation_id, _id(data, "left_id"), _id(data, "right_id"),
+    pairwise.record_choice(participant(), conversation_id, _id(data, "left_id"), _id(data, "right_id"),
                              _str(data, "choice"))
     return jsonify(recorded=True), 201
 

@@ -11,8 +11,8 @@ from flask_login import current_user
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services.accounts import user_for_token
-from app.services.sessions import is_revoked
+from app.services.accounts.users import user_for_token
+from app.services.accounts.sessions import is_revoked
 
 # What an account whose admin-set password was just used may reach: setting its own password, and leaving.
 _WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pages.healthz",

@@ -18,8 +18,8 @@ from flask import Flask, current_app, request, session, url_for
 from joserfc.errors import JoseError
 
 from app.keys_setup import ConfigurationError
-from app.services.errors import InvalidInput
-from app.services.sso import SsoPolicy
+from app.services.common.errors import InvalidInput
+from app.services.accounts.sso import SsoPolicy
 
 log = logging.getLogger("chorus.sso")
 NAME = "oidc"

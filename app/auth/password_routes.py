@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from app.auth import password_mark
 from app.extensions import limiter
-from app.services import passwords
-from app.services.errors import InvalidInput, NotFound, ServiceError
+from app.services.accounts import passwords
+from app.services.common.errors import InvalidInput, NotFound, ServiceError
 
 from .forms import LinkPasswordForm, OwnPasswordForm
 from .routes import _signed_in, bp

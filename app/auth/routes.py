@@ -9,9 +9,9 @@ from app.auth import password_mark
 from app.auth.oidc import SignInFailed, finish_sign_in, sso_enabled, sso_policy, start_sign_in
 from app.extensions import limiter
 from app.models import User
-from app.services.accounts import authenticate
-from app.services.sessions import new_session_id, revoke_session
-from app.services.sso import SignInRefused, SsoIdentity, sign_in_with_sso
+from app.services.accounts.users import authenticate
+from app.services.accounts.sessions import new_session_id, revoke_session
+from app.services.accounts.sso import SignInRefused, SsoIdentity, sign_in_with_sso
 from app.urls import safe_next
 
 from .forms import LoginForm, SignOutForm, SsoForm
@@ -41,7 +41,7 @@ def _signed_in(user: User, next_page: str | None):  # type: ignore[no-untyped-de
     session.clear()
     login_user(user)
     session["_pw"] = password_mark(user)
-    session["_sid"] = new_session_id()  # revoked server-side at sign-out (app/services/sessions.py)
+    session["_sid"] = new_session_id()  # revoked server-side at sign-out (app/services/accounts/sessions.py)
     return redirect(safe_next(next_page))
 
 

@@ -1,4 +1,4 @@
-"""Facilitators: release the posts waiting for the next batch now (batch release, app/services/release.py)."""
+"""Facilitators: release the posts waiting for the next batch now (batch release, app/services/conversations/release.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import flash, redirect, url_for
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm
 from app.facilitate.helpers import managed
-from app.services import release
+from app.services.conversations import release
 
 
 @bp.post("/conversations/<int:conversation_id>/release")

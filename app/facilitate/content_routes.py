@@ -9,9 +9,11 @@ from app.extensions import db
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, PaperImportForm, QuestionForm, StageForm
 from app.facilitate.helpers import fail_on, managed, page_arg
-from app.services import paper_notes, questions, stages
-from app.services.csvfile import RowErrors
-from app.services.errors import ServiceError
+from app.services.content import paper_notes
+from app.services.conversations import questions
+from app.services.conversations import stages
+from app.services.common.csvfile import RowErrors
+from app.services.common.errors import ServiceError
 
 
 def _questions_page(conversation, add_form, edit_forms=None, status=200):  # type: ignore[no-untyped-def]

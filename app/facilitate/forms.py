@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.models import VotingMode
-from app.services.stages import REASON_MAX, STAGES
-from app.services.templates import TEMPLATES
+from app.services.conversations.stages import REASON_MAX, STAGES
+from app.services.conversations.templates import TEMPLATES
 from app.urls import MAX_DB_INT
 
 DATE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_login import current_user
 
 from app.models import Conversation
-from app.services import conversations
-from app.services.participants import Participant
+from app.services.conversations import lifecycle
+from app.services.common.participants import Participant
 from app.views import fail_on, page_arg  # noqa: F401  (re-exported for this surface's views)
 
 
@@ -16,6 +16,6 @@ def facilitates() -> frozenset[int]:
 
 def managed(conversation_id: int) -> Conversation:
     """A conversation this person facilitates, or a 404."""
-    return conversations.get_managed_conversation(facilitates(), conversation_id)
+    return lifecycle.get_managed_conversation(facilitates(), conversation_id)
 
 

@@ -10,11 +10,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.facilitate import bp
-from app.services import auto_advance, live_session
-from app.services.board import console_board, presenter_board
-from app.services.conversations import get_managed_conversation
-from app.services.errors import ServiceError
-from app.services.participants import Participant
+from app.services.workshops import auto_advance
+from app.services.workshops import session
+from app.services.workshops.board import console_board, presenter_board
+from app.services.conversations.lifecycle import get_managed_conversation
+from app.services.common.errors import ServiceError
+from app.services.common.participants import Participant
 
 
 class ControlForm(FlaskForm):
@@ -82,9 +83,9 @@ def live_phase(conversation_id: int):  # type: ignore[no-untyped-def]
         _conversation(conversation_id)
         return redirect(url_for("facilitate.live_close_confirm", conversation_id=conversation_id))
     if phase == "closed":
-        return _run(conversation_id, lambda c: live_session.set_phase(c, phase),
+        return _run(conversation_id, lambda c: session.set_phase(c, phase),
                     "The session has closed. Nobody can post or vote now; you can reopen the conversation later.")
-    return _run(conversation_id, lambda c: live_session.set_phase(c, phase), "The phase has changed on every screen.")
+    return _run(conversation_id, lambda c: session.set_phase(c, phase), "The phase has changed on every screen.")
 
 
 def _minutes_field() -> int | None:
@@ -96,10 +97,10 @@ def _minutes_field() -> int | None:
 def live_timer(conversation_id: int):  # type: ignore[no-untyped-def]
     action, minutes = request.form.get("action", ""), _minutes_field()
     if action == "stop":
-        return _run(conversation_id, live_session.stop_timer, "The timer has stopped.")
+        return _run(conversation_id, session.stop_timer, "The timer has stopped.")
     if action == "add":
-        return _run(conversation_id, lambda c: live_session.add_time(c, minutes), "Time added.")  # type: ignore[arg-type]
-    return _run(conversation_id, lambda c: live_session.start_timer(c, minutes), "The timer has started.")  # type: ignore[arg-type]
+        return _run(conversation_id, lambda c: session.add_time(c, minutes), "Time added.")  # type: ignore[arg-type]
+    return _run(conversation_id, lambda c: session.start_timer(c, minutes), "The timer has started.")  # type: ignore[arg-type]
 
 
 @bp.post("/conversations/<int:conversation_id>/live/spotlight")
@@ -110,7 +111,7 @@ def live_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
     if raw_theme and theme_id is None:
         theme_id = -1  # not a number: the service refuses it with a clear message
     message = "The spotlight is clear." if not (idea_id or theme_id) else "Spotlight shown on every screen."
-    return _run(conversation_id, lambda c: live_session.set_spotlight(c, idea_id=idea_id, theme_id=theme_id), message)
+    return _run(conversation_id, lambda c: session.set_spotlight(c, idea_id=idea_id, theme_id=theme_id), message)
 
 
 @bp.post("/conversations/<int:conversation_id>/live/auto-advance")
@@ -125,4 +126,4 @@ def live_auto_advance(conversation_id: int):  # type: ignore[no-untyped-def]
 def live_votes(conversation_id: int):  # type: ignore[no-untyped-def]
     hidden = request.form.get("votes_hidden") == "hidden"
     message = "Vote counts are hidden until each person votes, or until voting ends." if hidden else "Vote counts are shown."
-    return _run(conversation_id, lambda c: live_session.set_votes_hidden(c, hidden), message)
+    return _run(conversation_id, lambda c: session.set_votes_hidden(c, hidden), message)

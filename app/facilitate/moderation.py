@@ -12,10 +12,11 @@ from app.facilitate import bp
 from app.facilitate.moderation_forms import HideForm, RedactForm, SettingsForm
 from app.models import Conversation
 from app.participate.forms import ConfirmForm
-from app.services import guests, moderation
-from app.services.conversations import get_managed_conversation
-from app.services.errors import ServiceError
-from app.services.participants import Participant
+from app.services.accounts import guests
+from app.services.moderation import decisions
+from app.services.conversations.lifecycle import get_managed_conversation
+from app.services.common.errors import ServiceError
+from app.services.common.participants import Participant
 from app.views import fail_on, refuse_on
 
 _KIND = {"idea", "comment"}
@@ -41,7 +42,7 @@ def _queue_url(conversation: Conversation) -> str:
 def moderation_queue(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = _managed(conversation_id)
     return render_template("facilitate/moderation/queue.html", conversation=conversation,
-                           queue=moderation.moderation_queue(conversation))
+                           queue=decisions.moderation_queue(conversation))
 
 
 @bp.post("/conversations/<int:conversation_id>/moderation/<kind>/<item_id>/approve")
@@ -49,7 +50,7 @@ def moderation_approve(conversation_id: int, kind: str, item_id: str):  # type: 
     conversation = _managed(conversation_id)
     if kind not in _KIND or not ConfirmForm().validate_on_submit():
         abort(404 if kind not in _KIND else 400)
-    moderation.approve_item(conversation, current_user.id, kind, item_id)
+    decisions.approve_item(conversation, current_user.id, kind, item_id)
     flash(f"The {kind} has been approved and is visible.", "success")
     return redirect(_queue_url(conversation))
 
@@ -59,11 +60,11 @@ def moderation_hide(conversation_id: int, kind: str, item_id: str):  # type: ign
     conversation = _managed(conversation_id)
     if kind not in _KIND:
         abort(404)
-    item = moderation.get_item(conversation, kind, item_id)
+    item = decisions.get_item(conversation, kind, item_id)
     form = HideForm()
     if form.validate_on_submit():
         try:
-            moderation.hide_item(conversation, current_user.id, kind, item_id, form.reason.data, form.note.data or "")
+            decisions.hide_item(conversation, current_user.id, kind, item_id, form.reason.data, form.note.data or "")
         except ServiceError as error:
             refuse_on(form, error, "reason")
         else:
@@ -78,13 +79,13 @@ def moderation_redact(conversation_id: int, kind: str, item_id: str):  # type: i
     conversation = _managed(conversation_id)
     if kind not in _KIND:
         abort(404)
-    item = moderation.get_item(conversation, kind, item_id)
+    item = decisions.get_item(conversation, kind, item_id)
     form = RedactForm()
     if request.method == "GET":
         form.body.data = item.body
     if form.validate_on_submit():
         try:
-            moderation.redact_item(conversation, current_user.id, kind, item_id, form.body.data, form.note.data or "")
+            decisions.redact_item(conversation, current_user.id, kind, item_id, form.body.data, form.note.data or "")
         except ServiceError as error:
             refuse_on(form, error, "body")
         else:
@@ -98,7 +99,7 @@ def moderation_redact(conversation_id: int, kind: str, item_id: str):  # type: i
 def moderation_log(conversation_id: int):  # type: ignore[no-untyped-def]
     conversation = _managed(conversation_id)
     return render_template("facilitate/moderation/log.html", conversation=conversation,
-                           entries=moderation.moderation_log(conversation))
+                           entries=decisions.moderation_log(conversation))
 
 
 @bp.route("/conversations/<int:conversation_id>/moderation/settings", methods=["GET", "POST"])
@@ -107,7 +108,7 @@ def moderation_settings(conversation_id: int):  # type: ignore[no-untyped-def]
     form = SettingsForm(obj=conversation)
     if form.validate_on_submit():
         try:
-            moderation.update_settings(conversation, moderation_mode=form.moderation_mode.data,
+            decisions.update_settings(conversation, moderation_mode=form.moderation_mode.data,
                                    report_threshold=form.report_threshold.data, allow_guests=form.allow_guests.data)
         except ServiceError as error:
             fail_on(form, error, "moderation_mode")

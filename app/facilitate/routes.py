@@ -14,14 +14,16 @@ from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, NewConversationForm, SettingsForm
 from app.facilitate.helpers import facilitates, fail_on, managed
 from app.models import ConversationKind, Organisation
-from app.services import conversations, release, templates
-from app.services.errors import ServiceError
-from app.services.participation import conversation_counts, participation_figures
+from app.services.conversations import lifecycle
+from app.services.conversations import release
+from app.services.conversations import templates
+from app.services.common.errors import ServiceError
+from app.services.conversations.participation import conversation_counts, participation_figures
 
 
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
-    found = conversations.managed_conversations(facilitates())
+    found = lifecycle.managed_conversations(facilitates())
     groups = {status: [c for c in found if c.status == status] for status in ("open", "draft", "closed")}
     return render_template("facilitate/index.html", groups=groups,
                            counts=conversation_counts([c.id for c in found]))
@@ -62,7 +64,7 @@ def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 def _audience_choices(conversation) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
     """The organisations the service accepts: the owner, its partnership, and any already in the audience."""
-    allowed = conversations.allowed_audience(conversation.organisation, list(conversation.audience))
+    allowed = lifecycle.allowed_audience(conversation.organisation, list(conversation.audience))
     return [SelectChoice(o.id, o.name) for o in allowed]
 
 
@@ -88,7 +90,7 @@ def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
     if form.is_submitted() and not set(form.audience_ids.data or []) <= allowed:
         form.audience_ids.data = []
     if form.validate_on_submit():
-        details = conversations.ConversationDetails(
+        details = lifecycle.ConversationDetails(
             title=form.title.data, description=form.description.data or "", kind=found.kind,
             voting_mode=form.voting_mode.data, comments_enabled=form.comments_enabled.data,
             named_mode=form.named_mode.data, audience_ids=form.audience_ids.data or [],
@@ -96,7 +98,7 @@ def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
             batch_release=form.batch_release.data, batch_size=_or(form.batch_size.data, found.batch_size),
             batch_max_wait_hours=_or(form.batch_max_wait_hours.data, found.batch_max_wait_hours))
         try:
-            conversations.update_conversation(found, details)
+            lifecycle.update_conversation(found, details)
         except ServiceError as error:
             db.session.rollback()
             fail_on(form, error, "title")
@@ -113,7 +115,7 @@ def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
     if ConfirmForm().validate_on_submit():
         was = found.status
         try:
-            conversations.open_conversation(found)
+            lifecycle.open_conversation(found)
         except ServiceError as error:
             flash(error.message, "error")
         else:
@@ -127,7 +129,7 @@ def close_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            conversations.close_conversation(found)
+            lifecycle.close_conversation(found)
         except ServiceError as error:
             flash(error.message, "error")
         else:

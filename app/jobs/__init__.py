@@ -24,10 +24,10 @@ WAITING_SECONDS = 3600  # a mark whose job was lost (worker killed) expires, so 
 
 
 def _registry() -> dict[str, Callable[..., Any]]:
-    from app.services.embeddings import embed_conversation
-    from app.services.opinion_runs import execute_opinion_run
-    from app.services.participation_batch import snapshot_job
-    from app.services.theme_runs import execute_theme_run
+    from app.services.themes.embeddings import embed_conversation
+    from app.services.opinions.runs import execute_opinion_run
+    from app.services.conversations.participation_batch import snapshot_job
+    from app.services.themes.runs import execute_theme_run
 
     return {"themes.run": execute_theme_run, "ideas.embed": embed_conversation, "opinions.run": execute_opinion_run,
             "participation.snapshot": snapshot_job}

@@ -16,13 +16,13 @@ _lock = threading.Lock()
 def tick(app: Flask) -> None:
     """Run one round of scheduled work; safe to call from several processes (runs are de-duplicated)."""
     from app.extensions import db
-    from app.services.conversations import close_due_conversations
-    from app.services.keys import shred_expired_keys
-    from app.services.release import release_due
-    from app.services.auto_advance import advance_due
-    from app.services.opinion_runs import run_scheduled as run_scheduled_opinions
-    from app.services.participation_batch import refresh_due as refresh_participation
-    from app.services.theme_runs import run_scheduled
+    from app.services.conversations.lifecycle import close_due_conversations
+    from app.services.common.keys import shred_expired_keys
+    from app.services.conversations.release import release_due
+    from app.services.workshops.auto_advance import advance_due
+    from app.services.opinions.runs import run_scheduled as run_scheduled_opinions
+    from app.services.conversations.participation_batch import refresh_due as refresh_participation
+    from app.services.themes.runs import run_scheduled
 
     with app.app_context():
         try:

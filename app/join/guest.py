@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import session
 
-from app.services.errors import NotFound
-from app.services.guests import guest_conversation
+from app.services.common.errors import NotFound
+from app.services.accounts.guests import guest_conversation
 
 SESSION_KEY = "guest"
 

@@ -10,8 +10,8 @@ from app.join import bp
 from app.join.forms import JoinForm
 from app.join.guest import SESSION_KEY, start_guest_session
 from app.participate.forms import ConfirmForm
-from app.services.errors import ServiceError
-from app.services.guests import conversation_for_code, new_guest_key
+from app.services.common.errors import ServiceError
+from app.services.accounts.guests import conversation_for_code, new_guest_key
 
 
 @bp.route("", methods=["GET", "POST"])

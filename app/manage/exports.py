@@ -9,7 +9,9 @@ from app.manage.charts import bar_svg
 from app.manage.routes import lead_orgs
 from app.models import ThemeStatus
 from app.models.base import utcnow
-from app.services import exports, outcomes, prioritise
+from app.services.triage import exports
+from app.services.triage import outcomes
+from app.services.triage import pairwise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,5 +54,5 @@ def report(conversation_id: int):  # type: ignore[no-untyped-def]
         "manage/report.html", data=data, conversation=data.conversation, sizes=sizes, statuses=statuses,
         size_svg=bar_svg(sizes, "Ideas in each theme", "ideas", "sizes"),
         status_svg=bar_svg(statuses, "Themes by status", "themes", "statuses"),
-        items=items, ranking=prioritise.ranking(data.conversation), now_date=utcnow().strftime("%-d %B %Y"),
+        items=items, ranking=pairwise.ranking(data.conversation), now_date=utcnow().strftime("%-d %B %Y"),
     )

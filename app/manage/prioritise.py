@@ -11,9 +11,11 @@ from app.manage import bp
 from app.manage.forms import PairForm, PairwiseSetupForm, PickIdeasForm
 from app.manage.routes import lead_orgs
 from app.models import Conversation, PairwiseItems
-from app.services import pairwise_setup, prioritise, theme_edits
-from app.services.errors import ServiceError
-from app.services.participants import Participant
+from app.services.triage import pairs
+from app.services.triage import pairwise
+from app.services.themes import edits
+from app.services.common.errors import ServiceError
+from app.services.common.participants import Participant
 from app.views import flash_refusal
 
 
@@ -24,17 +26,17 @@ def _focus() -> int | None:
 
 @bp.get("/conversations/<int:conversation_id>/prioritise")
 def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
     return _render(conversation, _setup_form(conversation))
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise")
 def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
     form = PairForm()
     if form.validate_on_submit():
         try:
-            prioritise.record_choice(Participant.from_user(current_user), conversation.id, form.left_id.data,
+            pairwise.record_choice(Participant.from_user(current_user), conversation.id, form.left_id.data,
                                      form.right_id.data, form.choice.data)
         except ServiceError as error:
             flash_refusal(error)
@@ -44,7 +46,7 @@ def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 def _setup_form(conversation: Conversation) -> PairwiseSetupForm:
-    chosen = pairwise_setup.setup(conversation)
+    chosen = pairs.setup(conversation)
     form = PairwiseSetupForm(data={"items": chosen.items.value,
                                    "question_id": chosen.question.id if chosen.question else None})
     form.question_id.choices = [SelectChoice(q.id, q.text) for q in conversation.questions]
@@ -53,12 +55,12 @@ def _setup_form(conversation: Conversation) -> PairwiseSetupForm:
 
 @bp.post("/conversations/<int:conversation_id>/prioritise/setup")
 def prioritise_setup(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
     form = PairwiseSetupForm()
     form.question_id.choices = [SelectChoice(q.id, q.text) for q in conversation.questions]
     if form.validate_on_submit():
         try:
-            chosen = pairwise_setup.choose_items(conversation, form.items.data, form.question_id.data)
+            chosen = pairs.choose_items(conversation, form.items.data, form.question_id.data)
         except ServiceError as error:
             getattr(form, error.field or "items").errors = [error.message]
         else:
@@ -71,25 +73,25 @@ def prioritise_setup(conversation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations/<int:conversation_id>/prioritise/ideas")
 def prioritise_pick(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
     question = request.args.get("question", "")
-    picks = pairwise_setup.pick_list(conversation, int(question) if question.isdigit() else None)
+    picks = pairs.pick_list(conversation, int(question) if question.isdigit() else None)
     return render_template("manage/prioritise_pick.html", conversation=conversation, picks=picks,
                            form=PickIdeasForm(question_id=picks.question.id if picks else ""), errors=[])
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise/ideas")
 def prioritise_pick_save(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
     form = PickIdeasForm()
     question = form.question_id.data or ""
     if form.validate_on_submit() and question.isdigit():
         try:
-            total = pairwise_setup.set_picks(conversation, int(question), request.form.getlist("idea_id"))
+            total = pairs.set_picks(conversation, int(question), request.form.getlist("idea_id"))
         except ServiceError as error:
             if error.status == 404:
                 raise
-            picks = pairwise_setup.pick_list(conversation, int(question))
+            picks = pairs.pick_list(conversation, int(question))
             return render_template("manage/prioritise_pick.html", conversation=conversation, picks=picks, form=form,
                                    errors=[error.message]), 400
         flash(f"Saved. {total} {'idea is' if total == 1 else 'ideas are'} picked for comparing in pairs.", "success")
@@ -98,7 +100,7 @@ def prioritise_pick_save(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 def _render(conversation: Conversation, setup_form: PairwiseSetupForm):  # type: ignore[no-untyped-def]
-    page = prioritise.comparison_page(Participant.from_user(current_user), conversation.id, _focus())
+    page = pairwise.comparison_page(Participant.from_user(current_user), conversation.id, _focus())
     return render_template("manage/prioritise.html", conversation=conversation, pair=page.pair, themes=page.themes,
                            kind=page.kind, form=PairForm(), setup_form=setup_form,
-                           ranking=prioritise.ranking(conversation), top=_focus())
+                           ranking=pairwise.ranking(conversation), top=_focus())

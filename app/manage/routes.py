@@ -25,8 +25,12 @@ from app.manage.forms import (
     SummaryForm,
 )
 from app.models import Role, ThemeStatus
-from app.services import outcomes, plans, theme_edits, theme_runs, triage
-from app.services.errors import ServiceError
+from app.services.triage import outcomes
+from app.services.triage import plans
+from app.services.themes import edits
+from app.services.themes import runs
+from app.services.triage import board as triage
+from app.services.common.errors import ServiceError
 from app.views import flash_refusal
 
 
@@ -50,10 +54,10 @@ def board(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/run")
 def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     form = FlagForm()
-    conversation = theme_edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
     if form.validate_on_submit():
         try:
-            theme_runs.request_on_demand_run(conversation.id)
+            runs.request_on_demand_run(conversation.id)
         except ServiceError as error:
             flash_refusal(error)  # too soon after the last update
         else:
@@ -75,7 +79,7 @@ def matrix(conversation_id: int):  # type: ignore[no-untyped-def]
 
 def _theme_page(theme_id: int, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
     view, card, theme = triage.theme_card(lead_orgs(), theme_id)
-    plan = card.plan if card else theme_edits.plan_for(theme)
+    plan = card.plan if card else edits.plan_for(theme)
     others = [(c.theme.id, c.snapshot.label) for c in view.cards if c.theme.id != theme.id]
     merge = forms.get("merge") or MergeForm()
     merge.target_id.choices = [(0, "Choose a theme")] + others
@@ -105,7 +109,7 @@ def theme(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 def _theme() -> Any:
-    return theme_edits.get_led_theme(lead_orgs(), request.view_args["theme_id"])  # type: ignore[index]
+    return edits.get_led_theme(lead_orgs(), request.view_args["theme_id"])  # type: ignore[index]
 
 
 def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: str = ""):  # type: ignore[no-untyped-def]
@@ -132,26 +136,26 @@ def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: s
 
 @bp.post("/themes/<int:theme_id>/rename")
 def rename(theme_id: int):  # type: ignore[no-untyped-def]
-    return _edit(theme_id, "rename", RenameForm(), lambda t, f: theme_edits.rename_theme(t, f.label.data) and None,
+    return _edit(theme_id, "rename", RenameForm(), lambda t, f: edits.rename_theme(t, f.label.data) and None,
                  "The theme has been renamed. Later theme runs keep this name.")
 
 
 @bp.post("/themes/<int:theme_id>/summary")
 def summary(theme_id: int):  # type: ignore[no-untyped-def]
-    return _edit(theme_id, "summary", SummaryForm(), lambda t, f: theme_edits.set_summary(t, f.summary.data) and None,
+    return _edit(theme_id, "summary", SummaryForm(), lambda t, f: edits.set_summary(t, f.summary.data) and None,
                  "The summary has been saved.")
 
 
 @bp.post("/themes/<int:theme_id>/pin")
 def pin(theme_id: int):  # type: ignore[no-untyped-def]
-    return _edit(theme_id, "flag", FlagForm(), lambda t, f: theme_edits.set_pinned(t, f.value.data == "on") and None,
+    return _edit(theme_id, "flag", FlagForm(), lambda t, f: edits.set_pinned(t, f.value.data == "on") and None,
                  "The theme has been updated.")
 
 
 @bp.post("/themes/<int:theme_id>/not-a-theme")
 def not_a_theme(theme_id: int):  # type: ignore[no-untyped-def]
     def act(t, f):  # type: ignore[no-untyped-def]
-        theme_edits.set_not_a_theme(t, f.value.data == "on")
+        edits.set_not_a_theme(t, f.value.data == "on")
         return url_for("manage.board", conversation_id=t.conversation_id) if f.value.data == "on" else None
 
     return _edit(theme_id, "flag", FlagForm(), act, "The theme has been updated.")
@@ -164,8 +168,8 @@ def merge(theme_id: int):  # type: ignore[no-untyped-def]
     form.target_id.choices = [(0, "Choose a theme")] + [(c.theme.id, c.snapshot.label) for c in view.cards]
 
     def act(t, f):  # type: ignore[no-untyped-def]
-        target = theme_edits.get_led_theme(lead_orgs(), f.target_id.data)
-        return url_for("manage.theme", theme_id=theme_edits.merge_themes(t, target).id)
+        target = edits.get_led_theme(lead_orgs(), f.target_id.data)
+        return url_for("manage.theme", theme_id=edits.merge_themes(t, target).id)
 
     return _edit(theme_id, "merge", form, act, "The themes have been merged. Later theme runs keep them together.")
 
@@ -175,7 +179,7 @@ def split(theme_id: int):  # type: ignore[no-untyped-def]
     chosen = request.form.getlist("idea_ids")
 
     def act(t, f):  # type: ignore[no-untyped-def]
-        return url_for("manage.theme", theme_id=theme_edits.split_theme(t, chosen, f.label.data).id)
+        return url_for("manage.theme", theme_id=edits.split_theme(t, chosen, f.label.data).id)
 
     return _edit(theme_id, "split", SplitForm(), act, "A new theme has been made from the ideas you chose.")
 
@@ -183,7 +187,7 @@ def split(theme_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/themes/<int:theme_id>/recluster")
 def recluster(theme_id: int):  # type: ignore[no-untyped-def]
     def act(t, f):  # type: ignore[no-untyped-def]
-        theme_edits.recluster_theme(t)
+        edits.recluster_theme(t)
 
     return _edit(theme_id, "flag", FlagForm(), act, "The theme has been split into smaller themes.")
 
@@ -195,8 +199,8 @@ def move(theme_id: int):  # type: ignore[no-untyped-def]
     form.target_id.choices = [(c.theme.id, c.snapshot.label) for c in view.cards]
 
     def act(t, f):  # type: ignore[no-untyped-def]
-        target = theme_edits.get_led_theme(lead_orgs(), f.target_id.data)
-        theme_edits.move_idea(view.conversation, f.idea_id.data, target)
+        target = edits.get_led_theme(lead_orgs(), f.target_id.data)
+        edits.move_idea(view.conversation, f.idea_id.data, target)
 
     return _edit(theme_id, "move", form, act, "The idea has been moved. Later theme runs keep it there.", "ideas")
 

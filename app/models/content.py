@@ -23,7 +23,7 @@ class ContentStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     PENDING = "pending"  # held for a moderator (pre-moderation, or flagged automatically)
     HIDDEN = "hidden"  # hidden by a moderator, or by reports until a moderator reviews it
-    WAITING = "waiting"  # batch release: seen only by its author until the next batch (app/services/release.py)
+    WAITING = "waiting"  # batch release: seen only by its author until the next batch (app/services/conversations/release.py)
 
 
 class IdeaStage(enum.StrEnum):
@@ -44,7 +44,7 @@ class ContentFields:
     """Columns ideas and comments share: the text, its per-item author tag, and the hour it was posted.
 
     `author_tag` is an HMAC of the author's key and the item's own `nonce` under the conversation key
-    (app/services/authorship.py), so no two items of one author can be linked; no column says who.
+    (app/services/content/authorship.py), so no two items of one author can be linked; no column says who.
     """
 
     id: Mapped[str] = mapped_column(sa.String(24), primary_key=True, default=random_id)

@@ -87,7 +87,7 @@ class Conversation(db.Model):
     current_theme_run_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("theme_run.id", ondelete="SET NULL", use_alter=True)
     )
-    # Live sessions (app/services/live_session.py): phase is None for a conversation without phases.
+    # Live sessions (app/services/workshops/session.py): phase is None for a conversation without phases.
     phase: Mapped[str | None] = mapped_column(sa.String(10))
     phase_ends_at: Mapped[datetime | None]
     votes_hidden: Mapped[bool] = mapped_column(default=False)
@@ -95,7 +95,7 @@ class Conversation(db.Model):
     auto_advance: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     spotlight_idea_id: Mapped[str | None] = mapped_column(sa.String(24))
     spotlight_theme_id: Mapped[int | None]
-    # Batch release (app/services/release.py): new posts wait unseen until batch_size are waiting or the
+    # Batch release (app/services/conversations/release.py): new posts wait unseen until batch_size are waiting or the
     # oldest has waited batch_max_wait_hours, then appear together, shuffled, with one shared hour.
     batch_release: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     batch_size: Mapped[int] = mapped_column(default=5, server_default="5")

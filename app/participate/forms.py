@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.models import ReportReason
-from app.services.comments import COMMENT_MAX
-from app.services.ideas import IDEA_MAX
+from app.services.content.comments import COMMENT_MAX
+from app.services.content.ideas import IDEA_MAX
 
 
 def _token() -> str:

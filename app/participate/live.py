@@ -19,14 +19,15 @@ from app.participate import bp
 from app.participate.forms import IdeaForm, VoteForm
 from app.participate.routes import _fail_on, held_message
 from app.ratelimit import posting_limit
-from app.services import conversations, ideas
+from app.services.conversations import lifecycle
+from app.services.content import ideas
 from app.models.base import utcnow
-from app.services.auto_advance import catch_up
-from app.services.board import console_board, live_board, presenter_board, state_json
-from app.services.live_session import iso
-from app.services.errors import ServiceError
-from app.services.participants import Participant
-from app.services.phases import allows
+from app.services.workshops.auto_advance import catch_up
+from app.services.workshops.board import console_board, live_board, presenter_board, state_json
+from app.services.workshops.session import iso
+from app.services.common.errors import ServiceError
+from app.services.common.participants import Participant
+from app.services.workshops.phases import allows
 
 
 class LiveIdeaForm(IdeaForm):
@@ -88,7 +89,7 @@ def _state_board(conversation_id: int, view: str):  # type: ignore[no-untyped-de
     """The board whose state a browser reloads: its own, or (for facilitators) the console or projector's."""
     me = _me()
     if view in ("console", "presenter"):
-        conversation = conversations.get_managed_conversation(me.facilitates, conversation_id)
+        conversation = lifecycle.get_managed_conversation(me.facilitates, conversation_id)
         return console_board(conversation) if view == "console" else presenter_board(conversation)
     return live_board(me, conversation_id)
 
@@ -106,7 +107,7 @@ def _cursor() -> int | None:
 @bp.get("/conversations/<int:conversation_id>/live/events")
 def live_events(conversation_id: int):  # type: ignore[no-untyped-def]
     """An SSE stream (Accept: text/event-stream), else a JSON poll: events after ?after=N."""
-    conversation = conversations.get_conversation(_me(), conversation_id)
+    conversation = lifecycle.get_conversation(_me(), conversation_id)
     catch_up(conversation)  # a timer that ran out moves an opted-in session on before anything is sent
     after = _cursor()
     current = conversation.live_seq

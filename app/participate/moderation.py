@@ -13,9 +13,10 @@ from app.participate import bp
 from app.participate.forms import ConfirmForm, ReportForm
 from app.participate.routes import _me
 from app.ratelimit import posting_limit
-from app.services import notices, reports
-from app.services.errors import ServiceError
-from app.services.ideas import visible_idea
+from app.services.moderation import notices
+from app.services.moderation import reports
+from app.services.common.errors import ServiceError
+from app.services.content.ideas import visible_idea
 from app.urls import safe_next
 from app.views import refuse_on
 

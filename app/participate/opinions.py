@@ -6,7 +6,7 @@ from flask import render_template
 
 from app.participate import bp
 from app.participate.routes import _me
-from app.services.opinions import opinion_groups_for
+from app.services.opinions.groups import opinion_groups_for
 
 
 @bp.get("/conversations/<int:conversation_id>/opinions")

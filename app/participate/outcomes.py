@@ -11,8 +11,9 @@ from app import notice_cookie
 from app.participate import bp
 from app.participate.forms import ConfirmForm
 from app.participate.routes import _me
-from app.services import outcomes, prioritise
-from app.services.errors import ServiceError
+from app.services.triage import outcomes
+from app.services.triage import pairwise
+from app.services.common.errors import ServiceError
 from app.urls import safe_next
 from app.views import flash_refusal
 
@@ -56,7 +57,7 @@ def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations/<int:conversation_id>/prioritise")
 def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
-    page = prioritise.comparison_page(_me(), conversation_id)
+    page = pairwise.comparison_page(_me(), conversation_id)
     return render_template("participate/prioritise.html", conversation=page.conversation, pair=page.pair,
                            themes=page.themes, kind=page.kind, form=ConfirmForm(), named_mode=page.conversation.named_mode)
 
@@ -66,7 +67,7 @@ def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
     left, right = request.form.get("left_id", ""), request.form.get("right_id", "")
     if ConfirmForm().validate_on_submit() and left and right:
         try:
-            prioritise.record_choice(_me(), conversation_id, left, right, request.form.get("choice", ""))
+            pairwise.record_choice(_me(), conversation_id, left, right, request.form.get("choice", ""))
         except ServiceError as error:
             flash_refusal(error)
     else:

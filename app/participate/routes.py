@@ -9,11 +9,16 @@ from app.models import ContentStatus
 from app.participate import bp
 from app.participate.forms import CommentForm, ConfirmForm, EditCommentForm, EditIdeaForm, IdeaForm, VoteForm
 from app.ratelimit import posting_limit
-from app.services import comments, conversations, grace, ideas, themes, voting
-from app.services.errors import ServiceError
-from app.services.listing import SORTS, idea_detail, list_ideas, my_posts
-from app.services.participants import Participant
-from app.services.stages import STAGES
+from app.services.content import comments
+from app.services.conversations import lifecycle
+from app.services.content import grace
+from app.services.content import ideas
+from app.services.themes import reading
+from app.services.content import voting
+from app.services.common.errors import ServiceError
+from app.services.content.listing import SORTS, idea_detail, list_ideas, my_posts
+from app.services.common.participants import Participant
+from app.services.conversations.stages import STAGES
 from app.urls import safe_next
 from app.views import flash_refusal, page_arg, refuse_on
 
@@ -54,12 +59,12 @@ def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]
 def home():  # type: ignore[no-untyped-def]
     if not current_user.is_authenticated:
         return render_template("participate/landing.html")
-    return render_template("participate/home.html", conversations=conversations.visible_conversations(_me()))
+    return render_template("participate/home.html", conversations=lifecycle.visible_conversations(_me()))
 
 
 @bp.get("/conversations/<int:conversation_id>")
 def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    found = conversations.get_conversation(_me(), conversation_id)
+    found = lifecycle.get_conversation(_me(), conversation_id)
     return render_template("participate/conversation.html", conversation=found, named_mode=found.named_mode)
 
 
@@ -85,7 +90,7 @@ def post_idea(question_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         if form.similar_checked.data != "1":
             form.similar_checked.data = "1"
-            form.similar = themes.similar_to_draft(_me(), question_id, form.body.data)
+            form.similar = reading.similar_to_draft(_me(), question_id, form.body.data)
             if form.similar:  # without JavaScript: one step to support an existing idea instead
                 return _question_page(question_id, form)
         try:

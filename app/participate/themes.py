@@ -7,16 +7,17 @@ from flask import flash, redirect, render_template, request, url_for
 from app.participate import bp
 from app.participate.forms import ConfirmForm, VoteForm
 from app.participate.routes import _me
-from app.services import theme_runs, themes
-from app.services.listing import ideas_by_ids
-from app.services.errors import ServiceError
+from app.services.themes import runs
+from app.services.themes import reading
+from app.services.content.listing import ideas_by_ids
+from app.services.common.errors import ServiceError
 from app.views import flash_refusal, page_arg
 
 
 @bp.get("/conversations/<int:conversation_id>/themes")
 def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     me = _me()
-    view = themes.themes_for(me, conversation_id)
+    view = reading.themes_for(me, conversation_id)
     return render_template("participate/themes.html", view=view, conversation=view.conversation,
                            named_mode=view.conversation.named_mode, run_form=ConfirmForm(),
                            can_update=view.conversation.organisation_id in me.facilitates)
@@ -27,7 +28,7 @@ def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     """A facilitator or lead asks for fresh themes now; anyone else gets a 404."""
     if ConfirmForm().validate_on_submit():
         try:
-            theme_runs.request_theme_run_for(_me(), conversation_id)
+            runs.request_theme_run_for(_me(), conversation_id)
         except ServiceError as error:
             flash_refusal(error)  # too soon after the last update; a 404 stays a 404
         else:
@@ -37,7 +38,7 @@ def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/themes/<int:theme_id>")
 def theme(theme_id: int):  # type: ignore[no-untyped-def]
-    found, snapshot, idea_ids = themes.theme_idea_ids(_me(), theme_id)
+    found, snapshot, idea_ids = reading.theme_idea_ids(_me(), theme_id)
     page = ideas_by_ids(_me(), found.conversation_id, idea_ids, page_arg())
     conversation = page.conversation
     return render_template("participate/theme.html", theme=found, snapshot=snapshot, page=page,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import ApiToken, User
 from app.models.base import utcnow
-from app.services import accounts
+from app.services.accounts import users
 from tests.anonymity.dumps import added_rows, changed_tables
 from tests.anonymity.dumps import dump as _full_dump
 from tests.conftest import PASSWORD, csrf_token
@@ -50,18 +50,18 @@ def test_sso_accounts_have_no_password_and_admins_cannot_set_one(app, client, lo
     assert _reset(client, token, nurse).status_code == 400
     db.session.refresh(nurse)
     assert nurse.password_hash is None
-    assert accounts.authenticate(nurse.email, ADMIN_CHOSEN) is None
+    assert users.authenticate(nurse.email, ADMIN_CHOSEN) is None
 
 
 def test_linking_sso_removes_an_existing_password(app, make_user) -> None:  # type: ignore[no-untyped-def]
-    from app.services.sso import SsoIdentity, SsoPolicy, sign_in_with_sso
+    from app.services.accounts.sso import SsoIdentity, SsoPolicy, sign_in_with_sso
 
     nurse = make_user(email="nurse@trust.nhs.uk")
     identity = SsoIdentity(subject="tenant:object-2", tenant=None, email=nurse.email, email_verified=True,
                            display_name="Nurse")
     policy = SsoPolicy.parse(f"trust.nhs.uk={nurse.memberships[0].organisation.code}")
     assert sign_in_with_sso(identity, policy).id == nurse.id
-    assert nurse.password_hash is None and accounts.authenticate(nurse.email, PASSWORD) is None
+    assert nurse.password_hash is None and users.authenticate(nurse.email, PASSWORD) is None
 
 
 def test_an_admin_reset_cannot_be_used_to_read_what_someone_wrote(app, client, login, make_user, make_conversation) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +88,7 @@ def test_an_admin_reset_cannot_be_used_to_read_what_someone_wrote(app, client, l
 def test_an_admin_reset_ends_every_session_and_token(app, client, login, make_user) -> None:  # type: ignore[no-untyped-def]
     nurse = make_user()
     login(nurse)
-    secret = accounts.create_api_token(nurse, "phone")
+    secret = users.create_api_token(nurse, "phone")
     assert client.get("/api/v1/me").status_code == 200
     admin_client = app.test_client()
     _sign_in(admin_client, make_user("admin").email, PASSWORD)
@@ -110,8 +110,8 @@ def test_the_person_replaces_the_admin_password_and_sees_the_reset(app, client, 
     done = client.post("/auth/password", data={"csrf_token": token, "password": OWN, "confirm": OWN})
     assert done.status_code == 302
     assert client.get("/").status_code == 200
-    assert accounts.authenticate(nurse.email, ADMIN_CHOSEN) is None
-    assert accounts.authenticate(nurse.email, OWN) is not None
+    assert users.authenticate(nurse.email, ADMIN_CHOSEN) is None
+    assert users.authenticate(nurse.email, OWN) is not None
     # The reset stays on record in their account, so a reset they did not ask for is visible later too.
     assert "reset by an admin" in client.get("/auth/password").get_data(as_text=True).lower()
 
@@ -125,12 +125,12 @@ def test_staff_change_their_own_password_with_the_current_one(app, client, login
     assert page.status_code == 200 and "Current password" in page.get_data(as_text=True)
     wrong = client.post("/auth/password", data={"csrf_token": token, "current": "not-my-password",
                                                 "password": OWN, "confirm": OWN})
-    assert wrong.status_code == 400 and accounts.authenticate(nurse.email, PASSWORD) is not None
+    assert wrong.status_code == 400 and users.authenticate(nurse.email, PASSWORD) is not None
     assert client.post("/auth/password", data={"csrf_token": token, "current": PASSWORD,
                                                "password": OWN, "confirm": OWN}).status_code == 302
     assert client.get("/api/v1/me").status_code == 200  # this session goes on
     assert other.get("/api/v1/me").status_code == 401  # every other one ends
-    assert accounts.authenticate(nurse.email, OWN) is not None
+    assert users.authenticate(nurse.email, OWN) is not None
 
 
 def test_bulk_upload_issues_one_time_links_stored_only_as_hashes(app, client, login, make_user, org) -> None:  # type: ignore[no-untyped-def]
@@ -158,13 +158,13 @@ def test_bulk_upload_issues_one_time_links_stored_only_as_hashes(app, client, lo
     token = csrf_token(client, f"/auth/set-password/{links[0]}")
     done = client.post(f"/auth/set-password/{links[0]}", data={"csrf_token": token, "password": OWN, "confirm": OWN})
     assert done.status_code == 302 and client.get("/api/v1/me").get_json()["display_name"] == "New Starter"
-    assert accounts.authenticate(user.email, OWN) is not None
+    assert users.authenticate(user.email, OWN) is not None
     assert app.test_client().get(f"/auth/set-password/{links[0]}").status_code == 404  # used once
 
 
 def test_set_password_links_expire(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
     from app.models import PasswordLink
-    from app.services import passwords
+    from app.services.accounts import passwords
 
     nurse = make_user()
     nurse.password_hash = None
@@ -239,10 +239,10 @@ def test_admin_created_accounts_start_with_a_one_time_password(app, client, logi
 
 
 def test_a_guest_has_no_password_page(app, client, make_conversation) -> None:  # type: ignore[no-untyped-def]
-    from app.services import moderation
+    from app.services.moderation import decisions
 
     conversation = make_conversation()
-    moderation.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
+    decisions.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
     joined = client.post("/join", data={"csrf_token": csrf_token(client, "/join"), "code": conversation.join_code})
     assert joined.status_code == 302
     assert client.get("/auth/password").status_code in (302, 404)
@@ -267,11 +267,11 @@ def test_signing_in_and_out_around_a_post_rewrites_no_person_row(app, client, ma
 
 def test_a_one_time_password_is_spent_by_exactly_one_sign_in(app, make_user, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Two sign-ins racing with the same one-time password: the database lets only one spend it."""
-    from app.services import passwords
+    from app.services.accounts import passwords
 
     admin, nurse = make_user("admin"), make_user()
     passwords.admin_reset(admin, nurse, ADMIN_CHOSEN, ADMIN_CHOSEN)
-    real = accounts._hasher
+    real = users._hasher
 
     class OtherSignInCommitsFirst:
         """Verifies as argon2 does, then lets a rival sign-in spend the password before this one can."""
@@ -285,10 +285,10 @@ def test_a_one_time_password_is_spent_by_exactly_one_sign_in(app, make_user, mon
         def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
             return getattr(real, name)
 
-    monkeypatch.setattr(accounts, "_hasher", OtherSignInCommitsFirst())
-    assert accounts.authenticate(nurse.email, ADMIN_CHOSEN) is None
-    monkeypatch.setattr(accounts, "_hasher", real)
+    monkeypatch.setattr(users, "_hasher", OtherSignInCommitsFirst())
+    assert users.authenticate(nurse.email, ADMIN_CHOSEN) is None
+    monkeypatch.setattr(users, "_hasher", real)
     passwords.admin_reset(admin, nurse, ADMIN_CHOSEN, ADMIN_CHOSEN)
-    first = accounts.authenticate(nurse.email, ADMIN_CHOSEN)
+    first = users.authenticate(nurse.email, ADMIN_CHOSEN)
     assert first is not None and first.must_change_password and not first.has_password
-    assert accounts.authenticate(nurse.email, ADMIN_CHOSEN) is None
+    assert users.authenticate(nurse.email, ADMIN_CHOSEN) is None

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import conversations, organisations, templates
-from app.services.accounts import create_api_token
-from app.services.errors import InvalidInput
-from app.services.participants import Participant
+from app.services.conversations import lifecycle
+from app.services.accounts import organisations
+from app.services.conversations import templates
+from app.services.accounts.users import create_api_token
+from app.services.common.errors import InvalidInput
+from app.services.common.participants import Participant
 
 
 @pytest.fixture
@@ -24,8 +26,8 @@ def trusts(make_org):  # type: ignore[no-untyped-def]
     return home, sister, stranger
 
 
-def _details(*audience) -> conversations.ConversationDetails:  # type: ignore[no-untyped-def]
-    return conversations.ConversationDetails(title="Staff wellbeing", audience_ids=[o.id for o in audience],
+def _details(*audience) -> lifecycle.ConversationDetails:  # type: ignore[no-untyped-def]
+    return lifecycle.ConversationDetails(title="Staff wellbeing", audience_ids=[o.id for o in audience],
                                              questions=["What would help?"])
 
 
@@ -36,13 +38,13 @@ def _bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_service_refuses_an_audience_outside_the_partnership(trusts):
     home, sister, stranger = trusts
     with pytest.raises(InvalidInput) as refused:
-        conversations.create_conversation(home.id, _details(home, stranger))
+        lifecycle.create_conversation(home.id, _details(home, stranger))
     assert refused.value.field == "audience_ids" and stranger.name not in refused.value.message
     db.session.rollback()
-    made = conversations.create_conversation(home.id, _details(home, sister))
+    made = lifecycle.create_conversation(home.id, _details(home, sister))
     assert {o.id for o in made.audience} == {home.id, sister.id}
     with pytest.raises(InvalidInput):
-        conversations.update_conversation(made, _details(home, sister, stranger))
+        lifecycle.update_conversation(made, _details(home, sister, stranger))
     db.session.rollback()
     assert {o.id for o in db.session.get(type(made), made.id).audience} == {home.id, sister.id}
 
@@ -50,9 +52,9 @@ def test_service_refuses_an_audience_outside_the_partnership(trusts):
 def test_an_organisation_outside_a_partnership_can_only_ask_itself(trusts, make_org):
     _, sister, stranger = trusts
     with pytest.raises(InvalidInput):
-        conversations.create_conversation(stranger.id, _details(stranger, sister))
+        lifecycle.create_conversation(stranger.id, _details(stranger, sister))
     db.session.rollback()
-    assert conversations.allowed_audience(stranger) == [stranger]
+    assert lifecycle.allowed_audience(stranger) == [stranger]
 
 
 def test_api_create_with_another_trust_is_422_and_that_trust_never_sees_it(trusts, client, make_user):
@@ -63,7 +65,7 @@ def test_api_create_with_another_trust_is_422_and_that_trust_never_sees_it(trust
         "title": "Staff wellbeing", "questions": ["What would help?"], "audience_ids": [home.id, stranger.id]})
     assert response.status_code == 422, response.json
     assert stranger.name not in response.get_data(as_text=True)
-    assert db.session.scalar(db.select(db.func.count()).select_from(conversations.Conversation)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(lifecycle.Conversation)) == 0
     assert client.get("/api/v1/conversations", headers=_bearer(outsider)).json["conversations"] == []
 
 
@@ -102,7 +104,7 @@ def test_change_hub_template_cannot_carry_an_audience_into_another_partnership(t
     first = templates.create_from_template(both, home.id, "change_hub", "Change Hub January")
     details = _details(home, sister)
     details.kind = "change_hub"
-    conversations.update_conversation(first, details)
+    lifecycle.update_conversation(first, details)
     with pytest.raises(InvalidInput):
         templates.create_from_template(both, stranger.id, "change_hub", "Change Hub February", first.id)
 
@@ -118,5 +120,5 @@ def test_api_answers_name_only_organisations_the_caller_may_see(trusts, client, 
     assert full.status_code == 200
     assert set(full.json["audience"]) == {home.name, sister.name}
     assert stranger.name not in full.get_data(as_text=True)
-    seen = conversations.visible_audience(Participant.from_user(reader), conversation)
+    seen = lifecycle.visible_audience(Participant.from_user(reader), conversation)
     assert stranger not in seen

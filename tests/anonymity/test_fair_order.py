@@ -14,8 +14,11 @@ from typing import Any
 from sqlalchemy.exc import SAWarning
 
 from app.extensions import db
-from app.services import conversations, ideas, keys, voting
-from app.services.listing import list_ideas
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.common import keys
+from app.services.content import voting
+from app.services.content.listing import list_ideas
 from tests.anonymity import dumps
 
 IDEAS = 30
@@ -77,7 +80,7 @@ def test_fair_order_is_not_reproducible_from_a_dump_or_after_shredding(make_user
     for n, seen in screens.items():
         assert not _matching_seeds(before, posted, seen), f"voter {n}'s order is reproducible from a dump"
 
-    conversations.close_conversation(conversation)
+    lifecycle.close_conversation(conversation)
     keys.shred_key(conversation)
     db.session.commit()
     after = dump()

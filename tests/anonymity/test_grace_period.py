@@ -11,11 +11,16 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import ContentStatus, IdeaVector, LiveEvent, ModerationEntry
 from app.models.base import utcnow
-from app.services import comments, conversations, ideas, moderation, reports, voting
-from app.services.accounts import create_api_token
-from app.services.errors import NotAllowedNow, NotFound
-from app.services.keys import shred_expired_keys
-from app.services.participants import Participant
+from app.services.content import comments
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.moderation import decisions
+from app.services.moderation import reports
+from app.services.content import voting
+from app.services.accounts.users import create_api_token
+from app.services.common.errors import NotAllowedNow, NotFound
+from app.services.common.keys import shred_expired_keys
+from app.services.common.participants import Participant
 from tests.anonymity.dumps import changed_tables, dump
 
 # dumps.dump() reflects the schema, which cannot see that conversation <-> theme_run is broken by use_alter.
@@ -33,7 +38,7 @@ def closed_with_posts(make_conversation, make_user, as_participant):  # type: ig
     me = as_participant(author)
     idea, _ = ideas.post_idea(me, conversation.questions[0].id, "Fix the " + SECRET)
     comment, _ = comments.add_comment(me, idea.id, "Also " + SECRET)
-    conversations.close_conversation(conversation)
+    lifecycle.close_conversation(conversation)
     return conversation, author, idea, comment
 
 
@@ -115,7 +120,7 @@ def test_withdrawing_while_open_leaves_no_copy_of_the_text(make_conversation, ma
     db.session.add(IdeaVector(idea_id=idea.id, backend="minilm", vector=SECRET.encode()))
     db.session.commit()
     assert "live_event" in _holds_text(dump(), SECRET)
-    moderation.hide_item(conversation, moderator.id, "idea", idea.id, "identifying", "Removed: " + SECRET)
+    decisions.hide_item(conversation, moderator.id, "idea", idea.id, "identifying", "Removed: " + SECRET)
     comments.withdraw_comment(me, comment.id)
     ideas.withdraw_idea(me, idea.id)
     assert _holds_text(dump(), SECRET) == []
@@ -138,7 +143,7 @@ def test_withdrawing_in_the_grace_period_leaves_no_copy_of_the_text(closed_with_
     conversation, author, idea, comment = closed_with_posts
     me = as_participant(author)
     moderator = make_user("facilitator")
-    moderation.hide_item(conversation, moderator.id, "comment", comment.id, "other", "Quoted: " + SECRET)
+    decisions.hide_item(conversation, moderator.id, "comment", comment.id, "other", "Quoted: " + SECRET)
     comments.withdraw_comment(me, comment.id)
     ideas.withdraw_idea(me, idea.id)
     assert _holds_text(dump(), SECRET) == []
@@ -208,18 +213,19 @@ def test_the_sqlite_file_keeps_no_copy_after_a_withdrawal_in_the_grace_period(tm
         return  # PostgreSQL keeps dead tuples until VACUUM: docs/_drafts/anonymity-authors.md says so
     path = tmp_path / "chorus.db"
     with running_app(f"sqlite:///{path}") as file_app:
-        from app.services import accounts, organisations
+        from app.services.accounts import users
+        from app.services.accounts import organisations
 
         owner = organisations.create_organisation("File Trust", "F001")
-        author = accounts.create_user("file.author@trust.nhs.uk", organisation=owner, role="participant",
+        author = users.create_user("file.author@trust.nhs.uk", organisation=owner, role="participant",
                                       password="correct-horse-battery", display_name="File Author")
-        conversation = conversations.create_conversation(owner.id, conversations.ConversationDetails(
+        conversation = lifecycle.create_conversation(owner.id, lifecycle.ConversationDetails(
             title="File test", audience_ids=[owner.id], questions=["What would help?"]))
-        conversations.open_conversation(conversation)
+        lifecycle.open_conversation(conversation)
         me = Participant.from_user(author)
         idea, _ = ideas.post_idea(me, conversation.questions[0].id, "Fix the " + SECRET)
         comment, _ = comments.add_comment(me, idea.id, "Also " + SECRET)
-        conversations.close_conversation(conversation)
+        lifecycle.close_conversation(conversation)
         assert SECRET.encode() in path.read_bytes()
         comments.withdraw_comment(me, comment.id)
         ideas.withdraw_idea(me, idea.id)
@@ -240,7 +246,7 @@ def test_a_redaction_leaves_no_copy_of_the_removed_details(make_conversation, ma
     conversation = make_conversation()
     idea, _ = ideas.post_idea(as_participant(make_user()), conversation.questions[0].id, "Fix the " + SECRET)
     assert SECRET in _replay_text(conversation.id)
-    moderation.redact_item(conversation, make_user("facilitator").id, "idea", idea.id, REWRITE)
+    decisions.redact_item(conversation, make_user("facilitator").id, "idea", idea.id, REWRITE)
     assert _holds_text(dump(), SECRET) == []
     assert REWRITE in _replay_text(conversation.id)
 
@@ -251,8 +257,8 @@ def test_hidden_text_cannot_be_replayed_from_the_live_log(make_conversation, mak
     idea, _ = ideas.post_idea(me, conversation.questions[0].id, "Fix the " + SECRET)
     comment, _ = comments.add_comment(me, idea.id, "Also " + SECRET)
     moderator = make_user("facilitator")
-    moderation.hide_item(conversation, moderator.id, "comment", comment.id, "identifying")
-    moderation.hide_item(conversation, moderator.id, "idea", idea.id, "identifying")
+    decisions.hide_item(conversation, moderator.id, "comment", comment.id, "identifying")
+    decisions.hide_item(conversation, moderator.id, "idea", idea.id, "identifying")
     assert SECRET not in _replay_text(conversation.id)
 
 
@@ -260,21 +266,22 @@ from tests.services.triage_fixtures import themed  # noqa: E402,F401  (fixture)
 
 
 def test_a_withdrawn_idea_is_no_longer_a_theme_quote(themed):  # noqa: F811
-    from app.services import themes, triage
-    from app.services.authorship import is_author
-    from app.services.keys import conversation_key
+    from app.services.themes import reading
+    from app.services.triage import board as triage
+    from app.services.content.authorship import is_author
+    from app.services.common.keys import conversation_key
 
     conversation, people, leads, _ = themed
     board = triage.board(leads, conversation.id)
     quoted = board.cards[0].quotes[0]
     author = next(p for p in people if is_author(p, conversation_key(conversation), quoted))
-    conversations.close_conversation(conversation)
+    lifecycle.close_conversation(conversation)
     ideas.withdraw_idea(author, quoted.id)
     for card in triage.board(leads, conversation.id).cards:
         assert quoted.id not in [q.id for q in card.quotes]
-    for card in themes.themes_for(author, conversation.id).cards:
+    for card in reading.themes_for(author, conversation.id).cards:
         assert quoted.id not in [q.id for q in card.quotes]
-    from app.services.exports import export_data
+    from app.services.triage.exports import export_data
 
     exported = export_data(leads, conversation.id).ideas
     assert all(row[2] for row in exported)  # no empty row for the withdrawn idea
@@ -286,4 +293,4 @@ def _published_in_current_run(conversation_id: int) -> int:
 
     return db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).join(Idea, Idea.id == ThemeAssignment.idea_id)
                              .where(Idea.conversation_id == conversation_id, Idea.status == ContentStatus.PUBLISHED,
-                                    ThemeAssignment.run_id == db.session.get(conversations.Conversation, conversation_id).current_theme_run_id))
+                                    ThemeAssignment.run_id == db.session.get(lifecycle.Conversation, conversation_id).current_theme_run_id))

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.logs import captured
 from app.models import Comment, Idea, User
-from app.services import ideas
+from app.services.content import ideas
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDRESS = "10.61.203.7"  # the client address every request of the session comes from
@@ -85,9 +85,9 @@ def test_a_session_leaves_no_who_and_no_what_in_the_app_logs(app, client, make_u
         logging.getLogger("werkzeug").info('%s - - [06/Dec/2026 12:19:13] "%s" %s -', ADDRESS,
                                            f"POST /ideas/{idea_id}/comments HTTP/1.1", 302)
         logging.getLogger("werkzeug").error("Error on request %s from %s", f"/ideas/{idea_id}/comments", ADDRESS)
-        from app.services import theme_runs
+        from app.services.themes import runs
 
-        theme_runs.request_theme_run(conversation.id)  # runs inline here and logs what it did
+        runs.request_theme_run(conversation.id)  # runs inline here and logs what it did
     text = stream.getvalue()
     assert "POST /questions/<int:question_id>/ideas 302" in text  # the access log is there, by route
     assert "Exception on /ideas/<idea_id>/comments [POST]" in text and "RuntimeError" in text
@@ -103,7 +103,7 @@ def test_a_session_leaves_no_who_and_no_what_in_the_app_logs(app, client, make_u
 def test_a_double_submit_raises_no_constraint_error_in_the_database(app, client, make_user, make_conversation,
                                                                     login, as_participant) -> None:  # type: ignore[no-untyped-def]
     """PostgreSQL writes every constraint violation to its server log with the key and a millisecond time."""
-    from app.services import reports
+    from app.services.moderation import reports
 
     question = make_conversation().questions[0]
     token = login(make_user())

@@ -13,10 +13,12 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Idea, ThemeAssignment, User
-from app.services import moderation, outcomes, voting
-from app.services.accounts import create_api_token
-from app.services.authorship import is_author
-from app.services.keys import conversation_key
+from app.services.moderation import decisions
+from app.services.triage import outcomes
+from app.services.content import voting
+from app.services.accounts.users import create_api_token
+from app.services.content.authorship import is_author
+from app.services.common.keys import conversation_key
 from tests.anonymity.dumps import changed_tables, dump, rewritten_rows
 from tests.conftest import PASSWORD, csrf_token
 from tests.services.test_triage_plans import top_theme
@@ -64,7 +66,7 @@ def _setting(app, themed, make_user, as_participant):  # type: ignore[no-untyped
     author = next(p for p in people if mine[p.user_key] & set(idea_ids) and mine[p.user_key] - set(idea_ids))
     # Hidden before the theme is settled: hiding an idea may re-run themes and move ideas between them.
     moderated = sorted(mine[author.user_key] - set(idea_ids))[0]
-    moderation.hide_item(conversation, lead.id, "idea", moderated, "off_topic", "Say how it helps")
+    decisions.hide_item(conversation, lead.id, "idea", moderated, "off_topic", "Say how it helps")
     theme, idea_ids = _theme_ideas(conversation)
     assert mine[author.user_key] & set(idea_ids)
     voter, bystander = make_user(), make_user()

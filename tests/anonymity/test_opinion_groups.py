@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import OpinionRun, RunStatus
-from app.services import ideas, opinion_runs, voting
+from app.services.content import ideas
+from app.services.opinions import runs
+from app.services.content import voting
 
 STATEMENTS = ["Open the staff gym at night", "Ban mobile phones in handovers", "More bank shifts at weekends",
               "Free parking for every shift", "Longer breaks on long days", "Rota published six weeks ahead",
@@ -59,7 +61,7 @@ def test_a_tiny_opinion_group_is_never_stored_or_shown(app, client, login, make_
     # A contrarian and a person who passes on everything: on their own, k-means gives them a group of 2.
     conversation, posted, rare = _seed(make_user, make_conversation, as_participant,
                                        [["disagree"] * len(STATEMENTS), ["pass"] * len(STATEMENTS)])
-    opinion_runs.request_opinion_run(conversation.id)  # the inline runner computes it at once
+    runs.request_opinion_run(conversation.id)  # the inline runner computes it at once
     run = _stored(conversation.id)
     assert run.grouped >= k
 
@@ -98,7 +100,7 @@ def test_with_no_groups_of_k_the_page_shows_none_and_says_why(app, client, login
         voter = as_participant(make_user())
         for idea in posted:
             voting.cast_vote(voter, idea.id, "agree" if n < 12 else "disagree")
-    opinion_runs.request_opinion_run(conversation.id)
+    runs.request_opinion_run(conversation.id)
     run = _stored(conversation.id)
     assert run.grouped == 16 >= k
     assert run.groups == [] and run.consensus == [] and run.divisive == []

@@ -6,10 +6,11 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ContentStatus, Idea
-from app.services import moderation, paper_notes
-from app.services.accounts import create_api_token
-from app.services.listing import list_ideas
-from app.services.participants import Participant
+from app.services.moderation import decisions
+from app.services.content import paper_notes
+from app.services.accounts.users import create_api_token
+from app.services.content.listing import list_ideas
+from app.services.common.participants import Participant
 
 NOTES = "Better rota planning please\nIf the rota is wrong ask Sister Jones on ward 7B\nMore water coolers\n"
 
@@ -26,7 +27,7 @@ def test_service_holds_flagged_notes_for_moderators(make_conversation, make_user
     assert flagged.flagged_identifying and flagged.status == ContentStatus.PENDING and flagged.queued
     plain = _by_body("water coolers")
     assert plain.status == ContentStatus.PUBLISHED and not plain.queued
-    queue = moderation.moderation_queue(conversation)
+    queue = decisions.moderation_queue(conversation)
     assert [q.item.id for q in queue] == [flagged.id]
     assert any("paper" in reason.lower() and "identif" in reason.lower() for reason in queue[0].reasons)
     staff = Participant.from_user(make_user())
@@ -46,7 +47,7 @@ def test_approving_a_held_note_publishes_it(make_conversation, make_user):
     moderator = make_user("facilitator")
     paper_notes.import_notes(conversation, NOTES, conversation.questions[0].id)
     flagged = _by_body("Sister Jones")
-    moderation.approve_item(conversation, moderator.id, "idea", flagged.id)
+    decisions.approve_item(conversation, moderator.id, "idea", flagged.id)
     assert flagged.status == ContentStatus.PUBLISHED and not flagged.queued
 
 

@@ -9,8 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.services import comments, ideas, voting
-from app.services.accounts import create_api_token
+from app.services.content import comments
+from app.services.content import ideas
+from app.services.content import voting
+from app.services.accounts.users import create_api_token
 from tests.anonymity.dumps import added_rows, changed_tables, dump, is_postgres, rows_by_xmin
 
 # Tables a content write may touch: the content itself, the conversation's counters (live_seq, vote_version)
@@ -77,7 +79,7 @@ def test_no_group_or_person_row_shares_a_transaction_with_content(app, crowd):
 
 def test_the_batch_writes_aggregates_only_and_never_with_content(app, crowd):
     """(a) The batch job's own transaction holds no content row and no per-person or per-group-member row."""
-    from app.services.participation_batch import refresh_snapshot
+    from app.services.conversations.participation_batch import refresh_snapshot
 
     conversation, people = crowd
     _act(conversation, people)
@@ -147,7 +149,7 @@ def test_figures_change_only_when_the_batch_runs(app, client, login, make_user, 
             ideas.post_idea(person, question, f"Idea {n}: a quiet room for breaks")
         assert poll() == seen, f"figures moved after action {n}"
 
-    from app.services.participation_batch import refresh_due
+    from app.services.conversations.participation_batch import refresh_due
 
     assert refresh_due() == [conversation.id]  # the scheduler's hourly batch, run through the job queue
     page, body = poll()
@@ -175,7 +177,7 @@ def test_a_group_below_k_is_never_named_and_other_absorbs_it(app, client, login,
         assert SMALL_ORG not in text and "Porters" not in text and "Medical" not in text
 
     never_named(*shown())  # before any batch, too
-    from app.services.participation_batch import refresh_snapshot
+    from app.services.conversations.participation_batch import refresh_snapshot
 
     refresh_snapshot(conversation.id)
     never_named(*shown())

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ContentStatus, Idea, ThemeSnapshot
-from app.services import ideas, theme_runs, themes
+from app.services.content import ideas
+from app.services.themes import runs
+from app.services.themes import reading
 from nlp.identifying import find_identifying_details
 
 NAMED = [
@@ -38,8 +40,8 @@ def _conversation(make_user, make_conversation, as_participant):
 
 def test_theme_quotes_carry_no_identifying_details(make_user, make_conversation, as_participant):
     conversation, people = _conversation(make_user, make_conversation, as_participant)
-    theme_runs.request_theme_run(conversation.id)
-    view = themes.themes_for(people[0], conversation.id)
+    runs.request_theme_run(conversation.id)
+    view = reading.themes_for(people[0], conversation.id)
     # Themes with clean members still show quotes; a theme made only of named ideas shows none rather than a name.
     assert sum(bool(card.quotes) for card in view.cards) >= 2
     for card in view.cards:
@@ -51,26 +53,26 @@ def test_theme_quotes_carry_no_identifying_details(make_user, make_conversation,
 
 def test_quotes_stored_by_an_older_run_are_checked_again_when_shown(make_user, make_conversation, as_participant):
     conversation, people = _conversation(make_user, make_conversation, as_participant)
-    theme_runs.request_theme_run(conversation.id)
+    runs.request_theme_run(conversation.id)
     named = db.session.scalar(sa.select(Idea).where(Idea.body == NAMED[0]))
     snapshot = db.session.scalars(sa.select(ThemeSnapshot)).first()
     snapshot.quote_ids = [named.id] + list(snapshot.quote_ids)[:2]  # as an older detector would have left it
     db.session.commit()
-    for card in themes.themes_for(people[0], conversation.id).cards:
+    for card in reading.themes_for(people[0], conversation.id).cards:
         assert named.id not in {q.id for q in card.quotes}
         assert all(not find_identifying_details(q.body) for q in card.quotes)
 
 
 def test_opinion_group_statements_never_name_anyone(make_user, make_conversation, as_participant):
-    from app.services import opinion_runs
-    from app.services.opinions import opinion_groups_for
+    from app.services.opinions import runs
+    from app.services.opinions.groups import opinion_groups_for
     from tests.services.test_opinion_runs import seed_two_camps
 
     conversation, posted = seed_two_camps(make_user, make_conversation, as_participant)
     # Everyone agrees with it, so it would lead the consensus list; a moderator published it with the name in.
     posted[6].body = "Hot food at night, Sarah in the canteen said she would sort it"
     db.session.commit()
-    opinion_runs.request_opinion_run(conversation.id)
+    runs.request_opinion_run(conversation.id)
     view = opinion_groups_for(as_participant(make_user()), conversation.id)
     assert view.groups and view.consensus
     shown = [s.idea for g in view.groups for s in g.statements] + [s.idea for s in view.consensus + view.divisive]
@@ -79,11 +81,11 @@ def test_opinion_group_statements_never_name_anyone(make_user, make_conversation
 
 
 def test_quotes_refilled_after_a_lead_edit_name_nobody(make_user, make_conversation, as_participant):
-    from app.services.theme_edits import apply_lead_edits
+    from app.services.themes.edits import apply_lead_edits
     from app.models import ThemeRun
 
     conversation, people = _conversation(make_user, make_conversation, as_participant)
-    theme_runs.request_theme_run(conversation.id)
+    runs.request_theme_run(conversation.id)
     run = db.session.scalars(sa.select(ThemeRun)).one()
     for snapshot in db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == run.id)):
         snapshot.quote_ids = []  # as after a merge or a move: the quotes are picked again from the members

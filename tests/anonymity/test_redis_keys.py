@@ -19,8 +19,10 @@ from flask import Flask
 from app import create_app
 from app.extensions import db
 from app.live.bus import LiveMessage
-from app.services import accounts, conversations, organisations
-from app.services.accounts import create_api_token
+from app.services.accounts import users
+from app.services.conversations import lifecycle
+from app.services.accounts import organisations
+from app.services.accounts.users import create_api_token
 from tests.conftest import PASSWORD, running_app
 
 HEX_RUN = re.compile(r"[0-9a-f]{16,}")
@@ -53,13 +55,13 @@ def test_posting_and_voting_leave_only_per_conversation_counters(database_url, r
     store = redis.Redis.from_url(redis_url)
     with _redis_app(database_url, redis_url, CHORUS_INSTANCE_ID=instance) as app:
         org = organisations.create_organisation("Redis Trust", "R001")
-        alice, bob = (accounts.create_user(f"{name}@trust.nhs.uk", organisation=org, password=PASSWORD)
+        alice, bob = (users.create_user(f"{name}@trust.nhs.uk", organisation=org, password=PASSWORD)
                       for name in ("alice", "bob"))
         talks = []
         for title in ("Rotas", "Parking"):
-            conversation = conversations.create_conversation(org.id, conversations.ConversationDetails(
+            conversation = lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
                 title=title, audience_ids=[org.id], questions=["What would help?"]))
-            conversations.open_conversation(conversation)
+            lifecycle.open_conversation(conversation)
             talks.append(conversation.questions[0].id)
         headers = {u.id: {"Authorization": f"Bearer {create_api_token(u)}"} for u in (alice, bob)}
         client = app.test_client()

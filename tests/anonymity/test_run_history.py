@@ -16,8 +16,11 @@ from sqlalchemy.exc import SAWarning
 
 from app.extensions import db
 from app.models import ThemeAssignment, ThemeRun
-from app.services import ideas, opinion_runs, theme_runs, voting
-from app.services.errors import ServiceError
+from app.services.content import ideas
+from app.services.opinions import runs as opinion_runs
+from app.services.themes import runs as theme_runs
+from app.services.content import voting
+from app.services.common.errors import ServiceError
 from tests.anonymity import dumps
 from tests.conftest import csrf_token
 
@@ -80,7 +83,7 @@ def test_a_stuck_run_is_still_reported_without_exact_times(make_user, make_conve
 
     from app.models import RunStatus
     from app.models.base import this_hour
-    from app.services import themes
+    from app.services.themes import reading
 
     conversation = make_conversation()
     person = as_participant(make_user())
@@ -92,13 +95,13 @@ def test_a_stuck_run_is_still_reported_without_exact_times(make_user, make_conve
     db.session.add(pending)
     db.session.commit()
     assert pending.created_at == this_hour()
-    view = themes.themes_for(person, conversation.id)
+    view = reading.themes_for(person, conversation.id)
     assert view.pending.id == pending.id and view.latest_failed is None
     assert theme_runs.request_theme_run(conversation.id).id == pending.id
     # Two hours on, the same run is reported as stuck and a new one can start.
     pending.created_at = this_hour() - timedelta(hours=2)
     db.session.commit()
-    view = themes.themes_for(person, conversation.id)
+    view = reading.themes_for(person, conversation.id)
     assert view.latest_failed.id == pending.id and view.run.id == first.id
     import app.jobs
 

@@ -22,10 +22,14 @@ from app.crypto import Keyring, KeyError_
 from app.extensions import db
 from app.models import Conversation
 from app.models.base import utcnow
-from app.services import accounts, conversations, ideas, organisations, voting
-from app.services.keys import conversation_key, shred_key
-from app.services.listing import my_posts
-from app.services.participants import Participant
+from app.services.accounts import users
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.accounts import organisations
+from app.services.content import voting
+from app.services.common.keys import conversation_key, shred_key
+from app.services.content.listing import my_posts
+from app.services.common.participants import Participant
 from config import TestConfig
 from tests.anonymity.dumps import every_window, hex_values, raw_files, varlena_windows, wal_since
 from tests.anonymity.private_pg import private_postgres
@@ -61,15 +65,15 @@ def _opens(candidates: set[bytes], context: bytes, openers: list[Callable[[bytes
 def _build(app: Flask) -> tuple[Conversation, Conversation, Participant, list[Participant]]:
     """Two open conversations with ideas and votes from several people; the first is to be shredded."""
     org = organisations.create_organisation("Shred Test Trust", "SHR")
-    people = [Participant.from_user(accounts.create_user(
+    people = [Participant.from_user(users.create_user(
         f"person{n}@trust.nhs.uk", organisation=org, role="participant", staff_group=None, password=PASSWORD,
         display_name=f"Person {n}")) for n in range(4)]
     made = []
     for title in ("Closing soon", "Still open"):
-        conversation = conversations.create_conversation(org.id, conversations.ConversationDetails(
+        conversation = lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
             title=title, voting_mode="support", comments_enabled=True, audience_ids=[org.id],
             questions=["What would make work better?"], closes_at=utcnow() + timedelta(days=14)))
-        conversations.open_conversation(conversation)
+        lifecycle.open_conversation(conversation)
         for n, person in enumerate(people):
             idea, _ = ideas.post_idea(person, conversation.questions[0].id, f"{title}: idea number {n} from the ward")
             for voter in people:
@@ -92,7 +96,7 @@ def _attack_setup(url: str, key_dir: Path) -> Iterator[Flask]:
 
 
 def _shred(shredded: Conversation) -> None:
-    conversations.close_conversation(shredded)
+    lifecycle.close_conversation(shredded)
     shredded.closed_at = utcnow() - timedelta(days=30)
     db.session.commit()
     shred_key(shredded)

@@ -92,7 +92,9 @@ def site(tmp_path, redis_url) -> Iterator[dict]:  # type: ignore[no-untyped-def]
     from app import create_app
     from app.extensions import db
     from app.models.base import utcnow
-    from app.services import accounts, conversations, organisations
+    from app.services.accounts import users
+    from app.services.conversations import lifecycle
+    from app.services.accounts import organisations
 
     database = f"sqlite:///{tmp_path / 'chorus.sqlite'}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": SECRET,
@@ -100,13 +102,13 @@ def site(tmp_path, redis_url) -> Iterator[dict]:  # type: ignore[no-untyped-def]
     with app.app_context():
         db.create_all()
         org = organisations.create_organisation("Gunicorn Test Trust", "G001")
-        user = accounts.create_user("staff@trust.nhs.uk", organisation=org, password="correct-horse-battery")
-        conversation = conversations.create_conversation(org.id, conversations.ConversationDetails(
+        user = users.create_user("staff@trust.nhs.uk", organisation=org, password="correct-horse-battery")
+        conversation = lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
             title="Live across workers", audience_ids=[org.id], questions=["What would help?"],
             closes_at=utcnow() + timedelta(days=1)))
-        conversations.open_conversation(conversation)
+        lifecycle.open_conversation(conversation)
         info = {"database": database, "redis": redis_url, "conversation": conversation.id,
-                "question": conversation.questions[0].id, "token": accounts.create_api_token(user)}
+                "question": conversation.questions[0].id, "token": users.create_api_token(user)}
         db.session.remove()
         db.engine.dispose()
     yield info

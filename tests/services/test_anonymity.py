@@ -12,11 +12,13 @@ from app.extensions import db
 from app.models import Comment, ConversationKey, Idea, User, Vote
 from app.models.base import utcnow
 from app.seed import seed
-from app.services import conversations, ideas, voting
-from app.services.errors import NotAllowedNow
-from app.services.keys import conversation_key, shred_expired_keys
-from app.services.listing import my_posts
-from app.services.participants import Participant
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.content import voting
+from app.services.common.errors import NotAllowedNow
+from app.services.common.keys import conversation_key, shred_expired_keys
+from app.services.content.listing import my_posts
+from app.services.common.participants import Participant
 
 PEOPLE_TABLES = {"user", "membership", "api_token", "password_link"}  # password_link: account set-up, never content
 # The moderation log names the moderator, who is accountable; it never holds anything about an author.
@@ -99,7 +101,7 @@ def test_shredding_makes_posts_unlinkable(app, make_user, make_conversation, as_
     idea, _ = ideas.post_idea(person, conversation.questions[0].id, "Something I said")
     voting.cast_vote(person, idea.id, "support")
     assert len(my_posts(person, conversation.id).ideas) == 1
-    conversations.close_conversation(conversation)
+    lifecycle.close_conversation(conversation)
     conversation.closed_at = utcnow() - timedelta(days=app.config["CHORUS_SHRED_GRACE_DAYS"] + 1)
     db.session.commit()
     assert shred_expired_keys() == [conversation.id]
@@ -110,7 +112,7 @@ def test_shredding_makes_posts_unlinkable(app, make_user, make_conversation, as_
     with pytest.raises(NotAllowedNow, match="archived"):
         ideas.edit_idea(person, idea.id, "Something else I said")
     with pytest.raises(NotAllowedNow):
-        conversations.open_conversation(conversation)
+        lifecycle.open_conversation(conversation)
     # Content and counts remain for reports.
     assert db.session.get(Idea, idea.id).body == "Something I said"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 1

@@ -11,8 +11,11 @@ from app.extensions import db
 from app.jobs.scheduler import tick
 from app.models import LiveEvent
 from app.models.base import utcnow
-from app.services import auto_advance, ideas, live_session, voting
-from app.services.errors import NotAllowedNow
+from app.services.workshops import auto_advance
+from app.services.content import ideas
+from app.services.workshops import session as live_session
+from app.services.content import voting
+from app.services.common.errors import NotAllowedNow
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Comment, Idea
-from app.services import comments, conversations, ideas
-from app.services.errors import InvalidInput, NotAllowedNow, NotFound
-from app.services.listing import PER_PAGE, idea_detail, list_ideas, my_posts
+from app.services.content import comments
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.common.errors import InvalidInput, NotAllowedNow, NotFound
+from app.services.content.listing import PER_PAGE, idea_detail, list_ideas, my_posts
 
 
 def test_post_idea_stores_text_and_hour_only(make_user, make_conversation, as_participant):
@@ -73,7 +75,7 @@ def test_scheduled_close_stops_posts(make_user, make_conversation, as_participan
     db.session.commit()
     with pytest.raises(NotAllowedNow):
         ideas.post_idea(as_participant(make_user()), conversation.questions[0].id, "After the deadline")
-    assert conversations.close_due_conversations() == [conversation.id]
+    assert lifecycle.close_due_conversations() == [conversation.id]
 
 
 def test_only_the_author_can_edit_or_withdraw_and_others_get_not_found(make_user, make_conversation, as_participant):
@@ -135,7 +137,7 @@ def test_my_posts_finds_only_my_items(make_user, make_conversation, as_participa
 
 
 def test_sorting_and_fair_random_order(make_user, make_conversation, as_participant):
-    from app.services import voting
+    from app.services.content import voting
 
     conversation = make_conversation()
     question = conversation.questions[0]

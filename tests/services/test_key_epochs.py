@@ -15,10 +15,11 @@ from app.key_store import FileEpochStore
 from app.models import Conversation, ConversationKey
 from app.models.base import utcnow
 from app.models.conversation import KeyEpoch
-from app.services import conversations, ideas
-from app.services import keys as key_service
-from app.services.keys import conversation_key, keyring, shred_expired_keys, shred_key
-from app.services.listing import my_posts
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.common import keys
+from app.services.common.keys import conversation_key, keyring, shred_expired_keys, shred_key
+from app.services.content.listing import my_posts
 from config import TestConfig
 from tests.conftest import BACKEND
 
@@ -33,7 +34,7 @@ def key_dir(app, tmp_path):
 
 
 def _close_long_ago(app, conversation):
-    conversations.close_conversation(conversation)
+    lifecycle.close_conversation(conversation)
     conversation.closed_at = utcnow() - timedelta(days=app.config["CHORUS_SHRED_GRACE_DAYS"] + 1)
     db.session.commit()
 
@@ -72,7 +73,7 @@ def test_an_interrupted_shredding_destroys_the_old_epoch_at_the_next_tick(app, k
     closing = make_conversation()
     first = _current().id
     _close_long_ago(app, closing)
-    monkeypatch.setattr(key_service, "destroy_retired_epochs", lambda: [])  # the process dies after the commit
+    monkeypatch.setattr(keys, "destroy_retired_epochs", lambda: [])  # the process dies after the commit
     shred_key(closing)
     assert first in FileEpochStore(key_dir).load()
     monkeypatch.undo()
@@ -160,7 +161,7 @@ def test_a_conversation_created_during_a_shredding_waits_and_gets_the_new_epoch(
         return threading.Thread(target=run)
 
     shredding = in_thread("shred", lambda: shred_key(db.session.get(Conversation, closing_id)))
-    creating = in_thread("create", lambda: conversations.create_conversation(org.id, conversations.ConversationDetails(
+    creating = in_thread("create", lambda: lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
         title="Made meanwhile", voting_mode="support", comments_enabled=True, audience_ids=[org.id],
         questions=["What would help?"], closes_at=utcnow() + timedelta(days=3))).id)
     shredding.start()

@@ -8,10 +8,11 @@ import pytest
 
 from app.crypto import Keyring, KeyError_
 from app.extensions import db
-from app.services import ideas, voting
-from app.services.errors import NotAllowedNow
-from app.services.keys import conversation_key, key_status, keyring, rotate_master_key
-from app.services.listing import my_posts
+from app.services.content import ideas
+from app.services.content import voting
+from app.services.common.errors import NotAllowedNow
+from app.services.common.keys import conversation_key, key_status, keyring, rotate_master_key
+from app.services.content.listing import my_posts
 
 
 def test_rotation_rewraps_keys_and_keeps_authorship(app, make_user, make_conversation, as_participant, runner, tmp_path):

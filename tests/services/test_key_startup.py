@@ -13,7 +13,8 @@ from app import create_app
 from app.extensions import db
 from app.keys_setup import ConfigurationError, key_directory, _move_old_dev_key
 from app.models.base import utcnow
-from app.services import conversations, organisations
+from app.services.conversations import lifecycle
+from app.services.accounts import organisations
 
 SECRET = "s" * 40
 MASTER = "right-master-key-" + "m" * 32
@@ -30,7 +31,7 @@ def _store_a_conversation(tmp_path: Path) -> None:
     with app.app_context():
         db.create_all()
         org = organisations.create_organisation("Startup Trust", "STA")
-        conversations.create_conversation(org.id, conversations.ConversationDetails(
+        lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
             title="Keys", voting_mode="support", comments_enabled=True, audience_ids=[org.id],
             questions=["What would help?"], closes_at=utcnow() + timedelta(days=3)))
         db.session.remove()

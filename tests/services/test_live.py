@@ -13,9 +13,12 @@ from app.extensions import db
 from app.live.store import replay
 from app.models import Conversation, LiveEvent
 from app.models.base import utcnow
-from app.services import comments, ideas, live_session, voting
-from app.services.errors import InvalidInput, NotAllowedNow
-from app.services.listing import idea_detail, list_ideas
+from app.services.content import comments
+from app.services.content import ideas
+from app.services.workshops import session as live_session
+from app.services.content import voting
+from app.services.common.errors import InvalidInput, NotAllowedNow
+from app.services.content.listing import idea_detail, list_ideas
 
 
 @pytest.fixture
@@ -240,7 +243,7 @@ def test_redis_bus_delivers_across_bus_instances(app, redis_url, session):
 
 
 def test_closing_by_date_also_deletes_the_log(session):
-    from app.services.conversations import close_due_conversations
+    from app.services.conversations.lifecycle import close_due_conversations
 
     conversation, (alice, _, _) = session
     ideas.post_idea(alice, conversation.questions[0].id, "Idea before the closing date")
@@ -292,7 +295,7 @@ def test_a_stream_catches_up_after_the_bus_reconnects(app, session):
 
 def test_moderation_decisions_update_the_boards(make_conversation, make_user, as_participant):
     """Hiding takes a post off every board, approving a held post puts it on, redacting sends the new text."""
-    from app.services import moderation
+    from app.services.moderation import decisions
 
     conversation = make_conversation()
     moderator = make_user("facilitator")
@@ -302,9 +305,9 @@ def test_moderation_decisions_update_the_boards(make_conversation, make_user, as
     held, _ = ideas.post_idea(author, question, "You lot are idiots about the rota", allow_identifying=True)
     start = len(_events(conversation.id))
 
-    moderation.hide_item(conversation, moderator.id, "idea", shown.id, "off_topic")
-    moderation.approve_item(conversation, moderator.id, "idea", held.id)
-    moderation.redact_item(conversation, moderator.id, "idea", held.id, "The rota needs fixing")
+    decisions.hide_item(conversation, moderator.id, "idea", shown.id, "off_topic")
+    decisions.approve_item(conversation, moderator.id, "idea", held.id)
+    decisions.redact_item(conversation, moderator.id, "idea", held.id, "The rota needs fixing")
 
     new = _events(conversation.id)[start:]
     assert [(e.type, json.loads(e.payload)["idea_id"]) for e in new] == [

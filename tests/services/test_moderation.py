@@ -8,10 +8,14 @@ import sqlalchemy as sa
 from app.crypto import tag
 from app.extensions import db
 from app.models import ContentReport, ContentStatus, Idea, ModerationEntry
-from app.services import comments, ideas, moderation, notices, reports
-from app.services.errors import InvalidInput, NotFound
-from app.services.keys import conversation_key
-from app.services.listing import idea_detail, list_ideas, my_posts
+from app.services.content import comments
+from app.services.content import ideas
+from app.services.moderation import decisions
+from app.services.moderation import notices
+from app.services.moderation import reports
+from app.services.common.errors import InvalidInput, NotFound
+from app.services.common.keys import conversation_key
+from app.services.content.listing import idea_detail, list_ideas, my_posts
 
 
 @pytest.fixture
@@ -27,7 +31,7 @@ def _question(conversation) -> int:  # type: ignore[no-untyped-def]
 
 
 def _pre(conversation) -> None:  # type: ignore[no-untyped-def]
-    moderation.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
+    decisions.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
 
 
 def test_post_moderation_shows_clean_posts_at_once(setup):
@@ -35,7 +39,7 @@ def test_post_moderation_shows_clean_posts_at_once(setup):
     idea, _ = ideas.post_idea(author, _question(conversation), "Water fountains on every floor")
     assert idea.status == ContentStatus.PUBLISHED and not idea.queued
     assert [c.idea.id for c in list_ideas(others[0], _question(conversation)).cards] == [idea.id]
-    assert moderation.moderation_queue(conversation) == []
+    assert decisions.moderation_queue(conversation) == []
 
 
 def test_pre_moderation_holds_until_approved(setup):
@@ -49,9 +53,9 @@ def test_pre_moderation_holds_until_approved(setup):
     mine = my_posts(author, conversation.id)
     assert [c.idea.id for c in mine.ideas] == [idea.id]  # the author still sees it, with its state
     assert my_posts(others[0], conversation.id).ideas == []
-    [queued] = moderation.moderation_queue(conversation)
+    [queued] = decisions.moderation_queue(conversation)
     assert queued.item.id == idea.id and "Held until a moderator approves it" in queued.reasons[0]
-    moderation.approve_item(conversation, facilitator.id, "idea", idea.id)
+    decisions.approve_item(conversation, facilitator.id, "idea", idea.id)
     assert idea.status == ContentStatus.PUBLISHED and not idea.queued
     assert list_ideas(others[0], _question(conversation)).total == 1
     # Editing an approved post in a pre-moderated conversation holds it again.
@@ -67,7 +71,7 @@ def test_abusive_language_is_held_even_in_post_moderation(setup):
     comment, _ = comments.add_comment(others[0], clean.id, "Total bollocks")
     assert comment.flagged_abusive and comment.status == ContentStatus.PENDING
     assert idea_detail(others[1], clean.id).comments == []
-    reasons = {q.item.id: q.reasons for q in moderation.moderation_queue(conversation)}
+    reasons = {q.item.id: q.reasons for q in decisions.moderation_queue(conversation)}
     assert "May contain abusive language" in reasons[idea.id] and "May contain abusive language" in reasons[comment.id]
 
 
@@ -79,7 +83,7 @@ def test_identifying_details_confirmed_by_the_author_are_held(setup):
     clean, _ = ideas.post_idea(author, _question(conversation), "Rotas six weeks ahead")
     comment, _ = comments.add_comment(author, clean.id, "Ask Sister Jones on Ward 9", allow_identifying=True)
     assert comment.flagged_identifying and comment.queued
-    [first, second] = sorted(moderation.moderation_queue(conversation), key=lambda q: q.kind != "idea")
+    [first, second] = sorted(decisions.moderation_queue(conversation), key=lambda q: q.kind != "idea")
     assert any("identifying" in r for r in first.reasons) and any("identifying" in r for r in second.reasons)
 
 
@@ -103,19 +107,19 @@ def test_reports_from_distinct_people_hide_at_the_threshold(setup):
     assert not any(p.user_key in r.reporter for r in rows for p in others)
     [entry] = db.session.scalars(sa.select(ModerationEntry)).all()
     assert entry.action == "auto_hide" and entry.moderator_id is None
-    [queued] = moderation.moderation_queue(conversation)
+    [queued] = decisions.moderation_queue(conversation)
     assert queued.report_reasons == {"It is off topic": 2, "It repeats another post": 1}
     assert queued.report_notes == ["Not about work"]
 
 
 def test_reports_on_comments_and_a_custom_threshold(setup):
     conversation, facilitator, author, others = setup
-    moderation.update_settings(conversation, moderation_mode="post", report_threshold=1, allow_guests=False)
+    decisions.update_settings(conversation, moderation_mode="post", report_threshold=1, allow_guests=False)
     idea, _ = ideas.post_idea(others[0], _question(conversation), "Quiet room for breaks")
     comment, _ = comments.add_comment(author, idea.id, "Yes please")
     reports.report_item(others[1], "comment", comment.id, "duplicate")
     assert comment.status == ContentStatus.HIDDEN
-    moderation.approve_item(conversation, facilitator.id, "comment", comment.id)
+    decisions.approve_item(conversation, facilitator.id, "comment", comment.id)
     assert comment.status == ContentStatus.PUBLISHED and reports.unresolved_reports("comment", comment.id) == 0
     # Cleared reports do not count again, and the same person cannot report twice.
     assert not reports.report_item(others[1], "comment", comment.id, "duplicate")
@@ -138,7 +142,7 @@ def test_hide_notifies_only_the_author_who_can_rewrite_and_requeue(setup):
     conversation, facilitator, author, others = setup
     idea, _ = ideas.post_idea(author, _question(conversation), "The canteen food is terrible")
     other_idea, _ = ideas.post_idea(others[0], _question(conversation), "Better canteen hours")
-    moderation.hide_item(conversation, facilitator.id, "idea", idea.id, "off_topic", "Please link it to the question")
+    decisions.hide_item(conversation, facilitator.id, "idea", idea.id, "off_topic", "Please link it to the question")
     assert idea.status == ContentStatus.HIDDEN and idea.notice_unseen
     [notice] = notices.notices_for(author)
     assert notice.item.id == idea.id and "off topic" in notice.message and notice.note == "Please link it to the question"
@@ -149,23 +153,23 @@ def test_hide_notifies_only_the_author_who_can_rewrite_and_requeue(setup):
     # Rewriting answers the notice and sends the idea back to the queue.
     ideas.edit_idea(author, idea.id, "The canteen closes before night staff can eat")
     assert idea.status == ContentStatus.PENDING and idea.queued and not idea.notice_unseen
-    [queued] = moderation.moderation_queue(conversation)
+    [queued] = decisions.moderation_queue(conversation)
     assert queued.item.id == idea.id and "Rewritten after moderation" in queued.reasons[0]
-    moderation.approve_item(conversation, facilitator.id, "idea", idea.id)
+    decisions.approve_item(conversation, facilitator.id, "idea", idea.id)
     assert {c.idea.id for c in list_ideas(others[1], _question(conversation)).cards} == {idea.id, other_idea.id}
 
 
 def test_dismissing_a_notice_gives_a_token_and_writes_nothing(setup):
     conversation, facilitator, author, _ = setup
     idea, _ = ideas.post_idea(author, _question(conversation), "The canteen food is terrible")
-    moderation.hide_item(conversation, facilitator.id, "idea", idea.id, "duplicate")
+    decisions.hide_item(conversation, facilitator.id, "idea", idea.id, "duplicate")
     token = notices.dismiss_notice(author, "idea", idea.id)
     assert db.session.get(Idea, idea.id).notice_unseen and not db.session.dirty  # the item is left alone
     assert notices.notices_for(author, {token}) == []
     assert [n.token for n in notices.notices_for(author)] == [token]
     # A new decision on the same item is a new notice, so an old dismissal does not hide it.
-    moderation.approve_item(conversation, facilitator.id, "idea", idea.id)
-    moderation.hide_item(conversation, facilitator.id, "idea", idea.id, "off_topic", "Say how it helps")
+    decisions.approve_item(conversation, facilitator.id, "idea", idea.id)
+    decisions.hide_item(conversation, facilitator.id, "idea", idea.id, "off_topic", "Say how it helps")
     assert [n.reason for n in notices.notices_for(author, {token})] == ["off_topic"]
 
 
@@ -174,8 +178,8 @@ def test_redact_edits_the_text_with_a_mark_and_tells_the_author(setup):
     idea, _ = ideas.post_idea(author, _question(conversation), "Dr Patel on Ward 7 shouts at the nurses",
                               allow_identifying=True)
     with pytest.raises(InvalidInput, match="Change the text"):
-        moderation.redact_item(conversation, facilitator.id, "idea", idea.id, idea.body)
-    moderation.redact_item(conversation, facilitator.id, "idea", idea.id, "A doctor shouts at the nurses")
+        decisions.redact_item(conversation, facilitator.id, "idea", idea.id, idea.body)
+    decisions.redact_item(conversation, facilitator.id, "idea", idea.id, "A doctor shouts at the nurses")
     assert idea.status == ContentStatus.PUBLISHED and idea.moderator_edited and not idea.queued
     assert idea_detail(others[0], idea.id).card.idea.body == "A doctor shouts at the nurses"
     [notice] = notices.notices_for(author)
@@ -189,9 +193,9 @@ def test_comment_hide_and_redact(setup):
     conversation, facilitator, author, others = setup
     idea, _ = ideas.post_idea(others[0], _question(conversation), "Quiet room for breaks")
     comment, _ = comments.add_comment(author, idea.id, "Yes, near the ward")
-    moderation.redact_item(conversation, facilitator.id, "comment", comment.id, "Yes, nearby")
+    decisions.redact_item(conversation, facilitator.id, "comment", comment.id, "Yes, nearby")
     assert idea_detail(others[1], idea.id).comments[0].comment.moderator_edited
-    moderation.hide_item(conversation, facilitator.id, "comment", comment.id, "other", "Not needed")
+    decisions.hide_item(conversation, facilitator.id, "comment", comment.id, "other", "Not needed")
     assert idea_detail(others[1], idea.id).comments == []
     assert [n.kind for n in notices.notices_for(author)] == ["comment"]
 
@@ -204,7 +208,7 @@ def test_bad_hide_requests_change_nothing(setup, kwargs, message):
     conversation, facilitator, author, _ = setup
     idea, _ = ideas.post_idea(author, _question(conversation), "The canteen food is terrible")
     with pytest.raises(InvalidInput, match=message):
-        moderation.hide_item(conversation, facilitator.id, "idea", idea.id, **kwargs)
+        decisions.hide_item(conversation, facilitator.id, "idea", idea.id, **kwargs)
     db.session.rollback()
     assert db.session.get(Idea, idea.id).status == ContentStatus.PUBLISHED
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationEntry)) == 0
@@ -215,21 +219,21 @@ def test_items_of_other_conversations_or_withdrawn_are_not_found(setup, make_con
     other = make_conversation(title="Another one")
     idea, _ = ideas.post_idea(author, _question(other), "Lockers for agency staff")
     with pytest.raises(NotFound):
-        moderation.approve_item(conversation, facilitator.id, "idea", idea.id)
+        decisions.approve_item(conversation, facilitator.id, "idea", idea.id)
     ideas.withdraw_idea(author, idea.id)
     with pytest.raises(NotFound):
-        moderation.hide_item(other, facilitator.id, "idea", idea.id, "duplicate")
+        decisions.hide_item(other, facilitator.id, "idea", idea.id, "duplicate")
     with pytest.raises(NotFound):
-        moderation.get_item(other, "vote", idea.id)
+        decisions.get_item(other, "vote", idea.id)
 
 
 def test_log_names_moderators_never_authors(setup):
     conversation, facilitator, author, others = setup
     idea, _ = ideas.post_idea(author, _question(conversation), "The canteen food is terrible")
     comment, _ = comments.add_comment(others[0], idea.id, "Agreed")
-    moderation.hide_item(conversation, facilitator.id, "idea", idea.id, "abusive")
-    moderation.approve_item(conversation, facilitator.id, "comment", comment.id)
-    entries = moderation.moderation_log(conversation)
+    decisions.hide_item(conversation, facilitator.id, "idea", idea.id, "abusive")
+    decisions.approve_item(conversation, facilitator.id, "comment", comment.id)
+    entries = decisions.moderation_log(conversation)
     assert [(e.entry.action, e.entry.item_kind, e.entry.reason) for e in entries] == [
         ("approve", "comment", None), ("hide", "idea", "abusive")]
     assert {e.moderator for e in entries} == {facilitator.display_name}
@@ -238,13 +242,13 @@ def test_log_names_moderators_never_authors(setup):
 
 
 def test_reports_are_taken_after_closing_until_the_key_is_destroyed(setup):
-    from app.services import conversations
-    from app.services.errors import NotAllowedNow
-    from app.services.keys import shred_key
+    from app.services.conversations import lifecycle
+    from app.services.common.errors import NotAllowedNow
+    from app.services.common.keys import shred_key
 
     conversation, _, author, others = setup
     idea, _ = ideas.post_idea(author, _question(conversation), "Let us swap shifts by app")
-    conversations.close_conversation(conversation)
+    lifecycle.close_conversation(conversation)
     assert reports.report_item(others[0], "idea", idea.id, "duplicate")
     shred_key(conversation)
     db.session.commit()
@@ -261,7 +265,7 @@ def test_reports_are_taken_after_closing_until_the_key_is_destroyed(setup):
 def test_bad_settings_are_refused_and_change_nothing(setup, kwargs, field):
     conversation = setup[0]
     with pytest.raises(InvalidInput) as error:
-        moderation.update_settings(conversation, allow_guests=True, **kwargs)
+        decisions.update_settings(conversation, allow_guests=True, **kwargs)
     assert error.value.field == field
     db.session.rollback()
     assert (conversation.moderation_mode, conversation.report_threshold, conversation.allow_guests, conversation.join_code) == (
@@ -270,16 +274,16 @@ def test_bad_settings_are_refused_and_change_nothing(setup, kwargs, field):
 
 def test_hiding_recomputes_themes_without_the_hidden_idea(setup):
     from app.models import Conversation, ThemeAssignment
-    from app.services import theme_runs
+    from app.services.themes import runs
 
     conversation, facilitator, author, others = setup
     texts = [f"Free staff parking at night please, variant {n}" for n in range(8)] + \
             [f"Hot food in the canteen on night shifts, option {n}" for n in range(8)]
     posted = [ideas.post_idea(others[n % 4], _question(conversation), text)[0] for n, text in enumerate(texts)]
-    first = theme_runs.request_theme_run(conversation.id)
+    first = runs.request_theme_run(conversation.id)
     db.session.refresh(conversation)
     assert conversation.current_theme_run_id == first.id
-    moderation.hide_item(conversation, facilitator.id, "idea", posted[0].id, "duplicate")
+    decisions.hide_item(conversation, facilitator.id, "idea", posted[0].id, "duplicate")
     current = db.session.get(Conversation, conversation.id).current_theme_run_id
     assert current != first.id
     assigned = set(db.session.scalars(sa.select(ThemeAssignment.idea_id).where(ThemeAssignment.run_id == current)))
@@ -302,6 +306,6 @@ def test_notice_lookup_only_recomputes_tags_where_notices_wait(setup, make_conve
     assert notices.notices_for(author) == [] and checked == []  # no unseen notices anywhere: no tags computed
     idea, _ = ideas.post_idea(author, _question(conversation), "The canteen food is terrible")
     ideas.post_idea(others[0], _question(conversation), "Another idea with no notice")
-    moderation.hide_item(conversation, facilitator.id, "idea", idea.id, "duplicate")
+    decisions.hide_item(conversation, facilitator.id, "idea", idea.id, "duplicate")
     assert [n.item.id for n in notices.notices_for(author)] == [idea.id]
     assert checked == [idea.id]  # only the noticed item, not the conversation's other posts or the quiet one

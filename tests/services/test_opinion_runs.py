@@ -11,9 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Conversation, OpinionRun, RunStatus, Vote
 from app.models.base import utcnow
-from app.services import ideas, opinion_runs, voting
-from app.services.errors import NotFound
-from app.services.opinions import opinion_groups_for
+from app.services.content import ideas
+from app.services.opinions import runs
+from app.services.content import voting
+from app.services.common.errors import NotFound
+from app.services.opinions.groups import opinion_groups_for
 
 STATEMENTS = ["Open the staff gym at night", "Ban mobile phones in handovers", "More bank shifts at weekends",
               "Free parking for every shift", "Longer breaks on long days", "Rota published six weeks ahead",
@@ -60,7 +62,7 @@ def _forbid_computing(monkeypatch) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_run_stores_aggregates_and_never_a_voter_pseudonym(make_user, make_conversation, as_participant):
     conversation, posted = seed_two_camps(make_user, make_conversation, as_participant)
-    run = opinion_runs.request_opinion_run(conversation.id)  # the inline runner computes it at once
+    run = runs.request_opinion_run(conversation.id)  # the inline runner computes it at once
     [stored] = _runs(conversation.id)
     assert stored.id == run.id and stored.status == RunStatus.SUCCEEDED and stored.trigger == "view"
     assert (stored.voters, stored.grouped, stored.ideas_voted) == (24, 24, 8)
@@ -86,7 +88,7 @@ def test_a_run_stores_aggregates_and_never_a_voter_pseudonym(make_user, make_con
 def test_the_page_reads_the_stored_result_without_computing(make_user, make_conversation, as_participant,
                                                              monkeypatch):
     conversation, posted = seed_two_camps(make_user, make_conversation, as_participant)
-    opinion_runs.request_opinion_run(conversation.id)
+    runs.request_opinion_run(conversation.id)
     _forbid_computing(monkeypatch)
     view = opinion_groups_for(as_participant(make_user()), conversation.id)
     assert [(card.number, card.size) for card in view.groups] == [(1, 12), (2, 12)]
@@ -103,7 +105,7 @@ def test_changed_votes_queue_exactly_one_run_however_often_the_page_is_viewed(
     assert first.run is None and first.updating
     [run] = _runs(conversation.id)
     assert queued_jobs == [("opinions.run", run.id)] and run.status == RunStatus.QUEUED
-    opinion_runs.execute_opinion_run(run.id)
+    runs.execute_opinion_run(run.id)
 
     voting.cast_vote(as_participant(make_user()), posted[0].id, "agree")
     import nlp.opinions
@@ -116,7 +118,7 @@ def test_changed_votes_queue_exactly_one_run_however_often_the_page_is_viewed(
     assert len(queued_jobs) == 2 and [r.status for r in _runs(conversation.id)] == [RunStatus.SUCCEEDED,
                                                                                     RunStatus.QUEUED]
     monkeypatch.setattr(nlp.opinions, "opinion_groups", compute)
-    opinion_runs.execute_opinion_run(queued_jobs[-1][1])
+    runs.execute_opinion_run(queued_jobs[-1][1])
     [latest] = _runs(conversation.id)  # the older result is forgotten once a newer one is stored
     assert latest.voters == 25 and not opinion_groups_for(viewer, conversation.id).updating
 
@@ -131,24 +133,24 @@ def test_changed_votes_queue_exactly_one_run_however_often_the_page_is_viewed(
 def test_the_database_allows_one_pending_run_per_conversation(make_user, make_conversation, as_participant,
                                                                queued_jobs):
     conversation, _ = seed_two_camps(make_user, make_conversation, as_participant, voters=2)
-    first = opinion_runs.request_opinion_run(conversation.id)
-    assert opinion_runs.request_opinion_run(conversation.id).id == first.id and len(queued_jobs) == 1
+    first = runs.request_opinion_run(conversation.id)
+    assert runs.request_opinion_run(conversation.id).id == first.id and len(queued_jobs) == 1
     db.session.add(OpinionRun(conversation_id=conversation.id, status=RunStatus.RUNNING))
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
     # A run whose worker died long ago is recorded as failed and no longer blocks a new one. Runs keep only their
     # hour, so "long ago" means more than STALE_RUN after the end of that hour.
-    db.session.get(OpinionRun, first.id).created_at = utcnow() - opinion_runs.STALE_RUN - timedelta(minutes=61)
+    db.session.get(OpinionRun, first.id).created_at = utcnow() - runs.STALE_RUN - timedelta(minutes=61)
     db.session.commit()
-    second = opinion_runs.request_opinion_run(conversation.id)
+    second = runs.request_opinion_run(conversation.id)
     assert second.id != first.id and db.session.get(OpinionRun, first.id).status == RunStatus.FAILED
 
 
 def test_a_failed_run_keeps_the_old_result_and_facilitators_are_told(app, make_user, make_conversation,
                                                                       as_participant, monkeypatch):
     conversation, posted = seed_two_camps(make_user, make_conversation, as_participant)
-    opinion_runs.request_opinion_run(conversation.id)
+    runs.request_opinion_run(conversation.id)
     voting.cast_vote(as_participant(make_user()), posted[0].id, "agree")
     _forbid_computing(monkeypatch)
     app.config["CHORUS_OPINIONS_INTERVAL_MINUTES"] = 0
@@ -185,9 +187,9 @@ def test_the_scheduler_refreshes_open_agree_conversations_with_new_votes(app, ma
 def test_only_agree_conversations_have_opinion_runs(make_user, make_conversation):
     supported = make_conversation()
     with pytest.raises(NotFound):
-        opinion_runs.request_opinion_run(supported.id)
+        runs.request_opinion_run(supported.id)
     with pytest.raises(NotFound):
-        opinion_runs.request_opinion_run(987654)
+        runs.request_opinion_run(987654)
 
 
 def test_an_opinion_run_on_a_real_rq_worker(app, redis_url, make_user, make_conversation, as_participant):
@@ -214,7 +216,7 @@ def test_an_opinion_run_on_a_real_rq_worker(app, redis_url, make_user, make_conv
 
 def test_withdrawing_hiding_or_restoring_an_idea_makes_the_stored_groups_out_of_date(
         make_user, make_conversation, as_participant):
-    from app.services import moderation
+    from app.services.moderation import decisions
 
     conversation = make_conversation(voting_mode="agree")
     author = as_participant(make_user())
@@ -223,7 +225,7 @@ def test_withdrawing_hiding_or_restoring_an_idea_makes_the_stored_groups_out_of_
         voter = as_participant(make_user())
         for idea in posted:
             voting.cast_vote(voter, idea.id, "agree" if n % 2 else "disagree")
-    opinion_runs.request_opinion_run(conversation.id)
+    runs.request_opinion_run(conversation.id)
     facilitator = make_user("facilitator")
 
     def version() -> int:
@@ -231,19 +233,19 @@ def test_withdrawing_hiding_or_restoring_an_idea_makes_the_stored_groups_out_of_
         return db.session.get(Conversation, conversation.id).vote_version
 
     def due() -> bool:
-        return opinion_runs.is_due(db.session.get(Conversation, conversation.id), utcnow() + timedelta(hours=1))
+        return runs.is_due(db.session.get(Conversation, conversation.id), utcnow() + timedelta(hours=1))
 
     start = version()
     assert not due()
-    moderation.hide_item(conversation, facilitator.id, "idea", posted[1].id, "duplicate")
+    decisions.hide_item(conversation, facilitator.id, "idea", posted[1].id, "duplicate")
     assert version() == start + 1 and due()  # its votes leave the groups
-    opinion_runs.request_opinion_run(conversation.id)
+    runs.request_opinion_run(conversation.id)
     assert not due()
-    moderation.approve_item(conversation, facilitator.id, "idea", posted[1].id)
+    decisions.approve_item(conversation, facilitator.id, "idea", posted[1].id)
     assert version() == start + 2 and due()  # and come back
-    moderation.approve_item(conversation, facilitator.id, "idea", posted[2].id)  # already published: no change
+    decisions.approve_item(conversation, facilitator.id, "idea", posted[2].id)  # already published: no change
     assert version() == start + 2
-    opinion_runs.request_opinion_run(conversation.id)
+    runs.request_opinion_run(conversation.id)
     ideas.withdraw_idea(author, posted[3].id)  # its votes are deleted
     assert version() == start + 3 and due()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == posted[3].id)) == 0

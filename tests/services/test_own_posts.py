@@ -1,4 +1,4 @@
-"""Authors editing and withdrawing their own posts: the paths ideas and comments share (app/services/own_posts.py)."""
+"""Authors editing and withdrawing their own posts: the paths ideas and comments share (app/services/content/own_posts.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Comment, ContentStatus, LiveEvent, Vote
-from app.services import comments, ideas, live_session, moderation, voting
-from app.services.errors import IdentifyingDetails, NotAllowedNow, NotFound
+from app.services.content import comments
+from app.services.content import ideas
+from app.services.workshops import session
+from app.services.moderation import decisions
+from app.services.content import voting
+from app.services.common.errors import IdentifyingDetails, NotAllowedNow, NotFound
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def test_a_comment_edit_is_published_live_without_its_author(posted) -> None:  #
 
 def test_rewriting_a_moderated_comment_holds_it_again_and_takes_it_off_the_boards(posted, make_user) -> None:  # type: ignore[no-untyped-def]
     conversation, _, commenter, idea, comment = posted
-    moderation.redact_item(conversation, make_user("facilitator").id, "comment", comment.id, "Yes please")
+    decisions.redact_item(conversation, make_user("facilitator").id, "comment", comment.id, "Yes please")
     assert comment.moderator_edited and comment.notice_unseen
     comments.edit_comment(commenter, comment.id, "Yes please, somewhere nearby")
     db.session.expire_all()
@@ -68,7 +72,7 @@ def test_a_comment_with_identifying_details_needs_confirming_and_is_then_held(po
 
 def test_comments_follow_the_phase_rules_and_a_withdrawn_one_is_gone(posted) -> None:  # type: ignore[no-untyped-def]
     conversation, author, commenter, idea, comment = posted
-    live_session.set_phase(conversation, "vote")
+    session.set_phase(conversation, "vote")
     with pytest.raises(NotAllowedNow, match="cannot be changed while people are voting"):
         comments.edit_comment(commenter, comment.id, "Changed while people vote")
     with pytest.raises(NotFound):

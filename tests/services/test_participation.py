@@ -9,9 +9,13 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import ParticipationSnapshot
 from app.models.base import this_hour
-from app.services import comments, conversations, ideas, keys, voting
-from app.services.participation import Cell, OTHER, conversation_counts, fold_small_groups, participation_figures, round_to_5
-from app.services.participation_batch import due_conversations, refresh_due, refresh_snapshot, snapshot_job
+from app.services.content import comments
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.common import keys
+from app.services.content import voting
+from app.services.conversations.participation import Cell, OTHER, conversation_counts, fold_small_groups, participation_figures, round_to_5
+from app.services.conversations.participation_batch import due_conversations, refresh_due, refresh_snapshot, snapshot_job
 
 
 def test_round_to_5():
@@ -41,7 +45,7 @@ def test_a_group_called_other_is_merged_not_listed_twice():
 
 
 def test_minimum_group_size_never_below_10(app):
-    from app.services.participation import min_group_size
+    from app.services.conversations.participation import min_group_size
 
     app.config["CHORUS_MIN_GROUP_SIZE"] = 3
     assert min_group_size() == 10
@@ -115,7 +119,7 @@ def test_after_shredding_the_last_snapshot_stays(app, make_user, make_conversati
     conversation = make_conversation()
     ideas.post_idea(as_participant(make_user()), conversation.questions[0].id, "Quiet rooms on each floor")
     refresh_snapshot(conversation.id)
-    conversations.close_conversation(conversation)
+    lifecycle.close_conversation(conversation)
     keys.shred_key(conversation)
     assert refresh_snapshot(conversation.id) is None
     assert participation_figures(conversation).ideas == 1
@@ -124,7 +128,7 @@ def test_after_shredding_the_last_snapshot_stays(app, make_user, make_conversati
 def test_voters_nobody_in_the_audience_matches_are_not_recorded_and_folded(app, make_user, make_conversation,
                                                                             as_participant, org):
     """Guests (no account) who vote are counted, under no organisation; being few, they fold into Other."""
-    from app.services.participants import Participant
+    from app.services.common.participants import Participant
 
     conversation = make_conversation()
     staff = [as_participant(make_user(staff_group="Medical")) for _ in range(11)]
@@ -144,7 +148,7 @@ def test_voters_nobody_in_the_audience_matches_are_not_recorded_and_folded(app, 
 
 def test_the_fast_author_match_agrees_with_app_crypto(app, make_user, make_conversation, as_participant, monkeypatch):
     """If app.crypto ever encodes tags differently, the batch notices and falls back to author_tag itself."""
-    from app.services import participation_batch
+    from app.services.conversations import participation_batch
 
     conversation = make_conversation()
     writers = [as_participant(make_user()) for _ in range(3)]
@@ -168,7 +172,7 @@ def test_cli_refresh_runs_the_batch_once_an_hour(app, runner, make_user, make_co
 
 def test_two_writers_whose_items_share_a_nonce_are_both_counted(make_user, make_conversation, as_participant):
     """A nonce comes from the client's idempotency token, so two people (or an idea and a comment) can share one."""
-    from app.services import participation_batch
+    from app.services.conversations import participation_batch
 
     conversation = make_conversation()
     first, second = as_participant(make_user()), as_participant(make_user())

@@ -12,11 +12,17 @@ from app.extensions import db
 from app.jobs import scheduler
 from app.models import Comment, ContentStatus, Idea, LiveEvent
 from app.models.base import this_hour, utcnow
-from app.services import comments, conversations, ideas, live_session, moderation, release, themes
-from app.services.errors import InvalidInput, NotFound
-from app.services.listing import idea_detail, list_ideas, my_posts
-from app.services.participation import participation_figures
-from app.services.participation_batch import refresh_snapshot
+from app.services.content import comments
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.workshops import session
+from app.services.moderation import decisions
+from app.services.conversations import release
+from app.services.themes import reading
+from app.services.common.errors import InvalidInput, NotFound
+from app.services.content.listing import idea_detail, list_ideas, my_posts
+from app.services.conversations.participation import participation_figures
+from app.services.conversations.participation_batch import refresh_snapshot
 
 
 @pytest.fixture
@@ -58,7 +64,7 @@ def test_a_waiting_post_is_hidden_from_others_everywhere_but_its_author_sees_it(
     assert list_ideas(bob, question).total == 0
     with pytest.raises(NotFound):
         idea_detail(bob, idea.id)
-    assert themes.similar_ideas(bob, conversation.id, "Quiet rooms for breaks on every ward") == []
+    assert reading.similar_ideas(bob, conversation.id, "Quiet rooms for breaks on every ward") == []
     refresh_snapshot(conversation.id)
     assert participation_figures(conversation).ideas == 0
     assert _events(conversation.id) == [] and published == []
@@ -130,7 +136,7 @@ def test_a_facilitator_can_release_on_demand(team, published):
 def test_closing_releases_waiting_posts_and_keeps_no_ordered_log(team, published):
     conversation, question, (alice, bob, *_) = team
     idea, _ = ideas.post_idea(alice, question, "Longer handovers")
-    conversations.close_conversation(conversation)
+    lifecycle.close_conversation(conversation)
     assert idea.status == ContentStatus.PUBLISHED
     assert [m.type for m in published] == ["idea", "phase"]
     assert [e.type for e in _events(conversation.id)] == ["phase"]  # the log is forgotten at close
@@ -149,30 +155,30 @@ def test_a_conversation_closing_by_date_releases_at_the_tick(app, team):
 def test_turning_the_setting_off_releases_what_is_waiting(team, published):
     conversation, question, (alice, *_) = team
     idea, _ = ideas.post_idea(alice, question, "A rest room for night staff")
-    details = conversations.ConversationDetails(
+    details = lifecycle.ConversationDetails(
         title=conversation.title, audience_ids=[o.id for o in conversation.audience],
         questions=[q.text for q in conversation.questions], closes_at=conversation.closes_at, batch_release=False)
-    conversations.update_conversation(conversation, details)
+    lifecycle.update_conversation(conversation, details)
     assert idea.status == ContentStatus.PUBLISHED and [m.type for m in published] == ["idea"]
 
 
 def test_a_phase_change_releases_waiting_notes(team):
     conversation, question, (alice, *_) = team
-    live_session.set_phase(conversation, "collect")
+    session.set_phase(conversation, "collect")
     idea, _ = ideas.post_idea(alice, question, "Sticky note about rotas")
     assert idea.status == ContentStatus.WAITING
-    live_session.set_phase(conversation, "vote")
+    session.set_phase(conversation, "vote")
     assert idea.status == ContentStatus.PUBLISHED
 
 
 def test_pre_moderation_comes_first_and_an_approved_post_joins_the_next_batch(team, make_user):
     conversation, question, (alice, bob, *_) = team
     moderator = make_user("facilitator")
-    moderation.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
+    decisions.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
     idea, _ = ideas.post_idea(alice, question, "Named rota coordinators")
     assert idea.status == ContentStatus.PENDING and release.waiting_count(conversation) == 0
-    assert [q.item.id for q in moderation.moderation_queue(conversation)] == [idea.id]
-    moderation.approve_item(conversation, moderator.id, "idea", idea.id)
+    assert [q.item.id for q in decisions.moderation_queue(conversation)] == [idea.id]
+    decisions.approve_item(conversation, moderator.id, "idea", idea.id)
     assert idea.status == ContentStatus.WAITING and list_ideas(bob, question).total == 0
     assert release.release_now(conversation) == 1 and list_ideas(bob, question).total == 1
 
@@ -221,18 +227,18 @@ def test_approving_a_hidden_post_joins_the_batch_but_a_visible_one_stays(team, m
     shown, _ = ideas.post_idea(alice, question, "Rotas a month ahead")
     hidden, _ = ideas.post_idea(bob, question, "Rotas six weeks ahead")
     _batch(conversation, size=3)
-    moderation.hide_item(conversation, moderator.id, "idea", hidden.id, "duplicate")
-    moderation.approve_item(conversation, moderator.id, "idea", shown.id)
-    moderation.approve_item(conversation, moderator.id, "idea", hidden.id)
+    decisions.hide_item(conversation, moderator.id, "idea", hidden.id, "duplicate")
+    decisions.approve_item(conversation, moderator.id, "idea", shown.id)
+    decisions.approve_item(conversation, moderator.id, "idea", hidden.id)
     assert shown.status == ContentStatus.PUBLISHED
     assert hidden.status == ContentStatus.WAITING and list_ideas(alice, question).total == 1
 
 
 def test_an_automatic_move_on_releases_waiting_notes(team):
-    from app.services import auto_advance
+    from app.services.workshops import auto_advance
 
     conversation, question, (alice, *_) = team
-    live_session.set_phase(conversation, "collect")
+    session.set_phase(conversation, "collect")
     auto_advance.set_auto_advance(conversation, True)
     idea, _ = ideas.post_idea(alice, question, "Note written just before time ran out")
     conversation.phase_ends_at = utcnow().replace(microsecond=0) - timedelta(seconds=1)

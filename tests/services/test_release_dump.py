@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Idea, LiveEvent
 from app.models.base import this_hour
-from app.services import ideas, release
+from app.services.content import ideas
+from app.services.conversations import release
 
 # Columns that differ between posts because their content differs; nothing else may.
 CONTENT_COLUMNS = {"id", "body", "author_tag", "nonce", "sentiment"}

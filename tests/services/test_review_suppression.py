@@ -1,6 +1,6 @@
 """Folded cells must not leak a small group's name or size through the order or labels they are listed in."""
 
-from app.services.participation import fold_small_groups
+from app.services.conversations.participation import fold_small_groups
 
 
 def test_small_groups_leave_only_other_last_whatever_their_true_size():

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import User
-from app.services import accounts
-from app.services.errors import InvalidInput
-from app.services.sso import SignInRefused, SsoIdentity, SsoPolicy, sign_in_with_sso
+from app.services.accounts import users
+from app.services.common.errors import InvalidInput
+from app.services.accounts.sso import SignInRefused, SsoIdentity, SsoPolicy, sign_in_with_sso
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 OID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
@@ -57,7 +57,7 @@ def test_an_unknown_organisation_code_refuses_without_making_anything(org) -> No
 def test_a_clash_on_the_user_key_is_refused_cleanly(org) -> None:  # type: ignore[no-untyped-def]
     # An account whose user_key is this subject but that is not linked (an admin cleared the link by hand):
     # creating a second one fails on the unique user_key, is rolled back, and is refused with a clear message.
-    squatter = accounts.create_user("old@nhs.net", organisation=org, password=None)
+    squatter = users.create_user("old@nhs.net", organisation=org, password=None)
     squatter.user_key = f"{TENANT}:{OID}"
     db.session.commit()
     policy = SsoPolicy.parse(f"{TENANT}={org.code}")

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Conversation, Idea, IdeaVector, RunStatus, ThemeRun
-from app.services import ideas, theme_runs, themes
+from app.services.content import ideas
+from app.services.themes import runs as theme_runs
+from app.services.themes import reading
 
 IDEAS = [f"Free staff parking for night shift workers, idea {n}" for n in range(6)] + \
         [f"Hot food in the canteen after midnight, idea {n}" for n in range(6)]
@@ -145,7 +147,7 @@ def test_a_run_whose_worker_died_is_reported_and_replaced(app, make_user, make_c
     stuck = ThemeRun(conversation_id=conversation.id, status=RunStatus.RUNNING, created_at=utcnow() - timedelta(hours=2))
     db.session.add(stuck)
     db.session.commit()
-    view = themes.themes_for(person, conversation.id)
+    view = reading.themes_for(person, conversation.id)
     assert view.latest_failed.id == stuck.id and view.pending is None and view.run.id == first.id and view.cards
     stuck_id = stuck.id
     fresh = theme_runs.request_theme_run(conversation.id)

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Idea, RunStatus, Theme, ThemeAssignment, ThemeRun
-from app.services import ideas, theme_runs, themes
-from app.services.errors import IdentifyingDetails
+from app.services.content import ideas
+from app.services.themes import runs
+from app.services.themes import reading
+from app.services.common.errors import IdentifyingDetails
 
 SAMPLE = Path(__file__).resolve().parents[2] / "app" / "demo" / "staff_ideas.txt"
 
@@ -29,14 +31,14 @@ def themed_conversation(make_user, make_conversation, as_participant):
 
 def test_run_switches_the_conversation_in_one_go(themed_conversation):
     conversation, people = themed_conversation
-    run = theme_runs.request_theme_run(conversation.id)  # inline runner in tests
+    run = runs.request_theme_run(conversation.id)  # inline runner in tests
     db.session.refresh(run)
     assert run.status == RunStatus.SUCCEEDED and run.theme_count >= 2
     db.session.refresh(conversation)
     assert conversation.current_theme_run_id == run.id
     assigned = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(ThemeAssignment.run_id == run.id))
     assert assigned == run.idea_count == db.session.scalar(sa.select(sa.func.count()).select_from(Idea))
-    view = themes.themes_for(people[0], conversation.id)
+    view = reading.themes_for(people[0], conversation.id)
     assert len(view.cards) == run.theme_count
     assert all(card.snapshot.label and card.quotes for card in view.cards)
     labels = " ".join(card.snapshot.label.lower() for card in view.cards)
@@ -45,34 +47,34 @@ def test_run_switches_the_conversation_in_one_go(themed_conversation):
 
 def test_a_failed_run_keeps_the_previous_themes(themed_conversation, monkeypatch):
     conversation, people = themed_conversation
-    first = theme_runs.request_theme_run(conversation.id)
+    first = runs.request_theme_run(conversation.id)
     import nlp.themes
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise MemoryError("simulated")
 
     monkeypatch.setattr(nlp.themes, "find_themes", broken)
-    second = theme_runs.request_theme_run(conversation.id)
+    second = runs.request_theme_run(conversation.id)
     db.session.refresh(second)
     db.session.refresh(conversation)
     assert second.status == RunStatus.FAILED and "previous themes are still shown" in second.error
     assert conversation.current_theme_run_id == first.id
-    view = themes.themes_for(people[0], conversation.id)
+    view = reading.themes_for(people[0], conversation.id)
     assert view.run.id == first.id and view.latest_failed.id == second.id and view.cards
 
 
 def test_lead_edits_survive_a_rerun(themed_conversation, make_user, as_participant):
     conversation, people = themed_conversation
-    theme_runs.request_theme_run(conversation.id)
-    view = themes.themes_for(people[0], conversation.id)
+    runs.request_theme_run(conversation.id)
+    view = reading.themes_for(people[0], conversation.id)
     renamed, dropped = (db.session.get(Theme, c.snapshot.theme_id) for c in view.cards[:2])
     renamed.label, renamed.label_locked = "Night shift welfare", True
     dropped.not_a_theme = True
     db.session.commit()
     ideas.post_idea(people[0], conversation.questions[0].id, "Another idea about free parking at night", allow_identifying=True)
-    run = theme_runs.request_theme_run(conversation.id)
+    run = runs.request_theme_run(conversation.id)
     db.session.refresh(run)
-    after = {c.snapshot.theme_id: c.snapshot.label for c in themes.themes_for(people[0], conversation.id).cards}
+    after = {c.snapshot.theme_id: c.snapshot.label for c in reading.themes_for(people[0], conversation.id).cards}
     assert after.get(renamed.id) == "Night shift welfare"
     assert dropped.id not in after
 
@@ -83,21 +85,21 @@ def test_only_one_run_is_queued_at_a_time(app, themed_conversation):
     queued = ThemeRun(conversation_id=conversation.id)
     db.session.add(queued)
     db.session.commit()
-    assert theme_runs.request_theme_run(conversation.id).id == queued.id
+    assert runs.request_theme_run(conversation.id).id == queued.id
 
 
 def test_schedule_picks_open_conversations_with_new_ideas(themed_conversation):
     conversation, people = themed_conversation
-    assert theme_runs.due_conversations() == [conversation.id]
-    theme_runs.run_scheduled()
-    assert theme_runs.due_conversations() == []  # just ran, nothing new
+    assert runs.due_conversations() == [conversation.id]
+    runs.run_scheduled()
+    assert runs.due_conversations() == []  # just ran, nothing new
 
 
 def test_similar_ideas_while_typing(themed_conversation):
     conversation, people = themed_conversation
-    matches = themes.similar_ideas(people[1], conversation.id, "free parking for night staff")
+    matches = reading.similar_ideas(people[1], conversation.id, "free parking for night staff")
     assert matches and "parking" in matches[0][0].body.lower()
-    assert themes.similar_ideas(people[1], conversation.id, "hi") == []
+    assert reading.similar_ideas(people[1], conversation.id, "hi") == []
 
 
 def test_identifying_details_need_confirmation(make_user, make_conversation, as_participant):

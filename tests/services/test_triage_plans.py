@@ -13,10 +13,16 @@ from openpyxl import load_workbook
 from app.crypto import voter_pseudonym
 from app.extensions import db
 from app.models import Idea, PairwiseChoice, Theme, ThemeAssignment, ThemeSnapshot
-from app.services import exports, ideas, outcomes, plans, prioritise, triage, voting
-from app.services.errors import InvalidInput, NotFound
-from app.services.keys import conversation_key
-from app.services.priority import priority_score, severity_terms_in
+from app.services.triage import exports
+from app.services.content import ideas
+from app.services.triage import outcomes
+from app.services.triage import plans
+from app.services.triage import pairwise
+from app.services.triage import board as triage
+from app.services.content import voting
+from app.services.common.errors import InvalidInput, NotFound
+from app.services.common.keys import conversation_key
+from app.services.triage.score import priority_score, severity_terms_in
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 
 # k-means in nlp/cluster.py warns when a conversation holds duplicate texts; the run is still correct.
@@ -103,21 +109,21 @@ def test_breadth_counts_people_and_groups_only_at_k(app, themed, make_user, as_p
 
 def test_pairwise_answers_carry_a_pseudonym_not_a_user(themed):
     conversation, people, orgs, _ = themed
-    pair = prioritise.next_comparison(people[0], conversation.id)
+    pair = pairwise.next_comparison(people[0], conversation.id)
     assert pair is not None and pair.left.id != pair.right.id
-    prioritise.record_choice(people[0], conversation.id, pair.left.id, pair.right.id, "left")
-    nxt = prioritise.next_comparison(people[0], conversation.id)
+    pairwise.record_choice(people[0], conversation.id, pair.left.id, pair.right.id, "left")
+    nxt = pairwise.next_comparison(people[0], conversation.id)
     assert {nxt.left.id, nxt.right.id} != {pair.left.id, pair.right.id}  # never the same pair twice
     with pytest.raises(InvalidInput):
-        prioritise.record_choice(people[0], conversation.id, pair.left.id, pair.left.id, "left")
+        pairwise.record_choice(people[0], conversation.id, pair.left.id, pair.left.id, "left")
     with pytest.raises(InvalidInput):
-        prioritise.record_choice(people[0], conversation.id, pair.left.id, pair.right.id, "both")
+        pairwise.record_choice(people[0], conversation.id, pair.left.id, pair.right.id, "both")
     row = db.session.scalar(sa.select(PairwiseChoice))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PairwiseChoice)) == 1
     assert row.chooser != voter_pseudonym(conversation_key(conversation), people[0].user_key)
     assert {c.name for c in PairwiseChoice.__table__.columns} == {
         "id", "conversation_id", "left_theme_id", "right_theme_id", "left_idea_id", "right_idea_id", "choice", "chooser"}
-    ranked = prioritise.ranking(conversation)
+    ranked = pairwise.ranking(conversation)
     assert ranked[0].item.id == pair.left.id and ranked[0].lower <= ranked[0].score <= ranked[0].upper
 
 
@@ -151,7 +157,7 @@ def test_notices_reach_authors_and_voters_without_a_stored_link(themed, make_use
 
 
 def _owns(participant, idea_id: str) -> bool:
-    from app.services.authorship import is_author
+    from app.services.content.authorship import is_author
 
     idea = db.session.get(Idea, idea_id)
     return is_author(participant, conversation_key(idea.conversation), idea)
@@ -179,9 +185,9 @@ def test_exports_hold_no_author_details_or_times_and_neutralise_formulas(themed)
     conversation, people, orgs, _ = themed
     nasty = "=HYPERLINK(\"http://evil.example\",\"click\") free parking at night for staff"
     idea, _ = ideas.post_idea(people[0], conversation.questions[0].id, nasty, allow_identifying=True)
-    from app.services import theme_runs
+    from app.services.themes import runs
 
-    theme_runs.request_theme_run(conversation.id)
+    runs.request_theme_run(conversation.id)
     theme = top_theme(conversation)
     plans.set_owner(theme, "@Estates lead", None)
     plans.add_action(theme, "-1 spaces for visitors", "+Facilities", None)
@@ -214,9 +220,9 @@ def test_trend_against_the_previous_run_and_the_previous_month(themed, make_conv
         ideas.post_idea(people[n % 3], conversation.questions[0].id,
                         f"Staff parking at night is impossible, {['really', 'truly', 'so', 'just', 'always', 'sadly'][n]} hard",
                         allow_identifying=True)
-    from app.services import theme_runs
+    from app.services.themes import runs
 
-    theme_runs.request_theme_run(conversation.id)
+    runs.request_theme_run(conversation.id)
     again = triage.board(orgs, conversation.id)
     assert any(c.trend in ("rising", "steady", "falling") for c in again.cards)
     # Next month's Change Hub session follows on from this one.
@@ -226,7 +232,7 @@ def test_trend_against_the_previous_run_and_the_previous_month(themed, make_conv
     texts = [db.session.get(Idea, i).body for i in db.session.scalars(sa.select(Idea.id).where(Idea.conversation_id == conversation.id))]
     for n, text in enumerate(texts):
         ideas.post_idea(people[n % 3], month.questions[0].id, text, allow_identifying=True)
-    theme_runs.request_theme_run(month.id)
+    runs.request_theme_run(month.id)
     board = triage.board(orgs, month.id)
     assert [m.conversation.id for m in board.months] == [conversation.id] and board.months[0].cards
     assert any(c.trend != "new" for c in board.cards)  # the same themes recognised across months

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Vote
-from app.services import ideas, voting
-from app.services.errors import InvalidInput, NotAllowedNow, NotFound
-from app.services.listing import idea_detail
+from app.services.content import ideas
+from app.services.content import voting
+from app.services.common.errors import InvalidInput, NotAllowedNow, NotFound
+from app.services.content.listing import idea_detail
 from tests.conftest import BACKEND
 
 
@@ -47,7 +48,7 @@ def test_votes_refused_when_closed_or_unknown(make_user, make_conversation, as_p
     conversation = make_conversation()
     person = as_participant(make_user())
     idea, _ = ideas.post_idea(person, conversation.questions[0].id, "Some idea text")
-    from app.services.conversations import close_conversation
+    from app.services.conversations.lifecycle import close_conversation
 
     close_conversation(conversation)
     with pytest.raises(NotAllowedNow):

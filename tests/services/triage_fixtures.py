@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.services import ideas, theme_runs
+from app.services.content import ideas
+from app.services.themes import runs
 
 PARKING = ["nurses", "porters", "midwives", "junior doctors", "healthcare assistants", "cleaners", "radiographers", "paramedics"]
 FOOD = ["even soup", "with vegetarian choices", "not just vending machines", "after midnight", "like pasta bakes",
@@ -25,7 +26,7 @@ def themed(make_user, make_conversation, as_participant):
             [f"Hot food in the canteen on night shifts, {what}" for what in FOOD]
     for n, text in enumerate(texts + extra):
         ideas.post_idea(people[n % 3], conversation.questions[n % 2].id, text, allow_identifying=True)
-    theme_runs.request_theme_run(conversation.id)
+    runs.request_theme_run(conversation.id)
     db.session.refresh(conversation)
     lead = make_user("lead")
     return conversation, people, frozenset({conversation.organisation_id}), lead

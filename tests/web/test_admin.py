@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ApiToken, Organisation, StaffGroup, User
-from app.services import accounts
+from app.services.accounts import users
 from tests.conftest import PASSWORD
 
 
@@ -102,7 +102,7 @@ def test_create_and_edit_organisation_with_errors(client, login, org, make_user)
     # Partnership, then assign the organisation to it and rename it.
     assert client.post("/admin/partnerships", data={"csrf_token": token, "name": "North Partnership"}).status_code == 302
     assert client.post("/admin/partnerships", data={"csrf_token": token, "name": "north partnership"}).status_code == 400
-    partnership_id = accounts.db.session.execute(sa.text("SELECT id FROM partnership")).scalar()
+    partnership_id = users.db.session.execute(sa.text("SELECT id FROM partnership")).scalar()
     saved = client.post(f"/admin/organisations/{new.id}", data={"csrf_token": token, "name": "Hillside NHS Trust", "code": "RH2", "partnership_id": partnership_id})
     assert saved.status_code == 302
     db.session.expire_all()
@@ -152,7 +152,7 @@ def test_people_search_pagination_and_create(client, login, org, make_user):
     assert created.status_code == 302
     person = db.session.scalar(sa.select(User).where(User.email == "new.person@trust.nhs.uk"))
     assert person.role_in(org.id) == "facilitator" and person.memberships[0].staff_group_id == group.id
-    assert accounts.authenticate("new.person@trust.nhs.uk", PASSWORD) is not None
+    assert users.authenticate("new.person@trust.nhs.uk", PASSWORD) is not None
     for change, message in [({"email": "new.person@trust.nhs.uk"}, "already exists"), ({"email": "not-an-email"}, "correct format"),
                             ({"email": "x@trust.nhs.uk", "password": "short"}, "10 characters or more"),
                             ({"email": "x@trust.nhs.uk", "display_name": ""}, "Enter their name"),
@@ -165,7 +165,7 @@ def test_people_search_pagination_and_create(client, login, org, make_user):
 def test_roles_accounts_passwords_and_tokens(client, login, org, make_org, make_user):
     admin = _admin(make_user, org)
     second = make_org("Second Trust")
-    accounts.set_membership(admin, second, "admin")
+    users.set_membership(admin, second, "admin")
     token = login(admin)
     person = make_user()
     page = client.get(f"/admin/people/{person.id}").get_data(as_text=True)
@@ -182,7 +182,7 @@ def test_roles_accounts_passwords_and_tokens(client, login, org, make_org, make_
     # Deactivate and reactivate; an admin cannot deactivate themselves.
     assert client.post(f"/admin/people/{person.id}/active", data={"csrf_token": token, "active": "0"}).status_code == 302
     db.session.expire_all()
-    assert not db.session.get(User, person.id).active and accounts.authenticate(person.email, PASSWORD) is None
+    assert not db.session.get(User, person.id).active and users.authenticate(person.email, PASSWORD) is None
     client.post(f"/admin/people/{person.id}/active", data={"csrf_token": token, "active": "1"})
     db.session.expire_all()
     assert db.session.get(User, person.id).active
@@ -193,18 +193,18 @@ def test_roles_accounts_passwords_and_tokens(client, login, org, make_org, make_
     mismatch = client.post(f"/admin/people/{person.id}/password", data={"csrf_token": token, "password": "a-new-password-1", "confirm": "different-one-2"})
     assert mismatch.status_code == 400 and "do not match" in mismatch.get_data(as_text=True)
     assert client.post(f"/admin/people/{person.id}/password", data={"csrf_token": token, "password": "a-new-password-1", "confirm": "a-new-password-1"}).status_code == 302
-    assert accounts.authenticate(person.email, "a-new-password-1") is not None
+    assert users.authenticate(person.email, "a-new-password-1") is not None
     # Tokens: an admin issues their own (shown once, only the hash stored, usable), revokes anyone's.
     issued = client.post(f"/admin/people/{admin.id}/tokens", data={"csrf_token": token, "name": "Power BI"})
     assert issued.status_code == 201 and issued.headers["Cache-Control"] == "no-store"
     secret = issued.get_data(as_text=True).split('id="token">')[1].split("<")[0]
     assert secret.startswith("chorus_") and secret not in client.get(f"/admin/people/{admin.id}").get_data(as_text=True)
-    assert accounts.user_for_token(secret).id == admin.id
+    assert users.user_for_token(secret).id == admin.id
     assert client.post(f"/admin/people/{admin.id}/tokens", data={"csrf_token": token, "name": ""}).status_code == 400
-    theirs = accounts.create_api_token(person, "Their own")
+    theirs = users.create_api_token(person, "Their own")
     record = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == person.id))
     assert client.post(f"/admin/people/{person.id}/tokens/{record.id}/revoke", data={"csrf_token": token}).status_code == 302
-    assert accounts.user_for_token(theirs) is None
+    assert users.user_for_token(theirs) is None
     assert client.post(f"/admin/people/{admin.id}/tokens/{record.id}/revoke", data={"csrf_token": token}).status_code == 404
 
 
@@ -213,7 +213,7 @@ def _csv(rows: str) -> dict:
 
 
 def test_bulk_upload_is_all_or_nothing_with_row_errors(client, login, org, make_user, monkeypatch):
-    from app.services import csvfile
+    from app.services.common import csvfile
 
     monkeypatch.setattr(csvfile, "MAX_CSV_BYTES", 4096)  # a small limit, so the test sends a small body
     token = login(_admin(make_user, org))
@@ -249,8 +249,8 @@ def test_bulk_upload_is_all_or_nothing_with_row_errors(client, login, org, make_
 
 @pytest.mark.parametrize("path", ["/admin/people/{person}", "/admin/people"])
 def test_admin_pages_never_show_content(client, login, org, make_user, make_conversation, path):
-    from app.services import ideas
-    from app.services.participants import Participant
+    from app.services.content import ideas
+    from app.services.common.participants import Participant
 
     person = make_user()
     conversation = make_conversation()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.accounts import create_api_token
+from app.services.accounts.users import create_api_token
 
 
 @pytest.fixture

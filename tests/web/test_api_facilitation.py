@@ -6,10 +6,12 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Idea
-from app.services import ideas, templates, voting
-from app.services.accounts import create_api_token
-from app.services.participants import Participant
-from app.services.participation_batch import refresh_snapshot
+from app.services.content import ideas
+from app.services.conversations import templates
+from app.services.content import voting
+from app.services.accounts.users import create_api_token
+from app.services.common.participants import Participant
+from app.services.conversations.participation_batch import refresh_snapshot
 
 
 def _api(client, user):
@@ -63,7 +65,7 @@ def test_paper_notes_import(client, make_user, make_conversation):
 def test_idea_stage(client, make_user, org):
     facilitator = make_user("facilitator")
     lab = templates.create_from_template(frozenset({org.id}), org.id, "ideas_lab", "Ideas Lab")
-    from app.services.conversations import open_conversation
+    from app.services.conversations.lifecycle import open_conversation
 
     open_conversation(lab)
     idea, _ = ideas.post_idea(Participant.from_user(make_user()), lab.questions[0].id, "Hydration stations on wards")

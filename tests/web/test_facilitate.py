@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Conversation, Idea, Question, Vote
 from app.models.base import utcnow
-from app.services import ideas, voting
-from app.services.participation_batch import refresh_snapshot
+from app.services.content import ideas
+from app.services.content import voting
+from app.services.conversations.participation_batch import refresh_snapshot
 
 ROUTES = [
     ("get", "/facilitate/"), ("get", "/facilitate/conversations/new"), ("post", "/facilitate/conversations/new"),
@@ -281,7 +282,7 @@ def test_paper_notes_preview_then_import(client, login, make_user, make_conversa
 
 
 def test_paper_notes_errors_import_nothing(client, login, make_user, make_conversation, monkeypatch):
-    from app.services import csvfile
+    from app.services.common import csvfile
 
     conversation = make_conversation()
     token = login(make_user("facilitator"))

@@ -10,16 +10,17 @@ import sqlalchemy as sa
 from app import create_app
 from app.extensions import db
 from app.models import Idea
-from app.services import guests, moderation
-from app.services.errors import InvalidInput
-from app.services.guests import ALPHABET, normalise_code
+from app.services.accounts import guests
+from app.services.moderation import decisions
+from app.services.common.errors import InvalidInput
+from app.services.accounts.guests import ALPHABET, normalise_code
 from tests.conftest import csrf_token
 
 
 @pytest.fixture
 def workshop(make_conversation):
     conversation = make_conversation(title="Live workshop")
-    moderation.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
+    decisions.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
     return conversation
 
 
@@ -31,7 +32,7 @@ def test_codes_are_short_unambiguous_and_unique(workshop, make_conversation):
     code = workshop.join_code
     assert len(code) == 6 and set(code) <= set(ALPHABET) and not set(code) & set("0O1IL5S")
     other = make_conversation(title="Second")
-    moderation.update_settings(other, moderation_mode="post", report_threshold=3, allow_guests=True)
+    decisions.update_settings(other, moderation_mode="post", report_threshold=3, allow_guests=True)
     assert other.join_code != code
     assert normalise_code(" k7q-x3m ") == "K7QX3M"
     with pytest.raises(InvalidInput):
@@ -73,7 +74,7 @@ def test_wrong_code_and_closed_or_guestless_conversations(client, workshop):
     assert empty.status_code == 400 and "Enter the join code" in empty.get_data(as_text=True)
     assert client.get(f"/conversations/{workshop.id}").status_code == 302  # still a stranger: sign in
     code = workshop.join_code
-    moderation.update_settings(workshop, moderation_mode="post", report_threshold=3, allow_guests=False)
+    decisions.update_settings(workshop, moderation_mode="post", report_threshold=3, allow_guests=False)
     assert workshop.join_code is None
     assert "That code is not right" in _join(client, code).get_data(as_text=True)
 
@@ -114,14 +115,14 @@ def limited_app(app, database_url):  # type: ignore[no-untyped-def]
 
 
 def test_code_guessing_and_guest_posting_are_rate_limited(limited_app, org):
-    from app.services import conversations
-    from app.services.organisations import create_organisation
+    from app.services.conversations import lifecycle
+    from app.services.accounts.organisations import create_organisation
 
     owner = create_organisation("Limited Trust", "L001")
-    conversation = conversations.create_conversation(owner.id, conversations.ConversationDetails(
+    conversation = lifecycle.create_conversation(owner.id, lifecycle.ConversationDetails(
         title="Rate-limited workshop", audience_ids=[owner.id], questions=["What would help?"]))
-    conversations.open_conversation(conversation)
-    moderation.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
+    lifecycle.open_conversation(conversation)
+    decisions.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
     guesser = limited_app.test_client()
     codes = [c for c in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD") if c != conversation.join_code][:3]
     assert [_join(guesser, code).status_code for code in codes] == [400, 400, 400]
@@ -137,7 +138,7 @@ def test_code_guessing_and_guest_posting_are_rate_limited(limited_app, org):
 
 
 def test_guest_posts_are_moderated_like_anyone_elses(client, workshop):
-    moderation.update_settings(workshop, moderation_mode="pre", report_threshold=3, allow_guests=True)
+    decisions.update_settings(workshop, moderation_mode="pre", report_threshold=3, allow_guests=True)
     _join(client, workshop.join_code)
     question = workshop.questions[0].id
     token = csrf_token(client, f"/questions/{question}")

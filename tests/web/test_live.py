@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-from app.services import ideas, live_session, voting
-from app.services.accounts import create_api_token
+from app.services.content import ideas
+from app.services.workshops import session
+from app.services.content import voting
+from app.services.accounts.users import create_api_token
 
 
 @pytest.fixture
@@ -24,8 +26,8 @@ def test_board_shows_ideas_phase_and_timer(client, login, make_user, as_particip
     conversation, cid, qid = workshop
     author = as_participant(make_user())
     ideas.post_idea(author, qid, "A quiet room on every ward")
-    live_session.set_phase(conversation, "collect")
-    live_session.start_timer(conversation, 5)
+    session.set_phase(conversation, "collect")
+    session.start_timer(conversation, 5)
     login(make_user())
     html = client.get(f"/conversations/{cid}/live").get_data(as_text=True)
     assert "A quiet room on every ward" in html
@@ -37,13 +39,13 @@ def test_board_shows_ideas_phase_and_timer(client, login, make_user, as_particip
 
 def test_posting_on_the_board_obeys_the_phase(client, login, make_user, workshop):
     conversation, cid, qid = workshop
-    live_session.set_phase(conversation, "vote")
+    session.set_phase(conversation, "vote")
     token = login(make_user())
     response = client.post(f"/conversations/{cid}/live/ideas", data={
         "csrf_token": token, "question_id": qid, "body": "An idea while people vote", "client_token": "abcdefgh1"})
     assert response.status_code == 400
     assert "not taking new ideas" in response.get_data(as_text=True)
-    live_session.set_phase(conversation, "collect")
+    session.set_phase(conversation, "collect")
     response = client.post(f"/conversations/{cid}/live/ideas", data={
         "csrf_token": token, "question_id": qid, "body": "An idea while collecting", "client_token": "abcdefgh2"})
     assert response.status_code == 302 and response.headers["Location"] == f"/conversations/{cid}/live"
@@ -62,11 +64,11 @@ def test_board_refuses_a_bad_question_and_missing_text(client, login, make_user,
 def test_voting_form_obeys_the_phase(client, login, make_user, as_participant, workshop):
     conversation, cid, qid = workshop
     idea, _ = ideas.post_idea(as_participant(make_user()), qid, "Showers for cyclists")
-    live_session.set_phase(conversation, "collect")
+    session.set_phase(conversation, "collect")
     token = login(make_user())
     client.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token, "choice": "support"})
     assert "Voting has not started" in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
-    live_session.set_phase(conversation, "vote")
+    session.set_phase(conversation, "vote")
     client.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token, "choice": "support"})
     assert "1 supporter" in client.get(f"/conversations/{cid}/live").get_data(as_text=True)
 
@@ -76,14 +78,14 @@ def test_api_obeys_phases(client, make_user, as_participant, workshop):
     user = make_user()
     headers = _bearer(user)
     idea, _ = ideas.post_idea(as_participant(make_user()), qid, "Longer lunch breaks")
-    live_session.set_phase(conversation, "collect")
+    session.set_phase(conversation, "collect")
     refused = client.put(f"/api/v1/ideas/{idea.id}/vote", json={"choice": "support"}, headers=headers)
     assert refused.status_code == 409 and "Voting has not started" in refused.json["error"]["message"]
-    live_session.set_phase(conversation, "vote")
+    session.set_phase(conversation, "vote")
     assert client.put(f"/api/v1/ideas/{idea.id}/vote", json={"choice": "support"}, headers=headers).status_code == 200
     refused = client.post(f"/api/v1/questions/{qid}/ideas", json={"body": "Posting during voting"}, headers=headers)
     assert refused.status_code == 409 and "not taking new ideas" in refused.json["error"]["message"]
-    live_session.set_phase(conversation, "review")
+    session.set_phase(conversation, "review")
     refused = client.post(f"/api/v1/ideas/{idea.id}/comments", json={"body": "Late comment"}, headers=headers)
     assert refused.status_code == 409 and "in review" in refused.json["error"]["message"]
 
@@ -91,8 +93,8 @@ def test_api_obeys_phases(client, make_user, as_participant, workshop):
 def test_api_hides_counts_until_you_vote(client, make_user, as_participant, workshop):
     conversation, cid, qid = workshop
     idea, _ = ideas.post_idea(as_participant(make_user()), qid, "Secure bike storage")
-    live_session.set_votes_hidden(conversation, True)
-    live_session.set_phase(conversation, "vote")
+    session.set_votes_hidden(conversation, True)
+    session.set_phase(conversation, "vote")
     voting.cast_vote(as_participant(make_user()), idea.id, "support")
     viewer = make_user()
     seen = client.get(f"/api/v1/ideas/{idea.id}", headers=_bearer(viewer)).json
@@ -101,7 +103,7 @@ def test_api_hides_counts_until_you_vote(client, make_user, as_participant, work
     assert state["ideas"][idea.id]["votes"] is None
     voted = client.put(f"/api/v1/ideas/{idea.id}/vote", json={"choice": "support"}, headers=_bearer(viewer)).json
     assert voted["votes"] == {"support": 2} and voted["votes_hidden"] is False
-    live_session.set_phase(conversation, "review")
+    session.set_phase(conversation, "review")
     other = client.get(f"/api/v1/ideas/{idea.id}", headers=_bearer(make_user())).json
     assert other["votes"] == {"support": 2}
 
@@ -151,7 +153,7 @@ def test_poll_fallback_returns_events_after_a_cursor(client, login, make_user, a
     conversation, cid, qid = workshop
     author = as_participant(make_user())
     idea, _ = ideas.post_idea(author, qid, "Polling idea")
-    live_session.set_phase(conversation, "collect")
+    session.set_phase(conversation, "collect")
     login(make_user())
     body = client.get(f"/conversations/{cid}/live/events?after=0").json
     assert [e["type"] for e in body["events"]] == ["idea", "phase"]
@@ -166,8 +168,8 @@ def test_poll_fallback_returns_events_after_a_cursor(client, login, make_user, a
 def test_poll_after_close_asks_for_a_reset(client, login, make_user, as_participant, workshop):
     conversation, cid, qid = workshop
     ideas.post_idea(as_participant(make_user()), qid, "Idea before the close")
-    live_session.set_phase(conversation, "collect")
-    live_session.set_phase(conversation, "closed")
+    session.set_phase(conversation, "collect")
+    session.set_phase(conversation, "closed")
     login(make_user())
     body = client.get(f"/conversations/{cid}/live/events?after=1").json
     assert body["reset"] is True and body["state"]["status"] == "closed"
@@ -252,7 +254,7 @@ def test_api_live_controls(client, make_user, as_participant, workshop):
 def test_participation_forms_obey_each_phase(client, login, make_user, as_participant, workshop, phase, allowed):
     conversation, cid, qid = workshop
     idea, _ = ideas.post_idea(as_participant(make_user()), qid, "An idea from before the session")
-    live_session.set_phase(conversation, phase)
+    session.set_phase(conversation, phase)
     token = login(make_user())
     question_page = client.get(f"/questions/{qid}").get_data(as_text=True)
     assert ("Post your idea anonymously" in question_page) == ("post" in allowed)
@@ -273,8 +275,8 @@ def test_participation_forms_obey_each_phase(client, login, make_user, as_partic
 def test_pages_say_counts_are_hidden_until_you_vote(client, login, make_user, as_participant, workshop):
     conversation, cid, qid = workshop
     idea, _ = ideas.post_idea(as_participant(make_user()), qid, "Hidden count idea")
-    live_session.set_votes_hidden(conversation, True)
-    live_session.set_phase(conversation, "vote")
+    session.set_votes_hidden(conversation, True)
+    session.set_phase(conversation, "vote")
     voting.cast_vote(as_participant(make_user()), idea.id, "support")
     token = login(make_user())
     page = client.get(f"/questions/{qid}?sort=supported").get_data(as_text=True)

@@ -8,14 +8,16 @@ import pytest
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import ideas, live_session, moderation
+from app.services.content import ideas
+from app.services.workshops import session
+from app.services.moderation import decisions
 from tests.conftest import csrf_token
 
 
 @pytest.fixture
 def workshop(make_conversation):
     conversation = make_conversation(title="Live workshop")
-    moderation.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
+    decisions.update_settings(conversation, moderation_mode="post", report_threshold=3, allow_guests=True)
     return conversation
 
 
@@ -27,7 +29,7 @@ def test_a_guest_sees_the_live_board_and_its_events_for_their_conversation_only(
         app, client, workshop, make_conversation, make_user, as_participant):
     other = make_conversation(title="Staff-only conversation")
     author = as_participant(make_user())
-    live_session.set_phase(workshop, "collect")
+    session.set_phase(workshop, "collect")
     idea, _ = ideas.post_idea(author, workshop.questions[0].id, "Name badges with pronouns")
     hidden_idea, _ = ideas.post_idea(author, other.questions[0].id, "Not for guests")
     assert _join(client, workshop.join_code).status_code == 302
@@ -53,7 +55,7 @@ def test_a_guest_sees_the_live_board_and_its_events_for_their_conversation_only(
 
 
 def test_closing_the_session_needs_a_confirmation(client, login, make_user, workshop):
-    live_session.set_phase(workshop, "collect")
+    session.set_phase(workshop, "collect")
     token = login(make_user("facilitator"))
     base = f"/facilitate/conversations/{workshop.id}/live"
     console = client.get(base).get_data(as_text=True)
@@ -79,7 +81,7 @@ def test_participants_cannot_see_the_close_page(client, login, make_user, worksh
 
 
 def test_facilitator_opts_in_and_the_next_poll_moves_the_session_on(client, login, make_user, workshop):
-    live_session.set_phase(workshop, "collect")
+    session.set_phase(workshop, "collect")
     token = login(make_user("facilitator"))
     base = f"/facilitate/conversations/{workshop.id}/live"
     assert "Move on automatically when the timer ends" in client.get(base).get_data(as_text=True)
@@ -108,7 +110,7 @@ def test_facilitator_opts_in_and_the_next_poll_moves_the_session_on(client, logi
 
 
 def test_api_opts_in_to_moving_on_automatically(client, make_user, workshop):
-    from app.services.accounts import create_api_token
+    from app.services.accounts.users import create_api_token
 
     facilitator = make_user("facilitator")
     headers = {"Authorization": f"Bearer {create_api_token(facilitator)}"}
@@ -124,7 +126,7 @@ def test_api_opts_in_to_moving_on_automatically(client, make_user, workshop):
 
 
 def test_console_controls_answer_in_the_background_when_asked_for_json(client, login, make_user, as_participant, workshop):
-    live_session.set_phase(workshop, "collect")
+    session.set_phase(workshop, "collect")
     idea, _ = ideas.post_idea(as_participant(make_user()), workshop.questions[0].id, "Arrived after the console loaded")
     token = login(make_user("facilitator"))
     url = f"/facilitate/conversations/{workshop.id}/live/spotlight"

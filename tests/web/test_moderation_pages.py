@@ -9,8 +9,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ContentReport, ContentStatus, Idea
-from app.services import comments, ideas, moderation
-from app.services.accounts import create_api_token
+from app.services.content import comments
+from app.services.content import ideas
+from app.services.moderation import decisions
+from app.services.accounts.users import create_api_token
 from tests.conftest import PASSWORD, csrf_token
 
 
@@ -32,7 +34,7 @@ def world(app, make_user, make_conversation, as_participant):
     flagged, _ = ideas.post_idea(me, question, "Dr Patel on Ward 7 shouts at the nurses", allow_identifying=True)
     clean, _ = ideas.post_idea(me, question, "Rotas six weeks ahead please")
     comment, _ = comments.add_comment(me, clean.id, "And swaps by app")
-    from app.services import reports
+    from app.services.moderation import reports
 
     reports.report_item(as_participant(reader), "comment", comment.id, "other", "Seems like an advert")
     return {"conversation": conversation, "facilitator": facilitator, "author": author, "reader": reader,
@@ -108,7 +110,7 @@ def test_moderating_through_the_pages(app, client, world):
 
 def test_notice_reaches_the_author_only_and_can_be_dismissed(app, client, world):
     conversation, clean = world["conversation"], world["clean"]
-    moderation.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "off_topic", "Say how it helps")
+    decisions.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "off_topic", "Say how it helps")
     reader = app.test_client()
     _sign_in(reader, world["reader"])
     page = reader.get(f"/conversations/{conversation.id}").get_data(as_text=True)
@@ -129,7 +131,7 @@ def test_notice_reaches_the_author_only_and_can_be_dismissed(app, client, world)
 
 def test_rewrite_after_hiding_goes_back_to_the_queue(client, world):
     conversation, clean = world["conversation"], world["clean"]
-    moderation.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "duplicate")
+    decisions.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "duplicate")
     token = _sign_in(client, world["author"])
     form = client.get(f"/ideas/{clean.id}/edit").get_data(as_text=True)
     assert "goes back to the moderators" in form
@@ -144,7 +146,7 @@ def test_no_notice_cache_hides_new_notices_longer_than_configured(app, client, w
     conversation, clean = world["conversation"], world["clean"]
     _sign_in(client, world["author"])
     assert "Message from the moderators" not in client.get("/").get_data(as_text=True)
-    moderation.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "duplicate")
+    decisions.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "duplicate")
     assert "Message from the moderators" not in client.get("/").get_data(as_text=True)  # cached "none"
     with client.session_transaction() as session:
         assert set(session) >= {"notices_none_until"}
@@ -202,7 +204,7 @@ def test_moderation_api(app, client, world, make_user):
 
 def test_api_post_in_pre_moderation_returns_the_held_idea(client, world):
     conversation = world["conversation"]
-    moderation.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
+    decisions.update_settings(conversation, moderation_mode="pre", report_threshold=3, allow_guests=False)
     author = {"Authorization": f"Bearer {create_api_token(world['author'])}"}
     created = client.post(f"/api/v1/questions/{conversation.questions[0].id}/ideas", json={"body": "Bike racks"}, headers=author)
     assert created.status_code == 201 and created.json["status"] == "pending" and created.json["mine"] is True
@@ -227,7 +229,7 @@ def test_settings_page_changes_mode_and_guests(client, world):
 
 def test_comment_notice_links_to_rewriting_the_comment(client, world):
     conversation, comment = world["conversation"], world["comment"]
-    moderation.hide_item(conversation, world["facilitator"].id, "comment", comment.id, "other", "Please rephrase")
+    decisions.hide_item(conversation, world["facilitator"].id, "comment", comment.id, "other", "Please rephrase")
     _sign_in(client, world["author"])
     page = client.get(f"/conversations/{conversation.id}/mine").get_data(as_text=True)
     assert "Message from the moderators" in page and "Your comment in" in page
@@ -237,7 +239,7 @@ def test_comment_notice_links_to_rewriting_the_comment(client, world):
 
 @pytest.mark.parametrize("role", ["lead", "admin"])
 def test_leads_and_admins_of_the_organisation_read_the_log(app, world, make_user, role):
-    moderation.hide_item(world["conversation"], world["facilitator"].id, "idea", world["clean"].id, "duplicate")
+    decisions.hide_item(world["conversation"], world["facilitator"].id, "idea", world["clean"].id, "duplicate")
     reader = app.test_client()
     _sign_in(reader, make_user(role))
     page = reader.get(f"/facilitate/conversations/{world['conversation'].id}/moderation/log")
@@ -247,7 +249,7 @@ def test_leads_and_admins_of_the_organisation_read_the_log(app, world, make_user
 
 def test_notices_api_for_the_author_only(app, world):
     conversation, clean = world["conversation"], world["clean"]
-    moderation.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "off_topic", "Say how it helps")
+    decisions.hide_item(conversation, world["facilitator"].id, "idea", clean.id, "off_topic", "Say how it helps")
     client = app.test_client()
     author = {"Authorization": f"Bearer {create_api_token(world['author'])}"}
     reader = {"Authorization": f"Bearer {create_api_token(world['reader'])}"}

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import OpinionRun, RunStatus
-from app.services import moderation, opinion_runs, voting
+from app.services.moderation import decisions
+from app.services.opinions import runs
+from app.services.content import voting
 from app.templating import minutes_ago
 from tests.services.test_opinion_runs import queued_jobs, seed_two_camps  # noqa: F401 (a fixture)
 from tests.web.test_themes_pages import _login_other
@@ -29,7 +31,7 @@ def test_the_first_visit_queues_a_run_and_says_so(client, login, make_user, make
     assert "Chorus is working them out now: refresh the page in a minute" in html and "Group 1" not in html
     html = _page(client, conversation.id)
     assert len(queued_jobs) == 1 and "working them out now" in html
-    opinion_runs.execute_opinion_run(queued_jobs[0][1])
+    runs.execute_opinion_run(queued_jobs[0][1])
     html = _page(client, conversation.id)
     assert "Updated in the last hour" in html and "Group 1: 12 people" in html
     assert "working them out" not in html and "being updated" not in html and len(queued_jobs) == 1
@@ -39,7 +41,7 @@ def test_new_votes_show_the_stored_groups_with_a_polite_notice(app, client, logi
                                                                as_participant, queued_jobs):  # noqa: F811
     conversation, posted = seed_two_camps(make_user, make_conversation, as_participant)
     app.config["CHORUS_OPINIONS_INTERVAL_MINUTES"] = 0
-    opinion_runs.execute_opinion_run(opinion_runs.request_opinion_run(conversation.id).id)
+    runs.execute_opinion_run(runs.request_opinion_run(conversation.id).id)
     voting.cast_vote(as_participant(make_user()), posted[0].id, "agree")
     login(make_user())
     html = _page(client, conversation.id)
@@ -51,7 +53,7 @@ def test_new_votes_show_the_stored_groups_with_a_polite_notice(app, client, logi
 def test_a_failed_update_is_shown_to_facilitators_only(client, make_user, make_conversation, as_participant,
                                                        monkeypatch):
     conversation, posted = seed_two_camps(make_user, make_conversation, as_participant)
-    opinion_runs.request_opinion_run(conversation.id)
+    runs.request_opinion_run(conversation.id)
     voting.cast_vote(as_participant(make_user()), posted[0].id, "agree")
     import nlp.opinions
 
@@ -73,8 +75,8 @@ def test_a_failed_update_is_shown_to_facilitators_only(client, make_user, make_c
 def test_a_hidden_idea_leaves_the_page_before_the_next_run(client, login, make_user, make_conversation,
                                                            as_participant, monkeypatch):
     conversation, posted = seed_two_camps(make_user, make_conversation, as_participant)
-    opinion_runs.request_opinion_run(conversation.id)
-    moderation.hide_item(conversation, make_user("facilitator").id, "idea", posted[6].id, "off_topic", "")
+    runs.request_opinion_run(conversation.id)
+    decisions.hide_item(conversation, make_user("facilitator").id, "idea", posted[6].id, "off_topic", "")
     import nlp.opinions
 
     monkeypatch.setattr(nlp.opinions, "opinion_groups", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))

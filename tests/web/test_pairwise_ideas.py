@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import PairwiseChoice, PairwiseIdea, PairwiseSetup
-from app.services import ideas
+from app.services.content import ideas
 from tests.conftest import csrf_token
 
 TEXTS = ["Publish rotas six weeks ahead", "Fix the broken lockers in the changing rooms",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Comment, Idea, Vote
-from app.services import ideas
+from app.services.content import ideas
 from tests.conftest import csrf_token
 
 
@@ -136,7 +136,7 @@ def test_comment_edit_and_withdraw(client, login, make_user, make_conversation, 
     conversation = make_conversation()
     me, other = make_user(), make_user()
     idea, _ = ideas.post_idea(as_participant(other), conversation.questions[0].id, "An idea to discuss")
-    from app.services import comments
+    from app.services.content import comments
 
     theirs, _ = comments.add_comment(as_participant(other), idea.id, "Their note")
     token = login(me)

@@ -9,8 +9,10 @@ import pytest
 from app.extensions import db
 from app.models import ContentStatus
 from app.models.base import utcnow
-from app.services import ideas, live_session, release
-from app.services.accounts import create_api_token
+from app.services.content import ideas
+from app.services.workshops import session as live_session
+from app.services.conversations import release
+from app.services.accounts.users import create_api_token
 
 SECRET = "Quiet room on ward seven please"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import accounts, ideas
+from app.services.accounts import users
+from app.services.content import ideas
 
 
 @pytest.fixture
@@ -16,8 +17,8 @@ def outsider_and_paths(make_org, make_user, make_conversation, as_participant): 
     insider = make_user()
     idea, _ = ideas.post_idea(as_participant(insider), conversation.questions[0].id, "Parking permits for bank staff")
     outsider = make_user(organisation=elsewhere)
-    headers = {"Authorization": f"Bearer {accounts.create_api_token(outsider)}"}
-    insider_headers = {"Authorization": f"Bearer {accounts.create_api_token(insider)}"}
+    headers = {"Authorization": f"Bearer {users.create_api_token(outsider)}"}
+    insider_headers = {"Authorization": f"Bearer {users.create_api_token(insider)}"}
     return headers, insider_headers, conversation, draft, closed, idea
 
 
@@ -67,7 +68,7 @@ def test_a_closed_conversation_refuses_new_posts_with_409_or_422(client, outside
 def test_a_facilitator_elsewhere_cannot_manage_this_conversation(client, outsider_and_paths, make_org, make_user) -> None:  # type: ignore[no-untyped-def]
     _, _, conversation, _, _, idea = outsider_and_paths
     facilitator = make_user("facilitator", organisation=make_org("Third Test Trust"))
-    headers = {"Authorization": f"Bearer {accounts.create_api_token(facilitator)}"}
+    headers = {"Authorization": f"Bearer {users.create_api_token(facilitator)}"}
     for method, path, body in _manages(conversation, idea):
         response = client.open(path, method=method, json=body, headers=headers)
         assert response.status_code == 404, f"{method} {path} -> {response.status_code}"

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ApiToken, Role
-from app.services import accounts, ideas
+from app.services.accounts import users
+from app.services.content import ideas
 
 
 def test_an_admin_cannot_issue_a_token_for_someone_else(client, login, make_user, org) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +54,7 @@ def test_mine_is_only_ever_true_for_the_reader(client, login, make_user, make_co
                               headers={"X-CSRFToken": _csrf(client)})
         assert theirs.status_code == unknown.status_code == 404
         assert theirs.get_json() == unknown.get_json()
-    assert accounts.user_by_email(author.email).id == author.id
+    assert users.user_by_email(author.email).id == author.id
 
 
 def _csrf(client) -> str:  # type: ignore[no-untyped-def]

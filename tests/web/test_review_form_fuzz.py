@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from werkzeug.routing import Rule
 
-from app.services import comments, ideas
+from app.services.content import comments
+from app.services.content import ideas
 
 JUNK = ["", "   ", "99999999999999999999", "-1", "0", "abc", "1.5", "x" * 5000, "\u202e\u200b", "<script>x</script>"]
 FIELDS = ["body", "choice", "title", "description", "questions", "question_id", "organisation_id", "staff_group_id",

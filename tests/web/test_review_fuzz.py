@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Comment, Conversation, Idea, Vote
-from app.services import accounts, comments, ideas
+from app.services.accounts import users
+from app.services.content import comments
+from app.services.content import ideas
 
 # Every status an API caller may legitimately get back for bad input; 500 is never one of them.
 ALLOWED = {200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429}  # 429: on-demand theme runs
@@ -53,7 +55,7 @@ def world(app, make_user, make_conversation, as_participant):  # type: ignore[no
     question = conversation.questions[0]
     idea, _ = ideas.post_idea(as_participant(facilitator), question.id, "More flexible rota planning please")
     comment, _ = comments.add_comment(as_participant(facilitator), idea.id, "Yes, agreed")
-    token = accounts.create_api_token(facilitator)
+    token = users.create_api_token(facilitator)
     return {
         "headers": {"Authorization": f"Bearer {token}"},
         "ids": {"conversation_id": str(conversation.id), "question_id": str(question.id),

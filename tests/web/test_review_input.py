@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Idea
-from app.services import accounts
+from app.services.accounts import users
 
 
 def _ideas() -> int:
@@ -24,7 +24,7 @@ def test_oversized_bodies_get_413_as_json_or_a_page(app, client, make_user, make
     assert page.status_code == 413 and "too large" in page.get_data(as_text=True)
     assert "Content-Security-Policy" in page.headers
     api = client.post(f"/api/v1/questions/{question.id}/ideas", data='{"body": "' + huge + '"}',
-                      content_type="application/json", headers={"Authorization": f"Bearer {accounts.create_api_token(user)}"})
+                      content_type="application/json", headers={"Authorization": f"Bearer {users.create_api_token(user)}"})
     assert api.status_code == 413 and api.get_json()["error"]["status"] == 413
     assert _ideas() == 0
 

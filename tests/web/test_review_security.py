@@ -12,7 +12,8 @@ from flask import Flask
 from app import create_app
 from app.extensions import db
 from app.keys_setup import ConfigurationError
-from app.services import accounts, ideas
+from app.services.accounts import users
+from app.services.content import ideas
 from tests.conftest import PASSWORD, csrf_token
 
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
@@ -81,7 +82,7 @@ def test_csrf_is_needed_for_forms_and_session_json_but_not_bearer_tokens(client,
     assert wrong.status_code == 400
     assert client.post(f"/api/v1/questions/{question.id}/ideas", json={"body": "With the right header"},
                        headers={"X-CSRFToken": token}).status_code == 201
-    api_token = accounts.create_api_token(user)
+    api_token = users.create_api_token(user)
     with client.session_transaction() as session:
         session.clear()  # a pure integration: no cookie session at all
     bearer = client.post(f"/api/v1/questions/{question.id}/ideas", json={"body": "Bearer calls need no CSRF"},
@@ -144,7 +145,7 @@ def test_unknown_email_and_wrong_password_look_and_cost_the_same(client, make_us
     inactive.active = False
     db.session.commit()
     verified: list[str] = []
-    real = accounts._hasher
+    real = users._hasher
 
     class CountingHasher:
         def verify(self, stored: str, password: str) -> bool:
@@ -154,7 +155,7 @@ def test_unknown_email_and_wrong_password_look_and_cost_the_same(client, make_us
         def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
             return getattr(real, name)
 
-    monkeypatch.setattr(accounts, "_hasher", CountingHasher())
+    monkeypatch.setattr(users, "_hasher", CountingHasher())
     answers = []
     for email, password in [("nobody@trust.nhs.uk", PASSWORD), (user.email, "wrong-password-1"), (inactive.email, PASSWORD)]:
         response = client.post("/auth/sign-in", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
@@ -197,15 +198,16 @@ def test_posting_is_rate_limited_with_a_json_429(make_app) -> None:  # type: ign
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_POST="2 per minute")
     with app.app_context():
         db.create_all()
-        from app.services import conversations, organisations
-        from app.services.conversations import ConversationDetails
+        from app.services.conversations import lifecycle
+        from app.services.accounts import organisations
+        from app.services.conversations.lifecycle import ConversationDetails
 
         org = organisations.create_organisation("Limit Trust", "LIM1")
-        user = accounts.create_user("limit@trust.nhs.uk", organisation=org, password=PASSWORD)
-        conversation = conversations.create_conversation(org.id, ConversationDetails(
+        user = users.create_user("limit@trust.nhs.uk", organisation=org, password=PASSWORD)
+        conversation = lifecycle.create_conversation(org.id, ConversationDetails(
             title="Rate limits", audience_ids=[org.id], questions=["What would help?"]))
-        conversations.open_conversation(conversation)
-        headers = {"Authorization": f"Bearer {accounts.create_api_token(user)}"}
+        lifecycle.open_conversation(conversation)
+        headers = {"Authorization": f"Bearer {users.create_api_token(user)}"}
         url = f"/api/v1/questions/{conversation.questions[0].id}/ideas"
         client = app.test_client()
         codes = [client.post(url, json={"body": f"Idea number {n} about rotas"}, headers=headers).status_code for n in range(3)]
@@ -328,14 +330,14 @@ def test_password_policy_applies_to_the_cli_and_the_admin_page(client, runner, l
     response = client.post(f"/admin/people/{person.id}/password",
                            data={"csrf_token": token, "password": "too-short", "confirm": "too-short"})
     assert response.status_code == 400 and "10 characters or more" in response.get_data(as_text=True)
-    assert accounts.authenticate(person.email, PASSWORD) is not None  # unchanged
+    assert users.authenticate(person.email, PASSWORD) is not None  # unchanged
 
 
 def test_a_new_password_ends_other_sessions(app, client, make_user, login) -> None:  # type: ignore[no-untyped-def]
     user = make_user()
     login(user)
     assert client.get("/api/v1/me").status_code == 200
-    accounts.set_password(user, "a-brand-new-password")  # e.g. an admin resets a compromised account
+    users.set_password(user, "a-brand-new-password")  # e.g. an admin resets a compromised account
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/").status_code == 200 and "Sign in" in client.get("/").get_data(as_text=True)
     admin = make_user("admin")
@@ -345,7 +347,7 @@ def test_a_new_password_ends_other_sessions(app, client, make_user, login) -> No
     token = csrf_token(other, "/")
     refused = other.post(f"/admin/people/{admin.id}/password",  # an admin's own password is changed in their account
                          data={"csrf_token": token, "password": "admins-new-password", "confirm": "admins-new-password"})
-    assert refused.status_code == 400 and accounts.authenticate(admin.email, PASSWORD) is not None
+    assert refused.status_code == 400 and users.authenticate(admin.email, PASSWORD) is not None
     changed = other.post("/auth/password", data={"csrf_token": token, "current": PASSWORD,
                                                  "password": "admins-new-password", "confirm": "admins-new-password"})
     assert changed.status_code == 302

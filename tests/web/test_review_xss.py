@@ -7,8 +7,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.services import accounts, comments, conversations, ideas, organisations
-from app.services.conversations import ConversationDetails
+from app.services.accounts import users
+from app.services.content import comments
+from app.services.conversations import lifecycle
+from app.services.content import ideas
+from app.services.accounts import organisations
+from app.services.conversations.lifecycle import ConversationDetails
 
 PAYLOADS = [
     "<script>alert('x')</script> is a long enough idea",
@@ -52,11 +56,11 @@ def _assert_clean(html: str, where: str) -> None:
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_rich_text_and_plain_fields_never_carry_live_markup(client, login, make_user, org, payload) -> None:  # type: ignore[no-untyped-def]
     facilitator = make_user("facilitator")
-    conversation = conversations.create_conversation(org.id, ConversationDetails(
+    conversation = lifecycle.create_conversation(org.id, ConversationDetails(
         title=payload[:150], description=payload, audience_ids=[org.id], questions=[payload[:290]]))
-    conversations.open_conversation(conversation)
+    lifecycle.open_conversation(conversation)
     question = conversation.questions[0]
-    from app.services.participants import Participant
+    from app.services.common.participants import Participant
 
     idea, _ = ideas.post_idea(Participant.from_user(facilitator), question.id, payload, allow_identifying=True)
     comments.add_comment(Participant.from_user(facilitator), idea.id, payload[:490], allow_identifying=True)
@@ -73,7 +77,7 @@ def test_rich_text_and_plain_fields_never_carry_live_markup(client, login, make_
 def test_names_shown_to_admins_are_escaped(client, login, make_user, org, payload) -> None:  # type: ignore[no-untyped-def]
     admin = make_user("admin")
     organisations.add_staff_group(org, payload[:60])
-    accounts.create_user("xss@trust.nhs.uk", organisation=org, display_name=payload)
+    users.create_user("xss@trust.nhs.uk", organisation=org, display_name=payload)
     login(admin)
     for path in ("/admin/people", f"/admin/organisations/{org.id}", "/admin/people?q=xss"):
         response = client.get(path)

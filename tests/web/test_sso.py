@@ -15,8 +15,9 @@ from joserfc.jwk import RSAKey
 from app import create_app
 from app.extensions import db
 from app.models import User
-from app.services import accounts, ideas
-from app.services.participants import Participant
+from app.services.accounts import users as accounts
+from app.services.content import ideas
+from app.services.common.participants import Participant
 from tests.conftest import FreshRequestClient, csrf_token, running_app
 from tests.web.oidc_provider import CLIENT_ID, CLIENT_SECRET, OTHER_TENANT, TENANT, FakeProvider
 

@@ -7,7 +7,8 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.keys_setup import ConfigurationError
-from app.services import accounts, organisations
+from app.services.accounts import users
+from app.services.accounts import organisations
 from tests.conftest import PASSWORD, csrf_token
 
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -44,7 +45,7 @@ def test_sso_only_hides_and_refuses_the_password_form(app, database_url) -> None
     with sso_only.app_context():  # `app` (same database) cleans up after this one on PostgreSQL
         db.create_all()
         org = organisations.create_organisation("Riverside", "RVR")
-        person = accounts.create_user("pat@trust.nhs.uk", organisation=org, password=PASSWORD)
+        person = users.create_user("pat@trust.nhs.uk", organisation=org, password=PASSWORD)
         client = sso_only.test_client()
         page = client.get("/auth/sign-in").get_data(as_text=True)
         assert "Sign in with your trust account" in page and 'name="password"' not in page

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Idea, RunStatus, ThemeRun
-from app.services import ideas, moderation, voting
+from app.services.content import ideas
+from app.services.moderation import decisions
+from app.services.content import voting
 from tests.conftest import csrf_token
 
 PARKING = [f"Free staff car parking for night shifts, please ({n})" for n in range(6)]
@@ -66,14 +68,14 @@ def _login_other(client, user):  # type: ignore[no-untyped-def]
 
 def test_a_failed_run_is_reported_and_the_old_themes_stay(client, login, make_user, make_conversation,
                                                           as_participant, monkeypatch):
-    from app.services import theme_runs
+    from app.services.themes import runs
 
     conversation, _ = _seed(make_user, make_conversation, as_participant)
-    theme_runs.request_theme_run(conversation.id)
+    runs.request_theme_run(conversation.id)
     import nlp.themes
 
     monkeypatch.setattr(nlp.themes, "find_themes", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
-    theme_runs.request_theme_run(conversation.id)
+    runs.request_theme_run(conversation.id)
     login(make_user())
     page = client.get(f"/conversations/{conversation.id}/themes").get_data(as_text=True)
     assert "Themes could not be updated" in page and "previous themes are still shown" in page
@@ -186,7 +188,7 @@ def test_facilitators_see_a_flag_on_ideas_that_may_identify_someone(client, make
                               allow_identifying=True)
     facilitator = make_user("facilitator")
     # Held for a moderator first; once approved as it is, it stays flagged for facilitators.
-    moderation.approve_item(conversation, facilitator.id, "idea", idea.id)
+    decisions.approve_item(conversation, facilitator.id, "idea", idea.id)
     question_url, idea_url = f"/questions/{conversation.questions[0].id}", f"/ideas/{idea.id}"
     _login_other(client, facilitator)
     assert "May identify someone" in client.get(question_url).get_data(as_text=True)

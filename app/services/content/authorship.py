@@ -1,0 +1,59 @@
+"""Writing and recognising anonymous content: author tags, idempotent inserts and ownership checks."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.crypto import author_tag, new_nonce
+from app.extensions import db
+from app.models import Comment, Conversation, Idea
+from app.services.common.errors import NotFound
+from app.services.common.keys import conversation_key
+from app.services.common.participants import Participant
+
+Content = TypeVar("Content", Idea, Comment)
+
+
+def stamp(item: Content, conversation: Conversation, participant: Participant, client_token: str | None) -> None:
+    """Give a new item its nonce and author tag (and a name only in named-mode conversations)."""
+    key = conversation_key(conversation)
+    item.nonce = new_nonce(key, client_token)
+    item.author_tag = author_tag(key, participant.user_key, item.nonce)
+    item.author_name = (participant.display_name or "A colleague") if conversation.named_mode else None
+
+
+def insert_once(item: Content) -> tuple[Content, bool]:
+    """Insert, or return the row a repeated submission already made (same author tag), atomically.
+
+    INSERT ... ON CONFLICT DO NOTHING rather than catching a unique violation: PostgreSQL writes every
+    violation to its server log with the key's value and a millisecond time, which would date the post.
+    """
+    model = type(item)
+    table = model.__table__
+    values = {column.key: getattr(item, column.key) for column in table.columns
+              if getattr(item, column.key, None) is not None}  # unset columns take their defaults
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(values).on_conflict_do_nothing(index_elements=["author_tag"])
+    new_id = db.session.scalar(statement.returning(table.c.id))
+    if new_id is None:
+        existing = db.session.scalar(sa.select(model).where(model.author_tag == item.author_tag))
+        return existing, False
+    return db.session.get(model, new_id), True
+
+
+def is_author(participant: Participant, key: bytes, item: Idea | Comment) -> bool:
+    """Recompute the item's author tag for this person."""
+    return author_tag(key, participant.user_key, item.nonce) == item.author_tag
+
+
+def require_author(participant: Participant, item: Content | None) -> Content:
+    """The item if this person wrote it; otherwise NotFound, so nobody learns whether it exists."""
+    if item is None:
+        raise NotFound()
+    conversation = db.session.get(Conversation, item.conversation_id)
+    if conversation is None or not is_author(participant, conversation_key(conversation), item):
+        raise NotFound()
+    return item

@@ -1,0 +1,90 @@
+"""Posting, editing and withdrawing ideas."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app import live
+from app.extensions import db
+from app.models import ContentStatus, Idea, Vote
+from app.services.content.authorship import insert_once, stamp
+from app.services.workshops import events
+from app.services.conversations.lifecycle import get_conversation, get_question
+from app.services.themes.embeddings import forget_embedding, queue_embedding
+from app.services.common.errors import NotFound
+from app.services.opinions.runs import mark_votes_changed
+from app.services.content.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
+from app.services.common.participants import Participant
+from app.services.conversations.release import announce, hold_or_release
+from app.services.content.screening import screen_new
+from app.services.workshops.phases import require_allowed
+
+IDEA_MIN, IDEA_MAX = 5, 2000
+
+
+def _forget_votes_and_vector(idea: Idea) -> None:
+    mark_votes_changed(idea.conversation_id)  # first: it locks the conversation row before the vote rows
+    forget_embedding(idea.id)
+    db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
+
+
+IDEA = PostKind(Idea, "idea", IDEA_MIN, IDEA_MAX, events.idea_edited, events.idea_withdrawn,
+                on_withdraw=_forget_votes_and_vector)
+
+
+def post_idea(
+    participant: Participant, question_id: int, body: str, *, client_token: str | None = None,
+    allow_identifying: bool = False,
+) -> tuple[Idea, bool]:
+    """Post an idea; a repeated submission with the same client token returns the first idea and False."""
+    question = get_question(participant, question_id)
+    conversation = question.conversation
+    require_allowed(conversation, "post")
+    text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
+    idea = Idea(conversation_id=conversation.id, question_id=question.id, body=text, sentiment=check.sentiment)
+    screen_new(idea, conversation, identifying=bool(check.spans))
+    stamp(idea, conversation, participant, client_token)
+    idea, created = insert_once(idea)
+    message = events.idea_posted(idea) if created else None
+    released = hold_or_release(conversation)  # batch release: this post may complete a batch
+    db.session.commit()
+    live.publish(message)
+    announce(released)
+    if created and idea.status == ContentStatus.PUBLISHED:  # held or waiting: no job dates it to the second
+        queue_embedding(conversation.id)
+    return idea, created
+
+
+def visible_idea(participant: Participant, idea_id: str) -> Idea:
+    """A published idea in a conversation this person may see, or NotFound."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or idea.status != ContentStatus.PUBLISHED:
+        raise NotFound("We could not find that idea.")
+    get_conversation(participant, idea.conversation_id)
+    return idea
+
+
+def own_idea(participant: Participant, idea_id: str) -> Idea:
+    """One of this person's own ideas (published, held or hidden), or NotFound for anything else."""
+    return own_item(participant, IDEA, idea_id)
+
+
+def edit_idea(participant: Participant, idea_id: str, body: str, *, allow_identifying: bool = False) -> Idea:
+    """Change the text of one's own idea while the conversation is open or in its grace period."""
+    edit = stage_edit(participant, IDEA, idea_id, body, allow_identifying=allow_identifying)
+    if edit.changed:
+        edit.item.sentiment = edit.check.sentiment
+        forget_embedding(edit.item.id)
+    db.session.commit()
+    live.publish(edit.message)
+    # Not for a held or waiting idea, nor after closing: a job would date the edit to the second.
+    if edit.changed and edit.item.status == ContentStatus.PUBLISHED and edit.item.conversation.is_accepting():
+        queue_embedding(edit.item.conversation_id)
+    return edit.item
+
+
+def withdraw_idea(participant: Participant, idea_id: str) -> None:
+    """Withdraw one's own idea: its text and votes are deleted; comments stay hidden with it."""
+    _, message = stage_withdrawal(participant, IDEA, idea_id)
+    db.session.commit()
+    live.publish(message)

@@ -1,0 +1,258 @@
+"""Reading ideas: sorted pages with counts, one idea with its comments, and "my posts"."""
+
+from __future__ import annotations
+
+import hmac
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import sqlalchemy as sa
+
+from app.crypto import tag, voter_pseudonym
+from app.extensions import db
+from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
+from app.services.content.authorship import is_author
+from app.services.conversations.lifecycle import get_conversation, get_question
+from app.services.content.grace import is_archived
+from app.services.content.ideas import visible_idea
+from app.services.common.keys import conversation_key
+from app.services.common.participants import Participant
+from app.services.workshops.phases import counts_hidden
+from app.services.content.voting import VALUE_NAMES
+
+Sort = Literal["newest", "supported", "discussed", "random"]
+SORTS: dict[str, str] = {
+    "random": "Fair random order",
+    "newest": "Newest",
+    "supported": "Most supported",
+    "discussed": "Most discussed",
+}
+PER_PAGE = 20
+
+
+@dataclass
+class IdeaCard:
+    """An idea with its counts and this person's relation to it."""
+
+    idea: Idea
+    support: int = 0
+    agree: int = 0
+    disagree: int = 0
+    passes: int = 0
+    comments: int = 0
+    my_vote: str | None = None
+    mine: bool = False
+    # True while the conversation hides counts and this person has not voted on the idea (counts are zero).
+    counts_hidden: bool = False
+
+
+@dataclass
+class IdeaPage:
+    question: Question
+    cards: list[IdeaCard]
+    sort: str
+    page: int
+    pages: int
+    total: int
+    stage: str | None = None  # Ideas Lab: only ideas at this stage
+
+
+@dataclass
+class CommentView:
+    comment: Comment
+    mine: bool
+
+
+@dataclass
+class IdeaDetail:
+    card: IdeaCard
+    comments: list[CommentView] = field(default_factory=list)
+    # This person's own comments on the idea that others cannot see yet (held, or waiting for a batch).
+    own_unpublished: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class MyPosts:
+    conversation: Conversation
+    ideas: list[IdeaCard]
+    comments: list[Comment]
+    archived: bool = False  # the key is destroyed: nobody's posts can be found any more
+
+
+def order_seed(key: bytes, user_key: str) -> bytes:
+    """The seed of one person's "fair random order": its own HMAC purpose, never stored, so no dump reproduces it."""
+    return bytes.fromhex(tag(key, "order", user_key))
+
+
+def _vote_counts() -> sa.Subquery:
+    return (
+        sa.select(
+            Vote.idea_id,
+            sa.func.sum(sa.case((Vote.value == 1, 1), else_=0)).label("up"),
+            sa.func.sum(sa.case((Vote.value == -1, 1), else_=0)).label("down"),
+            sa.func.sum(sa.case((Vote.value == 0, 1), else_=0)).label("passes"),
+        )
+        .group_by(Vote.idea_id)
+        .subquery()
+    )
+
+
+def _comment_counts() -> sa.Subquery:
+    return (
+        sa.select(Comment.idea_id, sa.func.count().label("n"))
+        .where(Comment.status == ContentStatus.PUBLISHED)
+        .group_by(Comment.idea_id)
+        .subquery()
+    )
+
+
+def _cards(participant: Participant, conversation: Conversation, rows: list) -> list[IdeaCard]:
+    """Turn (Idea, up, down, passes, comments) rows into cards, marking own ideas and own votes."""
+    key = conversation_key(conversation)
+    voter = voter_pseudonym(key, participant.user_key)
+    ids = [row[0].id for row in rows]
+    mine = dict(
+        db.session.execute(sa.select(Vote.idea_id, Vote.value).where(Vote.idea_id.in_(ids), Vote.voter == voter)).all()
+    ) if ids else {}
+    cards = []
+    hidden = counts_hidden(conversation)
+    for idea, up, down, passes, comments in rows:
+        value = mine.get(idea.id)
+        if hidden and value is None:
+            up = down = passes = 0
+        cards.append(
+            IdeaCard(
+                idea=idea,
+                support=up or 0,
+                agree=up or 0,
+                disagree=down or 0,
+                passes=passes or 0,
+                comments=comments or 0,
+                my_vote=None if value is None else ("support" if conversation.voting_mode == "support" else VALUE_NAMES[value]),
+                mine=is_author(participant, key, idea),
+                counts_hidden=hidden and value is None,
+            )
+        )
+    return cards
+
+
+def _card_query() -> tuple[sa.Select, sa.Subquery, sa.Subquery]:
+    votes, comments = _vote_counts(), _comment_counts()
+    query = (
+        sa.select(Idea, votes.c.up, votes.c.down, votes.c.passes, comments.c.n)
+        .outerjoin(votes, votes.c.idea_id == Idea.id)
+        .outerjoin(comments, comments.c.idea_id == Idea.id)
+    )
+    return query, votes, comments
+
+
+def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1,
+               stage: str | None = None) -> IdeaPage:
+    """One page of a question's ideas in the chosen order; "random" is stable per person."""
+    question = get_question(participant, question_id)
+    conversation = question.conversation
+    sort = sort if sort in SORTS else "random"
+    if sort == "supported" and counts_hidden(conversation):
+        sort = "random"  # the order would reveal the hidden counts
+    published = (Idea.question_id == question.id) & (Idea.status == ContentStatus.PUBLISHED)
+    stage = stage if stage in {s.value for s in IdeaStage} and conversation.kind == "ideas_lab" else None
+    if stage:
+        published = published & (Idea.stage == stage)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(1, page), pages)
+    query, votes, comments = _card_query()
+    query = query.where(published)
+    if sort == "random":
+        # Keyed by a seed of its own purpose (never the stored voter pseudonym), so the same on every visit
+        # yet reproducible by nobody holding a dump: the first ideas on a screen must not name its reader.
+        seed = order_seed(conversation_key(conversation), participant.user_key)
+        ids = db.session.scalars(sa.select(Idea.id).where(published)).all()
+        ids = sorted(ids, key=lambda i: hmac.digest(seed, i.encode(), "sha256"))
+        chosen = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
+        rows = {row[0].id: row for row in db.session.execute(query.where(Idea.id.in_(chosen))).all()}
+        ordered = [rows[i] for i in chosen if i in rows]
+    else:
+        order = {
+            "newest": [Idea.created_hour.desc()],
+            "supported": [sa.func.coalesce(votes.c.up, 0).desc(), Idea.created_hour.desc()],
+            "discussed": [sa.func.coalesce(comments.c.n, 0).desc(), Idea.created_hour.desc()],
+        }[sort]
+        query = query.order_by(*order, Idea.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+        ordered = list(db.session.execute(query).all())
+    return IdeaPage(question, _cards(participant, conversation, ordered), sort, page, pages, total, stage)
+
+
+def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:
+    """One idea with its counts and its published comments, oldest first."""
+    idea = visible_idea(participant, idea_id)
+    query, _, _ = _card_query()
+    row = db.session.execute(query.where(Idea.id == idea.id)).one()
+    conversation = idea.conversation
+    card = _cards(participant, conversation, [row])[0]
+    key = conversation_key(conversation)
+    comments = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.idea_id == idea.id, Comment.status == ContentStatus.PUBLISHED)
+        .order_by(Comment.created_hour, Comment.id)
+    ).all()
+    unpublished = db.session.scalars(
+        sa.select(Comment).where(Comment.idea_id == idea.id,
+                                 Comment.status.in_((ContentStatus.WAITING, ContentStatus.PENDING)))
+        .order_by(Comment.created_hour, Comment.id)
+    ).all()
+    return IdeaDetail(card, [CommentView(c, is_author(participant, key, c)) for c in comments],
+                      [c for c in unpublished if is_author(participant, key, c)])
+
+
+def my_posts(participant: Participant, conversation_id: int) -> MyPosts:
+    """This person's ideas and comments in a conversation, found by recomputing author tags."""
+    conversation = get_conversation(participant, conversation_id)
+    if is_archived(conversation):
+        return MyPosts(conversation, [], [], archived=True)
+    key = conversation_key(conversation)
+    query, _, _ = _card_query()
+    # Own posts held or hidden by moderators are listed too, with their state; only withdrawn ones are not.
+    rows = db.session.execute(
+        query.where(Idea.conversation_id == conversation.id, Idea.status != ContentStatus.WITHDRAWN).order_by(
+            Idea.created_hour.desc(), Idea.id
+        )
+    ).all()
+    own_rows = [row for row in rows if is_author(participant, key, row[0])]
+    comments = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.conversation_id == conversation.id, Comment.status != ContentStatus.WITHDRAWN)
+        .order_by(Comment.created_hour.desc(), Comment.id)
+    ).all()
+    return MyPosts(
+        conversation,
+        _cards(participant, conversation, own_rows),
+        [c for c in comments if is_author(participant, key, c)],
+    )
+
+
+@dataclass
+class CardPage:
+    conversation: Conversation
+    cards: list[IdeaCard]
+    page: int
+    pages: int
+    total: int
+
+
+def ideas_by_ids(participant: Participant, conversation_id: int, idea_ids: list[str], page: int = 1) -> CardPage:
+    """A page of the given ideas (e.g. a theme's), most supported first."""
+    conversation = get_conversation(participant, conversation_id)
+    query, votes, _ = _card_query()
+    published = Idea.id.in_(idea_ids) & (Idea.status == ContentStatus.PUBLISHED) & (Idea.conversation_id == conversation.id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(1, page), pages)
+    by_support = [] if counts_hidden(conversation) else [sa.func.coalesce(votes.c.up, 0).desc()]
+    rows = db.session.execute(
+        query.where(published)
+        .order_by(*by_support, Idea.created_hour.desc(), Idea.id)
+        .offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    ).all()
+    return CardPage(conversation, _cards(participant, conversation, list(rows)), page, pages, total)

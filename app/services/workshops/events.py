@@ -1,0 +1,107 @@
+"""The live events content services record: what changed, never who changed it.
+
+Payloads carry ids, text already visible on the board and counts; no author tag, user or time.
+Held or hidden content (anything not published) never appears in an event; when published content is
+held or hidden later, a "withdrawn" event takes it off the boards. A post waiting for a batch release
+has never been on a board, so its edits and withdrawal make no event at all: an event then would date
+the author's activity, and give away the id of a post that is about to appear in a shuffled batch.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app import live
+from app.extensions import db
+from app.live import LiveMessage
+from app.models import Comment, ContentStatus, Conversation, Idea, Vote, VotingMode
+from app.services.workshops.phases import counts_hidden
+
+
+def _remember_status(target: Idea | Comment, value: str, oldvalue: object, initiator: object) -> None:
+    """Keep the status an item had before this change (it survives a flush, unlike attribute history)."""
+    target._status_before = oldvalue  # type: ignore[union-attr]
+
+
+for _model in (Idea, Comment):
+    sa.event.listen(_model.status, "set", _remember_status)
+
+
+def _never_shown(item: Idea | Comment) -> bool:
+    """True for a post that is, or was until this change, waiting for a batch release."""
+    return item.status == ContentStatus.WAITING or getattr(item, "_status_before", None) == ContentStatus.WAITING
+
+
+def vote_counts(idea_id: str, voting_mode: str) -> dict[str, int]:
+    """An idea's counts in the conversation's voting mode."""
+    rows = dict(db.session.execute(
+        sa.select(Vote.value, sa.func.count()).where(Vote.idea_id == idea_id).group_by(Vote.value)
+    ).all())
+    if voting_mode == VotingMode.SUPPORT:
+        return {"support": int(rows.get(1, 0))}
+    return {"agree": int(rows.get(1, 0)), "disagree": int(rows.get(-1, 0)), "pass": int(rows.get(0, 0))}
+
+
+def idea_posted(idea: Idea) -> LiveMessage | None:
+    if idea.status != ContentStatus.PUBLISHED:
+        return None
+    return live.record(idea.conversation_id, "idea", {"idea_id": idea.id, "question_id": idea.question_id,
+                                                      "body": idea.body})
+
+
+def idea_edited(idea: Idea) -> LiveMessage | None:
+    """The new text; an edit that sent the idea back to moderation takes it off the boards."""
+    if idea.status != ContentStatus.PUBLISHED:
+        if _never_shown(idea):
+            return None
+        return idea_withdrawn(idea)
+    return live.record(idea.conversation_id, "idea_edited", {"idea_id": idea.id, "body": idea.body})
+
+
+def idea_withdrawn(idea: Idea) -> LiveMessage | None:
+    if _never_shown(idea):
+        return None
+    return live.record(idea.conversation_id, "idea_withdrawn", {"idea_id": idea.id})
+
+
+def comment_posted(comment: Comment) -> LiveMessage | None:
+    if comment.status != ContentStatus.PUBLISHED:
+        return None
+    return live.record(comment.conversation_id, "comment", {"idea_id": comment.idea_id, "comment_id": comment.id,
+                                                            "body": comment.body})
+
+
+def comment_edited(comment: Comment) -> LiveMessage | None:
+    if comment.status != ContentStatus.PUBLISHED:
+        if _never_shown(comment):
+            return None
+        return comment_withdrawn(comment)
+    return live.record(comment.conversation_id, "comment_edited", {"idea_id": comment.idea_id,
+                                                                   "comment_id": comment.id, "body": comment.body})
+
+
+def comment_withdrawn(comment: Comment) -> LiveMessage | None:
+    if _never_shown(comment):
+        return None
+    return live.record(comment.conversation_id, "comment_withdrawn", {"idea_id": comment.idea_id,
+                                                                      "comment_id": comment.id})
+
+
+def votes_changed(conversation: Conversation, idea_id: str) -> LiveMessage:
+    """Counts while they are shown; while hidden, only that they changed (browsers ask for what they may see)."""
+    if counts_hidden(conversation):
+        return live.record(conversation.id, "votes", {"idea_id": idea_id, "hidden": True})
+    return live.record(conversation.id, "votes", {"idea_id": idea_id,
+                                                  "votes": vote_counts(idea_id, conversation.voting_mode)})
+
+
+def moderated(item: Idea | Comment, was_published: bool) -> LiveMessage | None:
+    """What boards must do after a moderator's decision: show, update or remove the item."""
+    is_idea = isinstance(item, Idea)
+    if item.status == ContentStatus.PUBLISHED:
+        if was_published:
+            return idea_edited(item) if is_idea else comment_edited(item)  # type: ignore[arg-type]
+        return idea_posted(item) if is_idea else comment_posted(item)  # type: ignore[arg-type]
+    if was_published:
+        return idea_withdrawn(item) if is_idea else comment_withdrawn(item)  # type: ignore[arg-type]
+    return None
