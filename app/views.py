@@ -1,13 +1,20 @@
-"""Small helpers every surface's views share: the page number from the query string, and service refusals."""
+"""Small helpers every surface's views share: who is acting, the page number, and service refusals."""
 
 from __future__ import annotations
 
 from flask import flash, request
+from flask_login import current_user
 from wtforms import Form
 
 from app.services.common.errors import ServiceError
+from app.services.common.participants import Participant
 
 MAX_PAGE = 100_000  # far past any real list; stops huge numbers from reaching the database as offsets
+
+
+def acting() -> Participant:
+    """The signed-in person as services see them: a user key and the organisations of each role, never a user id."""
+    return Participant.from_user(current_user)
 
 
 def page_arg() -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from app.views import acting
 from app.api import bp, for_role
-from app.api.helpers import facilitated
+
 from app.models import Conversation, Role
-from app.services.conversations import lifecycle
+from app.services import access
 from app.services.conversations import release
 
 
@@ -20,12 +21,12 @@ def _state(conversation: Conversation, **extra: int) -> dict[str, object]:
 @bp.get("/conversations/<int:conversation_id>/batch")
 @for_role(Role.FACILITATOR)
 def batch_state(conversation_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(_state(lifecycle.get_managed_conversation(facilitated(), conversation_id)))
+    return jsonify(_state(access.get_managed_conversation(acting().facilitates, conversation_id)))
 
 
 @bp.post("/conversations/<int:conversation_id>/batch/release")
 @for_role(Role.FACILITATOR)
 def batch_release(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
+    conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
     released = release.release_now(conversation)
     return jsonify(_state(conversation, released=released))

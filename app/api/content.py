@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 
+from app.views import acting
 from app.api import bp
-from app.api.helpers import comment_json, confirm_flag, idea_json, idempotency_key, json_body, participant, text_field
+from app.api.helpers import comment_json, confirm_flag, idea_json, idempotency_key, json_body, text_field
 from app.ratelimit import posting_limit
 from app.services.content import comments
 from app.services.content import ideas
@@ -29,7 +30,7 @@ def question_ideas(question_id: int):  # type: ignore[no-untyped-def]
     page = request.args.get("page", "1")
     if not page.isdigit() or int(page) < 1:
         return jsonify(error={"status": 400, "message": "page must be a whole number from 1"}), 400
-    result = list_ideas(participant(), question_id, sort, int(page), request.args.get("stage"))
+    result = list_ideas(acting(), question_id, sort, int(page), request.args.get("stage"))
     return jsonify(
         ideas=[idea_json(card) for card in result.cards],
         page=result.page, pages=result.pages, total=result.total, sort=result.sort,
@@ -41,19 +42,19 @@ def question_ideas(question_id: int):  # type: ignore[no-untyped-def]
 def post_idea(question_id: int):  # type: ignore[no-untyped-def]
     data = json_body("body")
     idea, created = ideas.post_idea(
-        participant(), question_id, text_field(data, "body"), client_token=idempotency_key(data),
+        acting(), question_id, text_field(data, "body"), client_token=idempotency_key(data),
         allow_identifying=confirm_flag(data),
     )
     if idea.status != ContentStatus.PUBLISHED:  # held for a moderator: only its author sees it, in "mine"
         return _created(idea_json(IdeaCard(idea=idea, mine=True)), created,
                         url_for("api.mine", conversation_id=idea.conversation_id))
-    detail = idea_detail(participant(), idea.id)
+    detail = idea_detail(acting(), idea.id)
     return _created(idea_json(detail.card), created, url_for("api.get_idea", idea_id=idea.id))
 
 
 @bp.get("/ideas/<idea_id>")
 def get_idea(idea_id: str):  # type: ignore[no-untyped-def]
-    detail = idea_detail(participant(), idea_id)
+    detail = idea_detail(acting(), idea_id)
     return jsonify(idea_json(detail.card) | {"comments": [comment_json(v.comment, v.mine) for v in detail.comments]})
 
 
@@ -61,16 +62,16 @@ def get_idea(idea_id: str):  # type: ignore[no-untyped-def]
 @posting_limit
 def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
     data = json_body("body")
-    idea = ideas.edit_idea(participant(), idea_id, text_field(data, "body"), allow_identifying=confirm_flag(data))
+    idea = ideas.edit_idea(acting(), idea_id, text_field(data, "body"), allow_identifying=confirm_flag(data))
     if idea.status != ContentStatus.PUBLISHED:
         return jsonify(idea_json(IdeaCard(idea=idea, mine=True)))
-    return jsonify(idea_json(idea_detail(participant(), idea_id).card))
+    return jsonify(idea_json(idea_detail(acting(), idea_id).card))
 
 
 @bp.delete("/ideas/<idea_id>")
 @posting_limit
 def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
-    ideas.withdraw_idea(participant(), idea_id)
+    ideas.withdraw_idea(acting(), idea_id)
     return "", 204
 
 
@@ -79,7 +80,7 @@ def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
 def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
     data = json_body("body")
     comment, created = comments.add_comment(
-        participant(), idea_id, text_field(data, "body"), client_token=idempotency_key(data),
+        acting(), idea_id, text_field(data, "body"), client_token=idempotency_key(data),
         allow_identifying=confirm_flag(data),
     )
     return _created(comment_json(comment, True), created, url_for("api.get_idea", idea_id=idea_id))
@@ -89,14 +90,14 @@ def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
 @posting_limit
 def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
     data = json_body("body")
-    comment = comments.edit_comment(participant(), comment_id, text_field(data, "body"), allow_identifying=confirm_flag(data))
+    comment = comments.edit_comment(acting(), comment_id, text_field(data, "body"), allow_identifying=confirm_flag(data))
     return jsonify(comment_json(comment, True))
 
 
 @bp.delete("/comments/<comment_id>")
 @posting_limit
 def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
-    comments.withdraw_comment(participant(), comment_id)
+    comments.withdraw_comment(acting(), comment_id)
     return "", 204
 
 
@@ -104,12 +105,12 @@ def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
 @posting_limit
 def cast_vote(idea_id: str):  # type: ignore[no-untyped-def]
     data = json_body("choice")
-    voting.cast_vote(participant(), idea_id, text_field(data, "choice"))
-    return jsonify(idea_json(idea_detail(participant(), idea_id).card))
+    voting.cast_vote(acting(), idea_id, text_field(data, "choice"))
+    return jsonify(idea_json(idea_detail(acting(), idea_id).card))
 
 
 @bp.delete("/ideas/<idea_id>/vote")
 @posting_limit
 def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
-    voting.withdraw_vote(participant(), idea_id)
-    return jsonify(idea_json(idea_detail(participant(), idea_id).card))
+    voting.withdraw_vote(acting(), idea_id)
+    return jsonify(idea_json(idea_detail(acting(), idea_id).card))

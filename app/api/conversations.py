@@ -8,10 +8,11 @@ from typing import Any
 from flask import abort, jsonify, url_for
 from flask_login import current_user
 
+from app.views import acting
 from app.api import bp, for_role
-from app.api.helpers import (comment_json, conversation_json, facilitated, idea_json, is_db_id, json_body, participant,
-                             question_json)
+from app.api.helpers import comment_json, conversation_json, idea_json, is_db_id, json_body, question_json
 from app.models import Role
+from app.services import access
 from app.services.conversations import lifecycle
 from app.services.content import grace
 from app.services.content.listing import my_posts
@@ -31,23 +32,23 @@ def me():  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations")
 def list_conversations():  # type: ignore[no-untyped-def]
-    return jsonify(conversations=[conversation_json(c) for c in lifecycle.visible_conversations(participant())])
+    return jsonify(conversations=[conversation_json(c) for c in access.visible_conversations(acting())])
 
 
 @bp.get("/conversations/<int:conversation_id>")
 def get_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(conversation_json(lifecycle.get_conversation(participant(), conversation_id), full=True))
+    return jsonify(conversation_json(access.get_conversation(acting(), conversation_id), full=True))
 
 
 @bp.get("/conversations/<int:conversation_id>/questions")
 def list_questions(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = lifecycle.get_conversation(participant(), conversation_id)
+    conversation = access.get_conversation(acting(), conversation_id)
     return jsonify(questions=[question_json(q) for q in conversation.questions])
 
 
 @bp.get("/conversations/<int:conversation_id>/mine")
 def mine(conversation_id: int):  # type: ignore[no-untyped-def]
-    posts = my_posts(participant(), conversation_id)
+    posts = my_posts(acting(), conversation_id)
     conversation = posts.conversation
     until = grace.grace_ends(conversation) if grace.in_grace_period(conversation) else None
     return jsonify(
@@ -112,7 +113,7 @@ def _details(data: dict[str, Any]) -> lifecycle.ConversationDetails:
 @bp.post("/conversations")
 @for_role(Role.FACILITATOR)
 def create_conversation():  # type: ignore[no-untyped-def]
-    organisations = facilitated()
+    organisations = acting().facilitates
     data = json_body("title", "questions", "audience_ids")
     organisation_id = data.get("organisation_id", min(organisations) if len(organisations) == 1 else None)
     if not is_db_id(organisation_id) or organisation_id not in organisations:
@@ -127,7 +128,7 @@ def create_conversation():  # type: ignore[no-untyped-def]
 @bp.patch("/conversations/<int:conversation_id>")
 @for_role(Role.FACILITATOR)
 def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
+    conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
     current = conversation_json(conversation, full=True)
     data = json_body()
     merged = {
@@ -145,12 +146,12 @@ def update_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/open")
 @for_role(Role.FACILITATOR)
 def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
+    conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
     return jsonify(conversation_json(lifecycle.open_conversation(conversation), full=True))
 
 
 @bp.post("/conversations/<int:conversation_id>/close")
 @for_role(Role.FACILITATOR)
 def close_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
+    conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
     return jsonify(conversation_json(lifecycle.close_conversation(conversation), full=True))

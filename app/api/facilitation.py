@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import abort, jsonify
 
+from app.views import acting
 from app.api import bp, for_role
-from app.api.helpers import facilitated, is_db_id, json_body, text_field
+from app.api.helpers import is_db_id, json_body, text_field
 from app.models import Role
-from app.services.conversations import lifecycle
+from app.services import access
 from app.services.content import paper_notes
 from app.services.conversations import stages
 from app.services.common.csvfile import RowErrors
@@ -23,7 +24,7 @@ def _cells(cells: list[Cell]) -> list[dict[str, Any]]:
 @bp.get("/conversations/<int:conversation_id>/participation")
 @for_role(Role.FACILITATOR)
 def participation(conversation_id: int):  # type: ignore[no-untyped-def]
-    figures = participation_figures(lifecycle.get_managed_conversation(facilitated(), conversation_id))
+    figures = participation_figures(access.get_managed_conversation(acting().facilitates, conversation_id))
     return jsonify(
         conversation_id=conversation_id, min_group_size=figures.k,
         updated_at=figures.updated_at.strftime("%Y-%m-%dT%H:00:00Z") if figures.updated_at else None,
@@ -36,7 +37,7 @@ def participation(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/paper-notes")
 @for_role(Role.FACILITATOR)
 def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
+    conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
     data = json_body("notes")
     notes = text_field(data, "notes")
     question_id = data.get("question_id")
@@ -66,5 +67,5 @@ def set_stage(idea_id: str):  # type: ignore[no-untyped-def]
     reason = data.get("reason", "")
     if not isinstance(reason, str):
         abort(400, "reason must be a string.")
-    idea = stages.set_idea_stage(facilitated(), idea_id, text_field(data, "stage"), reason)
+    idea = stages.set_idea_stage(acting().facilitates, idea_id, text_field(data, "stage"), reason)
     return jsonify(id=idea.id, conversation_id=idea.conversation_id, stage=idea.stage, stage_reason=idea.stage_reason)

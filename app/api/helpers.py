@@ -5,22 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, request
-from flask_login import current_user
 
+from app.views import acting
 from app.models import Comment, Conversation, Question
-from app.services.conversations.lifecycle import visible_audience
+from app.services.access import visible_audience
 from app.services.content.listing import IdeaCard
-from app.services.common.participants import Participant
 from app.urls import MAX_DB_INT
-
-
-def participant() -> Participant:
-    return Participant.from_user(current_user)
-
-
-def facilitated() -> frozenset[int]:
-    """The organisations the caller facilitates (never empty in a view marked `for_role(Role.FACILITATOR)`)."""
-    return participant().facilitates
 
 
 def json_body(*required: str) -> dict[str, Any]:
@@ -93,7 +83,7 @@ def conversation_json(conversation: Conversation, *, full: bool = False) -> dict
     if full:
         data["description"] = conversation.description
         # Never a trust outside the caller's own partnership, even in an audience stored before the rule held.
-        data["audience"] = [org.name for org in visible_audience(participant(), conversation)]
+        data["audience"] = [org.name for org in visible_audience(acting(), conversation)]
         data["questions"] = [question_json(q) for q in conversation.questions]
     return data
 

@@ -6,21 +6,22 @@ from typing import Any
 
 from flask import abort, jsonify, request
 
+from app.views import acting
 from app.api import bp, for_role
-from app.api.helpers import facilitated, json_body, participant, text_field
+from app.api.helpers import json_body, text_field
 from app.extensions import db
 from app.live.store import replay
 from app.models import Role
 from app.services.workshops import auto_advance
 from app.services.workshops import session
 from app.services.workshops.board import live_board, state_json
-from app.services.conversations.lifecycle import get_managed_conversation
+from app.services.access import get_managed_conversation
 
 
 @bp.get("/conversations/<int:conversation_id>/live")
 def live_state(conversation_id: int):  # type: ignore[no-untyped-def]
     """The live state as this person may see it; with ?after=N also the events after N."""
-    state = state_json(live_board(participant(), conversation_id))
+    state = state_json(live_board(acting(), conversation_id))
     raw = request.args.get("after")
     if raw is None:
         return jsonify(state=state, events=[], reset=False)
@@ -31,11 +32,11 @@ def live_state(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 def _managed(conversation_id: int):  # type: ignore[no-untyped-def]
-    return get_managed_conversation(facilitated(), conversation_id)
+    return get_managed_conversation(acting().facilitates, conversation_id)
 
 
 def _state(conversation_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(state=state_json(live_board(participant(), conversation_id)))
+    return jsonify(state=state_json(live_board(acting(), conversation_id)))
 
 
 @bp.post("/conversations/<int:conversation_id>/live/phase")

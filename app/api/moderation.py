@@ -10,19 +10,20 @@ from typing import Any
 from flask import abort, current_app, jsonify
 from flask_login import current_user
 
+from app.views import acting
 from app import notice_cookie
 from app.api import bp, for_role
-from app.api.helpers import facilitated, iso_hour, json_body, participant, text_field
+from app.api.helpers import iso_hour, json_body, text_field
 from app.models import Comment, Conversation, Idea, Role
 from app.ratelimit import posting_limit
 from app.services.moderation import decisions
 from app.services.moderation import notices
 from app.services.moderation import reports
-from app.services.conversations.lifecycle import get_managed_conversation
+from app.services.access import get_managed_conversation
 
 
 def _managed(conversation_id: int) -> Conversation:
-    return get_managed_conversation(facilitated(), conversation_id)
+    return get_managed_conversation(acting().facilitates, conversation_id)
 
 
 def _optional_text(data: dict[str, Any], name: str) -> str:
@@ -47,7 +48,7 @@ def item_json(kind: str, item: Idea | Comment) -> dict[str, Any]:
 
 def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
     data = json_body("reason")
-    created = reports.report_item(participant(), kind, item_id, text_field(data, "reason"), _optional_text(data, "note"))
+    created = reports.report_item(acting(), kind, item_id, text_field(data, "reason"), _optional_text(data, "note"))
     return jsonify(reported=True, already_reported=not created), 201 if created else 200
 
 
@@ -116,10 +117,10 @@ def my_notices():  # type: ignore[no-untyped-def]
     return jsonify(notices=[{
         "kind": n.kind, "item_id": n.item.id, "conversation_id": n.conversation.id, "action": n.action,
         "reason": n.reason or None, "note": n.note, "message": n.message, "body": n.item.body, "status": n.item.status,
-    } for n in notices.notices_for(participant(), notice_cookie.dismissed())])
+    } for n in notices.notices_for(acting(), notice_cookie.dismissed())])
 
 
 @bp.post("/notices/<kind>/<item_id>/dismiss")
 def dismiss_notice(kind: str, item_id: str):  # type: ignore[no-untyped-def]
-    token = notices.dismiss_notice(participant(), kind, item_id)
+    token = notices.dismiss_notice(acting(), kind, item_id)
     return notice_cookie.remember(current_app.make_response(("", 204)), [token])

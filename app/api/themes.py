@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from app.views import acting
 from app.api import bp, for_role
-from app.api.helpers import facilitated, iso_hour, json_body, participant, text_field
+from app.api.helpers import iso_hour, json_body, text_field
 from app.extensions import limiter
 from app.models import Role
-from app.services.conversations import lifecycle
+from app.services import access
 from app.services.themes import runs
 from app.services.themes import reading
 
@@ -27,7 +28,7 @@ def _run_json(run) -> dict | None:  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations/<int:conversation_id>/themes")
 def list_themes(conversation_id: int):  # type: ignore[no-untyped-def]
-    view = reading.themes_for(participant(), conversation_id)
+    view = reading.themes_for(acting(), conversation_id)
     return jsonify(
         run=_run_json(view.run), pending=_run_json(view.pending), latest_failed=_run_json(view.latest_failed),
         unthemed=view.unthemed,
@@ -43,7 +44,7 @@ def list_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/themes/run")
 @for_role(Role.FACILITATOR)  # leads rank above facilitators, so they may too
 def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = lifecycle.get_managed_conversation(facilitated(), conversation_id)
+    conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
     run = runs.request_on_demand_run(conversation.id)  # 429 with a message when too soon
     return jsonify(_run_json(run)), 202
 
@@ -53,7 +54,7 @@ def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 def similar_ideas(conversation_id: int):  # type: ignore[no-untyped-def]
     """Draft text goes in a POST body, never a URL, so proxies do not log it."""
     data = json_body("text")
-    matches = reading.similar_ideas(participant(), conversation_id, text_field(data, "text")[:2000])
+    matches = reading.similar_ideas(acting(), conversation_id, text_field(data, "text")[:2000])
     return jsonify(ideas=[{"id": idea.id, "body": idea.body, "question_id": idea.question_id, "score": round(score, 3)}
                           for idea, score in matches])
 

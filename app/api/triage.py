@@ -8,10 +8,12 @@ from typing import Any
 from flask import abort, current_app, jsonify
 from flask_login import current_user
 
+from app.views import acting
 from app import notice_cookie
 from app.api import bp, for_role
-from app.api.helpers import json_body, participant
+from app.api.helpers import json_body
 from app.models import Conversation, Role
+from app.services import access
 from app.services.triage import outcomes
 from app.services.triage import pairs
 from app.services.triage import plans
@@ -21,12 +23,8 @@ from app.services.triage import board
 from app.services.triage.board import BoardCard
 
 
-def _leads() -> frozenset[int]:
-    return frozenset(m.organisation_id for m in current_user.memberships if Role(m.role).rank >= Role.LEAD.rank)
-
-
 def _theme(theme_id: int):  # type: ignore[no-untyped-def]
-    return edits.get_led_theme(_leads(), theme_id)
+    return access.get_led_theme(acting().leads, theme_id)
 
 
 def _date(data: dict[str, Any], name: str) -> date | None:
@@ -94,7 +92,7 @@ def _outcome_json(outcome) -> dict[str, Any] | None:  # type: ignore[no-untyped-
 
 
 def _card(theme_id: int):  # type: ignore[no-untyped-def]
-    _, card, theme = board.theme_card(_leads(), theme_id)
+    _, card, theme = board.theme_card(acting().leads, theme_id)
     if card is None:
         return jsonify(id=theme.id, label=theme.label, in_current_themes=False)
     return jsonify(card_json(card))
@@ -105,7 +103,7 @@ def _card(theme_id: int):  # type: ignore[no-untyped-def]
 def manage_board(conversation_id: int):  # type: ignore[no-untyped-def]
     from flask import request
 
-    view = board.board(_leads(), conversation_id, request.args.get("order", "score"))
+    view = board.board(acting().leads, conversation_id, request.args.get("order", "score"))
     return jsonify(conversation_id=view.conversation.id, order=view.order, unthemed=view.unthemed,
                    themes=[card_json(c) for c in view.cards],
                    not_themes=[{"id": t.id, "label": t.label} for t in view.set_aside])
@@ -165,7 +163,7 @@ def split_theme(theme_id: int):  # type: ignore[no-untyped-def]
 @for_role(Role.LEAD)
 def place_idea(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("idea_id", "theme_id")
-    conversation = edits.get_led_conversation(_leads(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     edits.move_idea(conversation, _str(data, "idea_id"), _theme(_int(data, "theme_id")))  # type: ignore[arg-type]
     return jsonify(idea_id=data["idea_id"], theme_id=data["theme_id"])
 
@@ -241,7 +239,7 @@ def theme_outcome_update(theme_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/manage/conversations/<int:conversation_id>/ranking")
 @for_role(Role.LEAD)
 def pairwise_ranking(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = edits.get_led_conversation(_leads(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     rows = [{"id": r.item.id, "label": r.item.label, "score": r.score, "lower": r.lower, "upper": r.upper,
              "comparisons": r.comparisons} for r in pairwise.ranking(conversation)]
     kind = pairwise.compared_kind(conversation)
@@ -251,14 +249,14 @@ def pairwise_ranking(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/manage/conversations/<int:conversation_id>/pairwise")
 @for_role(Role.LEAD)
 def pairwise_setup_get(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = edits.get_led_conversation(_leads(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     return jsonify(_setup_json(conversation))
 
 
 @bp.put("/manage/conversations/<int:conversation_id>/pairwise")
 @for_role(Role.LEAD)
 def pairwise_setup_put(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = edits.get_led_conversation(_leads(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     data = json_body("items")
     question_id = _int(data, "question_id", optional=True)
     picked = data.get("picked")
@@ -279,7 +277,7 @@ def _setup_json(conversation: Conversation) -> dict[str, Any]:
 
 @bp.get("/conversations/<int:conversation_id>/pairs/next")
 def next_pair(conversation_id: int):  # type: ignore[no-untyped-def]
-    pair = pairwise.next_comparison(participant(), conversation_id)
+    pair = pairwise.next_comparison(acting(), conversation_id)
     if pair is None:
         return jsonify(pair=None)
     return jsonify(pair={"kind": pair.left.kind,
@@ -291,7 +289,7 @@ def next_pair(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/pairs")
 def answer_pair(conversation_id: int):  # type: ignore[no-untyped-def]
     data = json_body("left_id", "right_id", "choice")
-    pairwise.record_choice(participant(), conversation_id, _id(data, "left_id"), _id(data, "right_id"),
+    pairwise.record_choice(acting(), conversation_id, _id(data, "left_id"), _id(data, "right_id"),
                              _str(data, "choice"))
     return jsonify(recorded=True), 201
 
@@ -306,19 +304,19 @@ def _outcomes_page_json(page: outcomes.OutcomesPage) -> dict[str, Any]:
 
 @bp.get("/conversations/<int:conversation_id>/outcomes")
 def conversation_outcomes(conversation_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(_outcomes_page_json(outcomes.conversation_outcomes(participant(), conversation_id)))
+    return jsonify(_outcomes_page_json(outcomes.conversation_outcomes(acting(), conversation_id)))
 
 
 @bp.get("/organisations/<int:organisation_id>/outcomes")
 def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(_outcomes_page_json(outcomes.organisation_outcomes(participant(), organisation_id)))
+    return jsonify(_outcomes_page_json(outcomes.organisation_outcomes(acting(), organisation_id)))
 
 
 @bp.get("/me/outcome-notices")
 def outcome_notices():  # type: ignore[no-untyped-def]
     if getattr(current_user, "is_guest", False):
         return jsonify(notices=[])  # guests have no account to remember what they have seen
-    notices = outcomes.outcome_notices(participant(), notice_cookie.dismissed())
+    notices = outcomes.outcome_notices(acting(), notice_cookie.dismissed())
     return jsonify(notices=[{"conversation_id": n.conversation.id, "theme_id": n.theme.id, "label": n.theme.label,
                              "updated": n.is_update} for n in notices])
 
@@ -327,5 +325,5 @@ def outcome_notices():  # type: ignore[no-untyped-def]
 def outcome_notices_seen():  # type: ignore[no-untyped-def]
     response = current_app.make_response(("", 204))
     if not getattr(current_user, "is_guest", False):
-        notice_cookie.remember(response, [n.token for n in outcomes.outcome_notices(participant(), notice_cookie.dismissed())])
+        notice_cookie.remember(response, [n.token for n in outcomes.outcome_notices(acting(), notice_cookie.dismissed())])
     return response

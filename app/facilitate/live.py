@@ -6,16 +6,15 @@ Every control is a small form (works without JavaScript) that calls one live_ses
 from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.views import acting
 from app.facilitate import bp
 from app.services.workshops import auto_advance
 from app.services.workshops import session
 from app.services.workshops.board import console_board, presenter_board
-from app.services.conversations.lifecycle import get_managed_conversation
+from app.services.access import get_managed_conversation
 from app.services.common.errors import ServiceError
-from app.services.common.participants import Participant
 
 
 class ControlForm(FlaskForm):
@@ -23,7 +22,7 @@ class ControlForm(FlaskForm):
 
 
 def _conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    return get_managed_conversation(Participant.from_user(current_user).facilitates, conversation_id)
+    return get_managed_conversation(acting().facilitates, conversation_id)
 
 
 def _back(conversation_id: int):  # type: ignore[no-untyped-def]

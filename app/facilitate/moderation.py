@@ -14,10 +14,9 @@ from app.models import Conversation
 from app.participate.forms import ConfirmForm
 from app.services.accounts import guests
 from app.services.moderation import decisions
-from app.services.conversations.lifecycle import get_managed_conversation
+from app.services.access import get_managed_conversation
 from app.services.common.errors import ServiceError
-from app.services.common.participants import Participant
-from app.views import fail_on, refuse_on
+from app.views import acting, fail_on, refuse_on
 
 _KIND = {"idea", "comment"}
 
@@ -31,7 +30,7 @@ bp.add_app_template_global(_has_endpoint, "has_endpoint")
 
 
 def _managed(conversation_id: int) -> Conversation:
-    return get_managed_conversation(Participant.from_user(current_user).facilitates, conversation_id)
+    return get_managed_conversation(acting().facilitates, conversation_id)
 
 
 def _queue_url(conversation: Conversation) -> str:

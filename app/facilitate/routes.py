@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
+from app.views import acting
 from app.extensions import db
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, NewConversationForm, SettingsForm
-from app.facilitate.helpers import facilitates, fail_on, managed
+from app.facilitate.helpers import fail_on, managed
 from app.models import ConversationKind, Organisation
+from app.services import access
 from app.services.conversations import lifecycle
 from app.services.conversations import release
 from app.services.conversations import templates
@@ -23,7 +25,7 @@ from app.services.conversations.participation import conversation_counts, partic
 
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
-    found = lifecycle.managed_conversations(facilitates())
+    found = access.managed_conversations(acting().facilitates)
     groups = {status: [c for c in found if c.status == status] for status in ("open", "draft", "closed")}
     return render_template("facilitate/index.html", groups=groups,
                            counts=conversation_counts([c.id for c in found]))
@@ -36,14 +38,14 @@ def _organisations(ids: frozenset[int]) -> list[Organisation]:
 @bp.route("/conversations/new", methods=["GET", "POST"])
 def new_conversation():  # type: ignore[no-untyped-def]
     form = NewConversationForm()
-    orgs = _organisations(facilitates())
+    orgs = _organisations(acting().facilitates)
     form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
-    previous = templates.previous_sessions(facilitates())
+    previous = templates.previous_sessions(acting().facilitates)
     form.previous_id.choices = [SelectChoice("", "None: this is the first session")] + [SelectChoice(c.id, c.title) for c in previous]
     if form.validate_on_submit():
         organisation_id = form.organisation_id.data if len(orgs) > 1 else orgs[0].id
         try:
-            conversation = templates.create_from_template(facilitates(), organisation_id, form.kind.data,
+            conversation = templates.create_from_template(acting().facilitates, organisation_id, form.kind.data,
                                                           form.title.data, form.previous_id.data)
         except ServiceError as error:
             fail_on(form, error, "title")
@@ -64,7 +66,7 @@ def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 def _audience_choices(conversation) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
     """The organisations the service accepts: the owner, its partnership, and any already in the audience."""
-    allowed = lifecycle.allowed_audience(conversation.organisation, list(conversation.audience))
+    allowed = access.allowed_audience(conversation.organisation, list(conversation.audience))
     return [SelectChoice(o.id, o.name) for o in allowed]
 
 

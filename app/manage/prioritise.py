@@ -4,19 +4,17 @@ see the ranking with intervals."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.manage import bp
 from app.manage.forms import PairForm, PairwiseSetupForm, PickIdeasForm
-from app.manage.routes import lead_orgs
+
 from app.models import Conversation, PairwiseItems
+from app.services import access
 from app.services.triage import pairs
 from app.services.triage import pairwise
-from app.services.themes import edits
 from app.services.common.errors import ServiceError
-from app.services.common.participants import Participant
-from app.views import flash_refusal
+from app.views import acting, flash_refusal
 
 
 def _focus() -> int | None:
@@ -26,17 +24,17 @@ def _focus() -> int | None:
 
 @bp.get("/conversations/<int:conversation_id>/prioritise")
 def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     return _render(conversation, _setup_form(conversation))
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise")
 def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     form = PairForm()
     if form.validate_on_submit():
         try:
-            pairwise.record_choice(Participant.from_user(current_user), conversation.id, form.left_id.data,
+            pairwise.record_choice(acting(), conversation.id, form.left_id.data,
                                      form.right_id.data, form.choice.data)
         except ServiceError as error:
             flash_refusal(error)
@@ -55,7 +53,7 @@ def _setup_form(conversation: Conversation) -> PairwiseSetupForm:
 
 @bp.post("/conversations/<int:conversation_id>/prioritise/setup")
 def prioritise_setup(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     form = PairwiseSetupForm()
     form.question_id.choices = [SelectChoice(q.id, q.text) for q in conversation.questions]
     if form.validate_on_submit():
@@ -73,7 +71,7 @@ def prioritise_setup(conversation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations/<int:conversation_id>/prioritise/ideas")
 def prioritise_pick(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     question = request.args.get("question", "")
     picks = pairs.pick_list(conversation, int(question) if question.isdigit() else None)
     return render_template("manage/prioritise_pick.html", conversation=conversation, picks=picks,
@@ -82,7 +80,7 @@ def prioritise_pick(conversation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/conversations/<int:conversation_id>/prioritise/ideas")
 def prioritise_pick_save(conversation_id: int):  # type: ignore[no-untyped-def]
-    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     form = PickIdeasForm()
     question = form.question_id.data or ""
     if form.validate_on_submit() and question.isdigit():
@@ -100,7 +98,7 @@ def prioritise_pick_save(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 def _render(conversation: Conversation, setup_form: PairwiseSetupForm):  # type: ignore[no-untyped-def]
-    page = pairwise.comparison_page(Participant.from_user(current_user), conversation.id, _focus())
+    page = pairwise.comparison_page(acting(), conversation.id, _focus())
     return render_template("manage/prioritise.html", conversation=conversation, pair=page.pair, themes=page.themes,
                            kind=page.kind, form=PairForm(), setup_form=setup_form,
                            ranking=pairwise.ranking(conversation), top=_focus())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from app.manage import bp
 from app.manage.charts import matrix_svg, quadrant
@@ -24,29 +23,25 @@ from app.manage.forms import (
     StatusForm,
     SummaryForm,
 )
-from app.models import Role, ThemeStatus
+from app.models import ThemeStatus
+from app.services import access
 from app.services.triage import outcomes
 from app.services.triage import plans
 from app.services.themes import edits
 from app.services.themes import runs
 from app.services.triage import board as triage
 from app.services.common.errors import ServiceError
-from app.views import flash_refusal
-
-
-def lead_orgs() -> frozenset[int]:
-    """Organisations where the signed-in person is a change-hub lead (or admin)."""
-    return frozenset(m.organisation_id for m in current_user.memberships if Role(m.role).rank >= Role.LEAD.rank)
+from app.views import acting, flash_refusal
 
 
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
-    return render_template("manage/index.html", conversations=triage.led_conversations(lead_orgs()))
+    return render_template("manage/index.html", conversations=triage.led_conversations(acting().leads))
 
 
 @bp.get("/conversations/<int:conversation_id>")
 def board(conversation_id: int):  # type: ignore[no-untyped-def]
-    view = triage.board(lead_orgs(), conversation_id, request.args.get("order", "score"))
+    view = triage.board(acting().leads, conversation_id, request.args.get("order", "score"))
     return render_template("manage/board.html", board=view, conversation=view.conversation, orders=triage.ORDERS,
                            run_form=FlagForm(value="run"))
 
@@ -54,7 +49,7 @@ def board(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/run")
 def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     form = FlagForm()
-    conversation = edits.get_led_conversation(lead_orgs(), conversation_id)
+    conversation = access.get_led_conversation(acting().leads, conversation_id)
     if form.validate_on_submit():
         try:
             runs.request_on_demand_run(conversation.id)
@@ -67,7 +62,7 @@ def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations/<int:conversation_id>/matrix")
 def matrix(conversation_id: int):  # type: ignore[no-untyped-def]
-    view = triage.board(lead_orgs(), conversation_id)
+    view = triage.board(acting().leads, conversation_id)
     rated = [c for c in view.cards if c.plan.impact and c.plan.effort]
     points = [(n, c.snapshot.label, c.plan.impact, c.plan.effort) for n, c in enumerate(rated, start=1)]
     return render_template("manage/matrix.html", board=view, conversation=view.conversation, rated=rated,
@@ -78,7 +73,7 @@ def matrix(conversation_id: int):  # type: ignore[no-untyped-def]
 # --- one theme -------------------------------------------------------------------------------------
 
 def _theme_page(theme_id: int, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
-    view, card, theme = triage.theme_card(lead_orgs(), theme_id)
+    view, card, theme = triage.theme_card(acting().leads, theme_id)
     plan = card.plan if card else edits.plan_for(theme)
     others = [(c.theme.id, c.snapshot.label) for c in view.cards if c.theme.id != theme.id]
     merge = forms.get("merge") or MergeForm()
@@ -109,7 +104,7 @@ def theme(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 def _theme() -> Any:
-    return edits.get_led_theme(lead_orgs(), request.view_args["theme_id"])  # type: ignore[index]
+    return access.get_led_theme(acting().leads, request.view_args["theme_id"])  # type: ignore[index]
 
 
 def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: str = ""):  # type: ignore[no-untyped-def]
@@ -164,11 +159,11 @@ def not_a_theme(theme_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/themes/<int:theme_id>/merge")
 def merge(theme_id: int):  # type: ignore[no-untyped-def]
     form = MergeForm()
-    view, _, _ = triage.theme_card(lead_orgs(), theme_id)
+    view, _, _ = triage.theme_card(acting().leads, theme_id)
     form.target_id.choices = [(0, "Choose a theme")] + [(c.theme.id, c.snapshot.label) for c in view.cards]
 
     def act(t, f):  # type: ignore[no-untyped-def]
-        target = edits.get_led_theme(lead_orgs(), f.target_id.data)
+        target = access.get_led_theme(acting().leads, f.target_id.data)
         return url_for("manage.theme", theme_id=edits.merge_themes(t, target).id)
 
     return _edit(theme_id, "merge", form, act, "The themes have been merged. Later theme runs keep them together.")
@@ -195,11 +190,11 @@ def recluster(theme_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/themes/<int:theme_id>/move")
 def move(theme_id: int):  # type: ignore[no-untyped-def]
     form = MoveForm()
-    view, _, _ = triage.theme_card(lead_orgs(), theme_id)
+    view, _, _ = triage.theme_card(acting().leads, theme_id)
     form.target_id.choices = [(c.theme.id, c.snapshot.label) for c in view.cards]
 
     def act(t, f):  # type: ignore[no-untyped-def]
-        target = edits.get_led_theme(lead_orgs(), f.target_id.data)
+        target = access.get_led_theme(acting().leads, f.target_id.data)
         edits.move_idea(view.conversation, f.idea_id.data, target)
 
     return _edit(theme_id, "move", form, act, "The idea has been moved. Later theme runs keep it there.", "ideas")

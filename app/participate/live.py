@@ -7,9 +7,9 @@ database session (app/live/sse.py).
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from wtforms import SelectField
 
+from app.views import acting
 from app import live
 from app.extensions import db
 from app.models import ContentStatus
@@ -19,23 +19,18 @@ from app.participate import bp
 from app.participate.forms import IdeaForm, VoteForm
 from app.participate.routes import _fail_on, held_message
 from app.ratelimit import posting_limit
-from app.services.conversations import lifecycle
+from app.services import access
 from app.services.content import ideas
 from app.models.base import utcnow
 from app.services.workshops.auto_advance import catch_up
 from app.services.workshops.board import console_board, live_board, presenter_board, state_json
 from app.services.workshops.session import iso
 from app.services.common.errors import ServiceError
-from app.services.common.participants import Participant
 from app.services.workshops.phases import allows
 
 
 class LiveIdeaForm(IdeaForm):
     question_id = SelectField("Which question is your idea about?", coerce=int)
-
-
-def _me() -> Participant:
-    return Participant.from_user(current_user)
 
 
 @bp.app_template_global()
@@ -55,7 +50,7 @@ def _idea_form(board, form: LiveIdeaForm | None = None) -> LiveIdeaForm:  # type
 
 
 def _board_page(conversation_id: int, form: LiveIdeaForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    board = live_board(_me(), conversation_id)
+    board = live_board(acting(), conversation_id)
     return render_template(
         "participate/live.html", board=board, conversation=board.conversation, form=_idea_form(board, form),
         vote_form=VoteForm(), named_mode=board.conversation.named_mode,
@@ -70,11 +65,11 @@ def live_board_page(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/conversations/<int:conversation_id>/live/ideas")
 @posting_limit
 def live_post_idea(conversation_id: int):  # type: ignore[no-untyped-def]
-    board = live_board(_me(), conversation_id)
+    board = live_board(acting(), conversation_id)
     form = _idea_form(board, LiveIdeaForm())
     if form.validate_on_submit():
         try:
-            idea, _ = ideas.post_idea(_me(), form.question_id.data, form.body.data, client_token=form.client_token.data,
+            idea, _ = ideas.post_idea(acting(), form.question_id.data, form.body.data, client_token=form.client_token.data,
                                       allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -87,9 +82,9 @@ def live_post_idea(conversation_id: int):  # type: ignore[no-untyped-def]
 
 def _state_board(conversation_id: int, view: str):  # type: ignore[no-untyped-def]
     """The board whose state a browser reloads: its own, or (for facilitators) the console or projector's."""
-    me = _me()
+    me = acting()
     if view in ("console", "presenter"):
-        conversation = lifecycle.get_managed_conversation(me.facilitates, conversation_id)
+        conversation = access.get_managed_conversation(me.facilitates, conversation_id)
         return console_board(conversation) if view == "console" else presenter_board(conversation)
     return live_board(me, conversation_id)
 
@@ -107,7 +102,7 @@ def _cursor() -> int | None:
 @bp.get("/conversations/<int:conversation_id>/live/events")
 def live_events(conversation_id: int):  # type: ignore[no-untyped-def]
     """An SSE stream (Accept: text/event-stream), else a JSON poll: events after ?after=N."""
-    conversation = lifecycle.get_conversation(_me(), conversation_id)
+    conversation = access.get_conversation(acting(), conversation_id)
     catch_up(conversation)  # a timer that ran out moves an opted-in session on before anything is sent
     after = _cursor()
     current = conversation.live_seq

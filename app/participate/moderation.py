@@ -11,14 +11,14 @@ from flask_login import current_user
 from app import notice_cookie
 from app.participate import bp
 from app.participate.forms import ConfirmForm, ReportForm
-from app.participate.routes import _me
+
 from app.ratelimit import posting_limit
 from app.services.moderation import notices
 from app.services.moderation import reports
 from app.services.common.errors import ServiceError
 from app.services.content.ideas import visible_idea
 from app.urls import safe_next
-from app.views import refuse_on
+from app.views import acting, refuse_on
 
 # When the last check found no notices for this session (a time only: never item ids in the cookie).
 _NONE_UNTIL = "notices_none_until"
@@ -38,7 +38,7 @@ def _moderation_notices() -> dict[str, Any]:
         return {}
     if session.get(_NONE_UNTIL, 0) > time.time():
         return {}
-    found = notices.notices_for(_me(), notice_cookie.dismissed())
+    found = notices.notices_for(acting(), notice_cookie.dismissed())
     if not found:
         session[_NONE_UNTIL] = time.time() + current_app.config["CHORUS_NOTICE_CACHE_SECONDS"]
     return {"moderation_notices": found, "notice_form": ConfirmForm()}
@@ -46,16 +46,16 @@ def _moderation_notices() -> dict[str, Any]:
 
 def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
     if kind == "idea":
-        idea = visible_idea(_me(), item_id)
+        idea = visible_idea(acting(), item_id)
         text, back = idea.body, url_for("participate.idea", idea_id=idea.id)
     else:
-        comment = reports.reportable_item(_me(), "comment", item_id)
+        comment = reports.reportable_item(acting(), "comment", item_id)
         idea = comment.idea
         text, back = comment.body, url_for("participate.idea", idea_id=idea.id, _anchor="comment-" + comment.id)
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            created = reports.report_item(_me(), kind, item_id, form.reason.data, form.note.data or "")
+            created = reports.report_item(acting(), kind, item_id, form.reason.data, form.note.data or "")
         except ServiceError as error:
             refuse_on(form, error, "reason")
         else:
@@ -81,6 +81,6 @@ def report_comment(comment_id: str):  # type: ignore[no-untyped-def]
 def dismiss_notice(kind: str, item_id: str):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    token = notices.dismiss_notice(_me(), kind, item_id)
+    token = notices.dismiss_notice(acting(), kind, item_id)
     # Kept by this browser, not the server: only the author can dismiss, so a write would name them.
     return notice_cookie.remember(redirect(safe_next(request.form.get("next"), "participate.home")), [token])

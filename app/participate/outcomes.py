@@ -10,12 +10,12 @@ from flask_login import current_user
 from app import notice_cookie
 from app.participate import bp
 from app.participate.forms import ConfirmForm
-from app.participate.routes import _me
+
 from app.services.triage import outcomes
 from app.services.triage import pairwise
 from app.services.common.errors import ServiceError
 from app.urls import safe_next
-from app.views import flash_refusal
+from app.views import acting, flash_refusal
 
 NOTICE_PAGES = ("participate.home", "participate.conversation")
 
@@ -27,7 +27,7 @@ def _outcome_notices() -> dict[str, Any]:
         return {}
     if getattr(current_user, "is_guest", False):
         return {}  # a guest's visit ends with the workshop; outcomes come long after
-    notices = outcomes.outcome_notices(_me(), notice_cookie.dismissed())
+    notices = outcomes.outcome_notices(acting(), notice_cookie.dismissed())
     return {"outcome_notices": notices, "notice_form": ConfirmForm()}
 
 
@@ -36,14 +36,14 @@ def notices_seen():  # type: ignore[no-untyped-def]
     response = redirect(safe_next(request.form.get("next")))
     if ConfirmForm().validate_on_submit() and not getattr(current_user, "is_guest", False):
         # Remembered by this browser only: a record on the server would say who took part in these themes.
-        notice_cookie.remember(response, [n.token for n in outcomes.outcome_notices(_me(), notice_cookie.dismissed())])
+        notice_cookie.remember(response, [n.token for n in outcomes.outcome_notices(acting(), notice_cookie.dismissed())])
         flash("Thank you. We will tell you when there is another update.", "success")
     return response
 
 
 @bp.get("/conversations/<int:conversation_id>/outcomes")
 def conversation_outcomes(conversation_id: int):  # type: ignore[no-untyped-def]
-    page = outcomes.conversation_outcomes(_me(), conversation_id)
+    page = outcomes.conversation_outcomes(acting(), conversation_id)
     conversation = page.conversations[0][0]
     return render_template("participate/outcomes.html", page=page, conversation=conversation,
                            named_mode=conversation.named_mode)
@@ -51,13 +51,13 @@ def conversation_outcomes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/organisations/<int:organisation_id>/outcomes")
 def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
-    page = outcomes.organisation_outcomes(_me(), organisation_id)
+    page = outcomes.organisation_outcomes(acting(), organisation_id)
     return render_template("participate/outcomes.html", page=page, conversation=None)
 
 
 @bp.get("/conversations/<int:conversation_id>/prioritise")
 def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
-    page = pairwise.comparison_page(_me(), conversation_id)
+    page = pairwise.comparison_page(acting(), conversation_id)
     return render_template("participate/prioritise.html", conversation=page.conversation, pair=page.pair,
                            themes=page.themes, kind=page.kind, form=ConfirmForm(), named_mode=page.conversation.named_mode)
 
@@ -67,7 +67,7 @@ def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
     left, right = request.form.get("left_id", ""), request.form.get("right_id", "")
     if ConfirmForm().validate_on_submit() and left and right:
         try:
-            pairwise.record_choice(_me(), conversation_id, left, right, request.form.get("choice", ""))
+            pairwise.record_choice(acting(), conversation_id, left, right, request.form.get("choice", ""))
         except ServiceError as error:
             flash_refusal(error)
     else:

@@ -9,18 +9,17 @@ from app.models import ContentStatus
 from app.participate import bp
 from app.participate.forms import CommentForm, ConfirmForm, EditCommentForm, EditIdeaForm, IdeaForm, VoteForm
 from app.ratelimit import posting_limit
+from app.services import access
 from app.services.content import comments
-from app.services.conversations import lifecycle
 from app.services.content import grace
 from app.services.content import ideas
 from app.services.themes import reading
 from app.services.content import voting
 from app.services.common.errors import ServiceError
 from app.services.content.listing import SORTS, idea_detail, list_ideas, my_posts
-from app.services.common.participants import Participant
 from app.services.conversations.stages import STAGES
 from app.urls import safe_next
-from app.views import flash_refusal, page_arg, refuse_on
+from app.views import acting, flash_refusal, page_arg, refuse_on
 
 
 HELD_MESSAGE = ("Thank you. Your {kind} has been sent to the moderators and will appear once they approve it. "
@@ -32,10 +31,6 @@ WAITING_MESSAGE = ("Thank you. Your {kind} is waiting to be published with the n
 def held_message(kind: str, status: str) -> str:
     """What to tell an author whose post is not visible yet: held for a moderator, or waiting for a batch."""
     return (WAITING_MESSAGE if status == ContentStatus.WAITING else HELD_MESSAGE).format(kind=kind)
-
-
-def _me() -> Participant:
-    return Participant.from_user(current_user)
 
 
 @bp.app_template_global()
@@ -59,22 +54,22 @@ def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]
 def home():  # type: ignore[no-untyped-def]
     if not current_user.is_authenticated:
         return render_template("participate/landing.html")
-    return render_template("participate/home.html", conversations=lifecycle.visible_conversations(_me()))
+    return render_template("participate/home.html", conversations=access.visible_conversations(acting()))
 
 
 @bp.get("/conversations/<int:conversation_id>")
 def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
-    found = lifecycle.get_conversation(_me(), conversation_id)
+    found = access.get_conversation(acting(), conversation_id)
     return render_template("participate/conversation.html", conversation=found, named_mode=found.named_mode)
 
 
 def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type: ignore[no-untyped-def]
-    page = list_ideas(_me(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"))
+    page = list_ideas(acting(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"))
     conversation = page.question.conversation
     return render_template(
         "participate/question.html", page=page, conversation=conversation, form=form, sorts=SORTS,
         vote_form=VoteForm(), named_mode=conversation.named_mode, stages=STAGES,
-        facilitator=conversation.organisation_id in _me().facilitates,
+        facilitator=conversation.organisation_id in acting().facilitates,
     ), status
 
 
@@ -90,11 +85,11 @@ def post_idea(question_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         if form.similar_checked.data != "1":
             form.similar_checked.data = "1"
-            form.similar = reading.similar_to_draft(_me(), question_id, form.body.data)
+            form.similar = reading.similar_to_draft(acting(), question_id, form.body.data)
             if form.similar:  # without JavaScript: one step to support an existing idea instead
                 return _question_page(question_id, form)
         try:
-            idea, created = ideas.post_idea(_me(), question_id, form.body.data, client_token=form.client_token.data,
+            idea, created = ideas.post_idea(acting(), question_id, form.body.data, client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -108,12 +103,12 @@ def post_idea(question_id: int):  # type: ignore[no-untyped-def]
 
 
 def _idea_page(idea_id: str, comment_form: CommentForm, status: int = 200):  # type: ignore[no-untyped-def]
-    detail = idea_detail(_me(), idea_id)
+    detail = idea_detail(acting(), idea_id)
     conversation = detail.card.idea.conversation
     return render_template(
         "participate/idea.html", detail=detail, conversation=conversation, comment_form=comment_form,
         vote_form=VoteForm(), confirm_form=ConfirmForm(), named_mode=conversation.named_mode,
-        facilitator=conversation.organisation_id in _me().facilitates,
+        facilitator=conversation.organisation_id in acting().facilitates,
     ), status
 
 
@@ -128,7 +123,7 @@ def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            comment, _ = comments.add_comment(_me(), idea_id, form.body.data, client_token=form.client_token.data,
+            comment, _ = comments.add_comment(acting(), idea_id, form.body.data, client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -150,7 +145,7 @@ def vote(idea_id: str):  # type: ignore[no-untyped-def]
         flash("Choose how you vote.", "error")
         return redirect(back)
     try:
-        voting.cast_vote(_me(), idea_id, form.choice.data)
+        voting.cast_vote(acting(), idea_id, form.choice.data)
     except ServiceError as error:
         flash_refusal(error)
     return redirect(back)
@@ -163,7 +158,7 @@ def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
     back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
     if form.validate_on_submit():
         try:
-            voting.withdraw_vote(_me(), idea_id)
+            voting.withdraw_vote(acting(), idea_id)
         except ServiceError as error:
             flash_refusal(error)
     return redirect(back)
@@ -172,11 +167,11 @@ def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
 @bp.route("/ideas/<idea_id>/edit", methods=["GET", "POST"])
 @posting_limit
 def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
-    own = ideas.own_idea(_me(), idea_id)
+    own = ideas.own_idea(acting(), idea_id)
     form = EditIdeaForm(data={"body": own.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            edited = ideas.edit_idea(_me(), idea_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+            edited = ideas.edit_idea(acting(), idea_id, form.body.data, allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
         else:
@@ -194,11 +189,11 @@ def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
 @bp.route("/ideas/<idea_id>/withdraw", methods=["GET", "POST"])
 @posting_limit
 def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
-    own = ideas.own_idea(_me(), idea_id)
+    own = ideas.own_idea(acting(), idea_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         conversation_id = own.conversation_id
-        ideas.withdraw_idea(_me(), idea_id)
+        ideas.withdraw_idea(acting(), idea_id)
         flash("Your idea has been withdrawn.", "success")
         return redirect(url_for("participate.mine", conversation_id=conversation_id))
     return render_template("participate/withdraw.html", form=form, item=own, kind="idea", conversation=own.conversation)
@@ -207,11 +202,11 @@ def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
 @bp.route("/comments/<comment_id>/edit", methods=["GET", "POST"])
 @posting_limit
 def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
-    own = comments.own_comment(_me(), comment_id)
+    own = comments.own_comment(acting(), comment_id)
     form = EditCommentForm(data={"body": own.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            edited = comments.edit_comment(_me(), comment_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+            edited = comments.edit_comment(acting(), comment_id, form.body.data, allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
         else:
@@ -229,11 +224,11 @@ def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
 @bp.route("/comments/<comment_id>/withdraw", methods=["GET", "POST"])
 @posting_limit
 def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
-    own = comments.own_comment(_me(), comment_id)
+    own = comments.own_comment(acting(), comment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         idea_id = own.idea_id
-        comments.withdraw_comment(_me(), comment_id)
+        comments.withdraw_comment(acting(), comment_id)
         flash("Your comment has been withdrawn.", "success")
         return redirect(url_for("participate.idea", idea_id=idea_id, _anchor="comments"))
     return render_template("participate/withdraw.html", form=form, item=own, kind="comment",
@@ -242,6 +237,6 @@ def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/conversations/<int:conversation_id>/mine")
 def mine(conversation_id: int):  # type: ignore[no-untyped-def]
-    posts = my_posts(_me(), conversation_id)
+    posts = my_posts(acting(), conversation_id)
     return render_template("participate/mine.html", posts=posts, conversation=posts.conversation,
                            named_mode=posts.conversation.named_mode)

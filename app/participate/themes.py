@@ -6,17 +6,17 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.participate import bp
 from app.participate.forms import ConfirmForm, VoteForm
-from app.participate.routes import _me
+
 from app.services.themes import runs
 from app.services.themes import reading
 from app.services.content.listing import ideas_by_ids
 from app.services.common.errors import ServiceError
-from app.views import flash_refusal, page_arg
+from app.views import acting, flash_refusal, page_arg
 
 
 @bp.get("/conversations/<int:conversation_id>/themes")
 def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
-    me = _me()
+    me = acting()
     view = reading.themes_for(me, conversation_id)
     return render_template("participate/themes.html", view=view, conversation=view.conversation,
                            named_mode=view.conversation.named_mode, run_form=ConfirmForm(),
@@ -28,7 +28,7 @@ def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
     """A facilitator or lead asks for fresh themes now; anyone else gets a 404."""
     if ConfirmForm().validate_on_submit():
         try:
-            runs.request_theme_run_for(_me(), conversation_id)
+            runs.request_theme_run_for(acting(), conversation_id)
         except ServiceError as error:
             flash_refusal(error)  # too soon after the last update; a 404 stays a 404
         else:
@@ -38,8 +38,8 @@ def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/themes/<int:theme_id>")
 def theme(theme_id: int):  # type: ignore[no-untyped-def]
-    found, snapshot, idea_ids = reading.theme_idea_ids(_me(), theme_id)
-    page = ideas_by_ids(_me(), found.conversation_id, idea_ids, page_arg())
+    found, snapshot, idea_ids = reading.theme_idea_ids(acting(), theme_id)
+    page = ideas_by_ids(acting(), found.conversation_id, idea_ids, page_arg())
     conversation = page.conversation
     return render_template("participate/theme.html", theme=found, snapshot=snapshot, page=page,
                            conversation=conversation, vote_form=VoteForm(), next_url=request.full_path,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
+from app.services import access
 from app.services.conversations import lifecycle
 from app.services.accounts import organisations
 from app.services.conversations import templates
@@ -54,7 +55,7 @@ def test_an_organisation_outside_a_partnership_can_only_ask_itself(trusts, make_
     with pytest.raises(InvalidInput):
         lifecycle.create_conversation(stranger.id, _details(stranger, sister))
     db.session.rollback()
-    assert lifecycle.allowed_audience(stranger) == [stranger]
+    assert access.allowed_audience(stranger) == [stranger]
 
 
 def test_api_create_with_another_trust_is_422_and_that_trust_never_sees_it(trusts, client, make_user):
@@ -120,5 +121,5 @@ def test_api_answers_name_only_organisations_the_caller_may_see(trusts, client, 
     assert full.status_code == 200
     assert set(full.json["audience"]) == {home.name, sister.name}
     assert stranger.name not in full.get_data(as_text=True)
-    seen = lifecycle.visible_audience(Participant.from_user(reader), conversation)
+    seen = access.visible_audience(Participant.from_user(reader), conversation)
     assert stranger not in seen

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import IdeaPlacement, Theme, ThemeAssignment, ThemePlan, ThemeSnapshot
+from app.services import access
 from app.services.content import ideas
 from app.services.themes import edits
 from app.services.themes import runs
@@ -42,7 +43,7 @@ def rerun(conversation, people, text: str = "Another idea about free parking at 
 
 def test_rename_and_summary_survive_a_rerun(themed):
     conversation, people, orgs, _ = themed
-    theme = edits.get_led_theme(orgs, biggest(conversation, 1)[0].id)
+    theme = access.get_led_theme(orgs, biggest(conversation, 1)[0].id)
     edits.rename_theme(theme, "  Night   shift welfare ")
     edits.set_summary(theme, "Staff on nights want parking and hot food.")
     assert current(conversation)[theme.id].label == "Night shift welfare"
@@ -154,7 +155,7 @@ def test_only_leads_of_the_owning_organisation_reach_a_theme(themed, make_org):
     theme = biggest(conversation, 1)[0]
     other = make_org("Elsewhere Trust")
     with pytest.raises(NotFound):
-        edits.get_led_theme(frozenset({other.id}), theme.id)
+        access.get_led_theme(frozenset({other.id}), theme.id)
     with pytest.raises(NotFound):
-        edits.get_led_conversation(frozenset(), conversation.id)
-    assert edits.get_led_theme(orgs, theme.id).id == theme.id
+        access.get_led_conversation(frozenset(), conversation.id)
+    assert access.get_led_theme(orgs, theme.id).id == theme.id

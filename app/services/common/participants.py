@@ -16,6 +16,8 @@ class Participant:
     display_name: str = ""
     # Organisations where this person may facilitate (sees drafts, manages conversations).
     facilitates: frozenset[int] = field(default_factory=frozenset)
+    # Organisations where this person is a change-hub lead (or admin): triages themes, publishes outcomes.
+    leads: frozenset[int] = field(default_factory=frozenset)
     # (organisation id, staff group id) per membership: only for group-level participation figures.
     memberships: tuple[tuple[int, int | None], ...] = ()
     # A guest who joined with a code sees this one conversation and nothing else.
@@ -30,6 +32,7 @@ class Participant:
             facilitates=frozenset(
                 m.organisation_id for m in user.memberships if Role(m.role).rank >= Role.FACILITATOR.rank
             ),
+            leads=frozenset(m.organisation_id for m in user.memberships if Role(m.role).rank >= Role.LEAD.rank),
             memberships=tuple(sorted((m.organisation_id, m.staff_group_id) for m in user.memberships)),
             guest_conversation_id=getattr(user, "guest_conversation_id", None),
         )

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import ContentStatus, Idea, Vote
 from app.services.content.authorship import insert_once, stamp
 from app.services.workshops import events
-from app.services.conversations.lifecycle import get_conversation, get_question
+from app.services.access import get_conversation, get_question
 from app.services.themes.embeddings import forget_embedding, queue_embedding
 from app.services.common.errors import NotFound
 from app.services.opinions.runs import mark_votes_changed

@@ -13,7 +13,7 @@ from app.crypto import tag, voter_pseudonym
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
 from app.services.content.authorship import is_author
-from app.services.conversations.lifecycle import get_conversation, get_question
+from app.services.access import get_conversation, get_question
 from app.services.content.grace import is_archived
 from app.services.content.ideas import visible_idea
 from app.services.common.keys import conversation_key

@@ -18,13 +18,12 @@ from app.models import (
     Question,
     Vote,
     VotingMode,
-    audience,
 )
 from app.models.base import utcnow
-from app.services.common.errors import InvalidInput, NotAllowedNow, NotFound
+from app.services.access import allowed_audience
+from app.services.common.errors import InvalidInput, NotAllowedNow
 from app.services.conversations import release
 from app.services.common.keys import create_key
-from app.services.common.participants import Participant
 from app.services.common.text import clean_text
 
 MAX_QUESTIONS = 10
@@ -48,100 +47,6 @@ class ConversationDetails:
     batch_release: bool = False
     batch_size: int = 5
     batch_max_wait_hours: int = 24
-
-
-def visible_conversations(participant: Participant) -> list[Conversation]:
-    """Open and closed conversations whose audience includes one of the person's organisations."""
-    if participant.guest_conversation_id is not None:
-        guest = db.session.get(Conversation, participant.guest_conversation_id)
-        return [guest] if guest is not None and _can_see(participant, guest) else []
-    if not participant.organisation_ids:
-        return []
-    query = (
-        sa.select(Conversation)
-        .join(audience, audience.c.conversation_id == Conversation.id)
-        .where(
-            audience.c.organisation_id.in_(participant.organisation_ids),
-            Conversation.status != ConversationStatus.DRAFT,
-        )
-        .distinct()
-        .order_by(Conversation.status.desc(), Conversation.created_at.desc())
-    )
-    return list(db.session.scalars(query))
-
-
-def _can_see(participant: Participant, conversation: Conversation) -> bool:
-    if participant.guest_conversation_id is not None:
-        return (conversation.id == participant.guest_conversation_id and conversation.allow_guests
-                and conversation.status != ConversationStatus.DRAFT)
-    if conversation.organisation_id in participant.facilitates:
-        return True
-    if conversation.status == ConversationStatus.DRAFT:
-        return False
-    return any(org.id in participant.organisation_ids for org in conversation.audience)
-
-
-def get_conversation(participant: Participant, conversation_id: int) -> Conversation:
-    """A conversation this person may see, or NotFound (drafts only to its facilitators)."""
-    conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or not _can_see(participant, conversation):
-        raise NotFound("We could not find that conversation.")
-    return conversation
-
-
-def get_question(participant: Participant, question_id: int) -> Question:
-    """A question in a conversation this person may see, or NotFound."""
-    question = db.session.get(Question, question_id)
-    if question is None or not _can_see(participant, question.conversation):
-        raise NotFound("We could not find that question.")
-    return question
-
-
-def require_accepting(conversation: Conversation) -> None:
-    """Raise NotAllowedNow unless the conversation takes posts, comments and votes right now."""
-    if not conversation.is_accepting():
-        if conversation.status == ConversationStatus.DRAFT:
-            raise NotAllowedNow("This conversation has not opened yet.")
-        if conversation.opens_at and utcnow() < conversation.opens_at:
-            raise NotAllowedNow("This conversation has not opened yet.")
-        raise NotAllowedNow("This conversation has closed, so it no longer takes new posts, comments or votes.")
-
-
-def managed_conversations(organisation_ids: frozenset[int]) -> list[Conversation]:
-    """Conversations owned by organisations where the person facilitates, newest first."""
-    if not organisation_ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Conversation)
-            .where(Conversation.organisation_id.in_(organisation_ids))
-            .order_by(Conversation.created_at.desc())
-        )
-    )
-
-
-def get_managed_conversation(organisation_ids: frozenset[int], conversation_id: int) -> Conversation:
-    """A conversation the person facilitates, or NotFound."""
-    conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or conversation.organisation_id not in organisation_ids:
-        raise NotFound("We could not find that conversation.")
-    return conversation
-
-
-def allowed_audience(owner: Organisation, current: list[Organisation] | None = None) -> list[Organisation]:
-    """Who may be asked to take part: the owner and its partnership (plus any already asked), by name."""
-    orgs = {owner.id: owner, **{o.id: o for o in current or []}}
-    if owner.partnership is not None:
-        orgs |= {o.id: o for o in owner.partnership.organisations}
-    return sorted(orgs.values(), key=lambda o: o.name)
-
-
-def visible_audience(participant: Participant, conversation: Conversation) -> list[Organisation]:
-    """The audience as this person may see it: only their own organisations and their partnerships'."""
-    own = participant.organisation_ids | participant.facilitates
-    partnerships = set(db.session.scalars(
-        sa.select(Organisation.partnership_id).where(Organisation.id.in_(own), Organisation.partnership_id.is_not(None))))
-    return [o for o in conversation.audience if o.id in own or o.partnership_id in partnerships]
 
 
 def _validated(details: ConversationDetails, allowed: list[Organisation]) -> tuple[str, str, list[str], list[Organisation]]:

@@ -68,7 +68,7 @@ def set_stage(conversation: Conversation, idea_id: str, stage: str, reason: str 
 
 def set_idea_stage(organisation_ids: frozenset[int], idea_id: str, stage: str, reason: str = "") -> Idea:
     """set_stage for an idea found by id, if the person facilitates its conversation (else NotFound)."""
-    from app.services.conversations.lifecycle import get_managed_conversation
+    from app.services.access import get_managed_conversation
 
     idea = db.session.get(Idea, idea_id)
     if idea is None:

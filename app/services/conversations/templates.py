@@ -8,6 +8,7 @@ from datetime import timedelta
 from app.extensions import db
 from app.models import Conversation, ConversationKind
 from app.models.base import utcnow
+from app.services import access
 from app.services.conversations import lifecycle
 from app.services.common.errors import InvalidInput, NotFound
 from app.services.common.text import clean_text
@@ -54,7 +55,7 @@ def create_from_template(organisation_ids: frozenset[int], organisation_id: int 
     previous = None
     if template.kind == ConversationKind.CHANGE_HUB and previous_id:
         try:
-            previous = lifecycle.get_managed_conversation(organisation_ids, previous_id)
+            previous = access.get_managed_conversation(organisation_ids, previous_id)
         except NotFound:
             previous = None
         if previous is None or previous.kind != ConversationKind.CHANGE_HUB:
@@ -78,4 +79,4 @@ def create_from_template(organisation_ids: frozenset[int], organisation_id: int 
 
 def previous_sessions(organisation_ids: frozenset[int]) -> list[Conversation]:
     """Change Hub sessions the person facilitates, newest first, to carry on from."""
-    return [c for c in lifecycle.managed_conversations(organisation_ids) if c.kind == ConversationKind.CHANGE_HUB]
+    return [c for c in access.managed_conversations(organisation_ids) if c.kind == ConversationKind.CHANGE_HUB]

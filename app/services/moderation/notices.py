@@ -20,7 +20,7 @@ from app.crypto import tag
 from app.extensions import db
 from app.models import Comment, Conversation, Idea, ReportReason
 from app.services.content.authorship import is_author, require_author
-from app.services.conversations.lifecycle import visible_conversations
+from app.services.access import visible_conversations
 from app.services.common.errors import NotFound
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant

@@ -14,7 +14,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import ContentStatus, Conversation, Idea, OpinionRun, RunStatus, VotingMode
 from app.services.opinions import runs
-from app.services.conversations.lifecycle import get_conversation
+from app.services.access import get_conversation
 from app.services.common.errors import NotFound
 from app.services.common.participants import Participant
 from app.services.themes.quotes import quotable

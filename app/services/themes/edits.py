@@ -33,25 +33,6 @@ LABEL_MAX = 120
 SUMMARY_MAX = 4000
 
 
-# --- access --------------------------------------------------------------------------------------
-
-def get_led_conversation(lead_orgs: frozenset[int], conversation_id: int) -> Conversation:
-    """A conversation run by an organisation where the person is a change-hub lead, or NotFound."""
-    conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or conversation.organisation_id not in lead_orgs:
-        raise NotFound("We could not find that conversation.")
-    return conversation
-
-
-def get_led_theme(lead_orgs: frozenset[int], theme_id: int) -> Theme:
-    """A theme of a conversation the person leads, or NotFound."""
-    theme = db.session.get(Theme, theme_id)
-    if theme is None:
-        raise NotFound("We could not find that theme.")
-    get_led_conversation(lead_orgs, theme.conversation_id)
-    return theme
-
-
 def plan_for(theme: Theme) -> ThemePlan:
     """The theme's plan row, created on first use."""
     plan = db.session.get(ThemePlan, theme.id)

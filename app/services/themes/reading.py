@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ContentStatus, Conversation, Idea, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
-from app.services.conversations.lifecycle import get_conversation, get_question
+from app.services.access import get_conversation, get_question
 from app.services.common.errors import NotFound
 from app.services.common.participants import Participant
 from app.services.themes.quotes import quotable

@@ -30,7 +30,7 @@ from app.models import (
     ThemeSnapshot,
 )
 from app.models.base import this_hour, utcnow
-from app.services.conversations.lifecycle import get_managed_conversation
+from app.services.access import get_managed_conversation
 from app.services.common.errors import NotAllowedNow, NotFound
 from app.services.common.participants import Participant
 

@@ -39,7 +39,7 @@ from app.services.common.errors import NotAllowedNow
 from app.services.common.keys import conversation_key
 from app.services.triage.score import PriorityScore, priority_score, severity_terms_in
 from app.services.themes.quotes import quotable
-from app.services.themes.edits import get_led_conversation
+from app.services.access import get_led_conversation
 
 ORDERS = {"score": "Priority score", "rank": "Your order", "size": "Number of ideas"}
 MAX_MONTHS = 12
@@ -286,7 +286,7 @@ def led_conversations(lead_orgs: frozenset[int]) -> list[Conversation]:
 
 def theme_card(lead_orgs: frozenset[int], theme_id: int) -> tuple[Board, BoardCard | None, Theme]:
     """The board of the theme's conversation and this theme's card (None when not in the current run)."""
-    from app.services.themes.edits import get_led_theme
+    from app.services.access import get_led_theme
 
     theme = get_led_theme(lead_orgs, theme_id)
     result = board(lead_orgs, theme.conversation_id)

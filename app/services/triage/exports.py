@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from app.extensions import db
 from app.models import ContentStatus, Conversation, Idea, Question, ThemeAssignment, ThemeStatus, Vote
-from app.services.themes.edits import get_led_conversation
+from app.services.access import get_led_conversation
 from app.services.triage.board import BoardCard, build_cards
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

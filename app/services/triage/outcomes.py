@@ -32,7 +32,7 @@ from app.models import (
     audience,
 )
 from app.models.base import utcnow
-from app.services.conversations.lifecycle import get_conversation, visible_conversations
+from app.services.access import get_conversation, visible_conversations
 from app.services.common.errors import InvalidInput, NotAllowedNow, NotFound
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant

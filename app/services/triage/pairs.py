@@ -1,6 +1,6 @@
 """What a conversation's pairs page compares: themes (the default), the ideas of a question, or ideas a lead picks.
 
-Leads call these after `theme_edits.get_led_conversation` has checked they lead the conversation.
+Leads call these after `access.get_led_conversation` has checked they lead the conversation.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from app.crypto import tag
 from app.extensions import db
 from app.models import Conversation, PairwiseChoice, PairwiseItems, Theme, ThemePlan, ThemeSnapshot, ThemeStatus
 from app.services.triage import pairs
-from app.services.conversations.lifecycle import get_conversation
+from app.services.access import get_conversation
 from app.services.common.errors import InvalidInput, NotAllowedNow
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant

@@ -14,7 +14,7 @@ from app.services.workshops.auto_advance import catch_up
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, Question, ThemeSnapshot, Vote
 from app.models.base import utcnow
-from app.services.conversations.lifecycle import get_conversation
+from app.services.access import get_conversation
 from app.services.content.listing import IdeaCard, _card_query, _cards
 from app.services.workshops.session import iso, spotlight_payload
 from app.services.common.participants import Participant

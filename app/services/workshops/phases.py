@@ -12,7 +12,7 @@ from typing import Literal
 
 from app.models import Conversation, ConversationStatus, Phase
 from app.models.base import utcnow
-from app.services.conversations.lifecycle import require_accepting
+from app.services.access import require_accepting
 from app.services.common.errors import NotAllowedNow
 
 Action = Literal["post", "comment", "edit", "withdraw", "vote"]
