@@ -54,6 +54,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
 
+    # Modules that define background jobs register them with @jobs.job when imported (app/jobs imports no service).
+    from app.services.conversations import participation_batch as _participation  # noqa: F401
+    from app.services.opinions import runs as _opinion_runs  # noqa: F401
+    from app.services.themes import embeddings as _embeddings, runs as _theme_runs  # noqa: F401
+    from app.jobs.scheduler import SCHEDULED_WORK
+    from app.services.schedule import run_scheduled_work
+
+    app.extensions[SCHEDULED_WORK] = run_scheduled_work
+
     from app import models  # noqa: F401  (register every table)
     from app.auth import init_login
     from app.auth.oidc import init_oidc

@@ -1,6 +1,8 @@
 """Background work behind one enqueue(): inline (tests), a thread (embedded default) or RQ on Redis.
 
-Job payloads carry only ids of runs and conversations, never a user id or key next to a post id.
+Jobs register themselves where they are defined (`@jobs.job("themes.run")` in their domain package); this
+package imports no service, and create_app imports the modules that define jobs. Job payloads carry only ids of
+runs and conversations, never a user id or key next to a post id.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context
 
@@ -23,14 +25,21 @@ _waiting_lock = threading.Lock()
 WAITING_SECONDS = 3600  # a mark whose job was lost (worker killed) expires, so the work is queued again
 
 
-def _registry() -> dict[str, Callable[..., Any]]:
-    from app.services.themes.embeddings import embed_conversation
-    from app.services.opinions.runs import execute_opinion_run
-    from app.services.conversations.participation_batch import snapshot_job
-    from app.services.themes.runs import execute_theme_run
+_jobs: dict[str, Callable[..., Any]] = {}
+Job = TypeVar("Job", bound=Callable[..., Any])
 
-    return {"themes.run": execute_theme_run, "ideas.embed": embed_conversation, "opinions.run": execute_opinion_run,
-            "participation.snapshot": snapshot_job}
+
+def job(name: str) -> Callable[[Job], Job]:
+    """Register a function as the background job `name`, where the function is defined."""
+    def register(function: Job) -> Job:
+        _jobs[name] = function
+        return function
+
+    return register
+
+
+def _registry() -> dict[str, Callable[..., Any]]:
+    return _jobs
 
 
 def run_job(name: str, *args: Any) -> Any:

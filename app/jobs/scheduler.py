@@ -1,5 +1,5 @@
-"""A once-a-minute tick that queues scheduled work: theme and opinion-group runs, closing, key shredding,
-batches of waiting posts that are due for release, and the hourly participation figures."""
+"""A once-a-minute tick that runs the app's scheduled work (app/services/schedule.py, handed over by create_app
+as `app.extensions["chorus.scheduled_work"]`, so this package imports no service)."""
 
 from __future__ import annotations
 
@@ -11,28 +11,17 @@ from flask import Flask
 log = logging.getLogger("chorus.scheduler")
 _started = False
 _lock = threading.Lock()
+SCHEDULED_WORK = "chorus.scheduled_work"
 
 
 def tick(app: Flask) -> None:
     """Run one round of scheduled work; safe to call from several processes (runs are de-duplicated)."""
     from app.extensions import db
-    from app.services.conversations.lifecycle import close_due_conversations
-    from app.services.common.keys import shred_expired_keys
-    from app.services.conversations.release import release_due
-    from app.services.workshops.auto_advance import advance_due
-    from app.services.opinions.runs import run_scheduled as run_scheduled_opinions
-    from app.services.conversations.participation_batch import refresh_due as refresh_participation
-    from app.services.themes.runs import run_scheduled
 
+    work = app.extensions[SCHEDULED_WORK]
     with app.app_context():
         try:
-            close_due_conversations()
-            release_due()
-            shred_expired_keys()
-            run_scheduled()
-            run_scheduled_opinions()
-            advance_due()
-            refresh_participation()
+            work()
         except Exception:
             log.exception("Scheduled work failed; it will be tried again at the next tick")
             db.session.rollback()

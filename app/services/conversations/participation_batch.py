@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.crypto import author_tag, voter_pseudonym
+from app import jobs
 from app.extensions import db
 from app.models import (
     Comment, ContentStatus, Conversation, ConversationStatus, Idea, Membership, ParticipationSnapshot, StaffGroup,
@@ -154,6 +155,7 @@ def refresh_snapshot(conversation_id: int) -> ParticipationSnapshot | None:
     return db.session.get(ParticipationSnapshot, conversation.id)
 
 
+@jobs.job("participation.snapshot")
 def snapshot_job(conversation_id: int) -> None:
     """The queued batch: skips a conversation already counted this hour (a tick may queue it twice)."""
     snapshot = db.session.get(ParticipationSnapshot, conversation_id)
@@ -175,9 +177,7 @@ def due_conversations(now: datetime | None = None) -> list[int]:
 
 def refresh_due(now: datetime | None = None) -> list[int]:
     """Queue this hour's batch for every conversation that needs one (the scheduler tick); returns their ids."""
-    from app.jobs import enqueue
-
     due = due_conversations(now)
     for conversation_id in due:
-        enqueue("participation.snapshot", conversation_id)
+        jobs.enqueue("participation.snapshot", conversation_id)
     return due

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app import jobs
 from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationStatus, Idea, OpinionRun, RunStatus, Vote, VotingMode
 from app.models.base import this_hour, utcnow
@@ -107,9 +108,7 @@ def request_opinion_run(conversation_id: int, trigger: str = "view") -> OpinionR
         raise
     db.session.commit()
     _queued_at()[conversation_id] = utcnow()
-    from app.jobs import enqueue
-
-    enqueue("opinions.run", run.id)
+    jobs.enqueue("opinions.run", run.id)
     return run
 
 
@@ -135,6 +134,7 @@ def run_scheduled(now: datetime | None = None) -> list[int]:
 
 # --- computing -----------------------------------------------------------------------------------
 
+@jobs.job("opinions.run")
 def execute_opinion_run(run_id: int) -> None:
     """Compute a conversation's opinion groups and store the aggregates; a failure keeps the previous result."""
     run = db.session.get(OpinionRun, run_id)

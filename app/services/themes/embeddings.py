@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app import jobs
 from app.extensions import db
 from app.models import ContentStatus, Idea, IdeaVector
 
@@ -33,10 +34,8 @@ def queue_embedding(conversation_id: int) -> None:
     """Queue the embedding of a conversation's new or edited ideas; does nothing when embeddings are off."""
     if not embeddings_enabled():
         return
-    from app.jobs import enqueue_once
-
     try:
-        enqueue_once("ideas.embed", conversation_id)
+        jobs.enqueue_once("ideas.embed", conversation_id)
     except Exception:  # a queue outage must not lose the idea: the next theme run embeds what is missing
         log.exception("Could not queue the embedding of a conversation's ideas; the next theme run will compute it")
 
@@ -55,6 +54,7 @@ def _store(rows: list[dict]) -> int:
     return len(stored.all())
 
 
+@jobs.job("ideas.embed")
 def embed_conversation(conversation_id: int, batch_size: int = 64) -> int:
     """Job: compute and store the embeddings of a conversation's published ideas that have none; returns how many."""
     from nlp import represent

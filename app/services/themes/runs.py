@@ -17,6 +17,7 @@ import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
+from app import jobs
 from app.extensions import db
 from app.models import (
     ContentStatus,
@@ -77,9 +78,7 @@ def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun
     run = ThemeRun(conversation_id=conversation_id, trigger=trigger)
     db.session.add(run)
     db.session.commit()
-    from app.jobs import enqueue
-
-    enqueue("themes.run", run.id)
+    jobs.enqueue("themes.run", run.id)
     return run
 
 
@@ -145,6 +144,7 @@ def _cached_vectors(ideas: list[Idea]) -> dict[str, np.ndarray] | None:
     return stored_vectors(ideas)
 
 
+@jobs.job("themes.run")
 def execute_theme_run(run_id: int) -> None:
     """Cluster a conversation's ideas and switch it to the new run in one transaction; never half a run."""
     from nlp.themes import Document, find_themes
