@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
-from app.extensions import db
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, PaperImportForm, QuestionForm, StageForm
 from app.facilitate.helpers import fail_on, managed, page_arg
+from app.views import flash_refusal, refuse_on
 from app.services.content import paper_notes
 from app.services.conversations import questions
 from app.services.conversations import stages
@@ -37,8 +37,7 @@ def add_question(conversation_id: int):  # type: ignore[no-untyped-def]
         try:
             questions.add_question(conversation, form.text.data, form.description.data or "")
         except ServiceError as error:
-            db.session.rollback()
-            fail_on(form, error, "text")
+            refuse_on(form, error, "text")
         else:
             flash("The question has been added.", "success")
             return redirect(url_for("facilitate.question_list", conversation_id=conversation.id))
@@ -53,10 +52,7 @@ def edit_question(conversation_id: int, question_id: int):  # type: ignore[no-un
         try:
             questions.edit_question(conversation, question_id, form.text.data, form.description.data or "")
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            db.session.rollback()
-            fail_on(form, error, "text")
+            refuse_on(form, error, "text")
         else:
             flash("The question has been saved.", "success")
             return redirect(url_for("facilitate.question_list", conversation_id=conversation.id))
@@ -70,9 +66,7 @@ def remove_question(conversation_id: int, question_id: int):  # type: ignore[no-
         try:
             questions.remove_question(conversation, question_id)
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            flash(error.message, "error")
+            flash_refusal(error)
         else:
             flash("The question has been removed.", "success")
     return redirect(url_for("facilitate.question_list", conversation_id=conversation.id))
@@ -85,9 +79,7 @@ def move_question(conversation_id: int, question_id: int):  # type: ignore[no-un
         try:
             questions.move_question(conversation, question_id, request.form.get("direction", ""))
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            flash(error.message, "error")
+            flash_refusal(error)
     return redirect(url_for("facilitate.question_list", conversation_id=conversation.id))
 
 
@@ -113,9 +105,7 @@ def set_stage(conversation_id: int, idea_id: str):  # type: ignore[no-untyped-de
         try:
             stages.set_stage(conversation, idea_id, form.stage.data, form.reason.data or "")
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            fail_on(form, error, "stage")
+            refuse_on(form, error, "stage")
         else:
             flash(f"The idea is now at the stage “{stages.STAGES[form.stage.data]}”.", "success")
             return redirect(url_for("facilitate.stage_list", conversation_id=conversation.id,
@@ -153,9 +143,7 @@ def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
             row_errors = error.errors
             fail_on(form, error, "notes")
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            fail_on(form, error, "notes")
+            refuse_on(form, error, "notes")
     status = 400 if form.errors else 200
     return render_template("facilitate/paper.html", conversation=conversation, form=form, preview=preview,
                            row_errors=row_errors, named_mode=conversation.named_mode), status

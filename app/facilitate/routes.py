@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
-from app.views import acting
+from app.views import acting, refuse_on
 from app.extensions import db
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, NewConversationForm, SettingsForm
@@ -102,8 +102,7 @@ def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
         try:
             lifecycle.update_conversation(found, details)
         except ServiceError as error:
-            db.session.rollback()
-            fail_on(form, error, "title")
+            refuse_on(form, error, "title")
         else:
             flash("The conversation's settings have been saved.", "success")
             return redirect(url_for("facilitate.conversation", conversation_id=found.id))

@@ -31,7 +31,7 @@ from app.services.themes import edits
 from app.services.themes import runs
 from app.services.triage import board as triage
 from app.services.common.errors import ServiceError
-from app.views import acting, flash_refusal
+from app.views import acting, flash_refusal, refuse_on
 
 
 @bp.get("/")
@@ -114,14 +114,10 @@ def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: s
         try:
             result = action(found, form)
         except ServiceError as error:
-            if error.status == 404:
-                raise
-            field = getattr(form, error.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
-            else:
-                flash(error.message, "error")
+            if getattr(form, error.field or "", None) is None:
+                flash_refusal(error)
                 return redirect(url_for("manage.theme", theme_id=theme_id))
+            refuse_on(form, error, error.field or "")
         else:
             flash(done, "success")
             target = result if isinstance(result, str) else url_for("manage.theme", theme_id=theme_id, _anchor=anchor or None)

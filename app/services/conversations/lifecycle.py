@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app import live
 from app.extensions import db
+from app.services.common.transaction import transaction
 from app.models import (
     Conversation,
     ConversationKind,
@@ -76,6 +77,7 @@ def _validated(details: ConversationDetails, allowed: list[Organisation]) -> tup
     return title, description, questions, orgs
 
 
+@transaction
 def create_conversation(organisation_id: int, details: ConversationDetails) -> Conversation:
     """Create a draft conversation with its questions and its own pseudonym key."""
     owner = db.session.get(Organisation, organisation_id)
@@ -105,6 +107,7 @@ def create_conversation(organisation_id: int, details: ConversationDetails) -> C
     return conversation
 
 
+@transaction
 def update_conversation(conversation: Conversation, details: ConversationDetails) -> Conversation:
     """Edit a conversation; questions that already have ideas keep their ids and are only reworded."""
     if conversation.status == ConversationStatus.CLOSED:
@@ -139,6 +142,7 @@ def update_conversation(conversation: Conversation, details: ConversationDetails
     return conversation
 
 
+@transaction
 def open_conversation(conversation: Conversation) -> Conversation:
     """Open a draft (or reopen a closed conversation whose key still exists)."""
     if conversation.key is None or conversation.key.wrapped is None:
@@ -151,6 +155,7 @@ def open_conversation(conversation: Conversation) -> Conversation:
     return conversation
 
 
+@transaction
 def close_conversation(conversation: Conversation) -> Conversation:
     """Close a conversation; its key is destroyed after the grace period by shred_expired_keys."""
     if conversation.status == ConversationStatus.CLOSED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.services.common.transaction import transaction
 from app.models import Conversation, ConversationStatus, Idea, Question
 from app.services.conversations.lifecycle import MAX_QUESTIONS
 from app.services.common.errors import InvalidInput, NotAllowedNow, NotFound
@@ -37,6 +38,7 @@ def _renumber(conversation: Conversation, ordered: list[Question]) -> None:
     conversation.questions.sort(key=lambda q: q.position)
 
 
+@transaction
 def add_question(conversation: Conversation, text: str, description: str = "") -> Question:
     _editable(conversation)
     if len(conversation.questions) >= MAX_QUESTIONS:
@@ -48,6 +50,7 @@ def add_question(conversation: Conversation, text: str, description: str = "") -
     return question
 
 
+@transaction
 def edit_question(conversation: Conversation, question_id: int, text: str, description: str = "") -> Question:
     _editable(conversation)
     question = _question(conversation, question_id)
@@ -56,6 +59,7 @@ def edit_question(conversation: Conversation, question_id: int, text: str, descr
     return question
 
 
+@transaction
 def remove_question(conversation: Conversation, question_id: int) -> None:
     """Remove a question; refused once it has ideas, so nobody's idea disappears."""
     _editable(conversation)
@@ -69,6 +73,7 @@ def remove_question(conversation: Conversation, question_id: int) -> None:
     db.session.commit()
 
 
+@transaction
 def move_question(conversation: Conversation, question_id: int, direction: str) -> None:
     """Move a question up or down one place."""
     _editable(conversation)
