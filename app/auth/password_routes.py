@@ -11,7 +11,7 @@ from app.services.accounts import passwords
 from app.services.common.errors import InvalidInput, NotFound, ServiceError
 
 from .forms import LinkPasswordForm, OwnPasswordForm
-from .routes import _signed_in, bp
+from app.auth.blueprint import bp, signed_in
 
 
 def _fail_on(form, error: ServiceError, default: str) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +56,7 @@ def set_password_link(token: str):  # type: ignore[no-untyped-def]
         except ServiceError as error:
             _fail_on(form, error, "password")
         else:
-            response = _signed_in(person, None)  # a fresh session: flash after, or it is cleared with the old one
+            response = signed_in(person, None)  # a fresh session: flash after, or it is cleared with the old one
             flash("Your password has been set. You are signed in.", "success")
             return response
     return render_template("auth/set_password.html", form=form, email=person.email), 400 if form.errors else 200

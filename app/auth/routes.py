@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 
-from app.auth import password_mark
+from app.auth.blueprint import bp, signed_in
 from app.auth.oidc import SignInFailed, finish_sign_in, sso_enabled, sso_policy, start_sign_in
 from app.extensions import limiter
-from app.models import User
 from app.services.accounts.users import authenticate
-from app.services.accounts.sessions import new_session_id, revoke_session
+from app.services.accounts.sessions import revoke_session
 from app.services.accounts.sso import SignInRefused, SsoIdentity, sign_in_with_sso
 from app.urls import safe_next
 
 from .forms import LoginForm, SignOutForm, SsoForm
-
-bp = Blueprint("auth", __name__, url_prefix="/auth")
-
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
@@ -29,20 +25,11 @@ def login():  # type: ignore[no-untyped-def]
     if not sso_only and form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            return _signed_in(user, request.args.get("next"))
+            return signed_in(user, request.args.get("next"))
         form.email.errors.append("Enter a correct email address and password")
     status = 400 if form.errors or (sso_only and request.method == "POST") else 200
     return render_template("auth/login.html", form=form, sso_form=SsoForm() if sso_enabled() else None,
                            sso_only=sso_only), status
-
-
-def _signed_in(user: User, next_page: str | None):  # type: ignore[no-untyped-def]
-    """Start a fresh session for `user` (nothing from before sign-in survives) and go to a page on this site."""
-    session.clear()
-    login_user(user)
-    session["_pw"] = password_mark(user)
-    session["_sid"] = new_session_id()  # revoked server-side at sign-out (app/services/accounts/sessions.py)
-    return redirect(safe_next(next_page))
 
 
 @bp.post("/sso")
@@ -69,7 +56,7 @@ def sso_callback():  # type: ignore[no-untyped-def]
         return _sso_problem(failure.title, failure.message, failure.status)
     except SignInRefused as refusal:
         return _sso_problem(refusal.title, refusal.message, refusal.status)
-    return _signed_in(user, next_page)
+    return signed_in(user, next_page)
 
 
 def _sso_problem(title: str, message: str, status: int):  # type: ignore[no-untyped-def]
