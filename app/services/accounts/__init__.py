@@ -1,1 +1,51 @@
-"""accounts."""
+"""Accounts: people, sign-in, passwords without impersonation, sessions, single sign-on, guests, organisations.
+
+- bulk_upload.upload_people: Add everyone in the file, or raise RowErrors (row-numbered) and add no one.
+- guests.new_guest_key
+- guests.normalise_code
+- guests.regenerate_join_code: Give the conversation a fresh unique code; guests who joined with the old one must join again.
+- guests.conversation_for_code: The open conversation that takes guests with this code, or InvalidInput.
+- guests.guest_conversation: The guest's conversation while it still takes guests with the code they joined with.
+- organisations.all_organisations
+- organisations.all_partnerships
+- organisations.create_partnership: Create a partnership of organisations.
+- organisations.create_organisation: Create an organisation, optionally in a partnership; `admin` is made its admin in the same transaction.
+- organisations.update_organisation: Rename an organisation, change its code, or move it into (or out of) a partnership.
+- organisations.managed_organisations: The organisations an admin manages, by name.
+- organisations.get_managed_organisation: An organisation this admin manages, or NotFound.
+- organisations.add_staff_group: Add a staff group to an organisation's roster.
+- organisations.get_staff_group
+- organisations.rename_staff_group
+- organisations.remove_staff_group: Remove a staff group; its members keep their accounts with no staff group recorded.
+- organisations.partnership_members: Every partnership with its organisations (names only: partnerships are shared between admins).
+- passwords.admin_reset: An admin sets a one-time password: it signs in once, must be replaced, is shown, ends every session and token.
+- passwords.change_own_password: The person sets their own password; the current one is required unless an admin's one-time password was just used.
+- passwords.add_links: Set-password links for new accounts, in the same transaction as the accounts (flushes).
+- passwords.issue_link: A one-time set-password link for an account without an SSO sign-in; shown once, valid for 7 days.
+- passwords.link_owner: The active, password-based account a live link belongs to, or NotFound.
+- passwords.set_password_with_link: Choose a password through a link; the link (and any other for the account) is then gone.
+- roster.admin_scope: The organisations where this person is an admin.
+- roster.list_people: People with a membership in the admin's organisations, searched by email or name, by email.
+- roster.get_person: A person in one of the admin's organisations, or NotFound.
+- roster.create_person: Create an account with a role, organisation, staff group and a one-time initial password (rule A8).
+- roster.set_role: Set a person's role and staff group in one of the admin's organisations (adds a membership if new).
+- roster.set_active: Deactivate (cannot sign in, tokens stop working) or reactivate an account. Posts stay anonymous.
+- roster.issue_token: A new API token for the admin's own account, returned once.
+- roster.revoke_token
+- sessions.new_session_id: A random id for one signed-in session, kept only in its (signed) cookie.
+- sessions.revoke_session: Refuse this session from now on; the row holds a hash and an hour-rounded expiry, never a user id.
+- sessions.is_revoked: True when this session has signed out.
+- sso.sign_in_with_sso: The active account this identity signs in to: already linked, linked now by email, or created now.
+- users.normalise_email: Lower-cased, validated email, or InvalidInput.
+- users.hash_password: The stored hash of a password that meets the policy, or InvalidInput.
+- users.password_matches: True when `password` is this account's current, usable password.
+- users.find_organisation: An organisation by code or name (case-insensitive), or NotFound.
+- users.create_user: Create an account with a role in one organisation; a `one_time` password must be replaced at first sign-in.
+- users.set_membership: Give a person a role (and staff group) in an organisation, replacing any they had there.
+- users.remove_membership: Take a person out of an organisation (they keep their account and their posts stay anonymous).
+- users.set_password: Set the person's own password: it ends their other sessions (the session mark follows the hash).
+- users.authenticate: The active user with this email and password, or None; takes similar time either way.
+- users.user_by_email
+- users.create_api_token: Create a personal API token and return it; only its hash is kept, so show it once.
+- users.user_for_token: The active user a bearer token belongs to, or None.
+"""

@@ -1,1 +1,40 @@
-"""content."""
+"""Anonymous content: posting, editing, withdrawing, voting, listing, and recognising one's own posts.
+
+- authorship.stamp: Give a new item its nonce and author tag (and a name only in named-mode conversations).
+- authorship.insert_once: Insert, or return the row a repeated submission already made (same author tag), atomically.
+- authorship.is_author: Recompute the item's author tag for this person.
+- authorship.require_author: The item if this person wrote it; otherwise NotFound, so nobody learns whether it exists.
+- comments.add_comment: Add a comment; a repeated submission with the same client token returns the first one and False.
+- comments.own_comment: One of this person's own comments (published, held or hidden), or NotFound for anything else.
+- comments.edit_comment: Change one's own comment while the conversation is open or in its grace period.
+- comments.withdraw_comment: Withdraw one's own comment; its text is deleted.
+- forgetting.rewrite_copies: After an edit, redaction or hiding: earlier live events carry the current text if it is published (so a
+- forgetting.forget_copies: After a withdrawal: delete every other copy of the text; decisions stay logged without their notes.
+- grace.closed_since: When the conversation stopped taking posts, or None while it is open (or still a draft).
+- grace.is_archived: True once the conversation's key is destroyed: no post can be linked to its author again.
+- grace.grace_ends: When authors lose the right to edit or withdraw, for a closed conversation; None while open.
+- grace.in_grace_period: True while the conversation is closed, its key exists, and the grace period has not run out.
+- grace.may_change: For pages: may an author edit or withdraw their own post now (open and phase allows, or grace period)?
+- grace.require_may_change: Raise NotAllowedNow unless an author may edit or withdraw their own post in this conversation now.
+- ideas.post_idea: Post an idea; a repeated submission with the same client token returns the first idea and False.
+- ideas.visible_idea: A published idea in a conversation this person may see, or NotFound.
+- ideas.own_idea: One of this person's own ideas (published, held or hidden), or NotFound for anything else.
+- ideas.edit_idea: Change the text of one's own idea while the conversation is open or in its grace period.
+- ideas.withdraw_idea: Withdraw one's own idea: its text and votes are deleted; comments stay hidden with it.
+- listing.order_seed: The seed of one person's "fair random order": its own HMAC purpose, never stored, so no dump reproduces it.
+- listing.list_ideas: One page of a question's ideas in the chosen order; "random" is stable per person.
+- listing.idea_detail: One idea with its counts and its published comments, oldest first.
+- listing.my_posts: This person's ideas and comments in a conversation, found by recomputing author tags.
+- listing.ideas_by_ids: A page of the given ideas (e.g. a theme's), most supported first.
+- own_posts.checked_text: Clean the text and refuse identifying details unless the author has confirmed them.
+- own_posts.own_item: One of this person's own items (published, held or hidden), or NotFound for anything else.
+- own_posts.stage_edit: Change the text of one's own item and screen it again; the caller commits, then publishes.
+- own_posts.stage_withdrawal: Withdraw one's own item: its text is deleted and it leaves the queue; the caller commits, then publishes.
+- paper_notes.read_notes: Parse and check notes: a CSV with question and text columns, or one note per line under one question.
+- paper_notes.import_notes: Check every note, then add them all as ideas in one transaction; returns the new ideas.
+- screening.is_abusive
+- screening.screen_new: Set a new item's flags, status and queue place.
+- screening.screen_edit: After an author's edit: held again if moderated before, pre-moderated, or now flagged.
+- voting.cast_vote: Record or change this person's vote on an idea; repeating it changes nothing. Returns the choice.
+- voting.withdraw_vote: Remove this person's vote on an idea, if any.
+"""

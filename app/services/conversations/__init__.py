@@ -1,1 +1,38 @@
-"""conversations."""
+"""Conversations: creating and running them, questions, templates, batch release, Ideas Lab stages, participation figures.
+
+- lifecycle.create_conversation: Create a draft conversation with its questions and its own pseudonym key.
+- lifecycle.update_conversation: Edit a conversation; questions that already have ideas keep their ids and are only reworded.
+- lifecycle.open_conversation: Open a draft (or reopen a closed conversation whose key still exists).
+- lifecycle.close_conversation: Close a conversation; its key is destroyed after the grace period by shred_expired_keys.
+- lifecycle.close_due_conversations: Mark open conversations whose closing date has passed as closed (closed_at = their closing date).
+- participation.min_group_size: k: never below 10, whatever the configuration says.
+- participation.round_to_5: Round half up to the nearest 5 (exact counts are never shown).
+- participation.fold_small_groups: Named cells for groups of at least k people, the rest summed into "Other", never named.
+- participation.participation_figures: The figures of the last batch for a conversation (empty until the first batch).
+- participation.conversation_counts: (ideas, comments, votes) per conversation, for the facilitator's list.
+- participation_batch.count_people: People who voted or wrote, by organisation and by staff group; voters nobody matches are "Not recorded".
+- participation_batch.refresh_snapshot: Recompute a conversation's figures and replace its snapshot; None when its key is gone (kept as it was).
+- participation_batch.snapshot_job: The queued batch: skips a conversation already counted this hour (a tick may queue it twice).
+- participation_batch.due_conversations: Open conversations (and ones closed within the last day) whose snapshot is not from this hour.
+- participation_batch.refresh_due: Queue this hour's batch for every conversation that needs one (the scheduler tick); returns their ids.
+- questions.add_question
+- questions.edit_question
+- questions.remove_question: Remove a question; refused once it has ideas, so nobody's idea disappears.
+- questions.move_question: Move a question up or down one place.
+- release.checked_settings: The batch settings, or InvalidInput naming the field that is out of range.
+- release.apply_settings: Check and set the batch settings (flushes only); turning it off releases what is waiting.
+- release.new_status: The status of a new post that needs no moderator.
+- release.publish_or_hold: A moderator approved an item: a post already out stays out; a new one joins the next batch.
+- release.waiting_count: How many posts are waiting for the next batch (a count only: facilitators never see them).
+- release.shuffle: Put a batch in a random order (a function of its own so a test can fix the order).
+- release.release_held: Publish every waiting post with one shared hour, in a shuffled order (flushes only).
+- release.hold_or_release: After a post joined the waiting posts: release them all if the batch is full (flushes only).
+- release.announce: After the commit: tell every board, and queue the released ideas' embeddings.
+- release.release_now: A facilitator's "Release waiting posts now"; returns how many posts appeared.
+- release.release_due: For the scheduler tick: release every batch that is full, has waited long enough, or is left over
+- stages.staged_ideas: A page of the conversation's published ideas, optionally at one stage, newest first (never an author).
+- stages.set_stage: Move an idea to a stage; "not taken forward" needs a reason that staff will see.
+- stages.set_idea_stage: set_stage for an idea found by id, if the person facilitates its conversation (else NotFound).
+- templates.create_from_template: Create a conversation with the template's questions and schedule; a workshop opens straight away.
+- templates.previous_sessions: Change Hub sessions the person facilitates, newest first, to carry on from.
+"""

@@ -1,1 +1,35 @@
-"""themes."""
+"""Themes: runs that cluster ideas with nlp/ (the only adapter to it), lead edits, embeddings, quotes, reading.
+
+- edits.plan_for: The theme's plan row, created on first use.
+- edits.current_members: Idea ids of the theme in its conversation's current run.
+- edits.apply_lead_edits: Make a run respect lead edits: merged themes redirect, manual placements win, "not a theme" is unthemed.
+- edits.rename_theme: Give a theme a lead's name; runs keep it (label_locked).
+- edits.set_summary: Write a lead's summary of the theme (plain text).
+- edits.set_pinned: Pin a theme so re-clustering keeps its ideas together (new ideas may still join it).
+- edits.set_not_a_theme: Mark a theme as not a real theme: its ideas become unthemed now and in every later run.
+- edits.merge_themes: Merge `source` into `target`: its ideas and actions move, and later runs redirect it there.
+- edits.split_theme: Move chosen ideas out of a theme into a new theme with the lead's name; returns the new theme.
+- edits.recluster_theme: Cluster just this theme's ideas again; the largest part keeps the theme, the others become new themes.
+- edits.move_idea: Put one idea in another theme by hand; later runs keep it there.
+- embeddings.embeddings_enabled: Whether theme runs use sentence embeddings here (optional packages installed and not switched off).
+- embeddings.queue_embedding: Queue the embedding of a conversation's new or edited ideas; does nothing when embeddings are off.
+- embeddings.forget_embedding: Delete an idea's stored vectors (the caller commits), after an edit or a withdrawal.
+- embeddings.embed_conversation: Job: compute and store the embeddings of a conversation's published ideas that have none; returns how many.
+- embeddings.stored_vectors: Stored embeddings of these ideas, computing (and storing) only missing ones; None without the backend.
+- quotes.is_quotable: True when the text has no name, role, contact detail or place that could identify someone.
+- quotes.quotable: The published ideas fit to quote in a summary, in the order given.
+- quotes.first_quotable: The first n ideas fit to quote, checking no more than needed (a theme can have thousands).
+- reading.themes_for: The conversation's current themes, biggest first, with the quotes that represent them.
+- reading.theme_idea_ids: A theme of the current run with its ideas' ids, or NotFound.
+- reading.similar_ideas: Ideas already posted that look like a draft, best first, for "support one instead?".
+- reading.similar_to_draft: Ideas already posted in the question's conversation that look like a draft (the no-JavaScript step).
+- reading.check_text: Identifying details and sentiment of a draft (nothing is stored).
+- runs.stale_before: Runs queued in an hour up to this one are stuck: a run keeps only its hour, so allow a whole hour more.
+- runs.is_stale: A queued or running run whose worker has certainly died (reported, and no longer blocking a new run).
+- runs.request_theme_run: Queue a theme run unless one is already waiting or running; returns the run.
+- runs.request_on_demand_run: A person asks for fresh themes now: refused (TooSoon) within CHORUS_THEMES_ON_DEMAND_MINUTES of the last.
+- runs.request_theme_run_for: A facilitator or lead asks for fresh themes; NotFound for anyone else, TooSoon when too frequent.
+- runs.execute_theme_run: Cluster a conversation's ideas and switch it to the new run in one transaction; never half a run.
+- runs.due_conversations: Open conversations whose themes are older than the interval and whose ideas have changed.
+- runs.run_scheduled: Queue runs for every due conversation; returns their ids (called by the scheduler tick).
+"""

@@ -1,1 +1,41 @@
-"""triage."""
+"""Triage and "You said, we did": the board, scores, plans, pairwise prioritisation, outcomes, exports.
+
+- board.board: The triage board of a conversation the person leads, in the chosen order.
+- board.build_cards: Cards for every theme in a run, with all measures and the score.
+- board.led_conversations: Conversations run by organisations the person leads, newest first (drafts left out).
+- board.theme_card: The board of the theme's conversation and this theme's card (None when not in the current run).
+- board.theme_ideas: The theme's ideas in the current run, in a stable order for choosing which to move.
+- exports.neutralise: Prefix text that a spreadsheet would treat as a formula with an apostrophe (CSV/formula injection).
+- exports.export_data: Rows for the theme and idea sheets of a conversation the person leads.
+- exports.to_csv
+- exports.to_xlsx: A workbook with a Themes sheet and an Ideas sheet; every text cell neutralised and stored as text.
+- outcomes.publish_outcome: Publish (or rewrite) the outcome of a theme: what was heard, what will be done, by whom, by when.
+- outcomes.add_progress_update: A later progress update on a published outcome; staff who took part are told at their next visit.
+- outcomes.conversation_items
+- outcomes.conversation_outcomes: What leads heard and will do, per theme, for one conversation the person can see.
+- outcomes.organisation_outcomes: Outcomes across every conversation of one of the person's organisations.
+- outcomes.seen_token: The token that marks this version of an outcome as seen by this person; a later update gets a new one.
+- outcomes.outcome_notices: Recently updated outcomes on themes the person contributed to or voted on, except those dismissed.
+- pairs.setup
+- pairs.compared_ideas: The published ideas being compared under an ideas setup, by id.
+- pairs.choose_items: Set what staff compare. A question is needed (and must be this conversation's) for "question".
+- pairs.configure: Replace the picked ideas of one question and set what staff compare, in one step (all or nothing).
+- pairs.pick_list: Published ideas of one question (the first by default) with which are picked; None without questions.
+- pairs.set_picks: Make the picked ideas of one question exactly `idea_ids`; returns how many ideas are picked in all.
+- pairwise.compared_kind: "theme" or "idea": what this conversation's pairs are made of.
+- pairwise.items: What is being compared in this conversation, in a stable order.
+- pairwise.candidates: Themes of the current run that are still in play (not set aside, not done), by id.
+- pairwise.comparison_page: The conversation, the next pair for this person (None when done) and how many items are in play.
+- pairwise.next_comparison: The next pair for this person: uncertain and close, never one they already answered; None when done.
+- pairwise.record_choice: Store one answer: left or right matters more, or "skip" (can't decide). Ids are theme or idea ids.
+- pairwise.ranking: Compared items by Bradley–Terry score with 95% intervals; empty when nothing has been compared.
+- plans.allowed_next
+- plans.set_status: Move a theme along the workflow; "not taking forward" requires a public reason.
+- plans.set_owner: Who owns the theme (a name or role, free text) and when it is due.
+- plans.rate: The lead's own impact and effort rating, 1 to 5 each (both or neither).
+- plans.set_rank: A lead's own position for the theme (1 = first), overriding the score order when sorting by it.
+- plans.add_action
+- plans.set_action_done
+- score.severity_terms_in: The severity words a text mentions, lower case.
+- score.priority_score: Combine the parts; every part says in words where its points come from.
+"""

@@ -1,1 +1,33 @@
-"""workshops."""
+"""Live workshops: phases, timer, spotlight, the live board and its events, moving on by itself.
+
+- auto_advance.set_auto_advance: Opt this session in (or out of) moving on automatically when the timer ends.
+- auto_advance.catch_up: Record a due automatic move and tell every screen; True if this call moved the session.
+- auto_advance.advance_due: For the scheduler: move on every opted-in session whose timer has run out; returns how many moved.
+- board.live_board: The board a participant (or the projector) sees: counts hidden by the visibility rule.
+- board.presenter_board: The projector's board: everyone sees it, so counts show only when shown to all.
+- board.console_board: The facilitator's console: all counts, and the conversation's totals.
+- board.state_json: The whole live state as JSON: what a browser loads after a reset or a change of visibility.
+- events.vote_counts: An idea's counts in the conversation's voting mode.
+- events.idea_posted
+- events.idea_edited: The new text; an edit that sent the idea back to moderation takes it off the boards.
+- events.idea_withdrawn
+- events.comment_posted
+- events.comment_edited
+- events.comment_withdrawn
+- events.votes_changed: Counts while they are shown; while hidden, only that they changed (browsers ask for what they may see).
+- events.moderated: What boards must do after a moderator's decision: show, update or remove the item.
+- phases.due_phase: The phase the session moves on to now that its timer has run out, or None (not opted in, not due).
+- phases.current_phase: The phase the server enforces: the stored one, or the next when an automatic move is due.
+- phases.allows: True if the conversation's phase (if any) allows the action; says nothing about open/closed.
+- phases.require_allowed: Raise NotAllowedNow unless the conversation is accepting and its phase allows the action.
+- phases.counts_hidden: Counts are hidden (from people who have not voted on an idea) until the vote phase ends.
+- phases.phase_label
+- session.iso
+- session.set_phase: Move the session to a phase; starting one opens a draft, and `closed` closes the conversation.
+- session.start_timer: Count down from now; every screen shows the time left until phase_ends_at.
+- session.add_time: Add minutes to a running timer (or start one if it is stopped or has run out).
+- session.stop_timer
+- session.spotlight_payload: What is in the spotlight, as every screen shows it (text already public on the board).
+- session.set_spotlight: Put one idea or theme on everyone's screen, or clear the spotlight (both None).
+- session.set_votes_hidden: Hide vote counts from each person until they vote on an idea, or until the vote phase ends.
+"""
