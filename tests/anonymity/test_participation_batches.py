@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+
+from app.services.accounts import organisations
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -31,6 +33,10 @@ def crowd(app, make_org, make_user, make_conversation, as_participant, org):
     app.config["CHORUS_MIN_GROUP_SIZE"] = 10
     big = make_org("Northgate Hospitals Trust", groups=("Medical", "Nursing", "Porters"))
     small = make_org(SMALL_ORG, groups=("Nursing",))
+    # One partnership: a conversation may ask only its owner's partners (the audience rule).
+    partnership = organisations.create_partnership("Riverside Partnership")
+    for member in (org, big, small):
+        organisations.update_organisation(member, member.name, member.code, partnership.id)
     conversation = make_conversation(audience=[org, big, small])
     people = ([as_participant(make_user(staff_group="Nursing")) for _ in range(12)]
               + [as_participant(make_user(organisation=big, staff_group="Medical")) for _ in range(9)]
