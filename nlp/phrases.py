@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from nlp.identifying import find_identifying_details
 from nlp.people import is_name_word
-from nlp.preprocess import STOP_WORDS, stem, tokenize
+from nlp.preprocess import DOMAIN_STOP_WORDS, STOP_WORDS, stem, tokenize
 
 __all__ = ["LabelChoice", "PhraseIndex", "choose_labels", "doc_phrases", "summary_sentence"]
 
@@ -27,6 +27,7 @@ MAX_WORDS = 5
 LONGER_BONUS = 0.25  # a phrase with more content words reads better and says more, when it covers nearly as much
 SIBLING_PENALTY = 0.6  # a phrase sharing all its words with a sibling's label keeps 40% of its score
 SUMMARY_WORDS = 30
+INDEX_ROWS = 2_000  # phrase shares are estimated on a sample of this many ideas in bigger conversations
 
 # Removed before phrases are found: a label must never be a web address, an HTML entity or a redaction mark.
 _URL = re.compile(r"(?i)\bhttps?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|uk|gov|nhs|io|co)\b\S*")
@@ -66,29 +67,26 @@ def _surface(token: str) -> str:
 def doc_phrases(text: str, max_words: int = MAX_WORDS) -> dict[str, str]:
     """Every candidate phrase of one text: {stemmed key: surface wording}."""
     clean = _ENTITY.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text or "")))
-    # Identifying spans (a name after "Dr", a ward number) are blanked so no phrase can reach across them.
-    for span in sorted(find_identifying_details(clean), key=lambda s: -s.start) if _maybe_identifying(clean) else ():
+    # Identifying spans (a name after "Dr", a ward number) are blanked so no phrase can reach into them.
+    for span in sorted(find_identifying_details(clean), key=lambda s: -s.start):
         clean = clean[: span.start] + " , " + clean[span.end :]
     out: dict[str, str] = {}
     for clause in _CLAUSE.split(clean):
         tokens = tokenize(clause)
         ok = [not _bad(t) for t in tokens]
         content = [o and _content(t) for t, o in zip(tokens, ok, strict=True)]
+        # "staff room", "NHS pension": a domain word too common to be a label alone may start or end a phrase.
+        edge = [c or (o and t.lower() in DOMAIN_STOP_WORDS) for t, o, c in zip(tokens, ok, content, strict=True)]
         stems = [stem(t.lower()) for t in tokens]
         for i in range(len(tokens)):
-            if not content[i]:
+            if not edge[i]:
                 continue
             for j in range(i, min(len(tokens), i + max_words)):
                 if not ok[j]:
                     break
-                if content[j]:
+                if edge[j] and any(content[i : j + 1]):
                     out.setdefault(" ".join(stems[i : j + 1]), " ".join(_surface(t) for t in tokens[i : j + 1]))
     return out
-
-
-def _maybe_identifying(text: str) -> bool:
-    """Cheap pre-check: the detector only finds something where there is a capital letter, digit or '@'."""
-    return any(ch.isupper() or ch.isdigit() for ch in text)
 
 
 @dataclass(frozen=True)

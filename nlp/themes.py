@@ -13,7 +13,7 @@ from nlp.identifying import find_identifying_details
 from nlp.people import is_name_word
 from nlp.labels import class_tfidf, top_terms
 from nlp.matching import match_clusters
-from nlp.phrases import PhraseIndex, choose_labels, summary_sentence
+from nlp.phrases import INDEX_ROWS, LabelChoice, PhraseIndex, choose_labels, summary_sentence
 from nlp.preprocess import SurfaceForms, analyse_pairs
 from nlp.represent import TermMatrix, TfidfLsa, embed_many, embeddings_available, l2_normalise, term_matrix
 from nlp.smoothing import smooth_by_neighbours
@@ -229,7 +229,7 @@ def _describe(
     for p in pairs:
         forms.add(p)
     keep = {c: prev_of[c] for c in order if c in prev_of and _keeps_label(prev_of[c], docs, groups[c])}
-    phrases = choose_labels(PhraseIndex([d.text for d in docs]), groups, [c for c in order if c not in keep])
+    phrases = _phrase_labels(docs, groups, [c for c in order if c not in keep])
     themes: list[Theme] = []
     used_labels = {p.label for p in keep.values()}
     new_count = 0
@@ -270,6 +270,17 @@ def _describe(
             )
         )
     return themes
+
+
+def _phrase_labels(docs: Sequence[Document], groups: list[np.ndarray], order: list[int]) -> dict[int, LabelChoice]:
+    """Phrase labels, estimated on a fixed sample of INDEX_ROWS ideas when there are more (shares barely move)."""
+    rows = np.arange(len(docs))
+    if len(docs) > INDEX_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(len(docs), INDEX_ROWS, replace=False))
+    position = np.full(len(docs), -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    sampled = [position[g][position[g] >= 0] for g in groups]
+    return choose_labels(PhraseIndex([docs[i].text for i in rows]), sampled, order)
 
 
 STABLE_SHARE = 0.8  # a label stays when at least this share of its theme's ideas are unchanged
