@@ -197,8 +197,8 @@ def rotate(new_key_file: str) -> None:
 
 
 @bp.cli.command("seed-demo")
-@click.option("--ideas", default=320, show_default=True, help="How many ideas to post.")
-def seed_demo(ideas: int) -> None:
+@click.option("--ideas", type=int, default=None, help="How many ideas to post (default: all 436 demo ideas).")
+def seed_demo(ideas: int | None) -> None:
     """Load a demo partnership, staff, and an open conversation, then print the logins."""
     from app.seed import seed
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Callable
 from datetime import timedelta
@@ -11,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Conversation, Idea, Organisation, ThemeRun
+from app.models import ContentStatus, Conversation, Idea, Organisation, ThemeRun
 from app.models.base import utcnow
 from app.services.accounts import users
 from app.services.content import comments
@@ -28,7 +27,6 @@ from app.services.common.errors import IdentifyingDetails
 from app.services.common.participants import Participant
 from app.services.conversations.participation_batch import due_conversations, refresh_snapshot
 from app.services.themes.runs import execute_theme_run
-from app.services.themes.reading import check_text
 
 DEMO_PASSWORD = "chorus-demo-2026"
 DEMO_DOMAIN = "demo.chorus.nhs.uk"
@@ -87,12 +85,15 @@ HUDDLE_IDEAS = [
 _DATA = Path(__file__).parent / "demo"
 
 
-def _texts() -> tuple[list[str], list[str]]:
-    """Staff-voice ideas plus real NHS feedback comments (nhs_fft sample, MIT licence, NHS England)."""
-    own = [line.strip() for line in (_DATA / "staff_ideas.txt").read_text().splitlines() if line.strip()]
-    with (_DATA / "feedback_sample.csv").open(newline="") as handle:
-        feedback = [row["text"].strip() for row in csv.DictReader(handle) if row["text"].strip()]
-    return own, feedback
+def demo_texts(name: str) -> list[tuple[str, str]]:
+    """(topic, text) pairs from a demo file: "## topic" headings, one text a line, "#" comments."""
+    topic, out = "", []
+    for line in (_DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            topic = line[3:].strip()
+        elif line.strip() and not line.startswith("#"):
+            out.append((topic, line.strip()))
+    return out
 
 
 def logins() -> list[tuple[str, str]]:
@@ -116,8 +117,8 @@ def print_logins(echo: Callable[[str], None]) -> None:
         echo(f"  Guest join code for the live workshop: {code} (at /join)")
 
 
-def seed(idea_count: int = 320, seed_value: int = 2026) -> list[tuple[str, str]] | None:
-    """Create the demo once; returns the logins, or None if it already exists."""
+def seed(idea_count: int | None = None, seed_value: int = 2026) -> list[tuple[str, str]] | None:
+    """Create the demo once (every demo idea unless idea_count is given); returns the logins, or None if it exists."""
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.code == TRUSTS[0][1])):
         return None
     rng = random.Random(seed_value)
@@ -261,30 +262,36 @@ def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
                                      "left" if rng.random() < 0.6 else rng.choice(["right", "skip"]))
 
 
-def _post_content(conversation, staff: list[Participant], idea_count: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
-    own, feedback = _texts()
-    pool = own + rng.sample(feedback, k=min(len(feedback), max(0, idea_count - len(own))))
+def _post_content(conversation, staff: list[Participant], idea_count: int | None, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+    """Post the demo's staff ideas (the few that name people go to moderation) and comments on the same topics."""
+    pool = demo_texts("staff_demo_ideas.txt")
     rng.shuffle(pool)
+    pool = pool if idea_count is None else pool[:idea_count]
     question_ids = [q.id for q in conversation.questions]
-    posted: list[str] = []
-    for text in pool:
-        if len(posted) >= idea_count:
-            break
+    posted: list[tuple[str, str]] = []  # (idea id, topic)
+    for topic, text in pool:
+        # Ideas naming people are posted as an author who ignored the warning would: held for moderation.
         try:
-            idea, _ = ideas.post_idea(rng.choice(staff), rng.choice(question_ids), text[:2000])
+            idea, _ = ideas.post_idea(rng.choice(staff), rng.choice(question_ids), text,
+                                      allow_identifying=topic == "identifying")
         except IdentifyingDetails:
-            continue  # demo text that names people or wards is left out, as a real author would be warned
-        posted.append(idea.id)
+            continue  # the detector's false alarm: a real author would reword it
+        if idea.status == ContentStatus.PUBLISHED:
+            posted.append((idea.id, topic))
     # Spread creation hours over the past fortnight so "newest" and relative times look real.
     now_hour = utcnow().replace(minute=0, second=0, microsecond=0)
-    for idea_id in posted:
+    for idea_id, _ in posted:
         db.session.get(Idea, idea_id).created_hour = now_hour - timedelta(hours=rng.randint(0, 24 * 14))
     db.session.commit()
-    short = [t for t in feedback if len(t) <= 200]
-    short = [t for t in short if not check_text(t).spans]
-    for _ in range(idea_count // 2):
-        comments.add_comment(rng.choice(staff), rng.choice(posted), rng.choice(short))
-    popular = posted[: max(1, len(posted) // 5)]
+    notes = demo_texts("staff_demo_comments.txt")
+    if idea_count is not None:
+        notes = rng.sample(notes, k=min(len(notes), idea_count // 2))
+    for topic, text in notes:
+        same = [i for i, t in posted if t == topic] or [i for i, _ in posted]
+        if same:
+            comments.add_comment(rng.choice(staff), rng.choice(same), text)
+    ids = [i for i, _ in posted]
+    popular = ids[: max(1, len(ids) // 5)]
     for person in staff:
-        for idea_id in set(rng.sample(posted, k=min(len(posted), 12)) + rng.sample(popular, k=min(len(popular), 8))):
+        for idea_id in set(rng.sample(ids, k=min(len(ids), 12)) + rng.sample(popular, k=min(len(popular), 8))):
             voting.cast_vote(person, idea_id, "support")

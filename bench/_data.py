@@ -17,7 +17,15 @@ CACHE = Path(os.environ.get("CHORUS_BENCH_CACHE", "/tmp/chorus-bench-cache"))
 
 
 def load_set(name: str) -> tuple[list[str], list[str]]:
-    """Return (texts, gold labels) for nhs_fft, stackoverflow or banking77."""
+    """Return (texts, gold labels) for nhs_fft, stackoverflow, banking77 or staff_demo (the app's demo ideas)."""
+    if name == "staff_demo":  # written for the demo; ideas naming people are held by moderation, so left out
+        pairs, topic = [], ""
+        for line in (ROOT / "app" / "demo" / "staff_demo_ideas.txt").read_text(encoding="utf-8").splitlines():
+            if line.startswith("## "):
+                topic = line[3:].strip()
+            elif line.strip() and not line.startswith("#") and topic != "identifying":
+                pairs.append((line.strip(), topic))
+        return [t for t, _ in pairs], [g for _, g in pairs]
     base = DATA / "themes" / name
     if name == "nhs_fft":
         with open(base / "feedback.csv", newline="", encoding="utf-8") as f:

@@ -20,8 +20,9 @@ from nlp.metrics import agreement  # noqa: E402
 from nlp.represent import embeddings_available  # noqa: E402
 from nlp.themes import Document, PreviousTheme, ThemeRun, find_themes  # noqa: E402
 
-SETS = ("nhs_fft", "stackoverflow", "banking77")
+SETS = ("nhs_fft", "stackoverflow", "banking77", "staff_demo")
 REFERENCE = {"nhs_fft": (0.115, 0.240), "stackoverflow": (0.730, 0.702), "banking77": (0.556, 0.774)}
+LABEL_SAMPLE = 8  # labels printed per set for a person to read
 
 
 def assignments(run: ThemeRun, ids: list[str]) -> list[str]:
@@ -54,7 +55,7 @@ def quality(
         for backend in backends:
             for mode in modes:
                 k = len(set(gold)) if mode == "gold" else None
-                scores, secs, ks, unthemed = [], [], [], []
+                scores, secs, ks, unthemed, largest, cover, contrast = [], [], [], [], [], [], []
                 for seed in seeds:
                     start = time.perf_counter()
                     run = find_themes(docs, vectors=vectors or None, k=k, seed=seed, backend=backend)
@@ -62,13 +63,44 @@ def quality(
                     scores.append(agreement(gold, assignments(run, ids)))
                     ks.append(run.k_chosen)
                     unthemed.append(len(run.unthemed) / len(docs))
+                    largest.append(max((t.size for t in run.themes), default=0) / len(docs))
+                    cover.append(float(np.mean([t.label_coverage for t in run.themes])) if run.themes else 0.0)
+                    contrast.append(float(np.median([t.label_contrast for t in run.themes])) if run.themes else 0.0)
+                    if seed == seeds[0]:
+                        sample_labels = [(t.label, t.size, t.label_coverage, t.label_contrast) for t in run.themes]
                 row = {"set": name, "n": len(docs), "backend": backend, "k": mode, "k_used": ks[0]}
                 means = {m: float(np.mean([s[m] for s in scores])) for m in ("nmi", "ari", "acc")}
                 row.update({m: round(v, 4 if m == "nmi" else 3) for m, v in means.items()})
-                row.update({"unthemed": round(float(np.mean(unthemed)), 3), "secs": round(float(np.mean(secs)), 2)})
+                row.update({"unthemed": round(float(np.mean(unthemed)), 3), "largest": round(float(np.mean(largest)), 3),
+                            "label_cover": round(float(np.mean(cover)), 3),
+                            "label_contrast_median": round(float(np.mean(contrast)), 1),
+                            "secs": round(float(np.mean(secs)), 2)})
+                if mode == "gold":
+                    row["kmeans_nmi"] = round(kmeans_baseline(docs, gold, vectors, backend, k, seeds), 4)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
+                if mode == modes[0]:
+                    print("# labels " + " | ".join(f"{label} ({size}, {cov:.0%} of it, x{con:.0f})"
+                                                   for label, size, cov, con in sample_labels[:LABEL_SAMPLE]), flush=True)
     return rows
+
+
+def kmeans_baseline(docs: list[Document], gold: list[str], vectors: dict[str, np.ndarray], backend: str, k: int,
+                    seeds: list[int]) -> float:
+    """NMI of KMeans(n_init=10) on the same representation the backend clusters (mean over seeds)."""
+    from sklearn.cluster import KMeans
+
+    from nlp.preprocess import analyse
+    from nlp.represent import l2_normalise, term_matrix
+    from nlp.themes import _vectors
+
+    terms = term_matrix([analyse(d.text) for d in docs])
+    out = []
+    for seed in seeds:
+        x, _ = _vectors(docs, terms, vectors or None, backend, seed)
+        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(l2_normalise(x))
+        out.append(agreement(gold, [str(v) for v in labels])["nmi"])
+    return float(np.mean(out))
 
 
 def stability(n: int | None, backend: str) -> list[dict[str, object]]:
@@ -81,6 +113,7 @@ def stability(n: int | None, backend: str) -> list[dict[str, object]]:
         old_ids = [d.id for d in old]
         first = find_themes(old, vectors=vectors or None, backend=backend)
         prev = [PreviousTheme(t.key, t.member_ids, t.label) for t in first.themes]
+        old_labels = {t.key: t.label for t in first.themes}
         with_prev = find_themes(docs, previous=prev, vectors=vectors or None, backend=backend, seed=1)
         fresh = find_themes(docs, vectors=vectors or None, backend=backend, seed=1)
         a = assignments(first, old_ids)
@@ -89,6 +122,8 @@ def stability(n: int | None, backend: str) -> list[dict[str, object]]:
             "ari_with_previous": round(agreement(a, assignments(with_prev, old_ids))["ari"], 3),
             "ari_fresh_rerun": round(agreement(a, assignments(fresh, old_ids))["ari"], 3),
             "themes_kept": f"{sum(t.previous_id is not None for t in with_prev.themes)}/{len(first.themes)}",
+            "labels_unchanged": round(sum(old_labels.get(t.previous_id or "") == t.label for t in with_prev.themes)
+                                      / max(len(first.themes), 1), 3),
         }
         rows.append(row)
         print(json.dumps(row), flush=True)
@@ -96,11 +131,11 @@ def stability(n: int | None, backend: str) -> list[dict[str, object]]:
 
 
 def synthetic(n: int, seed: int = 0) -> tuple[list[Document], dict[str, np.ndarray] | None]:
-    """n documents sampled from all three sets with ~10% of words dropped and vectors jittered."""
+    """n documents sampled from the three public sets with ~10% of words dropped and vectors jittered."""
     rng = np.random.default_rng(seed)
     texts: list[str] = []
     vecs: list[np.ndarray] = []
-    for name in SETS:
+    for name in REFERENCE:
         t, _ = load_set(name)
         texts.extend(t)
         if embeddings_available():
@@ -147,7 +182,7 @@ def scaling(sizes: list[int], backends: list[str]) -> list[dict[str, object]]:
 def print_goals(rows: list[dict[str, object]], default: str) -> None:
     """Print each NMI goal at gold k (mean over seeds) as met or MISSED."""
     print("\n# goals")
-    for name in SETS:
+    for name in REFERENCE:
         tf, mini = REFERENCE[name]
         got = {r["backend"]: r["nmi"] for r in rows if r["set"] == name and r["k"] == "gold"}
         for b in dict.fromkeys(("tfidf-lsa", default)):

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nlp.catchall import cap_unthemed, split_catch_alls
 from nlp.cluster import UNTHEMED, cluster
 from nlp.identifying import find_identifying_details
 from nlp.people import is_name_word
-from nlp.labels import class_tfidf, distinguish, make_label, top_terms
+from nlp.labels import class_tfidf, top_terms
 from nlp.matching import match_clusters
+from nlp.phrases import INDEX_ROWS, LabelChoice, PhraseIndex, choose_labels, summary_sentence
 from nlp.preprocess import SurfaceForms, analyse_pairs
 from nlp.represent import TermMatrix, TfidfLsa, embed_many, embeddings_available, l2_normalise, term_matrix
 from nlp.smoothing import smooth_by_neighbours
@@ -56,6 +58,9 @@ class Theme:
     size: int
     coherence: float
     previous_id: str | None = None
+    summary: str = ""
+    label_coverage: float = 0.0  # share of the theme's ideas holding the label phrase
+    label_contrast: float = 0.0  # that share over the phrase's share among the other ideas
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,11 @@ def find_themes(
     result = cluster(x[free], k=k, seed=seed, init=init) if len(free) else None
     n_free = result.k if result else 0
     if result is not None:
-        labels[free] = result.labels
+        found = result.labels.copy()
+        if k is None:  # a number of themes asked for is kept; a chosen one may grow to break up a catch-all
+            n_free = split_catch_alls(x[free], found, n_free, seed, total=len(docs))
+        cap_unthemed(x[free], found, n_free)
+        labels[free] = found
     for j, rows in enumerate(pinned_rows):
         labels[rows] = n_free + j
     if pinned:
@@ -174,16 +183,32 @@ def _let_new_docs_join_pins(
     labels[new_rows[join]] = n_free + best[join]
 
 
-def _clean_quotes(docs: Sequence[Document], members: np.ndarray, order: np.ndarray, n: int = 3) -> list[str]:
-    """The n most central members without identifying details: a quote speaks for a theme, never names anyone."""
-    picked: list[str] = []
+QUOTE_POOL = 30  # quotes are drawn from this many most central members
+QUOTE_DIVERSITY = 0.5  # weight against likeness to quotes already picked (maximal marginal relevance)
+
+
+def _clean_quotes(
+    docs: Sequence[Document], x: np.ndarray, members: np.ndarray, order: np.ndarray, n: int = 3
+) -> list[int]:
+    """Rows of n central, mutually different members without identifying details: a quote never names anyone."""
+    pool: list[int] = []
     for i in order:
-        doc = docs[members[i]]
-        if not find_identifying_details(doc.text):
-            picked.append(doc.id)
-            if len(picked) == n:
+        if not find_identifying_details(docs[members[i]].text):
+            pool.append(int(members[i]))
+            if len(pool) == QUOTE_POOL:
                 break
-    return picked
+    if not pool:
+        return []
+    centre = x[members].mean(axis=0)
+    centre = centre / (np.linalg.norm(centre) or 1.0)
+    central = x[pool] @ centre
+    picked = [0]
+    while len(picked) < min(n, len(pool)):
+        likeness = (x[pool] @ x[[pool[p] for p in picked]].T).max(axis=1)
+        score = central - QUOTE_DIVERSITY * likeness
+        score[picked] = -np.inf
+        picked.append(int(np.argmax(score)))
+    return [pool[p] for p in picked]
 
 
 def _describe(
@@ -195,39 +220,37 @@ def _describe(
     groups: list[np.ndarray],
     prev_of: Mapping[int, PreviousTheme],
 ) -> list[Theme]:
-    """Label each non-empty cluster, pick its 3 most central quotes and score its coherence."""
+    """Label each non-empty cluster with a phrase from its ideas, pick diverse central quotes and a summary."""
     scores = class_tfidf(terms.counts, labels, len(groups))
     vocab = terms.vocabulary
-    column = {t: j for j, t in enumerate(vocab)}
-    cents = _centroids(x, groups)
-    drafts: list[tuple[int, list[str], dict[str, float]]] = []
-    for c, g in enumerate(groups):
-        if len(g):
-            tt = top_terms(scores[c], vocab)
-            drafts.append((c, tt, {t: float(scores[c][column[t]]) for t in tt}))
-    wanted = {t for _, tt, _ in drafts for t in tt}
-    forms = SurfaceForms(wanted=wanted)
+    order = sorted((c for c, g in enumerate(groups) if len(g)), key=lambda c: (-len(groups[c]), c))
+    tops = {c: top_terms(scores[c], vocab) for c in order}
+    forms = SurfaceForms(wanted={t for tt in tops.values() for t in tt})
     for p in pairs:
         forms.add(p)
+    keep = {c: prev_of[c] for c in order if c in prev_of and _keeps_label(prev_of[c], docs, groups[c])}
+    phrases = _phrase_labels(docs, groups, [c for c in order if c not in keep])
     themes: list[Theme] = []
-    used_labels: set[str] = set()
+    used_labels = {p.label for p in keep.values()}
     new_count = 0
-    for c, tt, sc in sorted(drafts, key=lambda d: (-len(groups[d[0]]), d[0])):
+    for c in order:
         g = groups[c]
         # A theme's label and key terms are shown to everyone: never a person's name ("Sarah", "sister Jones").
-        tt = [t for t in tt if not any(is_name_word(w) for w in forms.render(t).split())]
-        sims = x[g] @ cents[c]
+        tt = [t for t in tops[c] if not any(is_name_word(w) for w in forms.render(t).split())]
+        sims = x[g] @ _centroids(x, [g])[0]
+        rank = np.argsort(-sims, kind="stable")
+        quotes = _clean_quotes(docs, x, g, rank)
         prev = prev_of.get(c)
-        order = np.argsort(-sims, kind="stable")
-        if prev is not None and prev.label_locked:
-            label = prev.label
-        elif tt:
-            label = make_label(tt, sc, forms)
-        else:  # members are stop words only ("Nothing."): name it after its most central text
-            label = " ".join(docs[g[order[0]]].text.strip().rstrip(".!").split()[:4]).capitalize() or "Other"
-        if label in used_labels and not (prev is not None and prev.label_locked):
-            extra = next((forms.render(t) for t in tt if forms.render(t).lower() not in label.lower()), str(c))
-            label = distinguish(label, extra)
+        choice = phrases.get(c)
+        if c in keep:
+            label = keep[c].label
+        elif choice is not None and choice.label not in used_labels:
+            label = choice.label
+        else:  # no phrase recurs (members are stop words only, or all different): the central idea's opening
+            source = docs[quotes[0]].text if quotes else "Other ideas"
+            label = " ".join(source.strip().rstrip(".!").split()[:5]).capitalize() or "Other ideas"
+        if label in used_labels and c not in keep:
+            label = f"{label} ({len(used_labels) + 1})"
         used_labels.add(label)
         if prev is None:
             new_count += 1
@@ -236,11 +259,37 @@ def _describe(
                 key=prev.id if prev is not None else f"new-{new_count}",
                 label=label,
                 top_terms=[forms.render(t) for t in tt],
-                quotes=_clean_quotes(docs, g, order),
+                quotes=[docs[i].id for i in quotes],
                 member_ids=[docs[i].id for i in g],
                 size=len(g),
                 coherence=round(float(sims.mean()), 4),
                 previous_id=prev.id if prev is not None else None,
+                summary=summary_sentence(docs[quotes[0]].text) if quotes else "",
+                label_coverage=choice.coverage if choice is not None and label == choice.label else 0.0,
+                label_contrast=choice.contrast if choice is not None and label == choice.label else 0.0,
             )
         )
     return themes
+
+
+def _phrase_labels(docs: Sequence[Document], groups: list[np.ndarray], order: list[int]) -> dict[int, LabelChoice]:
+    """Phrase labels, estimated on a fixed sample of INDEX_ROWS ideas when there are more (shares barely move)."""
+    rows = np.arange(len(docs))
+    if len(docs) > INDEX_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(len(docs), INDEX_ROWS, replace=False))
+    position = np.full(len(docs), -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    sampled = [position[g][position[g] >= 0] for g in groups]
+    return choose_labels(PhraseIndex([docs[i].text for i in rows]), sampled, order)
+
+
+STABLE_SHARE = 0.8  # a label stays when at least this share of its theme's ideas are unchanged
+
+
+def _keeps_label(prev: PreviousTheme, docs: Sequence[Document], rows: np.ndarray) -> bool:
+    """A lead's label stays for good; a found one while at least 80% of the theme's ideas are the same as before."""
+    if prev.label_locked:
+        return True
+    before = set(prev.member_ids)
+    now = {docs[i].id for i in rows}
+    return bool(before) and len(before & now) >= STABLE_SHARE * max(len(before), len(now))

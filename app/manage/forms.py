@@ -48,6 +48,11 @@ class MoveForm(FlaskForm):
     target_id = SelectField("Move to", coerce=int, validators=[DataRequired("Choose a theme")])
 
 
+class PlaceForm(FlaskForm):
+    idea_id = HiddenField(validators=[DataRequired()])
+    theme_id = SelectField("Place in theme", coerce=int, validators=[DataRequired("Choose a theme")])
+
+
 class StatusForm(FlaskForm):
     status = RadioField("Status", choices=[SelectChoice(s.value, s.label) for s in ThemeStatus],
                         validators=[DataRequired("Choose a status")])

@@ -15,6 +15,7 @@ from app.manage.forms import (
     MoveForm,
     OutcomeForm,
     OwnerForm,
+    PlaceForm,
     ProgressForm,
     RankForm,
     RatingForm,
@@ -29,6 +30,7 @@ from app.services.triage import outcomes
 from app.services.triage import plans
 from app.services.themes import edits
 from app.services.themes import runs
+from app.services.themes import unthemed
 from app.services.triage import board as triage
 from app.services.common.errors import ServiceError
 from app.views import acting, flash_refusal, refuse_on
@@ -44,6 +46,29 @@ def board(conversation_id: int):  # type: ignore[no-untyped-def]
     view = triage.board(acting().leads, conversation_id, request.args.get("order", "score"))
     return render_template("manage/board.html", board=view, conversation=view.conversation, orders=triage.ORDERS,
                            run_form=FlagForm(value="run"))
+
+
+@bp.get("/conversations/<int:conversation_id>/unthemed")
+def unthemed_list(conversation_id: int, form: PlaceForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    view = unthemed.unthemed_ideas(acting().leads, conversation_id)
+    return render_template("manage/unthemed.html", view=view, conversation=view.conversation,
+                           form=form or PlaceForm()), status
+
+
+@bp.post("/conversations/<int:conversation_id>/unthemed")
+def place_unthemed(conversation_id: int):  # type: ignore[no-untyped-def]
+    view = unthemed.unthemed_ideas(acting().leads, conversation_id)
+    form = PlaceForm()
+    form.theme_id.choices = view.themes
+    if not form.validate_on_submit():
+        return unthemed_list(conversation_id, form, 400)
+    try:
+        unthemed.place_unthemed_idea(acting().leads, conversation_id, form.idea_id.data, form.theme_id.data)
+    except ServiceError as error:
+        flash_refusal(error)
+    else:
+        flash("The idea has been placed in the theme. Later theme runs keep it there.", "success")
+    return redirect(url_for("manage.unthemed_list", conversation_id=conversation_id))
 
 
 @bp.post("/conversations/<int:conversation_id>/run")

@@ -29,3 +29,12 @@ def quotable(ideas: Iterable[Idea]) -> list[Idea]:
 def first_quotable(ideas: Iterable[Idea], n: int) -> list[Idea]:
     """The first n ideas fit to quote, checking no more than needed (a theme can have thousands)."""
     return list(islice((i for i in ideas if i.status == ContentStatus.PUBLISHED and is_quotable(i.body)), max(0, n)))
+
+
+def theme_summary(lead_summary: str, quotes: list[Idea]) -> str:
+    """A lead's summary when written, else one sentence of the theme's most central quotable idea (checked on read)."""
+    from nlp.phrases import summary_sentence
+
+    if lead_summary:
+        return lead_summary
+    return summary_sentence(quotes[0].body) if quotes else ""

@@ -16,7 +16,7 @@ from app.models import ContentStatus, Conversation, Idea, RunStatus, Theme, Them
 from app.services.access import get_conversation, get_question
 from app.services.common.errors import NotFound
 from app.services.common.participants import Participant
-from app.services.themes.quotes import quotable
+from app.services.themes.quotes import quotable, theme_summary
 from app.services.themes.runs import is_stale
 
 
@@ -24,6 +24,11 @@ from app.services.themes.runs import is_stale
 class ThemeCard:
     snapshot: ThemeSnapshot
     quotes: list[Idea]
+
+    @property
+    def summary(self) -> str:
+        """The lead's summary, or a sentence from the most central quote."""
+        return theme_summary(self.snapshot.theme.summary, self.quotes)
 
 
 @dataclass

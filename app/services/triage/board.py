@@ -73,6 +73,13 @@ class BoardCard:
     actions: list[ThemeAction] = field(default_factory=list)
 
     @property
+    def summary(self) -> str:
+        """The lead's summary, or a sentence from the most central quote."""
+        from app.services.themes.quotes import theme_summary
+
+        return theme_summary(self.theme.summary, self.quotes)
+
+    @property
     def sentiment_label(self) -> str:
         value = self.snapshot.sentiment
         if value is None:

@@ -91,6 +91,7 @@ def publish_outcome(theme: Theme, heard: str, will_do: str, by_whom: str, by_whe
         db.session.add(outcome)
     outcome.heard, outcome.will_do, outcome.by_whom, outcome.by_when = heard, will_do, by_whom, by_when
     outcome.updated_at = now
+    theme.label_locked = True  # the outcome quotes this label: no later run may change it under the lead
     db.session.commit()
     return outcome
 

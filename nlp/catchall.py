@@ -1,0 +1,87 @@
+"""No catch-all themes and a small Unthemed bucket: the two ways a clustering fails a lead who must act on it.
+
+A theme holding more than a fifth of a big conversation is split unless it is as cohesive as the other
+themes (then it really is one topic people keep raising); Unthemed keeps only the ideas least like any theme,
+at most a tenth of the conversation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+from nlp.cluster import UNTHEMED
+
+__all__ = ["MAX_SHARE", "MAX_UNTHEMED", "MIN_IDEAS", "cap_unthemed", "cohesion", "split_catch_alls"]
+
+MAX_SHARE = 0.2  # a theme above this share of the ideas is a catch-all unless cohesive
+MIN_IDEAS = 100  # below this many ideas, one theme of a fifth is a handful of ideas: left alone
+MAX_UNTHEMED = 0.1
+ROUNDS = 8  # bisections per run at most: enough to break a catch-all of half the ideas into topics
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v)
+    return v / norm if norm > 0 else v
+
+
+def cohesion(x: np.ndarray, rows: np.ndarray) -> float:
+    """Mean cosine between two different rows of a group: near 1 for one topic, low for a mix.
+
+    Counted over pairs, not to the group's own centre, which flatters small groups (their centre sits on them).
+    """
+    m = len(rows)
+    if m < 2:
+        return 1.0
+    total = x[rows].sum(axis=0)
+    return float((total @ total - np.einsum("ij,ij->", x[rows], x[rows])) / (m * (m - 1)))
+
+
+def split_catch_alls(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, total: int | None = None) -> int:
+    """Bisect themes over MAX_SHARE of the ideas that are less cohesive than most themes; returns the new k.
+
+    labels (one per row of x, UNTHEMED allowed) is changed in place; new themes take the numbers k, k+1, ...
+    total is the size of the whole conversation when x holds only part of it (ideas pinned by a lead are apart).
+    """
+    n = total if total is not None else len(labels)
+    if n <= MIN_IDEAS:
+        return k
+    for _ in range(ROUNDS):
+        sizes = np.bincount(labels[labels >= 0], minlength=k)
+        big = [c for c in range(k) if sizes[c] > MAX_SHARE * n]
+        if not big:
+            break
+        tight = {c: cohesion(x, np.flatnonzero(labels == c)) for c in range(k) if sizes[c] > 1}
+        changed = False
+        for c in big:
+            others = [v for d, v in tight.items() if d != c]
+            if not others or tight[c] >= float(np.quantile(others, 0.25)):
+                continue  # as tight as a typical theme: one topic that many people raise
+            rows = np.flatnonzero(labels == c)
+            # Bisect (as in bisecting k-means): each half is checked again next round, so the data sets the count.
+            sub = KMeans(n_clusters=2, n_init=3, random_state=seed).fit_predict(x[rows])
+            if len(np.unique(sub)) < 2:
+                continue
+            labels[rows[sub == 1]] = k
+            k += 1
+            changed = True
+        if not changed:
+            break
+    return k
+
+
+def cap_unthemed(x: np.ndarray, labels: np.ndarray, k: int, max_share: float = MAX_UNTHEMED) -> None:
+    """Put back into their nearest theme the unthemed ideas most like it, until at most max_share stay unthemed."""
+    out = np.flatnonzero(labels == UNTHEMED)
+    allowed = int(max_share * len(labels))
+    if len(out) <= allowed or k == 0:
+        return
+    centres = np.vstack([_unit(x[labels == c].mean(axis=0)) if (labels == c).any() else np.zeros(x.shape[1])
+                         for c in range(k)])
+    sims = x[out] @ centres.T
+    best = sims.argmax(axis=1)
+    score = sims[np.arange(len(out)), best]
+    usable = np.linalg.norm(x[out], axis=1) > 0  # a text of stop words only has no direction to place it by
+    order = [i for i in np.argsort(-score, kind="stable") if usable[i]]
+    for i in order[: len(out) - allowed]:
+        labels[out[i]] = best[i]
