@@ -261,7 +261,7 @@ def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
                                      "left" if rng.random() < 0.6 else rng.choice(["right", "skip"]))
 
 
-def _post_content(conversation, staff: list[Participant], idea_count: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+def _post_content(conversation: Conversation, staff: list[Participant], idea_count: int, rng: random.Random) -> None:
     own, feedback = _texts()
     pool = own + rng.sample(feedback, k=min(len(feedback), max(0, idea_count - len(own))))
     rng.shuffle(pool)

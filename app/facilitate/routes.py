@@ -5,8 +5,12 @@ Views parse input, call one service, and render or redirect. No view here shows 
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypeVar
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from app.views import acting, refuse_on
@@ -14,7 +18,7 @@ from app.extensions import db
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, NewConversationForm, SettingsForm
 from app.facilitate.helpers import fail_on, managed
-from app.models import ConversationKind, Organisation
+from app.models import Conversation, ConversationKind, Organisation
 from app.services import access
 from app.services.conversations import lifecycle
 from app.services.conversations import release
@@ -22,9 +26,11 @@ from app.services.conversations import templates
 from app.services.common.errors import ServiceError
 from app.services.conversations.participation import conversation_counts, participation_figures
 
+T = TypeVar("T")
+
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     found = access.managed_conversations(acting().facilitates)
     groups = {status: [c for c in found if c.status == status] for status in ("open", "draft", "closed")}
     return render_template("facilitate/index.html", groups=groups,
@@ -36,7 +42,7 @@ def _organisations(ids: frozenset[int]) -> list[Organisation]:
 
 
 @bp.route("/conversations/new", methods=["GET", "POST"])
-def new_conversation():  # type: ignore[no-untyped-def]
+def new_conversation() -> ResponseReturnValue:
     form = NewConversationForm()
     orgs = _organisations(acting().facilitates)
     form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
@@ -58,28 +64,28 @@ def new_conversation():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>")
-def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def conversation(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     return render_template("facilitate/conversation.html", conversation=found, figures=participation_figures(found),
                            confirm_form=ConfirmForm(), named_mode=found.named_mode, waiting=release.waiting_count(found))
 
 
-def _audience_choices(conversation) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def _audience_choices(conversation: Conversation) -> list[SelectChoice]:
     """The organisations the service accepts: the owner, its partnership, and any already in the audience."""
     allowed = access.allowed_audience(conversation.organisation, list(conversation.audience))
     return [SelectChoice(o.id, o.name) for o in allowed]
 
 
-def _stamp(value) -> str:  # type: ignore[no-untyped-def]
+def _stamp(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _or(value, current):  # type: ignore[no-untyped-def]
+def _or(value: T | None, current: T) -> T:
     return current if value is None else value
 
 
 @bp.route("/conversations/<int:conversation_id>/edit", methods=["GET", "POST"])
-def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def edit_conversation(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     initial = {"title": found.title, "description": found.description, "voting_mode": found.voting_mode,
                "comments_enabled": found.comments_enabled, "named_mode": found.named_mode,
@@ -111,7 +117,7 @@ def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/open")
-def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def open_conversation(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     if ConfirmForm().validate_on_submit():
         was = found.status
@@ -125,7 +131,7 @@ def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/conversations/<int:conversation_id>/close", methods=["GET", "POST"])
-def close_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def close_conversation(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -12,9 +12,12 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, current_app, has_app_context
+
+if TYPE_CHECKING:
+    from rq import Queue
 
 log = logging.getLogger("chorus.jobs")
 QUEUE_NAME = "chorus"
@@ -140,7 +143,7 @@ def queue_name() -> str:
     return f"{QUEUE_NAME}:{current_app.config['CHORUS_INSTANCE_ID']}"
 
 
-def queue(redis_url: str):  # type: ignore[no-untyped-def]
+def queue(redis_url: str) -> Queue:
     """The RQ queue on Redis."""
     from redis import Redis
     from rq import Queue

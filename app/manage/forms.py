@@ -17,7 +17,7 @@ class _Prefixed(FlaskForm):
 
     prefix_name = ""
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", self.prefix_name)
         super().__init__(*args, **kwargs)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.manage import bp
 from app.manage.charts import matrix_svg, quadrant
@@ -23,7 +25,7 @@ from app.manage.forms import (
     StatusForm,
     SummaryForm,
 )
-from app.models import ThemeStatus
+from app.models import Theme, ThemeStatus
 from app.services import access
 from app.services.triage import outcomes
 from app.services.triage import plans
@@ -35,19 +37,19 @@ from app.views import acting, flash_refusal, refuse_on
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("manage/index.html", conversations=triage.led_conversations(acting().leads))
 
 
 @bp.get("/conversations/<int:conversation_id>")
-def board(conversation_id: int):  # type: ignore[no-untyped-def]
+def board(conversation_id: int) -> ResponseReturnValue:
     view = triage.board(acting().leads, conversation_id, request.args.get("order", "score"))
     return render_template("manage/board.html", board=view, conversation=view.conversation, orders=triage.ORDERS,
                            run_form=FlagForm(value="run"))
 
 
 @bp.post("/conversations/<int:conversation_id>/run")
-def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+def run_themes(conversation_id: int) -> ResponseReturnValue:
     form = FlagForm()
     conversation = access.get_led_conversation(acting().leads, conversation_id)
     if form.validate_on_submit():
@@ -61,7 +63,7 @@ def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>/matrix")
-def matrix(conversation_id: int):  # type: ignore[no-untyped-def]
+def matrix(conversation_id: int) -> ResponseReturnValue:
     view = triage.board(acting().leads, conversation_id)
     rated = [c for c in view.cards if c.plan.impact and c.plan.effort]
     points = [(n, c.snapshot.label, c.plan.impact, c.plan.effort) for n, c in enumerate(rated, start=1)]
@@ -72,7 +74,7 @@ def matrix(conversation_id: int):  # type: ignore[no-untyped-def]
 
 # --- one theme -------------------------------------------------------------------------------------
 
-def _theme_page(theme_id: int, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def _theme_page(theme_id: int, status: int = 200, **forms: Any) -> tuple[str, int]:
     view, card, theme = triage.theme_card(acting().leads, theme_id)
     plan = card.plan if card else edits.plan_for(theme)
     others = [(c.theme.id, c.snapshot.label) for c in view.cards if c.theme.id != theme.id]
@@ -99,17 +101,14 @@ def _theme_page(theme_id: int, status: int = 200, **forms: Any):  # type: ignore
 
 
 @bp.get("/themes/<int:theme_id>")
-def theme(theme_id: int):  # type: ignore[no-untyped-def]
+def theme(theme_id: int) -> ResponseReturnValue:
     return _theme_page(theme_id)
 
 
-def _theme() -> Any:
-    return access.get_led_theme(acting().leads, request.view_args["theme_id"])  # type: ignore[index]
-
-
-def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: str = ""):  # type: ignore[no-untyped-def]
+def _edit(theme_id: int, form_name: str, form: Any, action: Callable[[Theme, Any], str | None], done: str,
+          anchor: str = "") -> ResponseReturnValue:
     """Validate `form`, run `action(theme, form)`, then redirect with `done`; on errors re-render with them."""
-    found = _theme()
+    found = access.get_led_theme(acting().leads, theme_id)
     if form.validate_on_submit():
         try:
             result = action(found, form)
@@ -126,26 +125,26 @@ def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: s
 
 
 @bp.post("/themes/<int:theme_id>/rename")
-def rename(theme_id: int):  # type: ignore[no-untyped-def]
+def rename(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "rename", RenameForm(), lambda t, f: edits.rename_theme(t, f.label.data) and None,
                  "The theme has been renamed. Later theme runs keep this name.")
 
 
 @bp.post("/themes/<int:theme_id>/summary")
-def summary(theme_id: int):  # type: ignore[no-untyped-def]
+def summary(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "summary", SummaryForm(), lambda t, f: edits.set_summary(t, f.summary.data) and None,
                  "The summary has been saved.")
 
 
 @bp.post("/themes/<int:theme_id>/pin")
-def pin(theme_id: int):  # type: ignore[no-untyped-def]
+def pin(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "flag", FlagForm(), lambda t, f: edits.set_pinned(t, f.value.data == "on") and None,
                  "The theme has been updated.")
 
 
 @bp.post("/themes/<int:theme_id>/not-a-theme")
-def not_a_theme(theme_id: int):  # type: ignore[no-untyped-def]
-    def act(t, f):  # type: ignore[no-untyped-def]
+def not_a_theme(theme_id: int) -> ResponseReturnValue:
+    def act(t: Theme, f: FlagForm) -> str | None:
         edits.set_not_a_theme(t, f.value.data == "on")
         return url_for("manage.board", conversation_id=t.conversation_id) if f.value.data == "on" else None
 
@@ -153,12 +152,12 @@ def not_a_theme(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/themes/<int:theme_id>/merge")
-def merge(theme_id: int):  # type: ignore[no-untyped-def]
+def merge(theme_id: int) -> ResponseReturnValue:
     form = MergeForm()
     view, _, _ = triage.theme_card(acting().leads, theme_id)
     form.target_id.choices = [(0, "Choose a theme")] + [(c.theme.id, c.snapshot.label) for c in view.cards]
 
-    def act(t, f):  # type: ignore[no-untyped-def]
+    def act(t: Theme, f: MergeForm) -> str | None:
         target = access.get_led_theme(acting().leads, f.target_id.data)
         return url_for("manage.theme", theme_id=edits.merge_themes(t, target).id)
 
@@ -166,38 +165,40 @@ def merge(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/themes/<int:theme_id>/split")
-def split(theme_id: int):  # type: ignore[no-untyped-def]
+def split(theme_id: int) -> ResponseReturnValue:
     chosen = request.form.getlist("idea_ids")
 
-    def act(t, f):  # type: ignore[no-untyped-def]
+    def act(t: Theme, f: SplitForm) -> str | None:
         return url_for("manage.theme", theme_id=edits.split_theme(t, chosen, f.label.data).id)
 
     return _edit(theme_id, "split", SplitForm(), act, "A new theme has been made from the ideas you chose.")
 
 
 @bp.post("/themes/<int:theme_id>/recluster")
-def recluster(theme_id: int):  # type: ignore[no-untyped-def]
-    def act(t, f):  # type: ignore[no-untyped-def]
+def recluster(theme_id: int) -> ResponseReturnValue:
+    def act(t: Theme, f: FlagForm) -> str | None:
         edits.recluster_theme(t)
+        return None
 
     return _edit(theme_id, "flag", FlagForm(), act, "The theme has been split into smaller themes.")
 
 
 @bp.post("/themes/<int:theme_id>/move")
-def move(theme_id: int):  # type: ignore[no-untyped-def]
+def move(theme_id: int) -> ResponseReturnValue:
     form = MoveForm()
     view, _, _ = triage.theme_card(acting().leads, theme_id)
     form.target_id.choices = [(c.theme.id, c.snapshot.label) for c in view.cards]
 
-    def act(t, f):  # type: ignore[no-untyped-def]
+    def act(t: Theme, f: MoveForm) -> str | None:
         target = access.get_led_theme(acting().leads, f.target_id.data)
         edits.move_idea(view.conversation, f.idea_id.data, target)
+        return None
 
     return _edit(theme_id, "move", form, act, "The idea has been moved. Later theme runs keep it there.", "ideas")
 
 
 @bp.post("/themes/<int:theme_id>/status")
-def status(theme_id: int):  # type: ignore[no-untyped-def]
+def status(theme_id: int) -> ResponseReturnValue:
     form = StatusForm()
     return _edit(theme_id, "status_form", form,
                  lambda t, f: plans.set_status(t, f.status.data, f.public_reason.data) and None,
@@ -205,47 +206,47 @@ def status(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/themes/<int:theme_id>/owner")
-def owner(theme_id: int):  # type: ignore[no-untyped-def]
+def owner(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "owner", OwnerForm(), lambda t, f: plans.set_owner(t, f.owner.data, f.due_on.data) and None,
                  "The owner and due date have been saved.", "plan")
 
 
 @bp.post("/themes/<int:theme_id>/rating")
-def rating(theme_id: int):  # type: ignore[no-untyped-def]
+def rating(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "rating", RatingForm(),
                  lambda t, f: plans.rate(t, int(f.impact.data), int(f.effort.data)) and None,
                  "Your rating has been saved.", "priority")
 
 
 @bp.post("/themes/<int:theme_id>/rank")
-def rank(theme_id: int):  # type: ignore[no-untyped-def]
+def rank(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "rank", RankForm(), lambda t, f: plans.set_rank(t, f.rank.data) and None,
                  "The position has been saved.", "priority")
 
 
 @bp.post("/themes/<int:theme_id>/actions")
-def add_action(theme_id: int):  # type: ignore[no-untyped-def]
+def add_action(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "action", ActionForm(),
                  lambda t, f: plans.add_action(t, f.text.data, f.owner.data, f.due_on.data) and None,
                  "The action has been added.", "actions")
 
 
 @bp.post("/themes/<int:theme_id>/actions/<int:action_id>/done")
-def action_done(theme_id: int, action_id: int):  # type: ignore[no-untyped-def]
+def action_done(theme_id: int, action_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "flag", FlagForm(),
                  lambda t, f: plans.set_action_done(t, action_id, f.value.data == "on") and None,
                  "The action has been updated.", "actions")
 
 
 @bp.post("/themes/<int:theme_id>/outcome")
-def publish_outcome(theme_id: int):  # type: ignore[no-untyped-def]
+def publish_outcome(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "outcome", OutcomeForm(),
                  lambda t, f: outcomes.publish_outcome(t, f.heard.data, f.will_do.data, f.by_whom.data, f.by_when.data) and None,
                  "The outcome has been published. Staff who took part will see a notice at their next visit.", "outcome")
 
 
 @bp.post("/themes/<int:theme_id>/progress")
-def progress(theme_id: int):  # type: ignore[no-untyped-def]
+def progress(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "progress", ProgressForm(),
                  lambda t, f: outcomes.add_progress_update(t, f.body.data) and None,
                  "The progress update has been published.", "outcome")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlalchemy as sa
@@ -34,6 +35,9 @@ from app.models.base import this_hour, utcnow
 from app.services.access import get_managed_conversation
 from app.services.common.errors import NotAllowedNow, NotFound
 from app.services.common.participants import Participant
+
+if TYPE_CHECKING:
+    from nlp.themes import ThemeRun as FoundThemes
 
 log = logging.getLogger("chorus.themes")
 STALE_RUN = timedelta(minutes=30)
@@ -183,7 +187,7 @@ def execute_theme_run(run_id: int) -> None:
         db.session.commit()
 
 
-def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], result) -> None:  # type: ignore[no-untyped-def]
+def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], result: FoundThemes) -> None:
     sentiment = {i.id: i.sentiment for i in ideas}
     existing = {t.id: t for t in db.session.scalars(sa.select(Theme).where(Theme.conversation_id == conversation.id))}
     assigned: dict[str, int | None] = {i.id: None for i in ideas}
