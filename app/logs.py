@@ -104,7 +104,7 @@ def route_finder(app: Any) -> Callable[[str], str | None]:
 
 def install_handlers(app: Any, stream: IO[str] | None = None, level: str | int | None = None) -> list[logging.Handler]:
     """Give every logger Chorus configures one private handler (stderr by default); returns the handlers."""
-    handlers = []
+    handlers: list[logging.Handler] = []
     level = level or str(app.config.get("LOG_LEVEL", "info")).upper()
     formatter = PrivateFormatter(route_finder(app))
     for name in _LOGGERS:

@@ -225,10 +225,10 @@ def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
     from app.services.triage import plans
     from app.services.triage import pairwise
 
-    conversation = db.session.get(Conversation, conversation_id)
+    conversation = db.session.get_one(Conversation, conversation_id)
     snaps = db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == conversation.current_theme_run_id)
                                .order_by(ThemeSnapshot.size.desc())).all()
-    themes = [db.session.get(Theme, s.theme_id) for s in snaps]
+    themes = [db.session.get_one(Theme, s.theme_id) for s in snaps]
     today = utcnow().date()
     steps = [("under_review", "prioritised", "in_progress"), ("under_review", "prioritised"), ("under_review",)]
     owners = ["Director of Workforce", "Head of Estates and Facilities", "Staff Wellbeing Lead"]
@@ -278,7 +278,7 @@ def _post_content(conversation: Conversation, staff: list[Participant], idea_cou
     # Spread creation hours over the past fortnight so "newest" and relative times look real.
     now_hour = utcnow().replace(minute=0, second=0, microsecond=0)
     for idea_id in posted:
-        db.session.get(Idea, idea_id).created_hour = now_hour - timedelta(hours=rng.randint(0, 24 * 14))
+        db.session.get_one(Idea, idea_id).created_hour = now_hour - timedelta(hours=rng.randint(0, 24 * 14))
     db.session.commit()
     short = [t for t in feedback if len(t) <= 200]
     short = [t for t in short if not check_text(t).spans]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Protocol
 from datetime import datetime
 
 from flask import Flask, g, url_for
@@ -65,12 +66,19 @@ def pluralise(count: int, singular: str, plural: str) -> str:
     return singular if count == 1 else plural
 
 
-def choice_pair(choice: object) -> tuple[object, object]:
+class _Choice(Protocol):
+    """What templates read from a WTForms SelectChoice."""
+
+    value: object
+    label: object
+
+
+def choice_pair(choice: _Choice | tuple[object, object]) -> tuple[object, object]:
     """(value, label) of a WTForms choice, whether a SelectChoice or a legacy tuple."""
-    if hasattr(choice, "value"):
-        return choice.value, choice.label  # type: ignore[attr-defined]
-    value, label = choice  # type: ignore[misc]
-    return value, label
+    if isinstance(choice, tuple):
+        value, label = choice
+        return value, label
+    return choice.value, choice.label
 
 
 def init_templating(app: Flask) -> None:

@@ -18,7 +18,8 @@ from app.auth.blueprint import bp, signed_in
 
 def _fail_on(form: FlaskForm, error: ServiceError, default: str) -> None:
     field = getattr(error, "field", None) if isinstance(error, InvalidInput) else None
-    getattr(form, field if field and hasattr(form, field) else default).errors.append(error.message)
+    target = getattr(form, field if field and hasattr(form, field) else default)
+    target.errors = [*target.errors, error.message]
 
 
 @bp.route("/password", methods=["GET", "POST"])

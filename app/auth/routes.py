@@ -27,7 +27,7 @@ def login() -> ResponseReturnValue:
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             return signed_in(user, request.args.get("next"))
-        form.email.errors.append("Enter a correct email address and password")
+        form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
     status = 400 if form.errors or (sso_only and request.method == "POST") else 200
     return render_template("auth/login.html", form=form, sso_form=SsoForm() if sso_enabled() else None,
                            sso_only=sso_only), status

@@ -68,7 +68,7 @@ class User(UserMixin, Model):
     @property
     def has_password(self) -> bool:
         """True when a password can sign this account in (a used one-time password cannot)."""
-        return bool(self.password_hash) and not self.password_hash.startswith("!")
+        return self.password_hash is not None and self.password_hash != "" and not self.password_hash.startswith("!")
 
     @property
     def is_active(self) -> bool:  # flask-login

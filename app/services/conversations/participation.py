@@ -104,7 +104,7 @@ def conversation_counts(conversation_ids: list[int]) -> dict[int, tuple[int, int
     Live, unlike the figures above: these are totals every participant can already see on the conversation's
     pages, and they say nothing about organisations or staff groups.
     """
-    def grouped(model: type, *extra: sa.ColumnElement[bool]) -> dict[int, int]:
+    def grouped(model: type[Idea] | type[Comment] | type[Vote], *extra: sa.ColumnElement[bool]) -> dict[int, int]:
         return dict(db.session.execute(
             sa.select(model.conversation_id, sa.func.count()).where(model.conversation_id.in_(conversation_ids), *extra)
             .group_by(model.conversation_id)).all())

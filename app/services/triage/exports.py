@@ -60,7 +60,7 @@ def export_data(lead_orgs: frozenset[int], conversation_id: int) -> ExportData:
                        plan.public_reason if plan.status == ThemeStatus.NOT_TAKING_FORWARD else "",
                        plan.owner, plan.due_on.isoformat() if plan.due_on else "", card.snapshot.size, card.support,
                        _people(card), card.score.total, plan.impact or "", plan.effort or "", actions, outcome])
-    labels = {c.theme.id: c.snapshot.label for c in cards}
+    labels: dict[int | None, str] = {c.theme.id: c.snapshot.label for c in cards}  # None: unthemed
     ideas: list[list[object]] = []
     if conversation.current_theme_run_id:
         support = dict(db.session.execute(sa.select(Vote.idea_id, sa.func.count()).where(
@@ -98,7 +98,7 @@ def to_xlsx(data: ExportData) -> bytes:
     sheets = [("Themes", THEME_COLUMNS, data.themes), ("Ideas", IDEA_COLUMNS, data.ideas)]
     first = True
     for title, columns, rows in sheets:
-        sheet = book.active if first else book.create_sheet()
+        sheet = book.worksheets[0] if first else book.create_sheet()  # a new workbook has one sheet
         first = False
         sheet.title = title
         sheet.append(columns)
