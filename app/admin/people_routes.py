@@ -35,9 +35,9 @@ def new_person() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             person = roster.create_person(
-                scope(), email=form.email.data, display_name=form.display_name.data,
+                scope(), email=form.email.data or "", display_name=form.display_name.data or "",
                 organisation_id=form.organisation_id.data, role=form.role.data,
-                staff_group_id=form.staff_group_id.data, password=form.password.data)
+                staff_group_id=form.staff_group_id.data, password=form.password.data or "")
         except ServiceError as error:
             fail_on(form, error, "email")
         else:
@@ -103,7 +103,7 @@ def set_password(user_id: int) -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            passwords.admin_reset(current_user, person, form.password.data, form.confirm.data)
+            passwords.admin_reset(current_user, person, form.password.data or "", form.confirm.data or "")
         except ServiceError as error:
             fail_on(form, error, "password")
         else:
@@ -120,7 +120,7 @@ def issue_token(user_id: int) -> ResponseReturnValue:
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token = roster.issue_token(person, form.name.data, issued_by=current_user)
+            token = roster.issue_token(person, form.name.data or "", issued_by=current_user)
         except ServiceError as error:
             fail_on(form, error, "name")
         else:

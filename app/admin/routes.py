@@ -33,7 +33,7 @@ def new_organisation() -> ResponseReturnValue:
     form.partnership_id.choices = partnership_choices()
     if form.validate_on_submit():
         try:
-            org = organisations.create_organisation(form.name.data, form.code.data, form.partnership_id.data,
+            org = organisations.create_organisation(form.name.data or "", form.code.data or "", form.partnership_id.data,
                                                     admin=current_user)
         except ServiceError as error:
             fail_on(form, error, "name")
@@ -56,7 +56,7 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
     form.partnership_id.choices = partnership_choices()
     if form.validate_on_submit():
         try:
-            organisations.update_organisation(org, form.name.data, form.code.data, form.partnership_id.data)
+            organisations.update_organisation(org, form.name.data or "", form.code.data or "", form.partnership_id.data)
         except ServiceError as error:
             fail_on(form, error, "name")
         else:
@@ -71,7 +71,7 @@ def add_staff_group(organisation_id: int) -> ResponseReturnValue:
     group_form = StaffGroupForm(prefix="new")
     if group_form.validate_on_submit():
         try:
-            group = organisations.add_staff_group(org, group_form.name.data)
+            group = organisations.add_staff_group(org, group_form.name.data or "")
         except ServiceError as error:
             fail_on(group_form, error, "name")
         else:
@@ -89,7 +89,7 @@ def staff_group(organisation_id: int, group_id: int) -> ResponseReturnValue:
     form = StaffGroupForm(data={"name": group.name} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            organisations.rename_staff_group(group, form.name.data)
+            organisations.rename_staff_group(group, form.name.data or "")
         except ServiceError as error:
             fail_on(form, error, "name")
         else:
@@ -117,7 +117,7 @@ def partnerships() -> ResponseReturnValue:
     form = PartnershipForm()
     if form.validate_on_submit():
         try:
-            partnership = organisations.create_partnership(form.name.data)
+            partnership = organisations.create_partnership(form.name.data or "")
         except ServiceError as error:
             fail_on(form, error, "name")
         else:

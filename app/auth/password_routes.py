@@ -32,7 +32,7 @@ def change_password() -> ResponseReturnValue:
     form = OwnPasswordForm()
     if user.sso_subject is None and form.validate_on_submit():
         try:
-            passwords.change_own_password(user, form.current.data or "", form.password.data, form.confirm.data)
+            passwords.change_own_password(user, form.current.data or "", form.password.data or "", form.confirm.data or "")
         except ServiceError as error:
             _fail_on(form, error, "password")
         else:
@@ -53,7 +53,7 @@ def set_password_link(token: str) -> ResponseReturnValue:
     form = LinkPasswordForm()
     if form.validate_on_submit():
         try:
-            person = passwords.set_password_with_link(token, form.password.data, form.confirm.data)
+            person = passwords.set_password_with_link(token, form.password.data or "", form.confirm.data or "")
         except NotFound:
             return _link_gone()
         except ServiceError as error:

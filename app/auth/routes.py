@@ -24,7 +24,7 @@ def login() -> ResponseReturnValue:
     sso_only = current_app.config.get("CHORUS_SSO_ONLY", False)
     form = LoginForm()
     if not sso_only and form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             return signed_in(user, request.args.get("next"))
         form.email.errors = [*form.email.errors, "Enter a correct email address and password"]

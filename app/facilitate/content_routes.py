@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, PaperImportForm, QuestionForm, StageForm
@@ -38,7 +38,7 @@ def add_question(conversation_id: int) -> ResponseReturnValue:
     form = QuestionForm(prefix="new")
     if form.validate_on_submit():
         try:
-            questions.add_question(conversation, form.text.data, form.description.data or "")
+            questions.add_question(conversation, form.text.data or "", form.description.data or "")
         except ServiceError as error:
             refuse_on(form, error, "text")
         else:
@@ -53,7 +53,7 @@ def edit_question(conversation_id: int, question_id: int) -> ResponseReturnValue
     form = QuestionForm(prefix=f"q{question_id}")
     if form.validate_on_submit():
         try:
-            questions.edit_question(conversation, question_id, form.text.data, form.description.data or "")
+            questions.edit_question(conversation, question_id, form.text.data or "", form.description.data or "")
         except ServiceError as error:
             refuse_on(form, error, "text")
         else:

@@ -85,7 +85,7 @@ def moderation_redact(conversation_id: int, kind: str, item_id: str) -> Response
         form.body.data = item.body
     if form.validate_on_submit():
         try:
-            decisions.redact_item(conversation, current_user.id, kind, item_id, form.body.data, form.note.data or "")
+            decisions.redact_item(conversation, current_user.id, kind, item_id, form.body.data or "", form.note.data or "")
         except ServiceError as error:
             refuse_on(form, error, "body")
         else:

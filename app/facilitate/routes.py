@@ -11,7 +11,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 
 from app.views import acting, refuse_on
 from app.extensions import db
@@ -52,7 +52,7 @@ def new_conversation() -> ResponseReturnValue:
         organisation_id = form.organisation_id.data if len(orgs) > 1 else orgs[0].id
         try:
             conversation = templates.create_from_template(acting().facilitates, organisation_id, form.kind.data,
-                                                          form.title.data, form.previous_id.data)
+                                                          form.title.data or "", form.previous_id.data)
         except ServiceError as error:
             fail_on(form, error, "title")
         else:
@@ -99,7 +99,7 @@ def edit_conversation(conversation_id: int) -> ResponseReturnValue:
         form.audience_ids.data = []
     if form.validate_on_submit():
         details = lifecycle.ConversationDetails(
-            title=form.title.data, description=form.description.data or "", kind=found.kind,
+            title=form.title.data or "", description=form.description.data or "", kind=found.kind,
             voting_mode=form.voting_mode.data, comments_enabled=form.comments_enabled.data,
             named_mode=form.named_mode.data, audience_ids=form.audience_ids.data or [],
             questions=[q.text for q in found.questions], opens_at=form.opens_at.when, closes_at=form.closes_at.when,

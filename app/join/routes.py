@@ -24,7 +24,7 @@ def join() -> ResponseReturnValue:
     form = JoinForm()
     if form.validate_on_submit():
         try:
-            conversation = conversation_for_code(form.code.data)
+            conversation = conversation_for_code(form.code.data or "")
         except ServiceError as error:
             form.code.errors = [*form.code.errors, error.message]
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 
 from app.manage import bp
 from app.manage.forms import PairForm, PairwiseSetupForm, PickIdeasForm
@@ -35,8 +35,8 @@ def prioritise_choose(conversation_id: int) -> ResponseReturnValue:
     form = PairForm()
     if form.validate_on_submit():
         try:
-            pairwise.record_choice(acting(), conversation.id, form.left_id.data,
-                                     form.right_id.data, form.choice.data)
+            pairwise.record_choice(acting(), conversation.id, form.left_id.data or "",
+                                     form.right_id.data or "", form.choice.data or "")
         except ServiceError as error:
             flash_refusal(error)
     else:

@@ -66,7 +66,7 @@ def run_themes(conversation_id: int) -> ResponseReturnValue:
 def matrix(conversation_id: int) -> ResponseReturnValue:
     view = triage.board(acting().leads, conversation_id)
     rated = [c for c in view.cards if c.plan.impact and c.plan.effort]
-    points = [(n, c.snapshot.label, c.plan.impact, c.plan.effort) for n, c in enumerate(rated, start=1)]
+    points = [(n, c.snapshot.label, c.plan.impact or 0, c.plan.effort or 0) for n, c in enumerate(rated, start=1)]
     return render_template("manage/matrix.html", board=view, conversation=view.conversation, rated=rated,
                            svg=matrix_svg(points), quadrant=quadrant,
                            unrated=[c for c in view.cards if not (c.plan.impact and c.plan.effort)])
@@ -105,9 +105,9 @@ def theme(theme_id: int) -> ResponseReturnValue:
     return _theme_page(theme_id)
 
 
-def _edit(theme_id: int, form_name: str, form: Any, action: Callable[[Theme, Any], str | None], done: str,
+def _edit(theme_id: int, form_name: str, form: Any, action: Callable[[Theme, Any], object], done: str,
           anchor: str = "") -> ResponseReturnValue:
-    """Validate `form`, run `action(theme, form)`, then redirect with `done`; on errors re-render with them."""
+    """Validate `form`, run `action(theme, form)`, then redirect with `done` (to the URL it returns, if any)."""
     found = access.get_led_theme(acting().leads, theme_id)
     if form.validate_on_submit():
         try:
@@ -126,19 +126,19 @@ def _edit(theme_id: int, form_name: str, form: Any, action: Callable[[Theme, Any
 
 @bp.post("/themes/<int:theme_id>/rename")
 def rename(theme_id: int) -> ResponseReturnValue:
-    return _edit(theme_id, "rename", RenameForm(), lambda t, f: edits.rename_theme(t, f.label.data) and None,
+    return _edit(theme_id, "rename", RenameForm(), lambda t, f: edits.rename_theme(t, f.label.data),
                  "The theme has been renamed. Later theme runs keep this name.")
 
 
 @bp.post("/themes/<int:theme_id>/summary")
 def summary(theme_id: int) -> ResponseReturnValue:
-    return _edit(theme_id, "summary", SummaryForm(), lambda t, f: edits.set_summary(t, f.summary.data) and None,
+    return _edit(theme_id, "summary", SummaryForm(), lambda t, f: edits.set_summary(t, f.summary.data),
                  "The summary has been saved.")
 
 
 @bp.post("/themes/<int:theme_id>/pin")
 def pin(theme_id: int) -> ResponseReturnValue:
-    return _edit(theme_id, "flag", FlagForm(), lambda t, f: edits.set_pinned(t, f.value.data == "on") and None,
+    return _edit(theme_id, "flag", FlagForm(), lambda t, f: edits.set_pinned(t, f.value.data == "on"),
                  "The theme has been updated.")
 
 
@@ -169,7 +169,7 @@ def split(theme_id: int) -> ResponseReturnValue:
     chosen = request.form.getlist("idea_ids")
 
     def act(t: Theme, f: SplitForm) -> str | None:
-        return url_for("manage.theme", theme_id=edits.split_theme(t, chosen, f.label.data).id)
+        return url_for("manage.theme", theme_id=edits.split_theme(t, chosen, f.label.data or "").id)
 
     return _edit(theme_id, "split", SplitForm(), act, "A new theme has been made from the ideas you chose.")
 
@@ -191,7 +191,7 @@ def move(theme_id: int) -> ResponseReturnValue:
 
     def act(t: Theme, f: MoveForm) -> str | None:
         target = access.get_led_theme(acting().leads, f.target_id.data)
-        edits.move_idea(view.conversation, f.idea_id.data, target)
+        edits.move_idea(view.conversation, f.idea_id.data or "", target)
         return None
 
     return _edit(theme_id, "move", form, act, "The idea has been moved. Later theme runs keep it there.", "ideas")
@@ -201,54 +201,54 @@ def move(theme_id: int) -> ResponseReturnValue:
 def status(theme_id: int) -> ResponseReturnValue:
     form = StatusForm()
     return _edit(theme_id, "status_form", form,
-                 lambda t, f: plans.set_status(t, f.status.data, f.public_reason.data) and None,
+                 lambda t, f: plans.set_status(t, f.status.data, f.public_reason.data),
                  "The status has been changed.", "plan")
 
 
 @bp.post("/themes/<int:theme_id>/owner")
 def owner(theme_id: int) -> ResponseReturnValue:
-    return _edit(theme_id, "owner", OwnerForm(), lambda t, f: plans.set_owner(t, f.owner.data, f.due_on.data) and None,
+    return _edit(theme_id, "owner", OwnerForm(), lambda t, f: plans.set_owner(t, f.owner.data, f.due_on.data),
                  "The owner and due date have been saved.", "plan")
 
 
 @bp.post("/themes/<int:theme_id>/rating")
 def rating(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "rating", RatingForm(),
-                 lambda t, f: plans.rate(t, int(f.impact.data), int(f.effort.data)) and None,
+                 lambda t, f: plans.rate(t, int(f.impact.data), int(f.effort.data)),
                  "Your rating has been saved.", "priority")
 
 
 @bp.post("/themes/<int:theme_id>/rank")
 def rank(theme_id: int) -> ResponseReturnValue:
-    return _edit(theme_id, "rank", RankForm(), lambda t, f: plans.set_rank(t, f.rank.data) and None,
+    return _edit(theme_id, "rank", RankForm(), lambda t, f: plans.set_rank(t, f.rank.data),
                  "The position has been saved.", "priority")
 
 
 @bp.post("/themes/<int:theme_id>/actions")
 def add_action(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "action", ActionForm(),
-                 lambda t, f: plans.add_action(t, f.text.data, f.owner.data, f.due_on.data) and None,
+                 lambda t, f: plans.add_action(t, f.text.data, f.owner.data, f.due_on.data),
                  "The action has been added.", "actions")
 
 
 @bp.post("/themes/<int:theme_id>/actions/<int:action_id>/done")
 def action_done(theme_id: int, action_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "flag", FlagForm(),
-                 lambda t, f: plans.set_action_done(t, action_id, f.value.data == "on") and None,
+                 lambda t, f: plans.set_action_done(t, action_id, f.value.data == "on"),
                  "The action has been updated.", "actions")
 
 
 @bp.post("/themes/<int:theme_id>/outcome")
 def publish_outcome(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "outcome", OutcomeForm(),
-                 lambda t, f: outcomes.publish_outcome(t, f.heard.data, f.will_do.data, f.by_whom.data, f.by_when.data) and None,
+                 lambda t, f: outcomes.publish_outcome(t, f.heard.data, f.will_do.data, f.by_whom.data, f.by_when.data),
                  "The outcome has been published. Staff who took part will see a notice at their next visit.", "outcome")
 
 
 @bp.post("/themes/<int:theme_id>/progress")
 def progress(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "progress", ProgressForm(),
-                 lambda t, f: outcomes.add_progress_update(t, f.body.data) and None,
+                 lambda t, f: outcomes.add_progress_update(t, f.body.data),
                  "The progress update has been published.", "outcome")
 
 

@@ -6,6 +6,8 @@ database session (app/live/sse.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms import SelectField
@@ -70,7 +72,7 @@ def live_post_idea(conversation_id: int) -> ResponseReturnValue:
     form = _idea_form(board, LiveIdeaForm())
     if form.validate_on_submit():
         try:
-            idea, _ = ideas.post_idea(acting(), form.question_id.data, form.body.data, client_token=form.client_token.data,
+            idea, _ = ideas.post_idea(acting(), form.question_id.data, form.body.data or "", client_token=form.client_token.data,
                                       allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -118,11 +120,12 @@ def live_events(conversation_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return Response(body, mimetype="text/event-stream",
                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    messages: list[live.LiveMessage]
     if after is None:
         messages, complete = [], True
     else:
         messages, complete = replay(engine, conversation.id, after)
-    payload = {
+    payload: dict[str, Any] = {
         "events": [m.as_dict() for m in messages],
         "last_event_id": messages[-1].id if messages else (current if after is None or not complete else after),
         "reset": not complete,

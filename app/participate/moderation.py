@@ -50,7 +50,7 @@ def _report(kind: str, item_id: str) -> ResponseReturnValue:
         idea = visible_idea(acting(), item_id)
         text, back = idea.body, url_for("participate.idea", idea_id=idea.id)
     else:
-        comment = reports.reportable_item(acting(), "comment", item_id)
+        comment = reports.reportable_comment(acting(), item_id)
         idea = comment.idea
         text, back = comment.body, url_for("participate.idea", idea_id=idea.id, _anchor="comment-" + comment.id)
     form = ReportForm()

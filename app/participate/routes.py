@@ -87,11 +87,11 @@ def post_idea(question_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         if form.similar_checked.data != "1":
             form.similar_checked.data = "1"
-            form.similar = reading.similar_to_draft(acting(), question_id, form.body.data)
+            form.similar = reading.similar_to_draft(acting(), question_id, form.body.data or "")
             if form.similar:  # without JavaScript: one step to support an existing idea instead
                 return _question_page(question_id, form)
         try:
-            idea, created = ideas.post_idea(acting(), question_id, form.body.data, client_token=form.client_token.data,
+            idea, created = ideas.post_idea(acting(), question_id, form.body.data or "", client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -125,7 +125,7 @@ def add_comment(idea_id: str) -> ResponseReturnValue:
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            comment, _ = comments.add_comment(acting(), idea_id, form.body.data, client_token=form.client_token.data,
+            comment, _ = comments.add_comment(acting(), idea_id, form.body.data or "", client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -173,7 +173,7 @@ def edit_idea(idea_id: str) -> ResponseReturnValue:
     form = EditIdeaForm(data={"body": own.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            edited = ideas.edit_idea(acting(), idea_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+            edited = ideas.edit_idea(acting(), idea_id, form.body.data or "", allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
         else:
@@ -208,7 +208,7 @@ def edit_comment(comment_id: str) -> ResponseReturnValue:
     form = EditCommentForm(data={"body": own.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            edited = comments.edit_comment(acting(), comment_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+            edited = comments.edit_comment(acting(), comment_id, form.body.data or "", allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
         else:

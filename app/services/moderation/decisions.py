@@ -238,13 +238,13 @@ def moderation_log(conversation: Conversation, limit: int = 500) -> list[LogEntr
     return [LogEntry(entry, who(entry, name, email)) for entry, name, email in rows]
 
 
-def update_settings(conversation: Conversation, *, moderation_mode: str, report_threshold: int,
+def update_settings(conversation: Conversation, *, moderation_mode: str, report_threshold: int | None,
                     allow_guests: bool) -> Conversation:
     """Moderation mode, report threshold and whether guests may join with a code."""
     if moderation_mode not in {m.value for m in ModerationMode}:
         raise InvalidInput("Choose how posts are moderated", field="moderation_mode")
     low, high = THRESHOLD_RANGE
-    if not low <= report_threshold <= high:
+    if report_threshold is None or not low <= report_threshold <= high:
         raise InvalidInput(f"The number of reports must be between {low} and {high}", field="report_threshold")
     conversation.moderation_mode = moderation_mode
     conversation.report_threshold = report_threshold

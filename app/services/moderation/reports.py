@@ -32,12 +32,17 @@ def reportable_item(participant: Participant, kind: str, item_id: str) -> Idea |
     if kind == "idea":
         return visible_idea(participant, item_id)
     if kind == "comment":
-        comment = db.session.get(Comment, item_id)
-        if comment is None or comment.status != ContentStatus.PUBLISHED:
-            raise NotFound("We could not find that comment.")
-        visible_idea(participant, comment.idea_id)
-        return comment
+        return reportable_comment(participant, item_id)
     raise NotFound()
+
+
+def reportable_comment(participant: Participant, comment_id: str) -> Comment:
+    """A published comment on an idea this person can see, or NotFound."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != ContentStatus.PUBLISHED:
+        raise NotFound("We could not find that comment.")
+    visible_idea(participant, comment.idea_id)
+    return comment
 
 
 def unresolved_reports(kind: str, item_id: str) -> int:
