@@ -309,14 +309,14 @@ def worker(burst: bool, no_scheduler: bool) -> None:
     from redis import Redis
     from rq import SimpleWorker
 
-    from app.jobs import queue, queue_name
+    from app.jobs import queue, queue_name, real_app
     from app.jobs.scheduler import start_ticker
 
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("REDIS_URL is not set. Without Redis, background jobs run inside the web process.")
     if not no_scheduler and not burst:
-        start_ticker(current_app._get_current_object())  # type: ignore[attr-defined]
+        start_ticker(real_app())
     # SimpleWorker runs jobs in this process, inside the app context the CLI provides. RQ logs each job's
     # description and id with a time at INFO; the app's private log handler (app/logs.py) is already on the
     # "rq" logger, so RQ adds none of its own, and WARNING keeps only failures (rule A7).

@@ -83,7 +83,8 @@ def choice_pair(choice: _Choice | tuple[object, object]) -> tuple[object, object
 
 def init_templating(app: Flask) -> None:
     """Let templates use both app/templates and nhsuk-frontend-jinja, with its required Undefined."""
-    app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])  # type: ignore[list-item]
+    own = [app.jinja_loader] if app.jinja_loader is not None else []  # app/templates (always there)
+    app.jinja_loader = ChoiceLoader([*own, PackageLoader("nhsuk_frontend_jinja")])
     # Flask only autoescapes .html files, so the NHS.UK macros (.jinja) printed `text` params raw: a conversation
     # title in a back link or a staff group in a tag ran as HTML. Escape in every template; `html` params stay
     # trusted (`| safe` in the macros), so pass only Markup there.

@@ -12,9 +12,10 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import Flask, current_app, has_app_context
+from werkzeug.local import LocalProxy
 
 if TYPE_CHECKING:
     from rq import Queue
@@ -93,7 +94,7 @@ def enqueue(name: str, *args: Any) -> None:
         if _executor is None:
             # One worker thread: theme runs are CPU-bound and must not starve the web threads.
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chorus-job")
-        _executor.submit(_in_thread, current_app._get_current_object(), name, args)  # type: ignore[attr-defined]
+        _executor.submit(_in_thread, real_app(), name, args)
 
 
 def _waiting_key(name: str, args: tuple[Any, ...]) -> str:
@@ -136,6 +137,11 @@ def enqueue_once(name: str, *args: Any) -> None:
 
 def _run_inline(name: str, *args: Any) -> None:
     _registry()[name](*args)
+
+
+def real_app() -> Flask:
+    """The application behind `current_app`, to hand to another thread (the proxy works only in this context)."""
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
 
 
 def queue_name() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -82,8 +83,8 @@ def fold_small_groups(counts: dict[str, int], k: int) -> list[Cell]:
     return cells
 
 
-def _cells(stored: list[list[object]]) -> list[Cell]:
-    return [Cell(str(label), None if value is None else int(value)) for label, value in stored]  # type: ignore[call-overload]
+def _cells(stored: list[Any]) -> list[Cell]:  # JSON: [[label, count or null], ...]
+    return [Cell(str(label), None if value is None else int(value)) for label, value in stored]
 
 
 def participation_figures(conversation: Conversation) -> ParticipationFigures:
