@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from flask import Blueprint
 
 from app.extensions import db
-from app.models import Role
+from app.models import OpinionRun, Role, ThemeRun
+
+Run = TypeVar("Run", ThemeRun, OpinionRun)
 from app.services.accounts import users as accounts
 from app.services.accounts import organisations
 from app.services.accounts import passwords
@@ -216,8 +218,9 @@ def seed_demo(ideas: int | None) -> None:
 
 
 def _run_from_cli(
-    conversation_id: int, wait: bool, request: Callable[..., Any], execute: Callable[[int], None], model: type, what: str
-) -> Any:
+    conversation_id: int, wait: bool, request: Callable[..., Run], execute: Callable[[int], None], model: type[Run],
+    what: str,
+) -> Run:
     """Request a run for the CLI; with wait, compute it in this process. Returns the run as stored after."""
     from flask import current_app
 
@@ -230,7 +233,7 @@ def _run_from_cli(
     if wait and run.status == "queued":
         execute(run.id)
     db.session.expire_all()
-    run = db.session.get(model, run.id)
+    run = db.session.get_one(model, run.id)
     if run.status == "failed":
         raise click.ClickException(run.error or f"The {what} run failed.")
     return run
@@ -306,14 +309,14 @@ def worker(burst: bool, no_scheduler: bool) -> None:
     from redis import Redis
     from rq import SimpleWorker
 
-    from app.jobs import queue, queue_name
+    from app.jobs import queue, queue_name, real_app
     from app.jobs.scheduler import start_ticker
 
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("REDIS_URL is not set. Without Redis, background jobs run inside the web process.")
     if not no_scheduler and not burst:
-        start_ticker(current_app._get_current_object())  # type: ignore[attr-defined]
+        start_ticker(real_app())
     # SimpleWorker runs jobs in this process, inside the app context the CLI provides. RQ logs each job's
     # description and id with a time at INFO; the app's private log handler (app/logs.py) is already on the
     # "rq" logger, so RQ adds none of its own, and WARNING keeps only failures (rule A7).

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
@@ -33,11 +34,12 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, message: str | None = None, *, field: str | None = None, fields: dict | None = None):  # type: ignore[no-untyped-def]
+def error_response(status: int, message: str | None = None, *, field: str | None = None,
+                   fields: Mapping[str, object] | None = None) -> tuple[Response | str, int]:
     """A JSON error for API callers, an error page for people."""
     message = message or MESSAGES.get(status, "Something went wrong.")
     if wants_json():
-        body: dict = {"error": {"status": status, "message": message}}
+        body: dict[str, dict[str, object]] = {"error": {"status": status, "message": message}}
         if field:
             body["error"]["field"] = field
         if fields:
@@ -51,11 +53,11 @@ def error_response(status: int, message: str | None = None, *, field: str | None
 
 def init_errors(app: Flask) -> None:
     @app.errorhandler(ServiceError)
-    def _service_error(error: ServiceError):  # type: ignore[no-untyped-def]
+    def _service_error(error: ServiceError) -> tuple[Response | str, int]:
         return error_response(error.status, error.message, field=error.field)
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
         message = error.description if status in (400, 401, 409, 415, 422) and wants_json() else None
         body, code = error_response(status, message)
@@ -66,7 +68,7 @@ def init_errors(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(error: Exception) -> Response | tuple[Response | str, int]:
         if isinstance(error, HTTPException):
             return _http_error(error)
         log.exception("Unhandled error on %s", request.url_rule.rule if request.url_rule else "(no route)")

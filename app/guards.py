@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.extensions import login_manager
@@ -16,7 +17,7 @@ def require_role(bp: Blueprint, role: Role) -> None:
     """
 
     @bp.before_request
-    def _guard():  # type: ignore[no-untyped-def]
+    def _guard() -> ResponseReturnValue | None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.has_role(role):

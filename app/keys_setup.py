@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from flask.typing import ResponseReturnValue
 
 from app.crypto import MIN_MASTER_KEY_BYTES, Keyring
 from app.key_store import MASTER_FILE, EpochStore, FileEpochStore, MemoryEpochStore
@@ -146,7 +147,7 @@ def check_stored_keys(app: Flask) -> None:
     app.extensions["chorus.key_problem"] = problem
 
     @app.before_request
-    def _refuse_with_the_wrong_key():  # type: ignore[no-untyped-def]
+    def _refuse_with_the_wrong_key() -> ResponseReturnValue:
         from app.errors import error_response
 
         return error_response(503, "Chorus was started with the wrong pseudonym key. " + problem)

@@ -58,6 +58,7 @@ class PrivateFormatter(logging.Formatter):
 
     def __init__(self, route_for: Callable[[str], str | None] | None = None, fmt: str = FORMAT) -> None:
         super().__init__(fmt)
+        self.line_format = fmt
         self.route_for = route_for
 
     def _route(self, match: re.Match[str]) -> str:
@@ -70,7 +71,7 @@ class PrivateFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         message = scrub(_PATH.sub(self._route, record.getMessage()))
-        line = self._fmt % {"levelname": record.levelname, "name": record.name, "message": message}  # type: ignore[operator]
+        line = self.line_format % {"levelname": record.levelname, "name": record.name, "message": message}
         if record.exc_info and record.exc_info[1] is not None:
             line += "\n" + self.formatException(record.exc_info)
         return line
@@ -102,17 +103,20 @@ def route_finder(app: Any) -> Callable[[str], str | None]:
     return route_for
 
 
+class _PrivateHandler(logging.StreamHandler[IO[str]]):
+    """A handler install_handlers added, so that calling it again replaces it rather than adding another."""
+
+
 def install_handlers(app: Any, stream: IO[str] | None = None, level: str | int | None = None) -> list[logging.Handler]:
     """Give every logger Chorus configures one private handler (stderr by default); returns the handlers."""
-    handlers = []
+    handlers: list[logging.Handler] = []
     level = level or str(app.config.get("LOG_LEVEL", "info")).upper()
     formatter = PrivateFormatter(route_finder(app))
     for name in _LOGGERS:
         logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if getattr(h, "_chorus", False)]:
+        for old in [h for h in logger.handlers if isinstance(h, _PrivateHandler)]:
             logger.removeHandler(old)
-        handler = logging.StreamHandler(stream or sys.stderr)
-        handler._chorus = True  # type: ignore[attr-defined]
+        handler = _PrivateHandler(stream or sys.stderr)
         handler.setFormatter(formatter)
         logger.addHandler(handler)
         logger.propagate = False  # a root handler someone else adds must not print these unscrubbed

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from flask import Response, current_app, request
+from flask import current_app, request
+from werkzeug.wrappers import Response  # what redirect() returns; flask.Response is a subclass
 
 COOKIE_NAME = "chorus_seen"
 _TOKEN = re.compile(r"^[0-9a-f]{24}$")

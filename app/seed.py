@@ -226,10 +226,10 @@ def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
     from app.services.triage import plans
     from app.services.triage import pairwise
 
-    conversation = db.session.get(Conversation, conversation_id)
+    conversation = db.session.get_one(Conversation, conversation_id)
     snaps = db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == conversation.current_theme_run_id)
                                .order_by(ThemeSnapshot.size.desc())).all()
-    themes = [db.session.get(Theme, s.theme_id) for s in snaps]
+    themes = [db.session.get_one(Theme, s.theme_id) for s in snaps]
     today = utcnow().date()
     steps = [("under_review", "prioritised", "in_progress"), ("under_review", "prioritised"), ("under_review",)]
     owners = ["Director of Workforce", "Head of Estates and Facilities", "Staff Wellbeing Lead"]
@@ -262,7 +262,8 @@ def _seed_triage(conversation_id: int, staff: list[Participant]) -> None:
                                      "left" if rng.random() < 0.6 else rng.choice(["right", "skip"]))
 
 
-def _post_content(conversation, staff: list[Participant], idea_count: int | None, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+def _post_content(conversation: Conversation, staff: list[Participant], idea_count: int | None,
+                  rng: random.Random) -> None:
     """Post the demo's staff ideas (the few that name people go to moderation) and comments on the same topics."""
     pool = demo_texts("staff_demo_ideas.txt")
     rng.shuffle(pool)
@@ -281,7 +282,7 @@ def _post_content(conversation, staff: list[Participant], idea_count: int | None
     # Spread creation hours over the past fortnight so "newest" and relative times look real.
     now_hour = utcnow().replace(minute=0, second=0, microsecond=0)
     for idea_id, _ in posted:
-        db.session.get(Idea, idea_id).created_hour = now_hour - timedelta(hours=rng.randint(0, 24 * 14))
+        db.session.get_one(Idea, idea_id).created_hour = now_hour - timedelta(hours=rng.randint(0, 24 * 14))
     db.session.commit()
     notes = demo_texts("staff_demo_comments.txt")
     if idea_count is not None:

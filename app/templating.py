@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Protocol
 from datetime import datetime
 
 from flask import Flask, g, url_for
@@ -65,17 +66,25 @@ def pluralise(count: int, singular: str, plural: str) -> str:
     return singular if count == 1 else plural
 
 
-def choice_pair(choice: object) -> tuple[object, object]:
+class _Choice(Protocol):
+    """What templates read from a WTForms SelectChoice."""
+
+    value: object
+    label: object
+
+
+def choice_pair(choice: _Choice | tuple[object, object]) -> tuple[object, object]:
     """(value, label) of a WTForms choice, whether a SelectChoice or a legacy tuple."""
-    if hasattr(choice, "value"):
-        return choice.value, choice.label  # type: ignore[attr-defined]
-    value, label = choice  # type: ignore[misc]
-    return value, label
+    if isinstance(choice, tuple):
+        value, label = choice
+        return value, label
+    return choice.value, choice.label
 
 
 def init_templating(app: Flask) -> None:
     """Let templates use both app/templates and nhsuk-frontend-jinja, with its required Undefined."""
-    app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("nhsuk_frontend_jinja")])  # type: ignore[list-item]
+    own = [app.jinja_loader] if app.jinja_loader is not None else []  # app/templates (always there)
+    app.jinja_loader = ChoiceLoader([*own, PackageLoader("nhsuk_frontend_jinja")])
     # Flask only autoescapes .html files, so the NHS.UK macros (.jinja) printed `text` params raw: a conversation
     # title in a back link or a staff group in a tag ran as HTML. Escape in every template; `html` params stay
     # trusted (`| safe` in the macros), so pass only Markup there.

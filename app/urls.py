@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, url_for
@@ -25,9 +26,9 @@ def safe_next(target: str | None, default_endpoint: str = "participate.home") ->
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` that only matches ids a database integer column can hold, so 2**64 is a 404, not a 500."""
 
-    def __init__(self, map: Map, *args: object, **kwargs: object) -> None:  # noqa: A002  (werkzeug's name)
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002  (werkzeug's name)
         kwargs.setdefault("max", MAX_DB_INT)
-        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(map, *args, **kwargs)
 
 
 def init_urls(app: Flask) -> None:

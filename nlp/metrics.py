@@ -35,7 +35,7 @@ def agreement(gold: Sequence[Hashable], predicted: Sequence[Hashable]) -> dict[s
     return {
         "nmi": float(normalized_mutual_info_score(g, p)),
         "ari": float(adjusted_rand_score(g, p)),
-        "acc": hungarian_accuracy(g, p),
+        "acc": hungarian_accuracy(gold, predicted),
     }
 
 

@@ -68,7 +68,7 @@ def term_matrix(stem_lists: Sequence[Sequence[str]], min_df: int = 2) -> TermMat
     try:
         counts = vectorizer.fit_transform(stem_lists)
     except ValueError:  # empty vocabulary: every document was stop words only
-        return TermMatrix(sp.csr_matrix((n_docs, 0), dtype=np.float32), [])
+        return TermMatrix(sp.csr_matrix(np.zeros((n_docs, 0), dtype=np.float32)), [])
     return TermMatrix(counts.tocsr(), list(vectorizer.get_feature_names_out()))
 
 

@@ -280,7 +280,7 @@ def _phrase_labels(docs: Sequence[Document], groups: list[np.ndarray], order: li
     position = np.full(len(docs), -1, dtype=np.int64)
     position[rows] = np.arange(len(rows))
     sampled = [position[g][position[g] >= 0] for g in groups]
-    return choose_labels(PhraseIndex([docs[i].text for i in rows]), sampled, order)
+    return choose_labels(PhraseIndex([docs[int(i)].text for i in rows]), sampled, order)
 
 
 STABLE_SHARE = 0.8  # a label stays when at least this share of its theme's ideas are unchanged

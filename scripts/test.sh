@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole suite: everything on SQLite, the database tests again on PostgreSQL,
-# live/job/rate-limit tests against Redis, and the browser tests in Debian's chromium.
+# Runs the type checker (mypy, settings in mypy.ini), then the whole suite: everything on SQLite, the
+# database tests again on PostgreSQL, live/job/rate-limit tests against Redis, and the browser tests in
+# Debian's chromium. A type error fails the run.
 # With CI=true a missing PostgreSQL, Redis or chromium is a failure, never a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,9 @@ need "chromium (/usr/bin/chromium)" "command -v chromium" || export CHORUS_SKIP_
 need "Redis at 127.0.0.1:6379" "$BIN/python -c 'import redis; redis.Redis(socket_connect_timeout=1).ping()'"
 have_pg=0
 need "PostgreSQL at 127.0.0.1:5432" "$BIN/python -c 'import psycopg; psycopg.connect(\"host=127.0.0.1 user=postgres dbname=postgres\", connect_timeout=2).close()'" && have_pg=1
+
+echo "== Type check (mypy) =="
+$BIN/mypy || status=1
 
 echo "== Whole suite on SQLite =="
 $BIN/pytest -q || status=1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 
 from app.services.accounts import organisations
 from app.services.accounts.roster import admin_scope

@@ -6,11 +6,13 @@ No page here shows anything a person wrote or how they voted.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import ConfirmForm, MembershipForm, PasswordForm, PersonForm, TokenForm, UploadForm
 from app.admin.helpers import fail_on, organisation_choices, page_arg, scope, staff_group_choices
+from app.models import User
 from app.services.accounts import passwords
 from app.services.accounts import roster
 from app.services.accounts.bulk_upload import upload_people
@@ -19,23 +21,23 @@ from app.services.common.errors import ServiceError
 
 
 @bp.get("/people")
-def people_list():  # type: ignore[no-untyped-def]
+def people_list() -> ResponseReturnValue:
     query = request.args.get("q", "")
     result = roster.list_people(scope(), query, page_arg())
     return render_template("admin/people.html", result=result)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
-def new_person():  # type: ignore[no-untyped-def]
+def new_person() -> ResponseReturnValue:
     form = PersonForm()
     form.organisation_id.choices = organisation_choices("Choose an organisation")
     form.staff_group_id.choices = staff_group_choices()
     if form.validate_on_submit():
         try:
             person = roster.create_person(
-                scope(), email=form.email.data, display_name=form.display_name.data,
+                scope(), email=form.email.data or "", display_name=form.display_name.data or "",
                 organisation_id=form.organisation_id.data, role=form.role.data,
-                staff_group_id=form.staff_group_id.data, password=form.password.data)
+                staff_group_id=form.staff_group_id.data, password=form.password.data or "")
         except ServiceError as error:
             fail_on(form, error, "email")
         else:
@@ -44,7 +46,9 @@ def new_person():  # type: ignore[no-untyped-def]
     return render_template("admin/person_form.html", form=form), 400 if form.errors else 200
 
 
-def _person_page(person, *, membership_form=None, password_form=None, token_form=None, new_token=None, status=200):  # type: ignore[no-untyped-def]
+def _person_page(person: User, *, membership_form: MembershipForm | None = None,
+                 password_form: PasswordForm | None = None, token_form: TokenForm | None = None,
+                 new_token: str | None = None, status: int = 200) -> tuple[str, int]:
     if membership_form is None:
         membership_form = MembershipForm(formdata=None)
     membership_form.organisation_id.choices = organisation_choices("Choose an organisation")
@@ -57,12 +61,12 @@ def _person_page(person, *, membership_form=None, password_form=None, token_form
 
 
 @bp.get("/people/<int:user_id>")
-def person(user_id: int):  # type: ignore[no-untyped-def]
+def person(user_id: int) -> ResponseReturnValue:
     return _person_page(roster.get_person(scope(), user_id))
 
 
 @bp.post("/people/<int:user_id>/membership")
-def set_membership(user_id: int):  # type: ignore[no-untyped-def]
+def set_membership(user_id: int) -> ResponseReturnValue:
     person = roster.get_person(scope(), user_id)
     form = MembershipForm()
     form.organisation_id.choices = organisation_choices("Choose an organisation")
@@ -79,7 +83,7 @@ def set_membership(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/people/<int:user_id>/active")
-def set_active(user_id: int):  # type: ignore[no-untyped-def]
+def set_active(user_id: int) -> ResponseReturnValue:
     person = roster.get_person(scope(), user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -94,12 +98,12 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/people/<int:user_id>/password")
-def set_password(user_id: int):  # type: ignore[no-untyped-def]
+def set_password(user_id: int) -> ResponseReturnValue:
     person = roster.get_person(scope(), user_id)
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            passwords.admin_reset(current_user, person, form.password.data, form.confirm.data)
+            passwords.admin_reset(current_user, person, form.password.data or "", form.confirm.data or "")
         except ServiceError as error:
             fail_on(form, error, "password")
         else:
@@ -111,12 +115,12 @@ def set_password(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/people/<int:user_id>/tokens")
-def issue_token(user_id: int):  # type: ignore[no-untyped-def]
+def issue_token(user_id: int) -> ResponseReturnValue:
     person = roster.get_person(scope(), user_id)
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token = roster.issue_token(person, form.name.data, issued_by=current_user)
+            token = roster.issue_token(person, form.name.data or "", issued_by=current_user)
         except ServiceError as error:
             fail_on(form, error, "name")
         else:
@@ -127,7 +131,7 @@ def issue_token(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/people/<int:user_id>/tokens/<int:token_id>/revoke")
-def revoke_token(user_id: int, token_id: int):  # type: ignore[no-untyped-def]
+def revoke_token(user_id: int, token_id: int) -> ResponseReturnValue:
     person = roster.get_person(scope(), user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -137,7 +141,7 @@ def revoke_token(user_id: int, token_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/people/upload", methods=["GET", "POST"])
-def upload():  # type: ignore[no-untyped-def]
+def upload() -> ResponseReturnValue:
     form = UploadForm()
     row_errors: list[tuple[int, str]] = []
     if form.validate_on_submit():

@@ -3,35 +3,37 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import ConfirmForm, OrganisationForm, PartnershipForm, StaffGroupForm
 from app.admin.helpers import fail_on, partnership_choices, scope
+from app.models import Organisation
 from app.services.accounts import organisations
 from app.services.common.errors import ServiceError
 from app.services.accounts.roster import list_people
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     orgs = organisations.managed_organisations(scope())
     return render_template("admin/index.html", organisations=orgs, people=list_people(scope()).total,
                            partnerships=organisations.all_partnerships())
 
 
 @bp.get("/organisations")
-def organisation_list():  # type: ignore[no-untyped-def]
+def organisation_list() -> ResponseReturnValue:
     return render_template("admin/organisations.html", organisations=organisations.managed_organisations(scope()))
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-def new_organisation():  # type: ignore[no-untyped-def]
+def new_organisation() -> ResponseReturnValue:
     form = OrganisationForm()
     form.partnership_id.choices = partnership_choices()
     if form.validate_on_submit():
         try:
-            org = organisations.create_organisation(form.name.data, form.code.data, form.partnership_id.data,
+            org = organisations.create_organisation(form.name.data or "", form.code.data or "", form.partnership_id.data,
                                                     admin=current_user)
         except ServiceError as error:
             fail_on(form, error, "name")
@@ -41,19 +43,20 @@ def new_organisation():  # type: ignore[no-untyped-def]
     return render_template("admin/organisation_form.html", form=form, organisation=None), 400 if form.errors else 200
 
 
-def _organisation_page(org, form, group_form, status=200):  # type: ignore[no-untyped-def]
+def _organisation_page(org: Organisation, form: OrganisationForm, group_form: StaffGroupForm,
+                       status: int = 200) -> tuple[str, int]:
     return render_template("admin/organisation.html", organisation=org, form=form, group_form=group_form,
                            rename_forms={g.id: StaffGroupForm(prefix=f"g{g.id}", data={"name": g.name}) for g in org.staff_groups}), status
 
 
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
-def organisation(organisation_id: int):  # type: ignore[no-untyped-def]
+def organisation(organisation_id: int) -> ResponseReturnValue:
     org = organisations.get_managed_organisation(scope(), organisation_id)
     form = OrganisationForm(obj=org)
     form.partnership_id.choices = partnership_choices()
     if form.validate_on_submit():
         try:
-            organisations.update_organisation(org, form.name.data, form.code.data, form.partnership_id.data)
+            organisations.update_organisation(org, form.name.data or "", form.code.data or "", form.partnership_id.data)
         except ServiceError as error:
             fail_on(form, error, "name")
         else:
@@ -63,12 +66,12 @@ def organisation(organisation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/organisations/<int:organisation_id>/staff-groups")
-def add_staff_group(organisation_id: int):  # type: ignore[no-untyped-def]
+def add_staff_group(organisation_id: int) -> ResponseReturnValue:
     org = organisations.get_managed_organisation(scope(), organisation_id)
     group_form = StaffGroupForm(prefix="new")
     if group_form.validate_on_submit():
         try:
-            group = organisations.add_staff_group(org, group_form.name.data)
+            group = organisations.add_staff_group(org, group_form.name.data or "")
         except ServiceError as error:
             fail_on(group_form, error, "name")
         else:
@@ -80,13 +83,13 @@ def add_staff_group(organisation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/organisations/<int:organisation_id>/staff-groups/<int:group_id>", methods=["GET", "POST"])
-def staff_group(organisation_id: int, group_id: int):  # type: ignore[no-untyped-def]
+def staff_group(organisation_id: int, group_id: int) -> ResponseReturnValue:
     org = organisations.get_managed_organisation(scope(), organisation_id)
     group = organisations.get_staff_group(org, group_id)
     form = StaffGroupForm(data={"name": group.name} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            organisations.rename_staff_group(group, form.name.data)
+            organisations.rename_staff_group(group, form.name.data or "")
         except ServiceError as error:
             fail_on(form, error, "name")
         else:
@@ -97,7 +100,7 @@ def staff_group(organisation_id: int, group_id: int):  # type: ignore[no-untyped
 
 
 @bp.route("/organisations/<int:organisation_id>/staff-groups/<int:group_id>/remove", methods=["GET", "POST"])
-def remove_staff_group(organisation_id: int, group_id: int):  # type: ignore[no-untyped-def]
+def remove_staff_group(organisation_id: int, group_id: int) -> ResponseReturnValue:
     org = organisations.get_managed_organisation(scope(), organisation_id)
     group = organisations.get_staff_group(org, group_id)
     form = ConfirmForm()
@@ -110,11 +113,11 @@ def remove_staff_group(organisation_id: int, group_id: int):  # type: ignore[no-
 
 
 @bp.route("/partnerships", methods=["GET", "POST"])
-def partnerships():  # type: ignore[no-untyped-def]
+def partnerships() -> ResponseReturnValue:
     form = PartnershipForm()
     if form.validate_on_submit():
         try:
-            partnership = organisations.create_partnership(form.name.data)
+            partnership = organisations.create_partnership(form.name.data or "")
         except ServiceError as error:
             fail_on(form, error, "name")
         else:

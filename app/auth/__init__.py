@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, Request, abort, current_app, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.extensions import db, login_manager
 from app.models import User
 from app.services.accounts.users import user_for_token
 from app.services.accounts.sessions import is_revoked
+
+if TYPE_CHECKING:
+    from app.join.guest import GuestUser
 
 # What an account whose admin-set password was just used may reach: setting its own password, and leaving.
 _WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pages.healthz",
@@ -47,7 +52,7 @@ def init_login(app: Flask) -> None:
         return user
 
     @app.before_request
-    def _until_own_password():  # type: ignore[no-untyped-def]
+    def _until_own_password() -> ResponseReturnValue | None:
         """A8: after an admin's one-time password, nothing (least of all "my posts") opens until the person sets their own."""
         if request.endpoint in _WHILE_SETTING_PASSWORD or not current_user.is_authenticated:
             return None
@@ -58,12 +63,12 @@ def init_login(app: Flask) -> None:
         return redirect(url_for("auth.change_password"))
 
     @login_manager.request_loader
-    def _load_from_token(req) -> User | None:  # type: ignore[no-untyped-def]
+    def _load_from_token(req: Request) -> User | GuestUser | None:
         header = req.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
             from app.join.guest import guest_from_session
 
-            return guest_from_session()  # type: ignore[return-value]
+            return guest_from_session()
         user = user_for_token(header[7:].strip())
         if user is not None:
             g.bearer_auth = True  # token callers are exempt from CSRF: no ambient cookie is involved

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from app.auth import password_mark
 from app.extensions import limiter
@@ -14,22 +16,23 @@ from .forms import LinkPasswordForm, OwnPasswordForm
 from app.auth.blueprint import bp, signed_in
 
 
-def _fail_on(form, error: ServiceError, default: str) -> None:  # type: ignore[no-untyped-def]
+def _fail_on(form: FlaskForm, error: ServiceError, default: str) -> None:
     field = getattr(error, "field", None) if isinstance(error, InvalidInput) else None
-    getattr(form, field if field and hasattr(form, field) else default).errors.append(error.message)
+    target = getattr(form, field if field and hasattr(form, field) else default)
+    target.errors = [*target.errors, error.message]
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     user = current_user._get_current_object()
     if not hasattr(user, "must_change_password"):
         abort(404)  # a guest who joined with a code has no account, so no password
     form = OwnPasswordForm()
     if user.sso_subject is None and form.validate_on_submit():
         try:
-            passwords.change_own_password(user, form.current.data or "", form.password.data, form.confirm.data)
+            passwords.change_own_password(user, form.current.data or "", form.password.data or "", form.confirm.data or "")
         except ServiceError as error:
             _fail_on(form, error, "password")
         else:
@@ -42,7 +45,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-def set_password_link(token: str):  # type: ignore[no-untyped-def]
+def set_password_link(token: str) -> ResponseReturnValue:
     try:
         person = passwords.link_owner(token)
     except NotFound:
@@ -50,7 +53,7 @@ def set_password_link(token: str):  # type: ignore[no-untyped-def]
     form = LinkPasswordForm()
     if form.validate_on_submit():
         try:
-            person = passwords.set_password_with_link(token, form.password.data, form.confirm.data)
+            person = passwords.set_password_with_link(token, form.password.data or "", form.confirm.data or "")
         except NotFound:
             return _link_gone()
         except ServiceError as error:
@@ -62,6 +65,6 @@ def set_password_link(token: str):  # type: ignore[no-untyped-def]
     return render_template("auth/set_password.html", form=form, email=person.email), 400 if form.errors else 200
 
 
-def _link_gone():  # type: ignore[no-untyped-def]
+def _link_gone() -> tuple[str, int]:
     return render_template("auth/sso_problem.html", title="This link does not work",
                            message=passwords.LINK_GONE), 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
 from app.auth.blueprint import bp, signed_in
@@ -17,23 +18,23 @@ from .forms import LoginForm, SignOutForm, SsoForm
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     sso_only = current_app.config.get("CHORUS_SSO_ONLY", False)
     form = LoginForm()
     if not sso_only and form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             return signed_in(user, request.args.get("next"))
-        form.email.errors.append("Enter a correct email address and password")
+        form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
     status = 400 if form.errors or (sso_only and request.method == "POST") else 200
     return render_template("auth/login.html", form=form, sso_form=SsoForm() if sso_enabled() else None,
                            sso_only=sso_only), status
 
 
 @bp.post("/sso")
-def sso_start():  # type: ignore[no-untyped-def]
+def sso_start() -> ResponseReturnValue:
     if not sso_enabled():
         abort(404)
     if current_user.is_authenticated:
@@ -46,7 +47,7 @@ def sso_start():  # type: ignore[no-untyped-def]
 
 @bp.get("/sso/callback")
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
-def sso_callback():  # type: ignore[no-untyped-def]
+def sso_callback() -> ResponseReturnValue:
     if not sso_enabled():
         abort(404)
     try:
@@ -59,13 +60,13 @@ def sso_callback():  # type: ignore[no-untyped-def]
     return signed_in(user, next_page)
 
 
-def _sso_problem(title: str, message: str, status: int):  # type: ignore[no-untyped-def]
+def _sso_problem(title: str, message: str, status: int) -> tuple[str, int]:
     return render_template("auth/sso_problem.html", title=title, message=message), status
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     form = SignOutForm()
     if not form.validate_on_submit():
         return render_template("auth/logout.html", form=form)

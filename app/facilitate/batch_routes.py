@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm
@@ -11,7 +12,7 @@ from app.services.conversations import release
 
 
 @bp.post("/conversations/<int:conversation_id>/release")
-def release_batch(conversation_id: int):  # type: ignore[no-untyped-def]
+def release_batch(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     if ConfirmForm().validate_on_submit():
         count = release.release_now(found)

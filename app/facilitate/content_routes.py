@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from wtforms.fields.choices import SelectChoice
+from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, PaperImportForm, QuestionForm, StageForm
@@ -14,9 +15,11 @@ from app.services.conversations import questions
 from app.services.conversations import stages
 from app.services.common.csvfile import RowErrors
 from app.services.common.errors import ServiceError
+from app.models import Conversation
 
 
-def _questions_page(conversation, add_form, edit_forms=None, status=200):  # type: ignore[no-untyped-def]
+def _questions_page(conversation: Conversation, add_form: QuestionForm, edit_forms: dict[int, QuestionForm] | None = None,
+                    status: int = 200) -> tuple[str, int]:
     forms = {q.id: QuestionForm(formdata=None, prefix=f"q{q.id}", data={"text": q.text, "description": q.description})
              for q in conversation.questions}
     forms.update(edit_forms or {})
@@ -25,17 +28,17 @@ def _questions_page(conversation, add_form, edit_forms=None, status=200):  # typ
 
 
 @bp.get("/conversations/<int:conversation_id>/questions")
-def question_list(conversation_id: int):  # type: ignore[no-untyped-def]
+def question_list(conversation_id: int) -> ResponseReturnValue:
     return _questions_page(managed(conversation_id), QuestionForm(prefix="new"))
 
 
 @bp.post("/conversations/<int:conversation_id>/questions")
-def add_question(conversation_id: int):  # type: ignore[no-untyped-def]
+def add_question(conversation_id: int) -> ResponseReturnValue:
     conversation = managed(conversation_id)
     form = QuestionForm(prefix="new")
     if form.validate_on_submit():
         try:
-            questions.add_question(conversation, form.text.data, form.description.data or "")
+            questions.add_question(conversation, form.text.data or "", form.description.data or "")
         except ServiceError as error:
             refuse_on(form, error, "text")
         else:
@@ -45,12 +48,12 @@ def add_question(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/questions/<int:question_id>")
-def edit_question(conversation_id: int, question_id: int):  # type: ignore[no-untyped-def]
+def edit_question(conversation_id: int, question_id: int) -> ResponseReturnValue:
     conversation = managed(conversation_id)
     form = QuestionForm(prefix=f"q{question_id}")
     if form.validate_on_submit():
         try:
-            questions.edit_question(conversation, question_id, form.text.data, form.description.data or "")
+            questions.edit_question(conversation, question_id, form.text.data or "", form.description.data or "")
         except ServiceError as error:
             refuse_on(form, error, "text")
         else:
@@ -60,7 +63,7 @@ def edit_question(conversation_id: int, question_id: int):  # type: ignore[no-un
 
 
 @bp.post("/conversations/<int:conversation_id>/questions/<int:question_id>/remove")
-def remove_question(conversation_id: int, question_id: int):  # type: ignore[no-untyped-def]
+def remove_question(conversation_id: int, question_id: int) -> ResponseReturnValue:
     conversation = managed(conversation_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -73,7 +76,7 @@ def remove_question(conversation_id: int, question_id: int):  # type: ignore[no-
 
 
 @bp.post("/conversations/<int:conversation_id>/questions/<int:question_id>/move")
-def move_question(conversation_id: int, question_id: int):  # type: ignore[no-untyped-def]
+def move_question(conversation_id: int, question_id: int) -> ResponseReturnValue:
     conversation = managed(conversation_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -83,7 +86,8 @@ def move_question(conversation_id: int, question_id: int):  # type: ignore[no-un
     return redirect(url_for("facilitate.question_list", conversation_id=conversation.id))
 
 
-def _stages_page(conversation, stage_forms=None, status=200):  # type: ignore[no-untyped-def]
+def _stages_page(conversation: Conversation, stage_forms: dict[str, StageForm] | None = None,
+                 status: int = 200) -> tuple[str, int]:
     staged = stages.staged_ideas(conversation, request.args.get("stage"), page_arg())
     forms = {i.id: StageForm(formdata=None, prefix=f"s{i.id}", data={"stage": i.stage, "reason": i.stage_reason or ""})
              for i in staged.ideas}
@@ -93,12 +97,12 @@ def _stages_page(conversation, stage_forms=None, status=200):  # type: ignore[no
 
 
 @bp.get("/conversations/<int:conversation_id>/stages")
-def stage_list(conversation_id: int):  # type: ignore[no-untyped-def]
+def stage_list(conversation_id: int) -> ResponseReturnValue:
     return _stages_page(managed(conversation_id))
 
 
 @bp.post("/conversations/<int:conversation_id>/ideas/<idea_id>/stage")
-def set_stage(conversation_id: int, idea_id: str):  # type: ignore[no-untyped-def]
+def set_stage(conversation_id: int, idea_id: str) -> ResponseReturnValue:
     conversation = managed(conversation_id)
     form = StageForm(prefix=f"s{idea_id}")
     if form.validate_on_submit():
@@ -114,7 +118,7 @@ def set_stage(conversation_id: int, idea_id: str):  # type: ignore[no-untyped-de
 
 
 @bp.route("/conversations/<int:conversation_id>/paper-notes", methods=["GET", "POST"])
-def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
+def paper_import(conversation_id: int) -> ResponseReturnValue:
     conversation = managed(conversation_id)
     form = PaperImportForm()
     form.question_id.choices = [SelectChoice("", "Choose a question")] + [

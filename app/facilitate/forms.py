@@ -7,7 +7,8 @@ from datetime import datetime
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.models import VotingMode
@@ -50,12 +51,12 @@ class DateTimeText(StringField):
 
     when: datetime | None = None
 
-    def post_validate(self, form, validation_stopped):  # type: ignore[no-untyped-def,override]
+    def post_validate(self, form: BaseForm, validation_stopped: bool) -> None:
         if not validation_stopped and not self.errors:
             try:
                 self.when = parse_when(self.data)
             except ValidationError as error:
-                self.errors.append(str(error))
+                self.errors = [*self.errors, str(error)]
 
 
 class NewConversationForm(FlaskForm):
@@ -82,9 +83,9 @@ class SettingsForm(FlaskForm):
     named_mode = BooleanField("Show people's names (named mode: this conversation will not be anonymous)")
     # Blank keeps the current value; the service checks the ranges.
     batch_release = BooleanField("Release new posts in batches")
-    batch_size = IntegerField("Release when this many posts are waiting", validators=[Optional()],
+    batch_size = IntegerField("Release when this many posts are waiting", validators=[Optional()],  # type: ignore[call-arg]  # invalid_value_message: WTForms 3.3, not in types-WTForms 3.2
                               invalid_value_message="Enter the batch size as a whole number, like 5")
-    batch_max_wait_hours = IntegerField("Or when the first has waited this many hours", validators=[Optional()],
+    batch_max_wait_hours = IntegerField("Or when the first has waited this many hours", validators=[Optional()],  # type: ignore[call-arg]  # invalid_value_message: WTForms 3.3, not in types-WTForms 3.2
                                         invalid_value_message="Enter the longest wait as a whole number of hours, like 24")
 
 

@@ -5,7 +5,10 @@ Every control is a small form (works without JavaScript) that calls one live_ses
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from app.views import acting
@@ -15,21 +18,22 @@ from app.services.workshops import session
 from app.services.workshops.board import console_board, presenter_board
 from app.services.access import get_managed_conversation
 from app.services.common.errors import ServiceError
+from app.models import Conversation
 
 
 class ControlForm(FlaskForm):
     """A button form: the CSRF token is its only declared field; values are read by each view."""
 
 
-def _conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def _conversation(conversation_id: int) -> Conversation:
     return get_managed_conversation(acting().facilitates, conversation_id)
 
 
-def _back(conversation_id: int):  # type: ignore[no-untyped-def]
+def _back(conversation_id: int) -> ResponseReturnValue:
     return redirect(url_for("facilitate.live_console", conversation_id=conversation_id))
 
 
-def _run(conversation_id: int, action, success: str):  # type: ignore[no-untyped-def]
+def _run(conversation_id: int, action: Callable[[Conversation], object], success: str) -> ResponseReturnValue:
     """Check the CSRF form, run one service call and say what happened."""
     conversation = _conversation(conversation_id)
     # The console's script sends controls in the background (Accept: application/json) and shows the
@@ -54,7 +58,7 @@ def _run(conversation_id: int, action, success: str):  # type: ignore[no-untyped
 
 
 @bp.get("/conversations/<int:conversation_id>/live")
-def live_console(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_console(conversation_id: int) -> ResponseReturnValue:
     board = console_board(_conversation(conversation_id))
     return render_template("facilitate/live_console.html", board=board, conversation=board.conversation,
                            control_form=ControlForm(), named_mode=board.conversation.named_mode,
@@ -62,21 +66,21 @@ def live_console(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>/present")
-def live_presenter(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_presenter(conversation_id: int) -> ResponseReturnValue:
     board = presenter_board(_conversation(conversation_id))
     return render_template("facilitate/presenter.html", board=board, conversation=board.conversation,
                            named_mode=board.conversation.named_mode)
 
 
 @bp.get("/conversations/<int:conversation_id>/live/close")
-def live_close_confirm(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_close_confirm(conversation_id: int) -> ResponseReturnValue:
     """Closing the session ends it for everyone, so it is confirmed on a page of its own (works without JS)."""
     conversation = _conversation(conversation_id)
     return render_template("facilitate/live_close.html", conversation=conversation, control_form=ControlForm())
 
 
 @bp.post("/conversations/<int:conversation_id>/live/phase")
-def live_phase(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_phase(conversation_id: int) -> ResponseReturnValue:
     phase = request.form.get("phase", "")
     if phase == "closed" and request.form.get("confirm") != "yes":
         _conversation(conversation_id)
@@ -93,17 +97,17 @@ def _minutes_field() -> int | None:
 
 
 @bp.post("/conversations/<int:conversation_id>/live/timer")
-def live_timer(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_timer(conversation_id: int) -> ResponseReturnValue:
     action, minutes = request.form.get("action", ""), _minutes_field()
     if action == "stop":
         return _run(conversation_id, session.stop_timer, "The timer has stopped.")
     if action == "add":
-        return _run(conversation_id, lambda c: session.add_time(c, minutes), "Time added.")  # type: ignore[arg-type]
-    return _run(conversation_id, lambda c: session.start_timer(c, minutes), "The timer has started.")  # type: ignore[arg-type]
+        return _run(conversation_id, lambda c: session.add_time(c, minutes), "Time added.")
+    return _run(conversation_id, lambda c: session.start_timer(c, minutes), "The timer has started.")
 
 
 @bp.post("/conversations/<int:conversation_id>/live/spotlight")
-def live_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_spotlight(conversation_id: int) -> ResponseReturnValue:
     idea_id = request.form.get("idea_id") or None
     raw_theme = request.form.get("theme_id", "")
     theme_id = int(raw_theme) if raw_theme.isdigit() else None
@@ -114,7 +118,7 @@ def live_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/live/auto-advance")
-def live_auto_advance(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_auto_advance(conversation_id: int) -> ResponseReturnValue:
     on = request.form.get("auto_advance") == "on"
     message = ("When the timer ends, the session moves on by itself: collecting ideas, then voting, then review."
                if on else "The session moves on only when you choose the next phase.")
@@ -122,7 +126,7 @@ def live_auto_advance(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/live/votes")
-def live_votes(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_votes(conversation_id: int) -> ResponseReturnValue:
     hidden = request.form.get("votes_hidden") == "hidden"
     message = "Vote counts are hidden until each person votes, or until voting ends." if hidden else "Vote counts are shown."
     return _run(conversation_id, lambda c: session.set_votes_hidden(c, hidden), message)

@@ -6,6 +6,7 @@ Pages show what an item says and why it is queued, never who wrote it.
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.facilitate import bp
@@ -38,14 +39,14 @@ def _queue_url(conversation: Conversation) -> str:
 
 
 @bp.get("/conversations/<int:conversation_id>/moderation")
-def moderation_queue(conversation_id: int):  # type: ignore[no-untyped-def]
+def moderation_queue(conversation_id: int) -> ResponseReturnValue:
     conversation = _managed(conversation_id)
     return render_template("facilitate/moderation/queue.html", conversation=conversation,
                            queue=decisions.moderation_queue(conversation))
 
 
 @bp.post("/conversations/<int:conversation_id>/moderation/<kind>/<item_id>/approve")
-def moderation_approve(conversation_id: int, kind: str, item_id: str):  # type: ignore[no-untyped-def]
+def moderation_approve(conversation_id: int, kind: str, item_id: str) -> ResponseReturnValue:
     conversation = _managed(conversation_id)
     if kind not in _KIND or not ConfirmForm().validate_on_submit():
         abort(404 if kind not in _KIND else 400)
@@ -55,7 +56,7 @@ def moderation_approve(conversation_id: int, kind: str, item_id: str):  # type: 
 
 
 @bp.route("/conversations/<int:conversation_id>/moderation/<kind>/<item_id>/hide", methods=["GET", "POST"])
-def moderation_hide(conversation_id: int, kind: str, item_id: str):  # type: ignore[no-untyped-def]
+def moderation_hide(conversation_id: int, kind: str, item_id: str) -> ResponseReturnValue:
     conversation = _managed(conversation_id)
     if kind not in _KIND:
         abort(404)
@@ -74,7 +75,7 @@ def moderation_hide(conversation_id: int, kind: str, item_id: str):  # type: ign
 
 
 @bp.route("/conversations/<int:conversation_id>/moderation/<kind>/<item_id>/redact", methods=["GET", "POST"])
-def moderation_redact(conversation_id: int, kind: str, item_id: str):  # type: ignore[no-untyped-def]
+def moderation_redact(conversation_id: int, kind: str, item_id: str) -> ResponseReturnValue:
     conversation = _managed(conversation_id)
     if kind not in _KIND:
         abort(404)
@@ -84,7 +85,7 @@ def moderation_redact(conversation_id: int, kind: str, item_id: str):  # type: i
         form.body.data = item.body
     if form.validate_on_submit():
         try:
-            decisions.redact_item(conversation, current_user.id, kind, item_id, form.body.data, form.note.data or "")
+            decisions.redact_item(conversation, current_user.id, kind, item_id, form.body.data or "", form.note.data or "")
         except ServiceError as error:
             refuse_on(form, error, "body")
         else:
@@ -95,14 +96,14 @@ def moderation_redact(conversation_id: int, kind: str, item_id: str):  # type: i
 
 
 @bp.get("/conversations/<int:conversation_id>/moderation/log")
-def moderation_log(conversation_id: int):  # type: ignore[no-untyped-def]
+def moderation_log(conversation_id: int) -> ResponseReturnValue:
     conversation = _managed(conversation_id)
     return render_template("facilitate/moderation/log.html", conversation=conversation,
                            entries=decisions.moderation_log(conversation))
 
 
 @bp.route("/conversations/<int:conversation_id>/moderation/settings", methods=["GET", "POST"])
-def moderation_settings(conversation_id: int):  # type: ignore[no-untyped-def]
+def moderation_settings(conversation_id: int) -> ResponseReturnValue:
     conversation = _managed(conversation_id)
     form = SettingsForm(obj=conversation)
     if form.validate_on_submit():
@@ -119,7 +120,7 @@ def moderation_settings(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/moderation/join-code")
-def regenerate_join_code(conversation_id: int):  # type: ignore[no-untyped-def]
+def regenerate_join_code(conversation_id: int) -> ResponseReturnValue:
     conversation = _managed(conversation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -5,16 +5,20 @@ Views parse input, call one service, and render or redirect. No view here shows 
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypeVar
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
-from wtforms.fields.choices import SelectChoice
+from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 
 from app.views import acting, refuse_on
 from app.extensions import db
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, NewConversationForm, SettingsForm
 from app.facilitate.helpers import fail_on, managed
-from app.models import ConversationKind, Organisation
+from app.models import Conversation, ConversationKind, Organisation
 from app.services import access
 from app.services.conversations import lifecycle
 from app.services.conversations import release
@@ -22,9 +26,11 @@ from app.services.conversations import templates
 from app.services.common.errors import ServiceError
 from app.services.conversations.participation import conversation_counts, participation_figures
 
+T = TypeVar("T")
+
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     found = access.managed_conversations(acting().facilitates)
     groups = {status: [c for c in found if c.status == status] for status in ("open", "draft", "closed")}
     return render_template("facilitate/index.html", groups=groups,
@@ -36,7 +42,7 @@ def _organisations(ids: frozenset[int]) -> list[Organisation]:
 
 
 @bp.route("/conversations/new", methods=["GET", "POST"])
-def new_conversation():  # type: ignore[no-untyped-def]
+def new_conversation() -> ResponseReturnValue:
     form = NewConversationForm()
     orgs = _organisations(acting().facilitates)
     form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
@@ -46,7 +52,7 @@ def new_conversation():  # type: ignore[no-untyped-def]
         organisation_id = form.organisation_id.data if len(orgs) > 1 else orgs[0].id
         try:
             conversation = templates.create_from_template(acting().facilitates, organisation_id, form.kind.data,
-                                                          form.title.data, form.previous_id.data)
+                                                          form.title.data or "", form.previous_id.data)
         except ServiceError as error:
             fail_on(form, error, "title")
         else:
@@ -58,28 +64,28 @@ def new_conversation():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>")
-def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def conversation(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     return render_template("facilitate/conversation.html", conversation=found, figures=participation_figures(found),
                            confirm_form=ConfirmForm(), named_mode=found.named_mode, waiting=release.waiting_count(found))
 
 
-def _audience_choices(conversation) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def _audience_choices(conversation: Conversation) -> list[SelectChoice]:
     """The organisations the service accepts: the owner, its partnership, and any already in the audience."""
     allowed = access.allowed_audience(conversation.organisation, list(conversation.audience))
     return [SelectChoice(o.id, o.name) for o in allowed]
 
 
-def _stamp(value) -> str:  # type: ignore[no-untyped-def]
+def _stamp(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _or(value, current):  # type: ignore[no-untyped-def]
+def _or(value: T | None, current: T) -> T:
     return current if value is None else value
 
 
 @bp.route("/conversations/<int:conversation_id>/edit", methods=["GET", "POST"])
-def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def edit_conversation(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     initial = {"title": found.title, "description": found.description, "voting_mode": found.voting_mode,
                "comments_enabled": found.comments_enabled, "named_mode": found.named_mode,
@@ -93,7 +99,7 @@ def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
         form.audience_ids.data = []
     if form.validate_on_submit():
         details = lifecycle.ConversationDetails(
-            title=form.title.data, description=form.description.data or "", kind=found.kind,
+            title=form.title.data or "", description=form.description.data or "", kind=found.kind,
             voting_mode=form.voting_mode.data, comments_enabled=form.comments_enabled.data,
             named_mode=form.named_mode.data, audience_ids=form.audience_ids.data or [],
             questions=[q.text for q in found.questions], opens_at=form.opens_at.when, closes_at=form.closes_at.when,
@@ -111,7 +117,7 @@ def edit_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/open")
-def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def open_conversation(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     if ConfirmForm().validate_on_submit():
         was = found.status
@@ -125,7 +131,7 @@ def open_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/conversations/<int:conversation_id>/close", methods=["GET", "POST"])
-def close_conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def close_conversation(conversation_id: int) -> ResponseReturnValue:
     found = managed(conversation_id)
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -12,9 +12,13 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import Flask, current_app, has_app_context
+from werkzeug.local import LocalProxy
+
+if TYPE_CHECKING:
+    from rq import Queue
 
 log = logging.getLogger("chorus.jobs")
 QUEUE_NAME = "chorus"
@@ -90,7 +94,7 @@ def enqueue(name: str, *args: Any) -> None:
         if _executor is None:
             # One worker thread: theme runs are CPU-bound and must not starve the web threads.
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chorus-job")
-        _executor.submit(_in_thread, current_app._get_current_object(), name, args)  # type: ignore[attr-defined]
+        _executor.submit(_in_thread, real_app(), name, args)
 
 
 def _waiting_key(name: str, args: tuple[Any, ...]) -> str:
@@ -135,12 +139,17 @@ def _run_inline(name: str, *args: Any) -> None:
     _registry()[name](*args)
 
 
+def real_app() -> Flask:
+    """The application behind `current_app`, to hand to another thread (the proxy works only in this context)."""
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
+
+
 def queue_name() -> str:
     """This instance's queue: instances sharing a Redis never run each other's jobs."""
     return f"{QUEUE_NAME}:{current_app.config['CHORUS_INSTANCE_ID']}"
 
 
-def queue(redis_url: str):  # type: ignore[no-untyped-def]
+def queue(redis_url: str) -> Queue:
     """The RQ queue on Redis."""
     from redis import Redis
     from rq import Queue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.extensions import limiter
@@ -16,14 +17,14 @@ from app.services.accounts.guests import conversation_for_code, new_guest_key
 
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_JOIN"], methods=["POST"])
-def join():  # type: ignore[no-untyped-def]
+def join() -> ResponseReturnValue:
     if current_user.is_authenticated and not getattr(current_user, "is_guest", False):
         flash("You are signed in, so you can take part with your account.", "info")
         return redirect(url_for("participate.home"))
     form = JoinForm()
     if form.validate_on_submit():
         try:
-            conversation = conversation_for_code(form.code.data)
+            conversation = conversation_for_code(form.code.data or "")
         except ServiceError as error:
             form.code.errors = [*form.code.errors, error.message]
         else:
@@ -34,7 +35,7 @@ def join():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/leave", methods=["GET", "POST"])
-def leave():  # type: ignore[no-untyped-def]
+def leave() -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
         session.pop(SESSION_KEY, None)

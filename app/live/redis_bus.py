@@ -15,7 +15,7 @@ import threading
 
 import redis
 
-from app.live.bus import EventBus, LiveMessage
+from app.live.bus import EventBus, LiveMessage, Subscription
 
 log = logging.getLogger("chorus.live")
 
@@ -41,7 +41,7 @@ class RedisBus(EventBus):
             # Streams catch up from the database log at their next heartbeat.
             log.warning("live event could not be published to Redis; streams will catch up from the log")
 
-    def subscribe(self, conversation_id: int):  # type: ignore[no-untyped-def]
+    def subscribe(self, conversation_id: int) -> Subscription:
         self.start_listener()
         return super().subscribe(conversation_id)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 
 from app.extensions import db
 from app.live.bus import LiveMessage
@@ -46,7 +46,7 @@ def prune(retention_hours: int | None = None) -> int:
     hours = retention_hours if retention_hours is not None else current_app.config.get("CHORUS_LIVE_RETENTION_HOURS", 24)
     cutoff = this_hour() - timedelta(hours=hours)
     result = db.session.execute(sa.delete(LiveEvent).where(LiveEvent.created_hour < cutoff))
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return cast(CursorResult[Any], result).rowcount or 0  # Session.execute types every result as Result; an UPDATE/DELETE gives a CursorResult
 
 
 def forget(conversation_id: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, render_template
+from flask.typing import ResponseReturnValue
 
 from app.views import acting
 from app.manage import bp
@@ -25,25 +26,25 @@ def _download(body: str | bytes, name: str, mimetype: str) -> Response:
 
 
 @bp.get("/conversations/<int:conversation_id>/export/themes.csv")
-def themes_csv(conversation_id: int):  # type: ignore[no-untyped-def]
+def themes_csv(conversation_id: int) -> ResponseReturnValue:
     data = exports.export_data(acting().leads, conversation_id)
     return _download(exports.to_csv(exports.THEME_COLUMNS, data.themes), f"themes-{conversation_id}.csv", "text/csv")
 
 
 @bp.get("/conversations/<int:conversation_id>/export/ideas.csv")
-def ideas_csv(conversation_id: int):  # type: ignore[no-untyped-def]
+def ideas_csv(conversation_id: int) -> ResponseReturnValue:
     data = exports.export_data(acting().leads, conversation_id)
     return _download(exports.to_csv(exports.IDEA_COLUMNS, data.ideas), f"ideas-{conversation_id}.csv", "text/csv")
 
 
 @bp.get("/conversations/<int:conversation_id>/export/themes.xlsx")
-def themes_xlsx(conversation_id: int):  # type: ignore[no-untyped-def]
+def themes_xlsx(conversation_id: int) -> ResponseReturnValue:
     data = exports.export_data(acting().leads, conversation_id)
     return _download(exports.to_xlsx(data), f"themes-{conversation_id}.xlsx", XLSX)
 
 
 @bp.get("/conversations/<int:conversation_id>/report")
-def report(conversation_id: int):  # type: ignore[no-untyped-def]
+def report(conversation_id: int) -> ResponseReturnValue:
     data = exports.export_data(acting().leads, conversation_id)
     sizes = [(c.snapshot.label, c.snapshot.size) for c in sorted(data.cards, key=lambda c: -c.snapshot.size)]
     counts = {s: 0 for s in ThemeStatus}

@@ -4,7 +4,8 @@ see the ranking with intervals."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from wtforms.fields.choices import SelectChoice
+from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 
 from app.manage import bp
 from app.manage.forms import PairForm, PairwiseSetupForm, PickIdeasForm
@@ -23,19 +24,19 @@ def _focus() -> int | None:
 
 
 @bp.get("/conversations/<int:conversation_id>/prioritise")
-def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
+def prioritise_page(conversation_id: int) -> ResponseReturnValue:
     conversation = access.get_led_conversation(acting().leads, conversation_id)
     return _render(conversation, _setup_form(conversation))
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise")
-def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
+def prioritise_choose(conversation_id: int) -> ResponseReturnValue:
     conversation = access.get_led_conversation(acting().leads, conversation_id)
     form = PairForm()
     if form.validate_on_submit():
         try:
-            pairwise.record_choice(acting(), conversation.id, form.left_id.data,
-                                     form.right_id.data, form.choice.data)
+            pairwise.record_choice(acting(), conversation.id, form.left_id.data or "",
+                                     form.right_id.data or "", form.choice.data or "")
         except ServiceError as error:
             flash_refusal(error)
     else:
@@ -52,7 +53,7 @@ def _setup_form(conversation: Conversation) -> PairwiseSetupForm:
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise/setup")
-def prioritise_setup(conversation_id: int):  # type: ignore[no-untyped-def]
+def prioritise_setup(conversation_id: int) -> ResponseReturnValue:
     conversation = access.get_led_conversation(acting().leads, conversation_id)
     form = PairwiseSetupForm()
     form.question_id.choices = [SelectChoice(q.id, q.text) for q in conversation.questions]
@@ -70,7 +71,7 @@ def prioritise_setup(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>/prioritise/ideas")
-def prioritise_pick(conversation_id: int):  # type: ignore[no-untyped-def]
+def prioritise_pick(conversation_id: int) -> ResponseReturnValue:
     conversation = access.get_led_conversation(acting().leads, conversation_id)
     question = request.args.get("question", "")
     picks = pairs.pick_list(conversation, int(question) if question.isdigit() else None)
@@ -79,7 +80,7 @@ def prioritise_pick(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise/ideas")
-def prioritise_pick_save(conversation_id: int):  # type: ignore[no-untyped-def]
+def prioritise_pick_save(conversation_id: int) -> ResponseReturnValue:
     conversation = access.get_led_conversation(acting().leads, conversation_id)
     form = PickIdeasForm()
     question = form.question_id.data or ""
@@ -97,7 +98,7 @@ def prioritise_pick_save(conversation_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("manage.prioritise_pick", conversation_id=conversation.id))
 
 
-def _render(conversation: Conversation, setup_form: PairwiseSetupForm):  # type: ignore[no-untyped-def]
+def _render(conversation: Conversation, setup_form: PairwiseSetupForm) -> str:
     page = pairwise.comparison_page(acting(), conversation.id, _focus())
     return render_template("manage/prioritise.html", conversation=conversation, pair=page.pair, themes=page.themes,
                            kind=page.kind, form=PairForm(), setup_form=setup_form,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.manage import bp
 from app.manage.charts import matrix_svg, quadrant
@@ -24,7 +26,7 @@ from app.manage.forms import (
     StatusForm,
     SummaryForm,
 )
-from app.models import ThemeStatus
+from app.models import Theme, ThemeStatus
 from app.services import access
 from app.services.triage import outcomes
 from app.services.triage import plans
@@ -37,12 +39,12 @@ from app.views import acting, flash_refusal, refuse_on
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("manage/index.html", conversations=triage.led_conversations(acting().leads))
 
 
 @bp.get("/conversations/<int:conversation_id>")
-def board(conversation_id: int):  # type: ignore[no-untyped-def]
+def board(conversation_id: int) -> ResponseReturnValue:
     view = triage.board(acting().leads, conversation_id, request.args.get("order", "score"))
     return render_template("manage/board.html", board=view, conversation=view.conversation, orders=triage.ORDERS,
                            run_form=FlagForm(value="run"))
@@ -63,7 +65,7 @@ def place_unthemed(conversation_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return unthemed_list(conversation_id, form, 400)
     try:
-        unthemed.place_unthemed_idea(acting().leads, conversation_id, form.idea_id.data, form.theme_id.data)
+        unthemed.place_unthemed_idea(acting().leads, conversation_id, form.idea_id.data or "", form.theme_id.data)
     except ServiceError as error:
         flash_refusal(error)
     else:
@@ -72,7 +74,7 @@ def place_unthemed(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/run")
-def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+def run_themes(conversation_id: int) -> ResponseReturnValue:
     form = FlagForm()
     conversation = access.get_led_conversation(acting().leads, conversation_id)
     if form.validate_on_submit():
@@ -86,10 +88,10 @@ def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>/matrix")
-def matrix(conversation_id: int):  # type: ignore[no-untyped-def]
+def matrix(conversation_id: int) -> ResponseReturnValue:
     view = triage.board(acting().leads, conversation_id)
     rated = [c for c in view.cards if c.plan.impact and c.plan.effort]
-    points = [(n, c.snapshot.label, c.plan.impact, c.plan.effort) for n, c in enumerate(rated, start=1)]
+    points = [(n, c.snapshot.label, c.plan.impact or 0, c.plan.effort or 0) for n, c in enumerate(rated, start=1)]
     return render_template("manage/matrix.html", board=view, conversation=view.conversation, rated=rated,
                            svg=matrix_svg(points), quadrant=quadrant,
                            unrated=[c for c in view.cards if not (c.plan.impact and c.plan.effort)])
@@ -97,7 +99,7 @@ def matrix(conversation_id: int):  # type: ignore[no-untyped-def]
 
 # --- one theme -------------------------------------------------------------------------------------
 
-def _theme_page(theme_id: int, status: int = 200, **forms: Any):  # type: ignore[no-untyped-def]
+def _theme_page(theme_id: int, status: int = 200, **forms: Any) -> tuple[str, int]:
     view, card, theme = triage.theme_card(acting().leads, theme_id)
     plan = card.plan if card else edits.plan_for(theme)
     others = [(c.theme.id, c.snapshot.label) for c in view.cards if c.theme.id != theme.id]
@@ -124,17 +126,14 @@ def _theme_page(theme_id: int, status: int = 200, **forms: Any):  # type: ignore
 
 
 @bp.get("/themes/<int:theme_id>")
-def theme(theme_id: int):  # type: ignore[no-untyped-def]
+def theme(theme_id: int) -> ResponseReturnValue:
     return _theme_page(theme_id)
 
 
-def _theme() -> Any:
-    return access.get_led_theme(acting().leads, request.view_args["theme_id"])  # type: ignore[index]
-
-
-def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: str = ""):  # type: ignore[no-untyped-def]
-    """Validate `form`, run `action(theme, form)`, then redirect with `done`; on errors re-render with them."""
-    found = _theme()
+def _edit(theme_id: int, form_name: str, form: Any, action: Callable[[Theme, Any], object], done: str,
+          anchor: str = "") -> ResponseReturnValue:
+    """Validate `form`, run `action(theme, form)`, then redirect with `done` (to the URL it returns, if any)."""
+    found = access.get_led_theme(acting().leads, theme_id)
     if form.validate_on_submit():
         try:
             result = action(found, form)
@@ -151,26 +150,26 @@ def _edit(theme_id: int, form_name: str, form: Any, action, done: str, anchor: s
 
 
 @bp.post("/themes/<int:theme_id>/rename")
-def rename(theme_id: int):  # type: ignore[no-untyped-def]
-    return _edit(theme_id, "rename", RenameForm(), lambda t, f: edits.rename_theme(t, f.label.data) and None,
+def rename(theme_id: int) -> ResponseReturnValue:
+    return _edit(theme_id, "rename", RenameForm(), lambda t, f: edits.rename_theme(t, f.label.data),
                  "The theme has been renamed. Later theme runs keep this name.")
 
 
 @bp.post("/themes/<int:theme_id>/summary")
-def summary(theme_id: int):  # type: ignore[no-untyped-def]
-    return _edit(theme_id, "summary", SummaryForm(), lambda t, f: edits.set_summary(t, f.summary.data) and None,
+def summary(theme_id: int) -> ResponseReturnValue:
+    return _edit(theme_id, "summary", SummaryForm(), lambda t, f: edits.set_summary(t, f.summary.data),
                  "The summary has been saved.")
 
 
 @bp.post("/themes/<int:theme_id>/pin")
-def pin(theme_id: int):  # type: ignore[no-untyped-def]
-    return _edit(theme_id, "flag", FlagForm(), lambda t, f: edits.set_pinned(t, f.value.data == "on") and None,
+def pin(theme_id: int) -> ResponseReturnValue:
+    return _edit(theme_id, "flag", FlagForm(), lambda t, f: edits.set_pinned(t, f.value.data == "on"),
                  "The theme has been updated.")
 
 
 @bp.post("/themes/<int:theme_id>/not-a-theme")
-def not_a_theme(theme_id: int):  # type: ignore[no-untyped-def]
-    def act(t, f):  # type: ignore[no-untyped-def]
+def not_a_theme(theme_id: int) -> ResponseReturnValue:
+    def act(t: Theme, f: FlagForm) -> str | None:
         edits.set_not_a_theme(t, f.value.data == "on")
         return url_for("manage.board", conversation_id=t.conversation_id) if f.value.data == "on" else None
 
@@ -178,12 +177,12 @@ def not_a_theme(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/themes/<int:theme_id>/merge")
-def merge(theme_id: int):  # type: ignore[no-untyped-def]
+def merge(theme_id: int) -> ResponseReturnValue:
     form = MergeForm()
     view, _, _ = triage.theme_card(acting().leads, theme_id)
     form.target_id.choices = [(0, "Choose a theme")] + [(c.theme.id, c.snapshot.label) for c in view.cards]
 
-    def act(t, f):  # type: ignore[no-untyped-def]
+    def act(t: Theme, f: MergeForm) -> str | None:
         target = access.get_led_theme(acting().leads, f.target_id.data)
         return url_for("manage.theme", theme_id=edits.merge_themes(t, target).id)
 
@@ -191,88 +190,90 @@ def merge(theme_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/themes/<int:theme_id>/split")
-def split(theme_id: int):  # type: ignore[no-untyped-def]
+def split(theme_id: int) -> ResponseReturnValue:
     chosen = request.form.getlist("idea_ids")
 
-    def act(t, f):  # type: ignore[no-untyped-def]
-        return url_for("manage.theme", theme_id=edits.split_theme(t, chosen, f.label.data).id)
+    def act(t: Theme, f: SplitForm) -> str | None:
+        return url_for("manage.theme", theme_id=edits.split_theme(t, chosen, f.label.data or "").id)
 
     return _edit(theme_id, "split", SplitForm(), act, "A new theme has been made from the ideas you chose.")
 
 
 @bp.post("/themes/<int:theme_id>/recluster")
-def recluster(theme_id: int):  # type: ignore[no-untyped-def]
-    def act(t, f):  # type: ignore[no-untyped-def]
+def recluster(theme_id: int) -> ResponseReturnValue:
+    def act(t: Theme, f: FlagForm) -> str | None:
         edits.recluster_theme(t)
+        return None
 
     return _edit(theme_id, "flag", FlagForm(), act, "The theme has been split into smaller themes.")
 
 
 @bp.post("/themes/<int:theme_id>/move")
-def move(theme_id: int):  # type: ignore[no-untyped-def]
+def move(theme_id: int) -> ResponseReturnValue:
     form = MoveForm()
     view, _, _ = triage.theme_card(acting().leads, theme_id)
     form.target_id.choices = [(c.theme.id, c.snapshot.label) for c in view.cards]
 
-    def act(t, f):  # type: ignore[no-untyped-def]
+    def act(t: Theme, f: MoveForm) -> str | None:
         target = access.get_led_theme(acting().leads, f.target_id.data)
-        edits.move_idea(view.conversation, f.idea_id.data, target)
+        edits.move_idea(view.conversation, f.idea_id.data or "", target)
+        return None
 
     return _edit(theme_id, "move", form, act, "The idea has been moved. Later theme runs keep it there.", "ideas")
 
 
 @bp.post("/themes/<int:theme_id>/status")
-def status(theme_id: int):  # type: ignore[no-untyped-def]
+def status(theme_id: int) -> ResponseReturnValue:
     form = StatusForm()
     return _edit(theme_id, "status_form", form,
-                 lambda t, f: plans.set_status(t, f.status.data, f.public_reason.data) and None,
+                 lambda t, f: plans.set_status(t, f.status.data, f.public_reason.data),
                  "The status has been changed.", "plan")
 
 
 @bp.post("/themes/<int:theme_id>/owner")
-def owner(theme_id: int):  # type: ignore[no-untyped-def]
-    return _edit(theme_id, "owner", OwnerForm(), lambda t, f: plans.set_owner(t, f.owner.data, f.due_on.data) and None,
+def owner(theme_id: int) -> ResponseReturnValue:
+    return _edit(theme_id, "owner", OwnerForm(), lambda t, f: plans.set_owner(t, f.owner.data, f.due_on.data),
                  "The owner and due date have been saved.", "plan")
 
 
 @bp.post("/themes/<int:theme_id>/rating")
-def rating(theme_id: int):  # type: ignore[no-untyped-def]
+def rating(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "rating", RatingForm(),
-                 lambda t, f: plans.rate(t, int(f.impact.data), int(f.effort.data)) and None,
+                 lambda t, f: plans.rate(t, int(f.impact.data), int(f.effort.data)),
                  "Your rating has been saved.", "priority")
 
 
 @bp.post("/themes/<int:theme_id>/rank")
-def rank(theme_id: int):  # type: ignore[no-untyped-def]
-    return _edit(theme_id, "rank", RankForm(), lambda t, f: plans.set_rank(t, f.rank.data) and None,
+def rank(theme_id: int) -> ResponseReturnValue:
+    return _edit(theme_id, "rank", RankForm(), lambda t, f: plans.set_rank(t, f.rank.data),
                  "The position has been saved.", "priority")
 
 
 @bp.post("/themes/<int:theme_id>/actions")
-def add_action(theme_id: int):  # type: ignore[no-untyped-def]
+def add_action(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "action", ActionForm(),
-                 lambda t, f: plans.add_action(t, f.text.data, f.owner.data, f.due_on.data) and None,
+                 lambda t, f: plans.add_action(t, f.text.data, f.owner.data, f.due_on.data),
                  "The action has been added.", "actions")
 
 
 @bp.post("/themes/<int:theme_id>/actions/<int:action_id>/done")
-def action_done(theme_id: int, action_id: int):  # type: ignore[no-untyped-def]
+def action_done(theme_id: int, action_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "flag", FlagForm(),
-                 lambda t, f: plans.set_action_done(t, action_id, f.value.data == "on") and None,
+                 lambda t, f: plans.set_action_done(t, action_id, f.value.data == "on"),
                  "The action has been updated.", "actions")
 
 
 @bp.post("/themes/<int:theme_id>/outcome")
-def publish_outcome(theme_id: int):  # type: ignore[no-untyped-def]
+def publish_outcome(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "outcome", OutcomeForm(),
-                 lambda t, f: outcomes.publish_outcome(t, f.heard.data, f.will_do.data, f.by_whom.data, f.by_when.data) and None,
+                 lambda t, f: outcomes.publish_outcome(t, f.heard.data, f.will_do.data, f.by_whom.data, f.by_when.data),
                  "The outcome has been published. Staff who took part will see a notice at their next visit.", "outcome")
 
 
 @bp.post("/themes/<int:theme_id>/progress")
-def progress(theme_id: int):  # type: ignore[no-untyped-def]
+def progress(theme_id: int) -> ResponseReturnValue:
     return _edit(theme_id, "progress", ProgressForm(),
-                 lambda t, f: outcomes.add_progress_update(t, f.body.data) and None,
+                 lambda t, f: outcomes.add_progress_update(t, f.body.data),
                  "The progress update has been published.", "outcome")
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import random_id, this_hour
 from app.models.conversation import Conversation, Question
 
@@ -77,7 +77,7 @@ class ModerationFields:
     notice_unseen: Mapped[bool] = mapped_column(default=False, index=True)
 
 
-class Idea(ContentFields, ModerationFields, db.Model):
+class Idea(ContentFields, ModerationFields, Model):
     """An idea posted under a question."""
 
     __table_args__ = (
@@ -96,7 +96,7 @@ class Idea(ContentFields, ModerationFields, db.Model):
     question: Mapped[Question] = relationship()
 
 
-class Comment(ContentFields, ModerationFields, db.Model):
+class Comment(ContentFields, ModerationFields, Model):
     """A sticky-note comment on an idea."""
 
     __table_args__ = (
@@ -109,7 +109,7 @@ class Comment(ContentFields, ModerationFields, db.Model):
     idea: Mapped[Idea] = relationship()
 
 
-class Vote(db.Model):
+class Vote(Model):
     """One vote per voter pseudonym per idea, enforced by the primary key; no time is kept."""
 
     __table_args__ = (

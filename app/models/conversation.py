@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.base import utcnow
 from app.models.organisation import Organisation
 
@@ -57,7 +57,7 @@ audience = sa.Table(
 )
 
 
-class Conversation(db.Model):
+class Conversation(Model):
     """A facilitated conversation under one or more questions, owned by one organisation."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,7 +130,7 @@ class Conversation(db.Model):
         return {"draft": "Draft", "open": "Open", "closed": "Closed"}[self.status]
 
 
-class Question(db.Model):
+class Question(Model):
     """A themed question that ideas are posted under."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,7 +142,7 @@ class Question(db.Model):
     conversation: Mapped[Conversation] = relationship(back_populates="questions")
 
 
-class KeyEpoch(db.Model):
+class KeyEpoch(Model):
     """A key epoch: its secret lives outside the database (CHORUS_KEY_DIR) and is destroyed at the next shredding."""
 
     __table_args__ = (sa.CheckConstraint("is_current", name="only_true"),)
@@ -157,7 +157,7 @@ class KeyEpoch(db.Model):
     destroyed_hour: Mapped[datetime | None]
 
 
-class ConversationKey(db.Model):
+class ConversationKey(Model):
     """A conversation's pseudonym key, wrapped by the master key and a key epoch; wrapped is cleared to shred it."""
 
     conversation_id: Mapped[int] = mapped_column(

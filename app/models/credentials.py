@@ -7,10 +7,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class PasswordLink(db.Model):
+class PasswordLink(Model):
     """A one-time link to choose a password; only the SHA-256 of the link's secret is stored."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -20,7 +20,7 @@ class PasswordLink(db.Model):
     expires_at: Mapped[datetime]
 
 
-class RevokedSession(db.Model):
+class RevokedSession(Model):
     """A signed-out session's random id (hashed), so a copied cookie stops working.
 
     It carries no user id, so signing out writes nothing that points to a person; rows go once the

@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import this_hour
 
 
@@ -29,7 +29,7 @@ class Phase(enum.StrEnum):
         return {"collect": "Sharing ideas", "vote": "Voting", "review": "Review", "closed": "Closed"}[self.value]
 
 
-class LiveEvent(db.Model):
+class LiveEvent(Model):
     """One event of a conversation, numbered per conversation (the SSE `id`)."""
 
     conversation_id: Mapped[int] = mapped_column(

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import random_id, utcnow
 
 
@@ -47,7 +47,7 @@ class ModerationLogAction(enum.StrEnum):
                 "auto_hide": "Hidden after reports"}[self.value]
 
 
-class ContentReport(db.Model):
+class ContentReport(Model):
     """One person's report of one idea or comment; `cleared` once a moderator has dealt with it."""
 
     __table_args__ = (
@@ -67,7 +67,7 @@ class ContentReport(db.Model):
     cleared: Mapped[bool] = mapped_column(default=False)
 
 
-class ModerationEntry(db.Model):
+class ModerationEntry(Model):
     """One moderation decision: what, why, by which moderator and when; never the author."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

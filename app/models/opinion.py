@@ -11,13 +11,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import this_hour
 
 PENDING_SQL = "status IN ('queued', 'running')"
 
 
-class OpinionRun(db.Model):
+class OpinionRun(Model):
     """A job payload carries only this run's id; the newest succeeded run is what readers see."""
 
     __table_args__ = (

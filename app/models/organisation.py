@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class Partnership(db.Model):
+class Partnership(Model):
     """A group of organisations that run conversations together (for example two trusts)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -17,7 +17,7 @@ class Partnership(db.Model):
     organisations: Mapped[list[Organisation]] = relationship(back_populates="partnership")
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """An employing organisation such as an NHS trust."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,7 +31,7 @@ class Organisation(db.Model):
     )
 
 
-class StaffGroup(db.Model):
+class StaffGroup(Model):
     """A staff group on an organisation's roster, e.g. Nursing and Midwifery."""
 
     __table_args__ = (sa.UniqueConstraint("organisation_id", "name"),)

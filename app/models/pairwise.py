@@ -11,7 +11,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
 class PairwiseItems(enum.StrEnum):
@@ -25,7 +25,7 @@ class PairwiseItems(enum.StrEnum):
                 "picked": "Ideas you pick as recommendations"}[self.value]
 
 
-class PairwiseSetup(db.Model):
+class PairwiseSetup(Model):
     """Per conversation: what its pairs page compares (no row means themes)."""
 
     __table_args__ = (sa.CheckConstraint("items IN ('themes', 'question', 'picked')", name="items_value"),)
@@ -35,7 +35,7 @@ class PairwiseSetup(db.Model):
     question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id", ondelete="SET NULL"))
 
 
-class PairwiseIdea(db.Model):
+class PairwiseIdea(Model):
     """An idea a lead picked for comparing in pairs."""
 
     __table_args__ = ({"sqlite_with_rowid": False},)

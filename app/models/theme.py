@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import this_hour
 
 
@@ -23,7 +23,7 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class ThemeRun(db.Model):
+class ThemeRun(Model):
     """One clustering of a conversation's ideas; a job payload carries only this run's id."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +40,7 @@ class ThemeRun(db.Model):
     finished_at: Mapped[datetime | None]
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A theme's lasting identity: survives re-runs with its lead-edited name and flags."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +53,7 @@ class Theme(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=this_hour)  # made by a run: its hour only
 
 
-class ThemeSnapshot(db.Model):
+class ThemeSnapshot(Model):
     """What a run found for one theme: label, evidence and size."""
 
     __table_args__ = (sa.UniqueConstraint("run_id", "theme_id"),)
@@ -71,7 +71,7 @@ class ThemeSnapshot(db.Model):
     theme: Mapped[Theme] = relationship(lazy="joined")
 
 
-class ThemeAssignment(db.Model):
+class ThemeAssignment(Model):
     """Which theme an idea belongs to in a run (theme_id NULL: unthemed)."""
 
     __table_args__ = (sa.Index("ix_theme_assignment_run_theme", "run_id", "theme_id"), {"sqlite_with_rowid": False})
@@ -81,7 +81,7 @@ class ThemeAssignment(db.Model):
     theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"))
 
 
-class IdeaVector(db.Model):
+class IdeaVector(Model):
     """A cached sentence embedding of an idea, computed once on arrival and reused by every run."""
 
     __table_args__ = ({"sqlite_with_rowid": False},)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import utcnow
 
 
@@ -33,7 +33,7 @@ class ThemeStatus(enum.StrEnum):
         }[self.value]
 
 
-class ThemePlan(db.Model):
+class ThemePlan(Model):
     """A lead's plan for a theme: status, owner, due date, ratings, rank, and where a merged theme went."""
 
     theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
@@ -54,7 +54,7 @@ class ThemePlan(db.Model):
     )
 
 
-class ThemeAction(db.Model):
+class ThemeAction(Model):
     """One action under a theme: what, who, by when, done or not."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,7 +66,7 @@ class ThemeAction(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class IdeaPlacement(db.Model):
+class IdeaPlacement(Model):
     """A lead placed an idea in a theme by hand; every later run keeps it there."""
 
     __table_args__ = ({"sqlite_with_rowid": False},)
@@ -76,7 +76,7 @@ class IdeaPlacement(db.Model):
     theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), index=True)
 
 
-class PairwiseChoice(db.Model):
+class PairwiseChoice(Model):
     """One "which matters more?" answer; chooser is a per-conversation pseudonym, there is no time."""
 
     __table_args__ = (
@@ -99,7 +99,7 @@ class PairwiseChoice(db.Model):
     chooser: Mapped[str] = mapped_column(sa.String(64))
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """"You said, we did" for one theme, published by a lead."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +118,7 @@ class Outcome(db.Model):
     )
 
 
-class OutcomeUpdate(db.Model):
+class OutcomeUpdate(Model):
     """A later progress update on an outcome."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import utcnow
 from app.models.organisation import Organisation, StaffGroup
 
@@ -40,7 +40,7 @@ def new_user_key() -> str:
     return "local:" + secrets.token_hex(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person with an account."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +68,7 @@ class User(UserMixin, db.Model):
     @property
     def has_password(self) -> bool:
         """True when a password can sign this account in (a used one-time password cannot)."""
-        return bool(self.password_hash) and not self.password_hash.startswith("!")
+        return self.password_hash is not None and self.password_hash != "" and not self.password_hash.startswith("!")
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -93,7 +93,7 @@ class User(UserMixin, db.Model):
         return frozenset(m.organisation_id for m in self.memberships)
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person's role and staff group in one organisation."""
 
     __table_args__ = (sa.UniqueConstraint("user_id", "organisation_id"),)
@@ -109,7 +109,7 @@ class Membership(db.Model):
     staff_group: Mapped[StaffGroup | None] = relationship(lazy="joined")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its SHA-256 hash is stored."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

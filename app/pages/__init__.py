@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
 
 from app.extensions import db, limiter
 
@@ -22,7 +23,7 @@ def _check_redis(url: str) -> str:
 
 @bp.get("/healthz")
 @limiter.exempt
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> ResponseReturnValue:
     """Database (and Redis when configured) reachability, for load balancers and monitoring."""
     checks: dict[str, str] = {}
     try:
@@ -38,10 +39,10 @@ def healthz():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/accessibility")
-def accessibility():  # type: ignore[no-untyped-def]
+def accessibility() -> ResponseReturnValue:
     return render_template("pages/accessibility.html")
 
 
 @bp.get("/anonymity")
-def anonymity():  # type: ignore[no-untyped-def]
+def anonymity() -> ResponseReturnValue:
     return render_template("pages/anonymity.html", min_group=current_app.config["CHORUS_MIN_GROUP_SIZE"])

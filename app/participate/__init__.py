@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.extensions import login_manager
@@ -11,7 +12,7 @@ bp = Blueprint("participate", __name__)
 
 
 @bp.before_request
-def _sign_in_required():  # type: ignore[no-untyped-def]
+def _sign_in_required() -> ResponseReturnValue | None:
     if request.endpoint in ("participate.home",):
         return None
     if not current_user.is_authenticated:

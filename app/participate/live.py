@@ -6,13 +6,16 @@ database session (app/live/sse.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from wtforms import SelectField
 
 from app.views import acting
 from app import live
 from app.extensions import db
-from app.models import ContentStatus
+from app.models import ContentStatus, Conversation
 from app.live.sse import stream
 from app.live.store import replay
 from app.participate import bp
@@ -23,10 +26,10 @@ from app.services import access
 from app.services.content import ideas
 from app.models.base import utcnow
 from app.services.workshops.auto_advance import catch_up
-from app.services.workshops.board import console_board, live_board, presenter_board, state_json
+from app.services.workshops.board import Board, console_board, live_board, presenter_board, state_json
 from app.services.workshops.session import iso
 from app.services.common.errors import ServiceError
-from app.services.workshops.phases import allows
+from app.services.workshops.phases import Action, allows
 
 
 class LiveIdeaForm(IdeaForm):
@@ -34,22 +37,22 @@ class LiveIdeaForm(IdeaForm):
 
 
 @bp.app_template_global()
-def phase_allows(conversation, action: str) -> bool:  # type: ignore[no-untyped-def]
+def phase_allows(conversation: Conversation, action: Action) -> bool:
     """For templates: may people do this now (open, and the session's phase allows it)?"""
-    return conversation.is_accepting() and allows(conversation, action)  # type: ignore[arg-type]
+    return conversation.is_accepting() and allows(conversation, action)
 
 
 bp.add_app_template_global(iso, "iso")
 bp.add_app_template_global(utcnow, "utcnow")
 
 
-def _idea_form(board, form: LiveIdeaForm | None = None) -> LiveIdeaForm:  # type: ignore[no-untyped-def]
+def _idea_form(board: Board, form: LiveIdeaForm | None = None) -> LiveIdeaForm:
     form = form or LiveIdeaForm()
     form.question_id.choices = [(c.question.id, c.question.text) for c in board.columns]
     return form
 
 
-def _board_page(conversation_id: int, form: LiveIdeaForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _board_page(conversation_id: int, form: LiveIdeaForm | None = None, status: int = 200) -> tuple[str, int]:
     board = live_board(acting(), conversation_id)
     return render_template(
         "participate/live.html", board=board, conversation=board.conversation, form=_idea_form(board, form),
@@ -58,18 +61,18 @@ def _board_page(conversation_id: int, form: LiveIdeaForm | None = None, status: 
 
 
 @bp.get("/conversations/<int:conversation_id>/live")
-def live_board_page(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_board_page(conversation_id: int) -> ResponseReturnValue:
     return _board_page(conversation_id)
 
 
 @bp.post("/conversations/<int:conversation_id>/live/ideas")
 @posting_limit
-def live_post_idea(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_post_idea(conversation_id: int) -> ResponseReturnValue:
     board = live_board(acting(), conversation_id)
     form = _idea_form(board, LiveIdeaForm())
     if form.validate_on_submit():
         try:
-            idea, _ = ideas.post_idea(acting(), form.question_id.data, form.body.data, client_token=form.client_token.data,
+            idea, _ = ideas.post_idea(acting(), form.question_id.data, form.body.data or "", client_token=form.client_token.data,
                                       allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -80,7 +83,7 @@ def live_post_idea(conversation_id: int):  # type: ignore[no-untyped-def]
     return _board_page(conversation_id, form, 400)
 
 
-def _state_board(conversation_id: int, view: str):  # type: ignore[no-untyped-def]
+def _state_board(conversation_id: int, view: str) -> Board:
     """The board whose state a browser reloads: its own, or (for facilitators) the console or projector's."""
     me = acting()
     if view in ("console", "presenter"):
@@ -100,7 +103,7 @@ def _cursor() -> int | None:
 
 
 @bp.get("/conversations/<int:conversation_id>/live/events")
-def live_events(conversation_id: int):  # type: ignore[no-untyped-def]
+def live_events(conversation_id: int) -> ResponseReturnValue:
     """An SSE stream (Accept: text/event-stream), else a JSON poll: events after ?after=N."""
     conversation = access.get_conversation(acting(), conversation_id)
     catch_up(conversation)  # a timer that ran out moves an opted-in session on before anything is sent
@@ -117,11 +120,12 @@ def live_events(conversation_id: int):  # type: ignore[no-untyped-def]
         db.session.rollback()
         return Response(body, mimetype="text/event-stream",
                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    messages: list[live.LiveMessage]
     if after is None:
         messages, complete = [], True
     else:
         messages, complete = replay(engine, conversation.id, after)
-    payload = {
+    payload: dict[str, Any] = {
         "events": [m.as_dict() for m in messages],
         "last_event_id": messages[-1].id if messages else (current if after is None or not complete else after),
         "reset": not complete,

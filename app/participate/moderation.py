@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import notice_cookie
@@ -44,12 +45,12 @@ def _moderation_notices() -> dict[str, Any]:
     return {"moderation_notices": found, "notice_form": ConfirmForm()}
 
 
-def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
+def _report(kind: str, item_id: str) -> ResponseReturnValue:
     if kind == "idea":
         idea = visible_idea(acting(), item_id)
         text, back = idea.body, url_for("participate.idea", idea_id=idea.id)
     else:
-        comment = reports.reportable_item(acting(), "comment", item_id)
+        comment = reports.reportable_comment(acting(), item_id)
         idea = comment.idea
         text, back = comment.body, url_for("participate.idea", idea_id=idea.id, _anchor="comment-" + comment.id)
     form = ReportForm()
@@ -67,18 +68,18 @@ def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/ideas/<idea_id>/report", methods=["GET", "POST"])
 @posting_limit
-def report_idea(idea_id: str):  # type: ignore[no-untyped-def]
+def report_idea(idea_id: str) -> ResponseReturnValue:
     return _report("idea", idea_id)
 
 
 @bp.route("/comments/<comment_id>/report", methods=["GET", "POST"])
 @posting_limit
-def report_comment(comment_id: str):  # type: ignore[no-untyped-def]
+def report_comment(comment_id: str) -> ResponseReturnValue:
     return _report("comment", comment_id)
 
 
 @bp.post("/notices/<kind>/<item_id>/dismiss")
-def dismiss_notice(kind: str, item_id: str):  # type: ignore[no-untyped-def]
+def dismiss_notice(kind: str, item_id: str) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     token = notices.dismiss_notice(acting(), kind, item_id)

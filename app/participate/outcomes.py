@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import notice_cookie
@@ -32,7 +33,7 @@ def _outcome_notices() -> dict[str, Any]:
 
 
 @bp.post("/outcomes/notices/seen")
-def notices_seen():  # type: ignore[no-untyped-def]
+def notices_seen() -> ResponseReturnValue:
     response = redirect(safe_next(request.form.get("next")))
     if ConfirmForm().validate_on_submit() and not getattr(current_user, "is_guest", False):
         # Remembered by this browser only: a record on the server would say who took part in these themes.
@@ -42,7 +43,7 @@ def notices_seen():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>/outcomes")
-def conversation_outcomes(conversation_id: int):  # type: ignore[no-untyped-def]
+def conversation_outcomes(conversation_id: int) -> ResponseReturnValue:
     page = outcomes.conversation_outcomes(acting(), conversation_id)
     conversation = page.conversations[0][0]
     return render_template("participate/outcomes.html", page=page, conversation=conversation,
@@ -50,20 +51,20 @@ def conversation_outcomes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/organisations/<int:organisation_id>/outcomes")
-def organisation_outcomes(organisation_id: int):  # type: ignore[no-untyped-def]
+def organisation_outcomes(organisation_id: int) -> ResponseReturnValue:
     page = outcomes.organisation_outcomes(acting(), organisation_id)
     return render_template("participate/outcomes.html", page=page, conversation=None)
 
 
 @bp.get("/conversations/<int:conversation_id>/prioritise")
-def prioritise_page(conversation_id: int):  # type: ignore[no-untyped-def]
+def prioritise_page(conversation_id: int) -> ResponseReturnValue:
     page = pairwise.comparison_page(acting(), conversation_id)
     return render_template("participate/prioritise.html", conversation=page.conversation, pair=page.pair,
                            themes=page.themes, kind=page.kind, form=ConfirmForm(), named_mode=page.conversation.named_mode)
 
 
 @bp.post("/conversations/<int:conversation_id>/prioritise")
-def prioritise_choose(conversation_id: int):  # type: ignore[no-untyped-def]
+def prioritise_choose(conversation_id: int) -> ResponseReturnValue:
     left, right = request.form.get("left_id", ""), request.form.get("right_id", "")
     if ConfirmForm().validate_on_submit() and left and right:
         try:

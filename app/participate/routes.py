@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
-from app.models import ContentStatus
+from app.models import ContentStatus, Conversation
 from app.participate import bp
 from app.participate.forms import CommentForm, ConfirmForm, EditCommentForm, EditIdeaForm, IdeaForm, VoteForm
 from app.ratelimit import posting_limit
@@ -34,16 +36,16 @@ def held_message(kind: str, status: str) -> str:
 
 
 @bp.app_template_global()
-def author_may(conversation, action: str) -> bool:  # type: ignore[no-untyped-def]
+def author_may(conversation: Conversation, action: grace.AuthorAction) -> bool:
     """For templates: may an author edit or withdraw their own post now (open, or the grace period)?"""
-    return grace.may_change(conversation, action)  # type: ignore[arg-type]
+    return grace.may_change(conversation, action)
 
 
 bp.add_app_template_global(grace.grace_ends, "grace_ends")
 bp.add_app_template_global(grace.in_grace_period, "in_grace_period")
 
 
-def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]
+def _fail_on(form: FlaskForm, error: ServiceError) -> None:
     """Show a service's refusal beside the form field it concerns (a 404 stays a 404)."""
     refuse_on(form, error, "body")
     # Only after a warning does the form offer "post it anyway" (the checkbox is shown when set).
@@ -51,19 +53,19 @@ def _fail_on(form, error: ServiceError) -> None:  # type: ignore[no-untyped-def]
 
 
 @bp.get("/")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return render_template("participate/landing.html")
     return render_template("participate/home.html", conversations=access.visible_conversations(acting()))
 
 
 @bp.get("/conversations/<int:conversation_id>")
-def conversation(conversation_id: int):  # type: ignore[no-untyped-def]
+def conversation(conversation_id: int) -> ResponseReturnValue:
     found = access.get_conversation(acting(), conversation_id)
     return render_template("participate/conversation.html", conversation=found, named_mode=found.named_mode)
 
 
-def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _question_page(question_id: int, form: IdeaForm, status: int = 200) -> tuple[str, int]:
     page = list_ideas(acting(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"))
     conversation = page.question.conversation
     return render_template(
@@ -74,22 +76,22 @@ def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type
 
 
 @bp.get("/questions/<int:question_id>")
-def question(question_id: int):  # type: ignore[no-untyped-def]
+def question(question_id: int) -> ResponseReturnValue:
     return _question_page(question_id, IdeaForm())
 
 
 @bp.post("/questions/<int:question_id>/ideas")
 @posting_limit
-def post_idea(question_id: int):  # type: ignore[no-untyped-def]
+def post_idea(question_id: int) -> ResponseReturnValue:
     form = IdeaForm()
     if form.validate_on_submit():
         if form.similar_checked.data != "1":
             form.similar_checked.data = "1"
-            form.similar = reading.similar_to_draft(acting(), question_id, form.body.data)
+            form.similar = reading.similar_to_draft(acting(), question_id, form.body.data or "")
             if form.similar:  # without JavaScript: one step to support an existing idea instead
                 return _question_page(question_id, form)
         try:
-            idea, created = ideas.post_idea(acting(), question_id, form.body.data, client_token=form.client_token.data,
+            idea, created = ideas.post_idea(acting(), question_id, form.body.data or "", client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -102,7 +104,7 @@ def post_idea(question_id: int):  # type: ignore[no-untyped-def]
     return _question_page(question_id, form, 400)
 
 
-def _idea_page(idea_id: str, comment_form: CommentForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _idea_page(idea_id: str, comment_form: CommentForm, status: int = 200) -> tuple[str, int]:
     detail = idea_detail(acting(), idea_id)
     conversation = detail.card.idea.conversation
     return render_template(
@@ -113,17 +115,17 @@ def _idea_page(idea_id: str, comment_form: CommentForm, status: int = 200):  # t
 
 
 @bp.get("/ideas/<idea_id>")
-def idea(idea_id: str):  # type: ignore[no-untyped-def]
+def idea(idea_id: str) -> ResponseReturnValue:
     return _idea_page(idea_id, CommentForm())
 
 
 @bp.post("/ideas/<idea_id>/comments")
 @posting_limit
-def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
+def add_comment(idea_id: str) -> ResponseReturnValue:
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            comment, _ = comments.add_comment(acting(), idea_id, form.body.data, client_token=form.client_token.data,
+            comment, _ = comments.add_comment(acting(), idea_id, form.body.data or "", client_token=form.client_token.data,
                 allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
@@ -138,7 +140,7 @@ def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/ideas/<idea_id>/vote")
 @posting_limit
-def vote(idea_id: str):  # type: ignore[no-untyped-def]
+def vote(idea_id: str) -> ResponseReturnValue:
     form = VoteForm()
     back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
     if not form.validate_on_submit():
@@ -153,7 +155,7 @@ def vote(idea_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/ideas/<idea_id>/vote/withdraw")
 @posting_limit
-def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
+def withdraw_vote(idea_id: str) -> ResponseReturnValue:
     form = ConfirmForm()
     back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
     if form.validate_on_submit():
@@ -166,12 +168,12 @@ def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/ideas/<idea_id>/edit", methods=["GET", "POST"])
 @posting_limit
-def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
+def edit_idea(idea_id: str) -> ResponseReturnValue:
     own = ideas.own_idea(acting(), idea_id)
     form = EditIdeaForm(data={"body": own.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            edited = ideas.edit_idea(acting(), idea_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+            edited = ideas.edit_idea(acting(), idea_id, form.body.data or "", allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
         else:
@@ -188,7 +190,7 @@ def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/ideas/<idea_id>/withdraw", methods=["GET", "POST"])
 @posting_limit
-def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
+def withdraw_idea(idea_id: str) -> ResponseReturnValue:
     own = ideas.own_idea(acting(), idea_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -201,12 +203,12 @@ def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/comments/<comment_id>/edit", methods=["GET", "POST"])
 @posting_limit
-def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
+def edit_comment(comment_id: str) -> ResponseReturnValue:
     own = comments.own_comment(acting(), comment_id)
     form = EditCommentForm(data={"body": own.body} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            edited = comments.edit_comment(acting(), comment_id, form.body.data, allow_identifying=form.confirm_identifying.data)
+            edited = comments.edit_comment(acting(), comment_id, form.body.data or "", allow_identifying=form.confirm_identifying.data)
         except ServiceError as error:
             _fail_on(form, error)
         else:
@@ -223,7 +225,7 @@ def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/comments/<comment_id>/withdraw", methods=["GET", "POST"])
 @posting_limit
-def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
+def withdraw_comment(comment_id: str) -> ResponseReturnValue:
     own = comments.own_comment(acting(), comment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -236,7 +238,7 @@ def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/conversations/<int:conversation_id>/mine")
-def mine(conversation_id: int):  # type: ignore[no-untyped-def]
+def mine(conversation_id: int) -> ResponseReturnValue:
     posts = my_posts(acting(), conversation_id)
     return render_template("participate/mine.html", posts=posts, conversation=posts.conversation,
                            named_mode=posts.conversation.named_mode)

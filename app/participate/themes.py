@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.participate import bp
 from app.participate.forms import ConfirmForm, VoteForm
@@ -15,7 +16,7 @@ from app.views import acting, flash_refusal, page_arg
 
 
 @bp.get("/conversations/<int:conversation_id>/themes")
-def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+def conversation_themes(conversation_id: int) -> ResponseReturnValue:
     me = acting()
     view = reading.themes_for(me, conversation_id)
     return render_template("participate/themes.html", view=view, conversation=view.conversation,
@@ -24,7 +25,7 @@ def conversation_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/conversations/<int:conversation_id>/themes/run")
-def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+def update_themes(conversation_id: int) -> ResponseReturnValue:
     """A facilitator or lead asks for fresh themes now; anyone else gets a 404."""
     if ConfirmForm().validate_on_submit():
         try:
@@ -37,7 +38,7 @@ def update_themes(conversation_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/themes/<int:theme_id>")
-def theme(theme_id: int):  # type: ignore[no-untyped-def]
+def theme(theme_id: int) -> ResponseReturnValue:
     found, snapshot, idea_ids = reading.theme_idea_ids(acting(), theme_id)
     page = ideas_by_ids(acting(), found.conversation_id, idea_ids, page_arg())
     conversation = page.conversation

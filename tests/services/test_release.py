@@ -111,6 +111,22 @@ def test_a_full_batch_appears_together_with_one_hour_and_shuffled_events(team, p
     assert release.waiting_count(conversation) == 0
 
 
+def test_a_released_batch_queues_its_conversation_for_embedding(team, monkeypatch):
+    """The embedding job takes a conversation id: a release must not hand it the released ideas' ids."""
+    from app import jobs
+    from app.services.themes import embeddings
+
+    queued: list[tuple[object, ...]] = []
+    monkeypatch.setattr(embeddings, "embeddings_enabled", lambda: True)
+    monkeypatch.setattr(jobs, "enqueue_once", lambda name, *args: queued.append((name, *args)))
+    conversation, question, (alice, bob, carol, _) = team
+    for person, text in zip((alice, bob, carol), ["Lockers for night staff", "Hot meals at night", "Quiet rest rooms"],
+                            strict=True):
+        ideas.post_idea(person, question, text)
+    assert release.waiting_count(conversation) == 0
+    assert queued and set(queued) == {("ideas.embed", conversation.id)}
+
+
 def test_the_scheduler_tick_releases_a_batch_that_has_waited_long_enough(app, team):
     conversation, question, (alice, bob, *_) = team
     idea, _ = ideas.post_idea(alice, question, "Staff parking near the entrance")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -148,7 +150,7 @@ def authenticate(email: str, password: str) -> User | None:
             .values(password_hash="!" + secrets.token_hex(16)).execution_options(synchronize_session=False))
         db.session.commit()
         db.session.refresh(user)
-        return user if spent.rowcount == 1 else None
+        return user if cast(CursorResult[Any], spent).rowcount == 1 else None  # Session.execute types every result as Result; an UPDATE/DELETE gives a CursorResult
     if _hasher.check_needs_rehash(stored):
         user.password_hash = _hasher.hash(password)
         db.session.commit()

@@ -55,7 +55,7 @@ def read_rows(text: str, columns: dict[str, tuple[str, ...]], *, field: str = "f
         if found is None:
             raise InvalidInput(f"The header row must include a column called {accepted[0]!r}", field=field)
         positions[name] = found
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     try:
         for number, raw in enumerate(reader, start=2):
             if not any(cell.strip() for cell in raw):

@@ -71,7 +71,8 @@ def _current_epoch(for_update: bool) -> KeyEpoch:
             with db.session.begin_nested():
                 db.session.add(first)
         except sa.exc.IntegrityError:
-            ring.store.remove([first.id])  # type: ignore[union-attr]  # another process made one first; ours was never stored
+            if ring.store is not None:  # always: _new_epoch stored it there
+                ring.store.remove([first.id])  # another process made one first; ours was never stored
             continue
         return first
     raise NotAllowedNow("The keys are being changed. Try again in a moment.")
@@ -127,8 +128,8 @@ def shred_keys(conversations: list[Conversation], now: datetime | None = None) -
             record.wrapped = None
             record.destroyed_at = now
             ring.forget(context)
-        else:
-            record.wrapped = ring.rewrap(record.wrapped, context, ring, record.epoch_id, new.id)  # type: ignore[arg-type]
+        elif record.wrapped is not None:  # always: selected where wrapped IS NOT NULL, and locked
+            record.wrapped = ring.rewrap(record.wrapped, context, ring, record.epoch_id, new.id)
             record.epoch_id = new.id
             record.master_fingerprint = ring.fingerprint
     # Every older epoch (also one left by an interrupted shredding) now wraps nothing: retire them all.
@@ -225,10 +226,10 @@ def rotate_master_key(new_master: bytes) -> int:
     records = db.session.scalars(sa.select(ConversationKey).where(ConversationKey.wrapped.is_not(None))).all()
     try:
         for record in records:
-            if record.master_fingerprint == new.fingerprint:
-                continue  # already re-wrapped by an earlier, interrupted rotation
+            if record.master_fingerprint == new.fingerprint or record.wrapped is None:
+                continue  # already re-wrapped by an earlier, interrupted rotation (or shredded meanwhile)
             context = _context(record.conversation_id)
-            record.wrapped = old.rewrap(record.wrapped, context, new, record.epoch_id, record.epoch_id)  # type: ignore[arg-type]
+            record.wrapped = old.rewrap(record.wrapped, context, new, record.epoch_id, record.epoch_id)
             record.master_fingerprint = new.fingerprint
         for epoch in db.session.scalars(sa.select(KeyEpoch).where(KeyEpoch.destroyed_hour.is_(None))):
             if epoch.check is not None and not old.opens_check(epoch.id, epoch.check):
@@ -258,8 +259,10 @@ def verify_keys() -> str | None:
     samples = [db.session.scalars(sa.select(ConversationKey).where(live, ConversationKey.epoch_id.is_(None) if e is None
                                   else ConversationKey.epoch_id == e).limit(1)).one() for e in epochs]
     for record in samples:
+        if record.wrapped is None:
+            continue  # shredded since it was sampled
         try:
-            ring.unwrap(record.wrapped, _context(record.conversation_id), record.epoch_id)  # type: ignore[arg-type]
+            ring.unwrap(record.wrapped, _context(record.conversation_id), record.epoch_id)
         except KeyError_:
             return _wrong_master(ring, record.master_fingerprint)
     return None

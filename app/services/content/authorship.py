@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,16 +32,16 @@ def insert_once(item: Content) -> tuple[Content, bool]:
     violation to its server log with the key's value and a millisecond time, which would date the post.
     """
     model = type(item)
-    table = model.__table__
+    table = cast(sa.Table, model.__table__)  # a declarative model's table: typed as any FromClause
     values = {column.key: getattr(item, column.key) for column in table.columns
               if getattr(item, column.key, None) is not None}  # unset columns take their defaults
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(table).values(values).on_conflict_do_nothing(index_elements=["author_tag"])
     new_id = db.session.scalar(statement.returning(table.c.id))
     if new_id is None:
-        existing = db.session.scalar(sa.select(model).where(model.author_tag == item.author_tag))
+        existing = db.session.scalars(sa.select(model).where(model.author_tag == item.author_tag)).one()
         return existing, False
-    return db.session.get(model, new_id), True
+    return db.session.get_one(model, new_id), True
 
 
 def is_author(participant: Participant, key: bytes, item: Idea | Comment) -> bool:

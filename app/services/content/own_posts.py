@@ -35,8 +35,8 @@ class PostKind(Generic[Content]):
     what: str  # "idea" or "comment", in messages to the author
     minimum: int
     maximum: int
-    edited: Callable[[Content], LiveMessage]
-    withdrawn: Callable[[Content], LiveMessage]
+    edited: Callable[[Content], LiveMessage | None]
+    withdrawn: Callable[[Content], LiveMessage | None]
     # Deletes what else goes with a withdrawn item, before its event takes the conversation's row lock
     # (voting takes its locks in that order too).
     on_withdraw: Callable[[Content], None] | None = None

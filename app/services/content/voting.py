@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.crypto import voter_pseudonym
@@ -53,7 +56,8 @@ def withdraw_vote(participant: Participant, idea_id: str) -> None:
     idea = visible_idea(participant, idea_id)
     require_allowed(idea.conversation, "vote")
     voter = voter_pseudonym(conversation_key(idea.conversation), participant.user_key)
-    removed = db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.voter == voter)).rowcount
+    deleted = db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.voter == voter))
+    removed = cast(CursorResult[Any], deleted).rowcount  # Session.execute types every result as Result; an UPDATE/DELETE gives a CursorResult
     if removed:
         mark_votes_changed(idea.conversation_id)
     message = events.votes_changed(idea.conversation, idea.id) if removed else None

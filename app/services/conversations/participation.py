@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -82,8 +83,8 @@ def fold_small_groups(counts: dict[str, int], k: int) -> list[Cell]:
     return cells
 
 
-def _cells(stored: list[list[object]]) -> list[Cell]:
-    return [Cell(str(label), None if value is None else int(value)) for label, value in stored]  # type: ignore[call-overload]
+def _cells(stored: list[Any]) -> list[Cell]:  # JSON: [[label, count or null], ...]
+    return [Cell(str(label), None if value is None else int(value)) for label, value in stored]
 
 
 def participation_figures(conversation: Conversation) -> ParticipationFigures:
@@ -104,7 +105,7 @@ def conversation_counts(conversation_ids: list[int]) -> dict[int, tuple[int, int
     Live, unlike the figures above: these are totals every participant can already see on the conversation's
     pages, and they say nothing about organisations or staff groups.
     """
-    def grouped(model: type, *extra: sa.ColumnElement[bool]) -> dict[int, int]:
+    def grouped(model: type[Idea] | type[Comment] | type[Vote], *extra: sa.ColumnElement[bool]) -> dict[int, int]:
         return dict(db.session.execute(
             sa.select(model.conversation_id, sa.func.count()).where(model.conversation_id.in_(conversation_ids), *extra)
             .group_by(model.conversation_id)).all())

@@ -121,7 +121,7 @@ def count_people(conversation: Conversation, key: bytes) -> tuple[Counter[str], 
     return by_org, by_group
 
 
-def _count(model: type, conversation_id: int, *extra: sa.ColumnElement[bool]) -> int:
+def _count(model: type[Idea] | type[Comment] | type[Vote], conversation_id: int, *extra: sa.ColumnElement[bool]) -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(model).where(model.conversation_id == conversation_id, *extra)) or 0
 

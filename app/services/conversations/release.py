@@ -40,7 +40,7 @@ class Released:
     """What a release did, for the caller to announce after its commit."""
 
     messages: list[live.LiveMessage] = field(default_factory=list)
-    idea_ids: list[str] = field(default_factory=list)
+    embed_conversations: set[int] = field(default_factory=set)  # whose released ideas need embedding
 
     @property
     def count(self) -> int:
@@ -123,11 +123,11 @@ def release_held(conversation: Conversation) -> Released:
             item.edited = False  # nobody else saw the text before it was edited
         db.session.flush()  # one UPDATE per post, in the shuffled order
     for item in items:
+        message = events.idea_posted(item) if isinstance(item, Idea) else events.comment_posted(item)
+        if message is not None:  # always, as every item was just published
+            released.messages.append(message)
         if isinstance(item, Idea):
-            released.messages.append(events.idea_posted(item))  # type: ignore[arg-type]
-            released.idea_ids.append(item.id)
-        else:
-            released.messages.append(events.comment_posted(item))  # type: ignore[arg-type]
+            released.embed_conversations.add(item.conversation_id)
     return released
 
 
@@ -146,8 +146,8 @@ def announce(released: Released) -> None:
     from app.services.themes.embeddings import queue_embedding
 
     live.publish(*released.messages)
-    for idea_id in released.idea_ids:
-        queue_embedding(idea_id)
+    for conversation_id in released.embed_conversations:
+        queue_embedding(conversation_id)
 
 
 def release_now(conversation: Conversation) -> int:

@@ -8,6 +8,7 @@ item itself, which the author finds at their next visit by recomputing their own
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ from app.services.common.errors import InvalidInput, NotFound
 from app.services.content.forgetting import rewrite_copies
 from app.services.opinions.runs import mark_votes_changed
 from app.services.common.text import clean_text
+from app.services.content.authorship import Content
 
 KINDS = ("idea", "comment")
 NOTE_MAX = 500
@@ -100,11 +102,9 @@ def moderation_queue(conversation: Conversation) -> list[QueueItem]:
     """Held, flagged and reported ideas and comments: hidden ones first, then most reported."""
     reports = _reports(conversation.id)
     items: list[QueueItem] = []
-    for kind, model in (("idea", Idea), ("comment", Comment)):
-        rows = db.session.scalars(
-            sa.select(model).where(model.conversation_id == conversation.id, model.queued.is_(True),
-                                   model.status != ContentStatus.WITHDRAWN).order_by(model.created_hour, model.id)
-        ).all()
+    queued: list[tuple[str, Sequence[Idea | Comment]]] = [
+        ("idea", _queued(Idea, conversation.id)), ("comment", _queued(Comment, conversation.id))]
+    for kind, rows in queued:
         for item in rows:
             found = reports.get((kind, item.id), [])
             items.append(QueueItem(
@@ -116,10 +116,16 @@ def moderation_queue(conversation: Conversation) -> list[QueueItem]:
     return items
 
 
+def _queued(model: type[Content], conversation_id: int) -> Sequence[Content]:
+    return db.session.scalars(
+        sa.select(model).where(model.conversation_id == conversation_id, model.queued.is_(True),
+                               model.status != ContentStatus.WITHDRAWN).order_by(model.created_hour, model.id)
+    ).all()
+
+
 def get_item(conversation: Conversation, kind: str, item_id: str) -> Idea | Comment:
     """An idea or comment of this conversation that a moderator can act on, or NotFound."""
-    model = {"idea": Idea, "comment": Comment}.get(kind)
-    item = db.session.get(model, item_id) if model else None
+    item = db.session.get(Idea, item_id) if kind == "idea" else db.session.get(Comment, item_id) if kind == "comment" else None
     if item is None or item.conversation_id != conversation.id or item.status == ContentStatus.WITHDRAWN:
         raise NotFound("We could not find that item.")
     return item
@@ -232,13 +238,13 @@ def moderation_log(conversation: Conversation, limit: int = 500) -> list[LogEntr
     return [LogEntry(entry, who(entry, name, email)) for entry, name, email in rows]
 
 
-def update_settings(conversation: Conversation, *, moderation_mode: str, report_threshold: int,
+def update_settings(conversation: Conversation, *, moderation_mode: str, report_threshold: int | None,
                     allow_guests: bool) -> Conversation:
     """Moderation mode, report threshold and whether guests may join with a code."""
     if moderation_mode not in {m.value for m in ModerationMode}:
         raise InvalidInput("Choose how posts are moderated", field="moderation_mode")
     low, high = THRESHOLD_RANGE
-    if not low <= report_threshold <= high:
+    if report_threshold is None or not low <= report_threshold <= high:
         raise InvalidInput(f"The number of reports must be between {low} and {high}", field="report_threshold")
     conversation.moderation_mode = moderation_mode
     conversation.report_threshold = report_threshold

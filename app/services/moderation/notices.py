@@ -11,7 +11,7 @@ user key ‖ item ‖ notice), which the browser keeps and hands back; it means 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from app.crypto import tag
 from app.extensions import db
 from app.models import Comment, Conversation, Idea, ReportReason
-from app.services.content.authorship import is_author, require_author
+from app.services.content.authorship import Content, is_author, require_author
 from app.services.access import visible_conversations
 from app.services.common.errors import NotFound
 from app.services.common.keys import conversation_key
@@ -81,10 +81,9 @@ def notices_for(participant: Participant, dismissed: Collection[str] = ()) -> li
         if conversation.key is None or conversation.key.wrapped is None:
             continue
         key = conversation_key(conversation)
-        for kind, model in (("idea", Idea), ("comment", Comment)):
-            items = db.session.scalars(
-                sa.select(model).where(model.conversation_id == conversation_id, model.notice_unseen.is_(True))
-            ).all()
+        unseen: list[tuple[str, Sequence[Idea | Comment]]] = [
+            ("idea", _unseen(Idea, conversation_id)), ("comment", _unseen(Comment, conversation_id))]
+        for kind, items in unseen:
             for item in items:
                 if not is_author(participant, key, item):
                     continue
@@ -95,13 +94,21 @@ def notices_for(participant: Participant, dismissed: Collection[str] = ()) -> li
     return notices
 
 
+def _unseen(model: type[Content], conversation_id: int) -> Sequence[Content]:
+    return db.session.scalars(
+        sa.select(model).where(model.conversation_id == conversation_id, model.notice_unseen.is_(True))).all()
+
+
 def dismiss_notice(participant: Participant, kind: str, item_id: str) -> str:
     """The seen token for the notice on one of this person's items; nothing is written (see the module note)."""
-    model = {"idea": Idea, "comment": Comment}.get(kind)
-    if model is None:
+    item: Idea | Comment
+    if kind == "idea":
+        item = require_author(participant, db.session.get(Idea, item_id))
+    elif kind == "comment":
+        item = require_author(participant, db.session.get(Comment, item_id))
+    else:
         raise NotFound()
-    item = require_author(participant, db.session.get(model, item_id))
-    conversation = db.session.get(Conversation, item.conversation_id)
+    conversation = db.session.get_one(Conversation, item.conversation_id)
     return seen_token(conversation_key(conversation), participant.user_key, kind, item)
 
 

@@ -6,6 +6,8 @@ key): one report per person per item is a unique constraint, and no user id is k
 
 from __future__ import annotations
 
+from typing import cast
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -30,12 +32,17 @@ def reportable_item(participant: Participant, kind: str, item_id: str) -> Idea |
     if kind == "idea":
         return visible_idea(participant, item_id)
     if kind == "comment":
-        comment = db.session.get(Comment, item_id)
-        if comment is None or comment.status != ContentStatus.PUBLISHED:
-            raise NotFound("We could not find that comment.")
-        visible_idea(participant, comment.idea_id)
-        return comment
+        return reportable_comment(participant, item_id)
     raise NotFound()
+
+
+def reportable_comment(participant: Participant, comment_id: str) -> Comment:
+    """A published comment on an idea this person can see, or NotFound."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != ContentStatus.PUBLISHED:
+        raise NotFound("We could not find that comment.")
+    visible_idea(participant, comment.idea_id)
+    return comment
 
 
 def unresolved_reports(kind: str, item_id: str) -> int:
@@ -49,7 +56,7 @@ def report_item(participant: Participant, kind: str, item_id: str, reason: str, 
     """Report an idea or comment; False when this person had already reported it (nothing changes)."""
     item = reportable_item(participant, kind, item_id)
     # Reports are taken for as long as the post can be seen and the conversation key exists.
-    conversation = item.conversation if kind == "idea" else item.idea.conversation
+    conversation = item.conversation if isinstance(item, Idea) else item.idea.conversation
     if reason not in {r.value for r in ReportReason}:
         raise InvalidInput("Choose why you are reporting this", field="reason")
     note = (note or "").strip()
@@ -62,7 +69,7 @@ def report_item(participant: Participant, kind: str, item_id: str, reason: str, 
     db.session.execute(sa.select(type(item)).where(type(item).id == item.id).with_for_update())
     # ON CONFLICT DO NOTHING, not a caught unique violation: PostgreSQL would log the reporter and item with a time.
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = ContentReport.__table__
+    table = cast(sa.Table, ContentReport.__table__)  # a declarative model's table: typed as any FromClause
     added = db.session.scalar(insert(table).values(
         conversation_id=conversation.id, reporter=reporter, reason=reason, note=note,
         idea_id=item.id if kind == "idea" else None, comment_id=item.id if kind == "comment" else None,

@@ -143,7 +143,7 @@ def execute_opinion_run(run_id: int) -> None:
     run.status = RunStatus.RUNNING
     db.session.commit()
     try:
-        conversation = db.session.get(Conversation, run.conversation_id)
+        conversation = db.session.get_one(Conversation, run.conversation_id)
         # Read before the votes: a vote arriving meanwhile leaves the result marked stale, never wrongly current.
         run.vote_version = conversation.vote_version
         _compute(run, conversation)

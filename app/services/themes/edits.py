@@ -45,7 +45,7 @@ def plan_for(theme: Theme) -> ThemePlan:
 
 def current_members(theme: Theme) -> list[str]:
     """Idea ids of the theme in its conversation's current run."""
-    conversation = db.session.get(Conversation, theme.conversation_id)
+    conversation = db.session.get_one(Conversation, theme.conversation_id)
     if conversation.current_theme_run_id is None:
         return []
     return list(db.session.scalars(
@@ -55,7 +55,7 @@ def current_members(theme: Theme) -> list[str]:
 
 
 def _current_run(conversation_id: int) -> ThemeRun:
-    conversation = db.session.get(Conversation, conversation_id)
+    conversation = db.session.get_one(Conversation, conversation_id)
     run = db.session.get(ThemeRun, conversation.current_theme_run_id) if conversation.current_theme_run_id else None
     if run is None:
         raise NotAllowedNow("There are no themes yet. Run the themes first.")
@@ -104,9 +104,9 @@ def apply_lead_edits(run: ThemeRun) -> None:
         if target is not None:
             members[target].append(row.idea_id)
     snapshots = {s.theme_id: s for s in db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == run.id))}
-    for theme_id, snapshot in snapshots.items():
+    for theme_id, dropped in snapshots.items():
         if theme_id not in members:
-            db.session.delete(snapshot)
+            db.session.delete(dropped)
     by_id = {i.id: i for i in db.session.scalars(
         sa.select(Idea).where(Idea.id.in_([i for ids in members.values() for i in ids])))} if members else {}
     sentiment = {idea_id: idea.sentiment for idea_id, idea in by_id.items()}
@@ -124,7 +124,7 @@ def apply_lead_edits(run: ThemeRun) -> None:
         # Refill with ideas that name nobody (issue #10.8); the shown list is checked again on reading.
         candidates = (by_id[i] for i in sorted(ids) if i not in quotes and i in by_id)
         quotes += [i.id for i in first_quotable(candidates, 3 - len(quotes))]
-        scores = [sentiment[i] for i in ids if sentiment.get(i) is not None]
+        scores = [score for i in ids if (score := sentiment.get(i)) is not None]
         snapshot.label = themes[theme_id].label
         snapshot.quote_ids = quotes[:3]
         snapshot.size = len(ids)

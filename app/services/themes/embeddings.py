@@ -9,6 +9,7 @@ idea's current text and a withdrawn idea leaves nothing behind.
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 import numpy as np
 import sqlalchemy as sa
@@ -48,7 +49,7 @@ def forget_embedding(idea_id: str) -> None:
 def _store(rows: list[dict]) -> int:
     """Insert vectors, skipping any a theme run stored meanwhile (no constraint error reaches the server log)."""
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = IdeaVector.__table__
+    table = cast(sa.Table, IdeaVector.__table__)  # a declarative model's table: typed as any FromClause
     stored = db.session.scalars(insert(table).values(rows).on_conflict_do_nothing(
         index_elements=["idea_id", "backend"]).returning(table.c.idea_id))
     return len(stored.all())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -17,6 +18,9 @@ from app.services.access import get_conversation, get_question
 from app.services.common.errors import NotFound
 from app.services.common.participants import Participant
 from app.services.themes.quotes import quotable, theme_summary
+
+if TYPE_CHECKING:
+    from nlp.similar import SimilarityIndex
 from app.services.themes.runs import is_stale
 
 
@@ -103,11 +107,11 @@ def theme_idea_ids(participant: Participant, theme_id: int) -> tuple[Theme, Them
 # --- drafting help -----------------------------------------------------------------------------
 
 _index_lock = threading.Lock()
-_indexes: dict[int, tuple[tuple[int, float], object]] = {}
+_indexes: dict[int, tuple[tuple[int, float], SimilarityIndex]] = {}
 INDEX_TTL = 60.0
 
 
-def _index_for(conversation_id: int):  # type: ignore[no-untyped-def]
+def _index_for(conversation_id: int) -> SimilarityIndex:
     """A similarity index over a conversation's ideas, rebuilt when the count changes or it is a minute old."""
     from nlp.similar import SimilarityIndex
     from nlp.themes import Document

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlalchemy as sa
@@ -34,6 +35,9 @@ from app.models.base import this_hour, utcnow
 from app.services.access import get_managed_conversation
 from app.services.common.errors import NotAllowedNow, NotFound
 from app.services.common.participants import Participant
+
+if TYPE_CHECKING:
+    from nlp.themes import ThemeRun as FoundThemes
 
 log = logging.getLogger("chorus.themes")
 STALE_RUN = timedelta(minutes=30)
@@ -129,7 +133,8 @@ def _previous_themes(conversation: Conversation) -> list:
     ).all()
     members: dict[int, list[str]] = {}
     for theme_id, idea_id in rows:
-        members.setdefault(theme_id, []).append(idea_id)
+        if theme_id is not None:  # always, by the query; the column itself is nullable
+            members.setdefault(theme_id, []).append(idea_id)
     themes = db.session.scalars(sa.select(Theme).where(Theme.id.in_(members))).all()
     return [
         PreviousTheme(id=str(t.id), member_ids=members[t.id], label=t.label, pinned=t.pinned, label_locked=t.label_locked)
@@ -155,7 +160,7 @@ def execute_theme_run(run_id: int) -> None:
     run.status = RunStatus.RUNNING
     db.session.commit()
     try:
-        conversation = db.session.get(Conversation, run.conversation_id)
+        conversation = db.session.get_one(Conversation, run.conversation_id)
         ideas = list(db.session.scalars(
             sa.select(Idea).where(Idea.conversation_id == conversation.id, Idea.status == ContentStatus.PUBLISHED)
         ))
@@ -175,7 +180,7 @@ def execute_theme_run(run_id: int) -> None:
     except Exception as error:
         db.session.rollback()
         log.exception("Theme run %s failed", run_id)
-        run = db.session.get(ThemeRun, run_id)
+        run = db.session.get_one(ThemeRun, run_id)
         run.status = RunStatus.FAILED
         run.error = f"The theme run stopped with an error ({type(error).__name__}). The previous themes are still shown."
         run.finished_at = this_hour()
@@ -183,7 +188,7 @@ def execute_theme_run(run_id: int) -> None:
         db.session.commit()
 
 
-def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], result) -> None:  # type: ignore[no-untyped-def]
+def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], result: FoundThemes) -> None:
     sentiment = {i.id: i.sentiment for i in ideas}
     existing = {t.id: t for t in db.session.scalars(sa.select(Theme).where(Theme.conversation_id == conversation.id))}
     assigned: dict[str, int | None] = {i.id: None for i in ideas}
@@ -198,7 +203,7 @@ def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], res
             theme.label = found.label[:120]
         if theme.not_a_theme:
             continue  # a lead said this is not a theme: its ideas stay unthemed
-        scores = [sentiment[m] for m in found.member_ids if sentiment.get(m) is not None]
+        scores = [score for m in found.member_ids if (score := sentiment.get(m)) is not None]
         db.session.add(ThemeSnapshot(
             run_id=run.id, theme_id=theme.id, label=theme.label, top_terms=list(found.top_terms)[:10],
             quote_ids=list(found.quotes)[:3], size=len(found.member_ids), coherence=float(found.coherence),
@@ -222,7 +227,7 @@ def _forget_older_runs(run: ThemeRun) -> None:
     and trends need only the previous run's snapshot sizes. Any other run's list of ideas would bracket when
     each idea first appeared (rule A5).
     """
-    conversation = db.session.get(Conversation, run.conversation_id)
+    conversation = db.session.get_one(Conversation, run.conversation_id)
     current = conversation.current_theme_run_id
     done = ThemeRun.status.not_in(PENDING)
     mine = ThemeRun.conversation_id == run.conversation_id

@@ -148,7 +148,7 @@ def _previous_sizes(conversation: Conversation, run: ThemeRun) -> tuple[dict[int
     previous = db.session.get(Conversation, conversation.previous_conversation_id) if conversation.previous_conversation_id else None
     if previous is None or previous.current_theme_run_id is None:
         return None, [], 0
-    month_run = db.session.get(ThemeRun, previous.current_theme_run_id)
+    month_run = db.session.get_one(ThemeRun, previous.current_theme_run_id)
     snaps = list(db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == month_run.id)))
     return None, snaps, month_run.idea_count or 1
 
@@ -162,6 +162,8 @@ def _same_theme(snapshot: ThemeSnapshot, other: ThemeSnapshot) -> bool:
 
 def _trend(snapshot: ThemeSnapshot, run: ThemeRun, sizes: dict[int, int] | None, month: list[ThemeSnapshot],
            month_total: int) -> str:
+    now_share: float
+    then_share: float
     if sizes is not None:
         before = sizes.get(snapshot.theme_id)
         if before is None:
@@ -180,9 +182,10 @@ def _trend(snapshot: ThemeSnapshot, run: ThemeRun, sizes: dict[int, int] | None,
 
 
 def _months(conversation: Conversation) -> list[MonthSummary]:
-    months, seen = [], {conversation.id}
-    current = conversation
-    while current.previous_conversation_id and len(months) < MAX_MONTHS:
+    months: list[MonthSummary] = []
+    seen = {conversation.id}
+    current: Conversation | None = conversation
+    while current is not None and current.previous_conversation_id and len(months) < MAX_MONTHS:
         current = db.session.get(Conversation, current.previous_conversation_id)
         if current is None or current.id in seen:
             break
@@ -216,9 +219,10 @@ def board(lead_orgs: frozenset[int], conversation_id: int, order: str = "score")
 def build_cards(conversation: Conversation, run: ThemeRun) -> list[BoardCard]:
     """Cards for every theme in a run, with all measures and the score."""
     snapshots = list(db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == run.id)))
-    membership = dict(db.session.execute(
+    membership = {idea_id: theme_id for idea_id, theme_id in db.session.execute(
         sa.select(ThemeAssignment.idea_id, ThemeAssignment.theme_id).where(
-            ThemeAssignment.run_id == run.id, ThemeAssignment.theme_id.is_not(None))).all())
+            ThemeAssignment.run_id == run.id, ThemeAssignment.theme_id.is_not(None)))
+        if theme_id is not None}  # always, by the query; the column itself is nullable
     ideas = {i.id: i for i in db.session.scalars(sa.select(Idea).where(Idea.id.in_(list(membership))))}
     support: dict[int, int] = defaultdict(int)
     voters: dict[int, set[str]] = defaultdict(set)

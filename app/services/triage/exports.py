@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from app.extensions import db
-from app.models import ContentStatus, Conversation, Idea, Question, ThemeAssignment, ThemeStatus, Vote
+from app.models import ContentStatus, Conversation, Idea, Question, ThemeAssignment, ThemeRun, ThemeStatus, Vote
 from app.services.access import get_led_conversation
 from app.services.triage.board import BoardCard, build_cards
 
@@ -46,7 +46,8 @@ def _people(card: BoardCard) -> object:
 def export_data(lead_orgs: frozenset[int], conversation_id: int) -> ExportData:
     """Rows for the theme and idea sheets of a conversation the person leads."""
     conversation = get_led_conversation(lead_orgs, conversation_id)
-    cards = build_cards(conversation, _run(conversation)) if conversation.current_theme_run_id else []
+    run = _run(conversation)
+    cards = build_cards(conversation, run) if run is not None else []
     cards.sort(key=lambda c: (-c.score.total, c.theme.id))
     themes = []
     for card in cards:
@@ -59,7 +60,7 @@ def export_data(lead_orgs: frozenset[int], conversation_id: int) -> ExportData:
                        plan.public_reason if plan.status == ThemeStatus.NOT_TAKING_FORWARD else "",
                        plan.owner, plan.due_on.isoformat() if plan.due_on else "", card.snapshot.size, card.support,
                        _people(card), card.score.total, plan.impact or "", plan.effort or "", actions, outcome])
-    labels = {c.theme.id: c.snapshot.label for c in cards}
+    labels: dict[int | None, str] = {c.theme.id: c.snapshot.label for c in cards}  # None: unthemed
     ideas: list[list[object]] = []
     if conversation.current_theme_run_id:
         support = dict(db.session.execute(sa.select(Vote.idea_id, sa.func.count()).where(
@@ -76,9 +77,9 @@ def export_data(lead_orgs: frozenset[int], conversation_id: int) -> ExportData:
     return ExportData(conversation, cards, themes, ideas)
 
 
-def _run(conversation: Conversation):  # type: ignore[no-untyped-def]
-    from app.models import ThemeRun
-
+def _run(conversation: Conversation) -> ThemeRun | None:
+    if conversation.current_theme_run_id is None:
+        return None
     return db.session.get(ThemeRun, conversation.current_theme_run_id)
 
 
@@ -97,7 +98,7 @@ def to_xlsx(data: ExportData) -> bytes:
     sheets = [("Themes", THEME_COLUMNS, data.themes), ("Ideas", IDEA_COLUMNS, data.ideas)]
     first = True
     for title, columns, rows in sheets:
-        sheet = book.active if first else book.create_sheet()
+        sheet = book.worksheets[0] if first else book.create_sheet()  # a new workbook has one sheet
         first = False
         sheet.title = title
         sheet.append(columns)

@@ -121,7 +121,7 @@ def conversation_items(conversation: Conversation) -> list[OutcomeItem]:
         plan = plans.get(theme.id)
         status = ThemeStatus(plan.status) if plan else ThemeStatus.NEW
         items.append(OutcomeItem(theme, status, outcomes.get(theme.id),
-                                 plan.public_reason if status == ThemeStatus.NOT_TAKING_FORWARD else ""))
+                                 plan.public_reason if plan is not None and status == ThemeStatus.NOT_TAKING_FORWARD else ""))
     items.sort(key=lambda i: (i.outcome is None, -(i.outcome.updated_at.timestamp() if i.outcome else 0)))
     return items
 
@@ -184,6 +184,6 @@ def outcome_notices(participant: Participant, dismissed: Collection[str] = ()) -
             continue  # archived: nobody can be linked to anything in it any more
         token = seen_token(key, participant.user_key, outcome)
         if token not in dismissed and _took_part(participant, conversation, key, outcome.theme_id):
-            theme = db.session.get(Theme, outcome.theme_id)
+            theme = db.session.get_one(Theme, outcome.theme_id)
             notices.append(Notice(conversation, theme, outcome, outcome.updated_at > outcome.published_at, token))
     return notices

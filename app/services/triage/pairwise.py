@@ -104,7 +104,9 @@ def candidates(conversation: Conversation) -> list[Theme]:
 def _sides(row: PairwiseChoice, kind: str) -> tuple[str, str] | None:
     if kind == "theme":
         return (str(row.left_theme_id), str(row.right_theme_id)) if row.left_theme_id is not None else None
-    return (row.left_idea_id, row.right_idea_id) if row.left_idea_id is not None else None  # type: ignore[return-value]
+    if row.left_idea_id is None or row.right_idea_id is None:
+        return None
+    return row.left_idea_id, row.right_idea_id
 
 
 def _comparisons(conversation: Conversation, index: dict[str, int], kind: str

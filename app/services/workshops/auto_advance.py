@@ -9,8 +9,10 @@ A conditional update makes sure two requests at the same moment move the session
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 
 from app import live
 from app.extensions import db
@@ -33,12 +35,13 @@ def catch_up(conversation: Conversation, now: datetime | None = None) -> bool:
     moving_to = due_phase(conversation, now)
     if moving_to is None:
         return False
-    moved = db.session.execute(
+    updated = db.session.execute(
         sa.update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.phase == conversation.phase,
                Conversation.phase_ends_at == conversation.phase_ends_at)
         .values(phase=moving_to, phase_ends_at=None)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
+    moved = cast(CursorResult[Any], updated).rowcount  # Session.execute types every result as Result; an UPDATE/DELETE gives a CursorResult
     if moved != 1:  # another request (or the tick) got there first
         db.session.rollback()
         db.session.refresh(conversation)

@@ -20,7 +20,7 @@ from app.services.workshops.phases import counts_hidden
 
 def _remember_status(target: Idea | Comment, value: str, oldvalue: object, initiator: object) -> None:
     """Keep the status an item had before this change (it survives a flush, unlike attribute history)."""
-    target._status_before = oldvalue  # type: ignore[union-attr]
+    setattr(target, "_status_before", oldvalue)  # a plain instance attribute, not a mapped column
 
 
 for _model in (Idea, Comment):
@@ -97,11 +97,10 @@ def votes_changed(conversation: Conversation, idea_id: str) -> LiveMessage:
 
 def moderated(item: Idea | Comment, was_published: bool) -> LiveMessage | None:
     """What boards must do after a moderator's decision: show, update or remove the item."""
-    is_idea = isinstance(item, Idea)
     if item.status == ContentStatus.PUBLISHED:
         if was_published:
-            return idea_edited(item) if is_idea else comment_edited(item)  # type: ignore[arg-type]
-        return idea_posted(item) if is_idea else comment_posted(item)  # type: ignore[arg-type]
+            return idea_edited(item) if isinstance(item, Idea) else comment_edited(item)
+        return idea_posted(item) if isinstance(item, Idea) else comment_posted(item)
     if was_published:
-        return idea_withdrawn(item) if is_idea else comment_withdrawn(item)  # type: ignore[arg-type]
+        return idea_withdrawn(item) if isinstance(item, Idea) else comment_withdrawn(item)
     return None

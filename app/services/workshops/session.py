@@ -73,13 +73,13 @@ def _timer_event(conversation: Conversation) -> live.LiveMessage:
     return live.record(conversation.id, "timer", {"ends_at": iso(conversation.phase_ends_at)})
 
 
-def _minutes(minutes: Any) -> int:
+def _minutes(minutes: object) -> int:
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_TIMER_MINUTES:
         raise InvalidInput(f"Enter a number of minutes from 1 to {MAX_TIMER_MINUTES}", field="minutes")
     return minutes
 
 
-def start_timer(conversation: Conversation, minutes: int) -> Conversation:
+def start_timer(conversation: Conversation, minutes: int | None) -> Conversation:
     """Count down from now; every screen shows the time left until phase_ends_at."""
     _require_live(conversation)
     conversation.phase_ends_at = utcnow().replace(microsecond=0) + timedelta(minutes=_minutes(minutes))
@@ -89,7 +89,7 @@ def start_timer(conversation: Conversation, minutes: int) -> Conversation:
     return conversation
 
 
-def add_time(conversation: Conversation, minutes: int) -> Conversation:
+def add_time(conversation: Conversation, minutes: int | None) -> Conversation:
     """Add minutes to a running timer (or start one if it is stopped or has run out)."""
     _require_live(conversation)
     now = utcnow().replace(microsecond=0)
