@@ -15,7 +15,7 @@ from app.services.accounts.users import user_for_token
 from app.services.accounts.sessions import is_revoked
 
 # What an account whose admin-set password was just used may reach: setting its own password, and leaving.
-_WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pages.healthz",
+_WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pages.healthz", "pages.healthz_live",
                            "pages.accessibility", "pages.anonymity"}
 
 
