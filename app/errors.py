@@ -30,15 +30,24 @@ MESSAGES = {
 TITLES = {500: "Sorry, there is a problem with the service", 503: "Sorry, the service is unavailable for a moment"}
 
 
-def is_unavailable(error: BaseException) -> bool:
-    """The database or Redis could not be reached, timed out, was shut down or dropped the connection."""
+def is_unavailable(error: BaseException | None) -> bool:
+    """The database or Redis could not be reached, timed out, was shut down or dropped the connection.
+
+    Follows the chain of causes: a connection dropped mid-request often surfaces as a later PendingRollbackError
+    raised while some code was handling the original OperationalError.
+    """
     import redis
 
-    if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError,
-                          sa.exc.DisconnectionError, redis.ConnectionError, redis.TimeoutError,
-                          redis.BusyLoadingError)):
-        return True
-    return isinstance(error, sa.exc.DBAPIError) and bool(error.connection_invalidated)
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError,
+                              sa.exc.DisconnectionError, redis.ConnectionError, redis.TimeoutError,
+                              redis.BusyLoadingError)):
+            return True
+        if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 def bare_response(status: int):  # type: ignore[no-untyped-def]

@@ -92,3 +92,16 @@ def test_a_real_bug_is_still_a_500_with_a_page(client, app) -> None:  # type: ig
     response = other.test_client().get("/broken")
     assert response.status_code == 500 and "Retry-After" not in response.headers
     assert "problem with the service" in response.get_data(as_text=True)
+
+
+def test_a_later_error_caused_by_a_dropped_connection_is_a_503() -> None:
+    # Seen in the PostgreSQL restart fault test: the dropped connection surfaced as a PendingRollbackError.
+    def dropped():  # type: ignore[no-untyped-def]
+        try:
+            sa.create_engine(DOWN_DB, connect_args={"connect_timeout": 5}).connect()
+        except sa.exc.OperationalError:
+            raise sa.exc.PendingRollbackError("Can't reconnect until invalid transaction is rolled back.", None, None)
+        return "never"
+
+    response = _app_with("/dropped", dropped).test_client().get("/dropped")
+    assert response.status_code == 503 and "Retry-After" in response.headers
