@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from tests.anonymity.private_pg import _free_port, private_postgres
 from tests.faults.harness import gunicorn, make_site, pg_ctl, private_redis, request, wait_for, wait_until_up
+
+
+pytestmark = pytest.mark.slow  # private servers and processes: minutes on a loaded machine
 
 
 def test_a_postgres_restart_during_writes_gives_only_503s_and_loses_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]

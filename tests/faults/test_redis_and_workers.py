@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from tests.anonymity.private_pg import _free_port
@@ -36,6 +37,9 @@ def _ask_for_a_run(site: dict, redis_url: str) -> None:
     done = subprocess.run([str(BIN / "flask"), "themes", "run", str(site["conversation"]), "--no-wait"], cwd=ROOT,
                           env=env(site, redis_url, **FAST), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr  # before: redis ConnectionError after the commit
+
+
+pytestmark = pytest.mark.slow  # private servers and processes: minutes on a loaded machine
 
 
 def test_redis_stopped_and_started(tmp_path: Path) -> None:
