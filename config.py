@@ -55,7 +55,17 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = _database_url()
     # hide_parameters: a failed statement's error log must not carry what someone wrote (or an email) with a timestamp.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # Faults (docs/operations.md, "Outages"): how long a request waits for a pooled connection before answering 503,
+    # and PostgreSQL's limits on waiting for a lock and on an idle open transaction (milliseconds; 0 turns one off).
+    CHORUS_DB_POOL_TIMEOUT: float = float(max(1, _int("CHORUS_DB_POOL_TIMEOUT", 5)))
+    CHORUS_DB_CONNECT_TIMEOUT: int = max(1, _int("CHORUS_DB_CONNECT_TIMEOUT", 5))
+    CHORUS_DB_LOCK_TIMEOUT_MS: int = max(0, _int("CHORUS_DB_LOCK_TIMEOUT_MS", 5000))
+    CHORUS_DB_IDLE_IN_TRANSACTION_MS: int = max(0, _int("CHORUS_DB_IDLE_IN_TRANSACTION_MS", 60000))
+    # Retry-After (seconds) on a 503 while the database or Redis is unavailable.
+    CHORUS_RETRY_AFTER_SECONDS: int = max(1, _int("CHORUS_RETRY_AFTER_SECONDS", 5))
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    # How long a call to Redis may take before it counts as unavailable.
+    CHORUS_REDIS_TIMEOUT_SECONDS: float = float(max(1, _int("CHORUS_REDIS_TIMEOUT_SECONDS", 2)))
     # Prefixes every Redis key and channel, so instances sharing one Redis never see each other's data. Unset:
     # derived from this instance's database URL and SECRET_KEY (app/instance.py), never a shared constant.
     CHORUS_INSTANCE_ID: str | None = os.environ.get("CHORUS_INSTANCE_ID") or None
@@ -107,6 +117,10 @@ class Config:
     # Opinion groups are recomputed after votes change, at most once per this many minutes per conversation.
     CHORUS_OPINIONS_INTERVAL_MINUTES: int = max(0, _int("CHORUS_OPINIONS_INTERVAL_MINUTES", 2))
     CHORUS_SCHEDULER: bool = _bool("CHORUS_SCHEDULER", True)
+    # Seconds between scheduler ticks (waiting jobs queued, dead workers' runs failed, due runs queued).
+    CHORUS_SCHEDULER_SECONDS: float = float(max(1, _int("CHORUS_SCHEDULER_SECONDS", 60)))
+    # A running job refreshes a Redis key this often; three missed beats mean its worker died (run marked failed).
+    CHORUS_JOB_HEARTBEAT_SECONDS: float = float(max(1, _int("CHORUS_JOB_HEARTBEAT_SECONDS", 15)))
     # auto: sentence embeddings (cached per idea) when the optional packages are installed, else TF-IDF + LSA.
     CHORUS_THEMES_BACKEND: str = os.environ.get("CHORUS_THEMES_BACKEND", "auto")
     CHORUS_HSTS: bool = _bool("CHORUS_HSTS", False)

@@ -21,6 +21,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _engine_options(app: Flask) -> None:
+    """PostgreSQL fails fast: a short pool wait (then 503), connect timeout, lock and idle-transaction limits."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)  # a connection dropped by a database restart is replaced, not used
+    options.setdefault("pool_timeout", app.config.get("CHORUS_DB_POOL_TIMEOUT", 5))
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", app.config.get("CHORUS_DB_CONNECT_TIMEOUT", 5))
+    settings = (f"-c lock_timeout={int(app.config.get('CHORUS_DB_LOCK_TIMEOUT_MS', 5000))} "
+                f"-c idle_in_transaction_session_timeout={int(app.config.get('CHORUS_DB_IDLE_IN_TRANSACTION_MS', 60000))}")
+    connect_args.setdefault("options", settings)
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: load config and keys, bind extensions, register blueprints. No network I/O."""
     app = Flask(__name__, instance_relative_config=True)
@@ -42,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.testing:
         check_workers(app)
 
+    _engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -320,6 +321,22 @@ def worker(burst: bool, no_scheduler: bool) -> None:
     # SimpleWorker runs jobs in this process, inside the app context the CLI provides. RQ logs each job's
     # description and id with a time at INFO; the app's private log handler (app/logs.py) is already on the
     # "rq" logger, so RQ adds none of its own, and WARNING keeps only failures (rule A7).
-    SimpleWorker([queue(url)], connection=Redis.from_url(url), name=None).work(
-        burst=burst, with_scheduler=False, logging_level="WARNING")
+    import time
+
+    from redis import RedisError
+
+    delay = 1.0
+    while True:
+        try:
+            SimpleWorker([queue(url)], connection=Redis.from_url(url), name=None).work(
+                burst=burst, with_scheduler=False, logging_level="WARNING")
+            break
+        except RedisError:
+            # Redis away: RQ gives up; this worker waits and starts again, so work resumes when Redis is back
+            # (jobs recorded meanwhile wait in the outbox; the scheduler tick queues them).
+            if burst:
+                raise
+            logging.getLogger("chorus.jobs").warning("worker lost Redis; starting again when it is back")
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
     click.echo(f"Worker for queue {queue_name()} stopped.")

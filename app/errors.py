@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
@@ -25,7 +26,51 @@ MESSAGES = {
     422: "Some of what you sent is not valid.",
     429: "You have done that too many times. Wait a minute and try again.",
     500: "Sorry, there is a problem with the service. Try again later.",
+    503: "The service is busy or briefly unavailable. Wait a few seconds and try again.",
 }
+TITLES = {500: "Sorry, there is a problem with the service", 503: "Sorry, the service is unavailable for a moment"}
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """The database or Redis could not be reached, timed out, was shut down or dropped the connection.
+
+    Follows the chain of causes: a connection dropped mid-request often surfaces as a later PendingRollbackError
+    raised while some code was handling the original OperationalError.
+    """
+    import redis
+
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError,
+                              sa.exc.DisconnectionError, redis.ConnectionError, redis.TimeoutError,
+                              redis.BusyLoadingError)):
+            return True
+        if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def bare_response(status: int):  # type: ignore[no-untyped-def]
+    """An error answer that needs no database, session or signed-in person (no navigation, no context processors)."""
+    message = MESSAGES[status]
+    if wants_json():
+        response = jsonify({"error": {"status": status, "message": message}})
+    else:
+        template = current_app.jinja_env.get_template("errors/unavailable.html")
+        response = make_response(template.render(title=TITLES[status], message=message))
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = str(current_app.config.get("CHORUS_RETRY_AFTER_SECONDS", 5))
+    return response
+
+
+def _rollback_quietly() -> None:
+    """Roll back a failed transaction; with the database gone even that may fail, and that must not matter."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001
+        log.warning("rollback failed after an error (the database is probably unavailable)")
 
 
 def wants_json() -> bool:
@@ -71,7 +116,16 @@ def init_errors(app: Flask) -> None:
     def _unexpected(error: Exception) -> Response | tuple[Response | str, int]:
         if isinstance(error, HTTPException):
             return _http_error(error)
-        log.exception("Unhandled error on %s", request.url_rule.rule if request.url_rule else "(no route)")
-        # A failed flush leaves the session unusable; the error page (its navigation loads the user) needs it.
-        db.session.rollback()
-        return error_response(500)
+        route = request.url_rule.rule if request.url_rule else "(no route)"
+        _rollback_quietly()
+        if is_unavailable(error):
+            # Route pattern and error class only (rule A7); the message may hold a statement or an address.
+            log.warning("Database or Redis unavailable on %s (%s): answered 503", route, type(error).__name__)
+            return bare_response(503)
+        log.exception("Unhandled error on %s", route)
+        try:
+            # A failed flush left the session unusable (rolled back above); the full page loads the signed-in person.
+            return error_response(500)
+        except Exception:  # noqa: BLE001  (the error page itself failed: answer without the database)
+            _rollback_quietly()
+            return bare_response(500)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from app.join.guest import GuestUser
 
 # What an account whose admin-set password was just used may reach: setting its own password, and leaving.
-_WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pages.healthz",
+_WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pages.healthz", "pages.healthz_live",
                            "pages.accessibility", "pages.anonymity"}
 
 

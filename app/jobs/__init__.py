@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -58,10 +57,12 @@ def run_job(name: str, *args: Any) -> Any:
 
 def _run(name: str, *args: Any) -> Any:
     from app.extensions import db
+    from app.jobs.liveness import heartbeat
 
     _clear_waiting(name, args)  # from now on, new work needs a new job: this one may have read its list already
     try:
-        return _registry()[name](*args)
+        with heartbeat(name, args):  # so a killed worker is noticed (app/jobs/liveness.py)
+            return _registry()[name](*args)
     finally:
         db.session.remove()
 
@@ -74,8 +75,26 @@ def _in_thread(app: Flask, name: str, args: tuple[Any, ...]) -> None:
             log.exception("Background job %s failed", name)
 
 
+def known(name: str) -> bool:
+    """Whether `name` is a registered job."""
+    return name in _registry()
+
+
+def rq_job_id(name: str, args: tuple[Any, ...]) -> str:
+    """The RQ job id of a job: the instance id, the job's name and its run or conversation id (rule A7)."""
+    return "-".join([current_app.config["CHORUS_INSTANCE_ID"], name.replace(".", "_"), *map(str, args)])
+
+
+def redis_client(url: str):  # type: ignore[no-untyped-def]
+    """A Redis client that gives up in seconds, so an outage is a quick refusal rather than a hung request."""
+    from redis import Redis
+
+    timeout = float(current_app.config.get("CHORUS_REDIS_TIMEOUT_SECONDS", 2))
+    return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+
+
 def enqueue(name: str, *args: Any) -> None:
-    """Queue a registered job; the runner is chosen by CHORUS_JOBS."""
+    """Queue a registered job now; the runner is chosen by CHORUS_JOBS. Services use outbox.defer instead."""
     global _executor
     if name not in _registry():
         raise KeyError(f"Unknown job {name}")
@@ -85,12 +104,16 @@ def enqueue(name: str, *args: Any) -> None:
     elif mode == "rq":
         # RQ stamps each job with exact times; an idea id next to the second it was posted must not linger
         # in Redis, so finished jobs are dropped at once and failed ones after an hour (errors are logged).
-        # The job id carries the instance id (a job's Redis keys name their instance, rule A7); the description is
+        # The job id carries the instance id (a job's Redis keys name their instance, rule A7) and the run id, so
+        # app/jobs/liveness.py can find it; the description is
         # the job's name: RQ's default repeats the arguments in Redis and in its logs.
         queue(current_app.config["REDIS_URL"]).enqueue(run_job, name, *args, job_timeout=1800, result_ttl=0,
                                                        failure_ttl=3600, description=name,
-                                                       job_id=f"{current_app.config['CHORUS_INSTANCE_ID']}-{uuid.uuid4().hex}")
+                                                       job_id=rq_job_id(name, args))
     else:
+        from app.jobs.liveness import mark_active
+
+        mark_active(name, args)
         if _executor is None:
             # One worker thread: theme runs are CPU-bound and must not starve the web threads.
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chorus-job")
@@ -151,7 +174,6 @@ def queue_name() -> str:
 
 def queue(redis_url: str) -> Queue:
     """The RQ queue on Redis."""
-    from redis import Redis
     from rq import Queue
 
-    return Queue(queue_name(), connection=Redis.from_url(redis_url))
+    return Queue(queue_name(), connection=redis_client(redis_url))

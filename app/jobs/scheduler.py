@@ -34,9 +34,10 @@ def _loop(app: Flask, interval: float, stop: threading.Event) -> None:
         tick(app)
 
 
-def start_ticker(app: Flask, interval: float = 60.0) -> threading.Event:
-    """Start the background ticker once per process; returns an event that stops it."""
+def start_ticker(app: Flask, interval: float | None = None) -> threading.Event:
+    """Start the background ticker once per process (every CHORUS_SCHEDULER_SECONDS); returns an event that stops it."""
     global _started
+    interval = interval or float(app.config.get("CHORUS_SCHEDULER_SECONDS", 60))
     stop = threading.Event()
     with _lock:
         if _started:

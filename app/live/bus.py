@@ -116,6 +116,10 @@ class EventBus:
     def publish(self, message: LiveMessage) -> None:
         raise NotImplementedError
 
+    def connected(self) -> bool:
+        """Whether other processes' events reach this one; streams poll the event table while they do not."""
+        return True
+
 
 class InProcessBus(EventBus):
     """Delivers within this process only: right for one worker (the embedded default and tests)."""

@@ -28,11 +28,14 @@ class RedisBus(EventBus):
         self.url = url
         self.channel_prefix = prefix + "live:"
         self._stopping = threading.Event()
-        self._client = redis.Redis.from_url(url)
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         self._listener: threading.Thread | None = None
         self._listener_pid: int | None = None
         self._start_lock = threading.Lock()
         self.ready = threading.Event()
+
+    def connected(self) -> bool:
+        return self.ready.is_set()
 
     def publish(self, message: LiveMessage) -> None:
         try:
@@ -51,7 +54,7 @@ class RedisBus(EventBus):
             if self._listener is not None and self._listener.is_alive() and self._listener_pid == os.getpid():
                 return
             self.ready.clear()
-            self._client = redis.Redis.from_url(self.url)
+            self._client = redis.Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=2)
             self._listener_pid = os.getpid()
             self._listener = threading.Thread(target=self._listen, name="chorus-live-listener", daemon=True)
             self._listener.start()
@@ -87,6 +90,7 @@ class RedisBus(EventBus):
                     except (ValueError, KeyError, TypeError):
                         log.warning("ignored a malformed live message")
             except redis.RedisError:
+                self.ready.clear()  # streams read the event table until the listener is back
                 if self._stopping.is_set():
                     break
                 log.warning("live listener lost Redis; reconnecting")

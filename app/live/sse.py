@@ -32,8 +32,12 @@ def _heartbeat() -> str:
 
 
 def stream(bus: EventBus, engine: Engine, conversation_id: int, after: int, *, heartbeat: float = 15.0,
-           max_seconds: float = 1800.0) -> Iterator[str]:
-    """Yield SSE text: events after `after`, then live ones; ends after max_seconds (the browser reconnects)."""
+           max_seconds: float = 1800.0, poll: float = 2.0) -> Iterator[str]:
+    """Yield SSE text: events after `after`, then live ones; ends after max_seconds (the browser reconnects).
+
+    While the bus is disconnected (Redis away) events from other processes do not arrive, so the stream reads
+    the event table every `poll` seconds instead: live boards keep moving through a Redis outage.
+    """
     subscription = bus.subscribe(conversation_id)  # before replaying, so nothing falls between the two
     generation = bus.generation
     last = after
@@ -53,17 +57,21 @@ def stream(bus: EventBus, engine: Engine, conversation_id: int, after: int, *, h
     try:
         yield "retry: 2000\n\n"
         yield from catch_up()
+        next_beat = time.monotonic() + heartbeat
         while time.monotonic() < deadline:
-            message = subscription.get(timeout=heartbeat)
+            connected = bus.connected()
+            message = subscription.get(timeout=heartbeat if connected else min(poll, heartbeat))
             if subscription.overflowed:
                 subscription.overflowed = False
                 yield from catch_up()
                 continue
             if message is None:
-                if bus.generation != generation or bus.latest.get(conversation_id, 0) > last:
+                if not connected or bus.generation != generation or bus.latest.get(conversation_id, 0) > last:
                     generation = bus.generation
                     yield from catch_up()
-                yield _heartbeat()
+                if connected or time.monotonic() >= next_beat:
+                    next_beat = time.monotonic() + heartbeat
+                    yield _heartbeat()
             elif message.id == last + 1:
                 last = message.id
                 yield format_event(message)

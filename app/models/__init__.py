@@ -15,6 +15,7 @@ from app.models.conversation import (
 from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
 from app.models.live import LiveEvent, Phase
 from app.models.opinion import OpinionRun
+from app.models.outbox import JobOutbox
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
 from app.models.participation import ParticipationSnapshot
@@ -31,6 +32,7 @@ from app.models.triage import (
 from app.models.user import ApiToken, Membership, Role, User
 
 __all__ = [
+    "JobOutbox",
     "ApiToken",
     "Comment",
     "ContentReport",

@@ -15,27 +15,45 @@ def _check_redis(url: str) -> str:
     import redis
 
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+        timeout = current_app.config.get("CHORUS_REDIS_TIMEOUT_SECONDS", 2)
+        redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout).ping()
         return "ok"
     except redis.RedisError:
         return "unreachable"
 
 
+@bp.get("/healthz/live")
+@limiter.exempt
+def healthz_live():  # type: ignore[no-untyped-def]
+    """The process is up and answering: touches neither the database nor Redis (restart the node if this fails)."""
+    return jsonify(status="ok")
+
+
 @bp.get("/healthz")
+@bp.get("/healthz/ready")
 @limiter.exempt
 def healthz() -> ResponseReturnValue:
-    """Database (and Redis when configured) reachability, for load balancers and monitoring."""
+    """Ready for traffic when the database answers: 503 without it; Redis away is "degraded" but still 200.
+
+    Pages, posting and voting work without Redis (live updates fall back to the event table, jobs wait in the
+    outbox), so a load balancer must not drop every node while Redis is away (docs/operations.md, "Health checks").
+    """
     checks: dict[str, str] = {}
     try:
         db.session.execute(sa.text("SELECT 1"))
         checks["database"] = "ok"
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            pass
         checks["database"] = "unreachable"
     redis_url = current_app.config.get("REDIS_URL")
     checks["redis"] = _check_redis(redis_url) if redis_url else "not configured"
-    healthy = all(v in ("ok", "not configured") for v in checks.values())
-    return jsonify(status="ok" if healthy else "unavailable", checks=checks), (200 if healthy else 503)
+    if checks["database"] != "ok":
+        return jsonify(status="unavailable", checks=checks), 503, {"Retry-After": str(
+            current_app.config.get("CHORUS_RETRY_AFTER_SECONDS", 5))}
+    return jsonify(status="ok" if checks["redis"] in ("ok", "not configured") else "degraded", checks=checks), 200
 
 
 @bp.get("/accessibility")

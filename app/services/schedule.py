@@ -1,22 +1,29 @@
-"""Scheduled work, once a minute: close due conversations, release due batches, shred expired keys, queue theme
-and opinion-group runs, move live sessions on, and refresh participation figures hourly.
+"""Scheduled work, once a minute: queue jobs left in the outbox, fail runs whose worker died, close due
+conversations, release due batches, shred expired keys, queue theme and opinion-group runs, move live sessions on,
+and refresh participation figures hourly.
 
 app/jobs/scheduler.py runs it; create_app hands it over, so the job machinery imports no service.
 """
 
 from __future__ import annotations
 
+from app.jobs import outbox as job_outbox
 from app.services.common.keys import shred_expired_keys
 from app.services.conversations.lifecycle import close_due_conversations
 from app.services.conversations.participation_batch import refresh_due as refresh_participation
 from app.services.conversations.release import release_due
+from app.services.opinions.runs import fail_dead_runs as fail_dead_opinion_runs
 from app.services.opinions.runs import run_scheduled as run_scheduled_opinions
+from app.services.themes.runs import fail_dead_runs as fail_dead_theme_runs
 from app.services.themes.runs import run_scheduled
 from app.services.workshops.auto_advance import advance_due
 
 
 def run_scheduled_work() -> None:
     """One round, in this order: a conversation closing now has its waiting posts released before runs see it."""
+    job_outbox.dispatch()  # work recorded while Redis was away
+    fail_dead_theme_runs()  # before new runs are queued, so a dead run no longer blocks its conversation
+    fail_dead_opinion_runs()
     close_due_conversations()
     release_due()
     shred_expired_keys()

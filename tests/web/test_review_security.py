@@ -252,12 +252,21 @@ def test_healthz_without_redis(client) -> None:  # type: ignore[no-untyped-def]
     assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "not configured"}}
 
 
-def test_healthz_with_an_unreachable_redis_is_503(make_app) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("path", ["/healthz", "/healthz/ready"])
+def test_healthz_with_an_unreachable_redis_is_degraded_not_failing(make_app, path) -> None:  # type: ignore[no-untyped-def]
+    # Pages, posting and voting work without Redis: a load balancer must not drop every node (issue #17.3).
     app = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503
+    response = app.test_client().get(path)
+    assert response.status_code == 200
     assert response.get_json()["checks"] == {"database": "ok", "redis": "unreachable"}
-    assert response.get_json()["status"] == "unavailable"
+    assert response.get_json()["status"] == "degraded"
+
+
+def test_healthz_live_needs_neither_database_nor_redis(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none", REDIS_URL="redis://127.0.0.1:1/0")
+    assert app.test_client().get("/healthz/live").get_json() == {"status": "ok"}
+    ready = app.test_client().get("/healthz/ready")
+    assert ready.status_code == 503 and ready.headers["Retry-After"]
 
 
 def test_healthz_with_a_reachable_redis(make_app, redis_url) -> None:  # type: ignore[no-untyped-def]
@@ -293,7 +302,7 @@ def test_sign_in_still_works_and_is_still_limited_when_redis_is_down(make_app) -
         codes = [client.post("/auth/sign-in", data={"email": "x@trust.nhs.uk", "password": "guess-guess",
                                                     "csrf_token": csrf_token(client)}).status_code for _ in range(3)]
         assert codes == [400, 400, 429]  # wrong password, wrong password, limited: never a 500
-        assert client.get("/healthz").status_code == 503
+        assert client.get("/healthz").get_json()["status"] == "degraded"
 
 
 def _sign_in_codes(client, forwarded_for: str, times: int) -> list[int]:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.crypto import author_tag, voter_pseudonym
 from app import jobs
+from app.jobs import outbox as job_outbox
 from app.extensions import db
 from app.models import (
     Comment, ContentStatus, Conversation, ConversationStatus, Idea, Membership, ParticipationSnapshot, StaffGroup,
@@ -179,5 +180,7 @@ def refresh_due(now: datetime | None = None) -> list[int]:
     """Queue this hour's batch for every conversation that needs one (the scheduler tick); returns their ids."""
     due = due_conversations(now)
     for conversation_id in due:
-        jobs.enqueue("participation.snapshot", conversation_id)
+        job_outbox.defer("participation.snapshot", conversation_id)
+    db.session.commit()
+    job_outbox.dispatch()
     return due

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app import jobs
+from app.jobs import outbox as job_outbox
 from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationStatus, Idea, OpinionRun, RunStatus, Vote, VotingMode
 from app.models.base import this_hour, utcnow
@@ -29,6 +30,7 @@ PENDING = (RunStatus.QUEUED, RunStatus.RUNNING)
 # A run takes seconds; one queued or running for this long died with its worker.
 STALE_RUN = timedelta(minutes=10)
 STALE_MESSAGE = "The last update did not finish (the background worker may have stopped)."
+DEAD_MESSAGE = "The last update stopped because its background worker stopped; the next update starts as usual."
 SHOWN = 5  # statements kept per list: what the page shows
 
 
@@ -99,6 +101,8 @@ def request_opinion_run(conversation_id: int, trigger: str = "view") -> OpinionR
     try:
         with db.session.begin_nested():
             db.session.add(run)
+            db.session.flush()
+            job_outbox.defer("opinions.run", run.id)  # with the run: Redis being away delays it, never strands it
     except IntegrityError:  # another request queued one first
         db.session.commit()  # keep the expiry of stale runs
         pending = db.session.scalar(sa.select(OpinionRun).where(
@@ -108,8 +112,15 @@ def request_opinion_run(conversation_id: int, trigger: str = "view") -> OpinionR
         raise
     db.session.commit()
     _queued_at()[conversation_id] = utcnow()
-    jobs.enqueue("opinions.run", run.id)
+    job_outbox.dispatch()
     return run
+
+
+def fail_dead_runs() -> list[int]:
+    """Opinion runs whose worker died are recorded as failed, so the next run can start (the scheduler tick)."""
+    from app.services.common.dead_runs import fail_dead_runs as fail
+
+    return fail(OpinionRun, "opinions.run", DEAD_MESSAGE)
 
 
 def _expire_stale_runs(conversation_id: int) -> None:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app import jobs
+from app.jobs import outbox as job_outbox
 from app.extensions import db
 from app.models import (
     ContentStatus,
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("chorus.themes")
 STALE_RUN = timedelta(minutes=30)
 STALE_MESSAGE = "The theme run did not finish (the background worker may have stopped). The previous themes are still shown."
+DEAD_MESSAGE = ("The theme run stopped because its background worker stopped. The previous themes are still "
+                "shown; the next run starts as usual.")
 PENDING = (RunStatus.QUEUED, RunStatus.RUNNING)
 ON_DEMAND = "manual"
 
@@ -81,9 +84,18 @@ def request_theme_run(conversation_id: int, trigger: str = "manual") -> ThemeRun
         raise NotFound("We could not find that conversation.")
     run = ThemeRun(conversation_id=conversation_id, trigger=trigger)
     db.session.add(run)
+    db.session.flush()
+    job_outbox.defer("themes.run", run.id)  # with the run: Redis being away delays it, never strands it
     db.session.commit()
-    jobs.enqueue("themes.run", run.id)
+    job_outbox.dispatch()
     return run
+
+
+def fail_dead_runs() -> list[int]:
+    """Theme runs whose worker died are recorded as failed, so the next run can start (the scheduler tick)."""
+    from app.services.common.dead_runs import fail_dead_runs as fail
+
+    return fail(ThemeRun, "themes.run", DEAD_MESSAGE)
 
 
 def _expire_stale_runs(conversation_id: int) -> None:
