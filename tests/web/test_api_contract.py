@@ -252,3 +252,29 @@ def test_validation_errors_name_the_field_in_plain_english(client, make_user, me
     response = client.open(PREFIX + path, method=method, headers=headers, **kwargs)
     assert response.status_code == 400 and message in response.json["error"]["message"], response.json
     assert response.json["error"]["field"] == message.split()[0].split("[")[0]
+
+
+def _imports(path) -> set[str]:  # type: ignore[no-untyped-def]
+    """The modules a source file imports (as written: `from app.api import bp` gives app.api)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_the_spec_and_schemas_import_no_route_module() -> None:
+    """Routes import the spec, never the other way round, so building the document cannot make an import cycle."""
+    from pathlib import Path
+
+    api = Path(__file__).resolve().parents[2] / "app" / "api"
+    routes = {f"app.api.{p.stem}" for p in api.glob("*.py") if p.stem not in ("__init__", "spec")} | {"app.api.bp"}
+    for path in [api / "spec.py", *sorted((api / "schemas").glob("*.py"))]:
+        assert not _imports(path) & routes, path.name
+    outside = [p for p in (api.parent).rglob("*.py") if api not in p.parents and p != api.parent / "__init__.py"]
+    assert not [p for p in outside if any(name.startswith("app.api") for name in _imports(p))]
