@@ -104,7 +104,7 @@ def test_a_failed_database_write_still_gets_the_friendly_500_page(client, make_u
         db.session.add(Organisation(name=None, code=None))
         db.session.flush()  # fails: the session now needs a rollback before it can be used again
 
-    monkeypatch.setattr("app.participate.routes.conversations.visible_conversations", broken_write)
+    monkeypatch.setattr("app.participate.routes.access.visible_conversations", broken_write)
     response = client.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 500 and "problem with the service" in html
@@ -120,7 +120,7 @@ def test_error_logs_never_carry_the_values_of_a_failed_statement(client, make_us
     def failing_query(*args, **kwargs):  # type: ignore[no-untyped-def]
         db.session.execute(sa.text("SELECT no_such_column FROM idea WHERE body = :body"), {"body": words})
 
-    monkeypatch.setattr("app.participate.routes.conversations.visible_conversations", failing_query)
+    monkeypatch.setattr("app.participate.routes.access.visible_conversations", failing_query)
     with caplog.at_level(logging.ERROR, logger="chorus.errors"):
         assert client.get("/").status_code == 500
     logged = "\n".join(record.getMessage() + (record.exc_text or "") + repr(record.exc_info) for record in caplog.records)

@@ -55,7 +55,7 @@ def test_security_headers_on_pages_json_errors_and_crashes(app, client, make_use
     def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("app.participate.routes.conversations.visible_conversations", explode)
+    monkeypatch.setattr("app.participate.routes.access.visible_conversations", explode)
     responses["500"] = client.get("/")
     assert responses["500"].status_code == 500 and "boom" not in responses["500"].get_data(as_text=True)
     for name, response in responses.items():
