@@ -54,7 +54,7 @@ def _reject_nul_bytes() -> None:
             try:
                 values.append(request.get_json(silent=True))
             except RecursionError:
-                pass  # json_body answers this one
+                pass  # app/api/spec.py (require_json_object) answers this one with a 400
     if _holds_nul(values):
         abort(400, "What you sent contains a hidden NUL character. Remove it and try again.")
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 
+from app.api.spec import document, require_json_object
+from app.extensions import limiter
 from app.models import Role
 
 bp = Blueprint("api", __name__)
@@ -43,6 +45,14 @@ def _require_sign_in() -> None:
     role = required_role(request.endpoint)
     if role is not None and not current_user.has_role(role):
         abort(404)
+    require_json_object()  # after the role check: a caller without the role learns nothing from a bad body
 
 
-from app.api import batch, content, conversations, facilitation, live, moderation, openapi, themes, triage  # noqa: E402,F401  (register routes)
+@bp.get("/openapi.json")
+@limiter.exempt
+def openapi():  # type: ignore[no-untyped-def]
+    """The OpenAPI document, generated from the routes' schemas (app/api/spec.py)."""
+    return jsonify(document())
+
+
+from app.api import batch, content, conversations, facilitation, live, moderation, pairwise, themes, triage  # noqa: E402,F401  (register routes)

@@ -2,115 +2,129 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import abort, request, url_for
 
-from app.views import acting
 from app.api import bp
-from app.api.helpers import comment_json, confirm_flag, idea_json, idempotency_key, json_body, text_field
-from app.ratelimit import posting_limit
-from app.services.content import comments
-from app.services.content import ideas
-from app.services.content import voting
+from app.api.schemas.content import Comment, Idea, IdeaPage, IdeasQuery, IdeaWithComments, PostBody, VoteBody
+from app.api.spec import POSTING, parsed_json, parsed_query, responses, validate
 from app.models import ContentStatus
-from app.services.content.listing import SORTS, IdeaCard, idea_detail, list_ideas
+from app.ratelimit import posting_limit
+from app.services.content import comments, ideas, voting
+from app.services.content.listing import IdeaCard, idea_detail, list_ideas
+from app.views import acting
+
+_CREATED = {"HTTP_200": (Idea, "You had already sent this (same Idempotency-Key): the first result")}
+_WITHDRAW = (400, 401, 404, 409, 429)
 
 
-def _created(payload: dict, created: bool, location: str):  # type: ignore[no-untyped-def]
-    response = jsonify(payload)
-    response.status_code = 201 if created else 200
-    response.headers["Location"] = location
-    return response
+def _token(data: PostBody) -> str | None:
+    """A client token that makes a retried POST return the first result instead of a duplicate."""
+    token = request.headers.get("Idempotency-Key") or data.client_token
+    if token is not None and not 8 <= len(token) <= 200:
+        abort(400, "Idempotency-Key must be a string of 8 to 200 characters.")
+    return token
+
+
+def _idea(idea) -> Idea:  # type: ignore[no-untyped-def]
+    """A just-written idea: held ones (only their author sees them, in "mine") without the counts."""
+    if idea.status != ContentStatus.PUBLISHED:
+        return Idea.of(IdeaCard(idea=idea, mine=True))
+    return Idea.of(idea_detail(acting(), idea.id).card)
 
 
 @bp.get("/questions/<int:question_id>/ideas")
-def question_ideas(question_id: int):  # type: ignore[no-untyped-def]
-    sort = request.args.get("sort", "random")
-    if sort not in SORTS:
-        return jsonify(error={"status": 400, "message": "sort must be one of: " + ", ".join(SORTS)}), 400
-    page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        return jsonify(error={"status": 400, "message": "page must be a whole number from 1"}), 400
-    result = list_ideas(acting(), question_id, sort, int(page), request.args.get("stage"))
-    return jsonify(
-        ideas=[idea_json(card) for card in result.cards],
-        page=result.page, pages=result.pages, total=result.total, sort=result.sort,
-    )
+@validate(query=IdeasQuery, resp=responses(200, IdeaPage, (400, 401, 404)))
+def question_ideas(question_id: int) -> IdeaPage:
+    """One page of a question's ideas, in the order asked for."""
+    query: IdeasQuery = parsed_query()
+    result = list_ideas(acting(), question_id, query.sort, query.page, query.stage)
+    return IdeaPage(ideas=[Idea.of(card) for card in result.cards], page=result.page, pages=result.pages,
+                    total=result.total, sort=result.sort)
 
 
 @bp.post("/questions/<int:question_id>/ideas")
 @posting_limit
+@validate(json=PostBody, resp=responses(201, Idea, POSTING, **_CREATED))
 def post_idea(question_id: int):  # type: ignore[no-untyped-def]
-    data = json_body("body")
-    idea, created = ideas.post_idea(
-        acting(), question_id, text_field(data, "body"), client_token=idempotency_key(data),
-        allow_identifying=confirm_flag(data),
-    )
-    if idea.status != ContentStatus.PUBLISHED:  # held for a moderator: only its author sees it, in "mine"
-        return _created(idea_json(IdeaCard(idea=idea, mine=True)), created,
-                        url_for("api.mine", conversation_id=idea.conversation_id))
-    detail = idea_detail(acting(), idea.id)
-    return _created(idea_json(detail.card), created, url_for("api.get_idea", idea_id=idea.id))
+    """Post an idea; send Idempotency-Key (or client_token) to make a retry safe."""
+    data: PostBody = parsed_json()
+    idea, created = ideas.post_idea(acting(), question_id, data.body, client_token=_token(data),
+                                    allow_identifying=data.confirm_identifying)
+    location = (url_for("api.get_idea", idea_id=idea.id) if idea.status == ContentStatus.PUBLISHED
+                else url_for("api.mine", conversation_id=idea.conversation_id))
+    return _idea(idea), 201 if created else 200, {"Location": location}
 
 
 @bp.get("/ideas/<idea_id>")
-def get_idea(idea_id: str):  # type: ignore[no-untyped-def]
+@validate(resp=responses(200, IdeaWithComments))
+def get_idea(idea_id: str) -> IdeaWithComments:
+    """An idea with its comments."""
     detail = idea_detail(acting(), idea_id)
-    return jsonify(idea_json(detail.card) | {"comments": [comment_json(v.comment, v.mine) for v in detail.comments]})
+    return IdeaWithComments(**Idea.of(detail.card).model_dump(),
+                            comments=[Comment.of(v.comment, v.mine) for v in detail.comments])
 
 
 @bp.patch("/ideas/<idea_id>")
 @posting_limit
-def edit_idea(idea_id: str):  # type: ignore[no-untyped-def]
-    data = json_body("body")
-    idea = ideas.edit_idea(acting(), idea_id, text_field(data, "body"), allow_identifying=confirm_flag(data))
-    if idea.status != ContentStatus.PUBLISHED:
-        return jsonify(idea_json(IdeaCard(idea=idea, mine=True)))
-    return jsonify(idea_json(idea_detail(acting(), idea_id).card))
+@validate(json=PostBody, resp=responses(200, Idea, POSTING))
+def edit_idea(idea_id: str) -> Idea:
+    """Edit your own idea."""
+    data: PostBody = parsed_json()
+    return _idea(ideas.edit_idea(acting(), idea_id, data.body, allow_identifying=data.confirm_identifying))
 
 
 @bp.delete("/ideas/<idea_id>")
 @posting_limit
+@validate(resp=responses(204, None, _WITHDRAW))
 def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
+    """Withdraw your own idea."""
     ideas.withdraw_idea(acting(), idea_id)
     return "", 204
 
 
 @bp.post("/ideas/<idea_id>/comments")
 @posting_limit
+@validate(json=PostBody, resp=responses(201, Comment, POSTING, HTTP_200=(Comment, "Already sent: the first result")))
 def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
-    data = json_body("body")
-    comment, created = comments.add_comment(
-        acting(), idea_id, text_field(data, "body"), client_token=idempotency_key(data),
-        allow_identifying=confirm_flag(data),
-    )
-    return _created(comment_json(comment, True), created, url_for("api.get_idea", idea_id=idea_id))
+    """Comment on an idea (1 to 500 characters)."""
+    data: PostBody = parsed_json()
+    comment, created = comments.add_comment(acting(), idea_id, data.body, client_token=_token(data),
+                                            allow_identifying=data.confirm_identifying)
+    return Comment.of(comment, True), 201 if created else 200, {"Location": url_for("api.get_idea", idea_id=idea_id)}
 
 
 @bp.patch("/comments/<comment_id>")
 @posting_limit
-def edit_comment(comment_id: str):  # type: ignore[no-untyped-def]
-    data = json_body("body")
-    comment = comments.edit_comment(acting(), comment_id, text_field(data, "body"), allow_identifying=confirm_flag(data))
-    return jsonify(comment_json(comment, True))
+@validate(json=PostBody, resp=responses(200, Comment, POSTING))
+def edit_comment(comment_id: str) -> Comment:
+    """Edit your own comment."""
+    data: PostBody = parsed_json()
+    comment = comments.edit_comment(acting(), comment_id, data.body, allow_identifying=data.confirm_identifying)
+    return Comment.of(comment, True)
 
 
 @bp.delete("/comments/<comment_id>")
 @posting_limit
+@validate(resp=responses(204, None, _WITHDRAW))
 def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
+    """Withdraw your own comment."""
     comments.withdraw_comment(acting(), comment_id)
     return "", 204
 
 
 @bp.put("/ideas/<idea_id>/vote")
 @posting_limit
-def cast_vote(idea_id: str):  # type: ignore[no-untyped-def]
-    data = json_body("choice")
-    voting.cast_vote(acting(), idea_id, text_field(data, "choice"))
-    return jsonify(idea_json(idea_detail(acting(), idea_id).card))
+@validate(json=VoteBody, resp=responses(200, Idea, POSTING))
+def cast_vote(idea_id: str) -> Idea:
+    """Vote: support, or agree / disagree / pass."""
+    voting.cast_vote(acting(), idea_id, parsed_json().choice)
+    return Idea.of(idea_detail(acting(), idea_id).card)
 
 
 @bp.delete("/ideas/<idea_id>/vote")
 @posting_limit
-def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
+@validate(resp=responses(200, Idea, _WITHDRAW))
+def withdraw_vote(idea_id: str) -> Idea:
+    """Withdraw your vote."""
     voting.withdraw_vote(acting(), idea_id)
-    return jsonify(idea_json(idea_detail(acting(), idea_id).card))
+    return Idea.of(idea_detail(acting(), idea_id).card)

@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import jsonify
 
-from flask import abort, jsonify
-
-from app.views import acting
 from app.api import bp, for_role
-from app.api.helpers import is_db_id, json_body, text_field
+from app.api.schemas.common import iso_hour
+from app.api.schemas.facilitation import (Cell, CheckedNote, Imported, PaperNotes, Participation, StageBody,
+                                          Staged)
+from app.api.spec import READ, WRITE, parsed_json, responses, validate
 from app.models import Role
 from app.services import access
+from app.services.common.csvfile import RowErrors
 from app.services.content import paper_notes
 from app.services.conversations import stages
-from app.services.common.csvfile import RowErrors
-from app.services.conversations.participation import Cell, participation_figures
+from app.services.conversations.participation import participation_figures
+from app.views import acting
 
 
-def _cells(cells: list[Cell]) -> list[dict[str, Any]]:
-    return [{"group": c.label, "participants": c.value, "hidden": c.hidden} for c in cells]
+def _cells(cells) -> list[Cell]:  # type: ignore[no-untyped-def]
+    return [Cell(group=c.label, participants=c.value, hidden=c.hidden) for c in cells]
 
 
 @bp.get("/conversations/<int:conversation_id>/participation")
 @for_role(Role.FACILITATOR)
-def participation(conversation_id: int):  # type: ignore[no-untyped-def]
+@validate(resp=responses(200, Participation, READ))
+def participation(conversation_id: int) -> Participation:
+    """Participation figures (facilitators), worked out hourly: totals, and people by organisation and staff group,
+    rounded to 5, groups below the minimum group size folded into Other (complementary suppression included)."""
     figures = participation_figures(access.get_managed_conversation(acting().facilitates, conversation_id))
-    return jsonify(
-        conversation_id=conversation_id, min_group_size=figures.k,
-        updated_at=figures.updated_at.strftime("%Y-%m-%dT%H:00:00Z") if figures.updated_at else None,
+    return Participation(
+        conversation_id=conversation_id, min_group_size=figures.k, updated_at=iso_hour(figures.updated_at),
         ideas=figures.ideas, comments=figures.comments,
         votes=figures.votes, participants=figures.participants,
         by_organisation=_cells(figures.by_organisation), by_staff_group=_cells(figures.by_staff_group),
@@ -36,36 +39,31 @@ def participation(conversation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/conversations/<int:conversation_id>/paper-notes")
 @for_role(Role.FACILITATOR)
+@validate(json=PaperNotes, resp=responses(201, Imported, WRITE, HTTP_200=(Imported, "Dry run: what would be imported")))
 def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
+    """Import typed-up paper sticky notes as ideas (facilitators): all or nothing, with row-numbered errors (422);
+    dry_run checks and previews without saving."""
     conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
-    data = json_body("notes")
-    notes = text_field(data, "notes")
-    question_id = data.get("question_id")
-    if question_id is not None and not is_db_id(question_id):
-        abort(400, "question_id must be a question's id.")
-    dry_run = data.get("dry_run", False)
-    if not isinstance(dry_run, bool):
-        abort(400, "dry_run must be true or false.")
+    data: PaperNotes = parsed_json()
     try:
-        if dry_run:
-            checked = paper_notes.read_notes(conversation, notes, question_id)
-            return jsonify(imported=0, notes=[{"row": n.row, "question_id": n.question.id, "text": n.text,
-                                               "identifying": n.flags} for n in checked])
-        added = paper_notes.import_notes(conversation, notes, question_id)
+        if data.dry_run:
+            checked = paper_notes.read_notes(conversation, data.notes, data.question_id)
+            return Imported(imported=0, notes=[CheckedNote(row=n.row, question_id=n.question.id, text=n.text,
+                                                           identifying=n.flags) for n in checked])
+        added = paper_notes.import_notes(conversation, data.notes, data.question_id)
     except RowErrors as error:
         return jsonify(error={"status": 422, "message": error.message, "field": error.field,
                               "rows": [{"row": row, "message": message} for row, message in error.errors]}), 422
-    return jsonify(imported=len(added), idea_ids=[i.id for i in added],
-                   flagged_identifying=sum(1 for i in added if i.flagged_identifying),
-                   held_for_moderation=sum(1 for i in added if i.queued)), 201
+    return Imported(imported=len(added), idea_ids=[i.id for i in added],
+                    flagged_identifying=sum(1 for i in added if i.flagged_identifying),
+                    held_for_moderation=sum(1 for i in added if i.queued)), 201
 
 
 @bp.put("/ideas/<idea_id>/stage")
 @for_role(Role.FACILITATOR)
-def set_stage(idea_id: str):  # type: ignore[no-untyped-def]
-    data = json_body("stage")
-    reason = data.get("reason", "")
-    if not isinstance(reason, str):
-        abort(400, "reason must be a string.")
-    idea = stages.set_idea_stage(acting().facilitates, idea_id, text_field(data, "stage"), reason)
-    return jsonify(id=idea.id, conversation_id=idea.conversation_id, stage=idea.stage, stage_reason=idea.stage_reason)
+@validate(json=StageBody, resp=responses(200, Staged, WRITE))
+def set_stage(idea_id: str) -> Staged:
+    """Move an Ideas Lab idea to a stage (facilitators); not_taken_forward needs a reason."""
+    data: StageBody = parsed_json()
+    idea = stages.set_idea_stage(acting().facilitates, idea_id, data.stage, data.reason)
+    return Staged(id=idea.id, conversation_id=idea.conversation_id, stage=idea.stage, stage_reason=idea.stage_reason)

@@ -2,66 +2,57 @@
 
 from __future__ import annotations
 
-from flask import jsonify
-
-from app.views import acting
 from app.api import bp, for_role
-from app.api.helpers import iso_hour, json_body, text_field
+from app.api.schemas.themes import CheckedText, Quote, Similar, SimilarIdea, Span, TextBody, Theme, ThemeRun, Themes
+from app.api.spec import ACT, parsed_json, responses, validate
 from app.extensions import limiter
 from app.models import Role
 from app.services import access
-from app.services.themes import runs
-from app.services.themes import reading
+from app.services.themes import reading, runs
+from app.views import acting
 
-
-def _span_json(span) -> dict:  # type: ignore[no-untyped-def]
-    return {"start": span.start, "end": span.end, "kind": span.kind, "reason": span.reason, "text": span.text}
-
-
-def _run_json(run) -> dict | None:  # type: ignore[no-untyped-def]
-    if run is None:
-        return None
-    return {"id": run.id, "status": run.status, "trigger": run.trigger, "backend": run.backend,
-            "idea_count": run.idea_count, "theme_count": run.theme_count, "unthemed_count": run.unthemed_count,
-            "error": run.error, "finished_hour": iso_hour(run.finished_at)}
+_DRAFT = (400, 401, 404, 415, 429)
 
 
 @bp.get("/conversations/<int:conversation_id>/themes")
-def list_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+@validate(resp=responses(200, Themes))
+def list_themes(conversation_id: int) -> Themes:
+    """The current themes, with the latest run's state."""
     view = reading.themes_for(acting(), conversation_id)
-    return jsonify(
-        run=_run_json(view.run), pending=_run_json(view.pending), latest_failed=_run_json(view.latest_failed),
+    return Themes(
+        run=ThemeRun.of(view.run), pending=ThemeRun.of(view.pending), latest_failed=ThemeRun.of(view.latest_failed),
         unthemed=view.unthemed,
-        themes=[{
-            "id": card.snapshot.theme_id, "label": card.snapshot.label, "size": card.snapshot.size,
-            "top_terms": card.snapshot.top_terms, "coherence": round(card.snapshot.coherence, 3),
-            "sentiment": card.snapshot.sentiment,
-            "quotes": [{"idea_id": q.id, "body": q.body} for q in card.quotes],
-        } for card in view.cards],
+        themes=[Theme(id=card.snapshot.theme_id, label=card.snapshot.label, size=card.snapshot.size,
+                      top_terms=card.snapshot.top_terms, coherence=round(card.snapshot.coherence, 3),
+                      sentiment=card.snapshot.sentiment, quotes=[Quote(idea_id=q.id, body=q.body) for q in card.quotes])
+                for card in view.cards],
     )
 
 
 @bp.post("/conversations/<int:conversation_id>/themes/run")
 @for_role(Role.FACILITATOR)  # leads rank above facilitators, so they may too
+@validate(resp=responses(202, ThemeRun, (*ACT, 429)))
 def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+    """Queue a theme run (facilitators and leads); 429 when asked for again within CHORUS_THEMES_ON_DEMAND_MINUTES."""
     conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
-    run = runs.request_on_demand_run(conversation.id)  # 429 with a message when too soon
-    return jsonify(_run_json(run)), 202
+    return ThemeRun.of(runs.request_on_demand_run(conversation.id)), 202  # 429 with a message when too soon
 
 
 @bp.post("/conversations/<int:conversation_id>/similar")
 @limiter.limit("60 per minute")
-def similar_ideas(conversation_id: int):  # type: ignore[no-untyped-def]
-    """Draft text goes in a POST body, never a URL, so proxies do not log it."""
-    data = json_body("text")
-    matches = reading.similar_ideas(acting(), conversation_id, text_field(data, "text")[:2000])
-    return jsonify(ideas=[{"id": idea.id, "body": idea.body, "question_id": idea.question_id, "score": round(score, 3)}
+@validate(json=TextBody, resp=responses(200, Similar, _DRAFT))
+def similar_ideas(conversation_id: int) -> Similar:
+    """Ideas similar to a draft (text in the body, never the URL)."""
+    matches = reading.similar_ideas(acting(), conversation_id, parsed_json().text[:2000])
+    return Similar(ideas=[SimilarIdea(id=idea.id, body=idea.body, question_id=idea.question_id, score=round(score, 3))
                           for idea, score in matches])
 
 
 @bp.post("/check-text")
 @limiter.limit("60 per minute")
-def check_text():  # type: ignore[no-untyped-def]
-    data = json_body("text")
-    result = reading.check_text(text_field(data, "text")[:5000])
-    return jsonify(spans=[_span_json(s) for s in result.spans], sentiment=round(result.sentiment, 3))
+@validate(json=TextBody, resp=responses(200, CheckedText, (400, 401, 415, 429)))
+def check_text() -> CheckedText:
+    """Identifying details and sentiment of a draft; nothing is stored."""
+    result = reading.check_text(parsed_json().text[:5000])
+    return CheckedText(spans=[Span(start=s.start, end=s.end, kind=s.kind, reason=s.reason, text=s.text)
+                              for s in result.spans], sentiment=round(result.sentiment, 3))

@@ -1,0 +1,99 @@
+"""Schemas for themes, theme runs, and help while drafting (similar ideas, identifying details)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from app.api.schemas.common import Body, Out, iso_hour
+
+
+class TextBody(Body):
+    """Draft text, sent in a body (never a URL, so proxies do not log it); only the start is read."""
+
+    text: Annotated[str, Field(max_length=20_000)]
+
+
+class ThemeRun(Out):
+    """A clustering run and how it went; its time only to the hour."""
+
+    id: int
+    status: str = Field(json_schema_extra={"enum": ["queued", "running", "succeeded", "failed"]})
+    trigger: str
+    backend: str | None
+    idea_count: int
+    theme_count: int
+    unthemed_count: int
+    error: str | None
+    finished_hour: str | None
+
+    @classmethod
+    def of(cls, run: Any) -> ThemeRun | None:
+        """The run as JSON, or None for no run."""
+        if run is None:
+            return None
+        return cls(id=run.id, status=run.status, trigger=run.trigger, backend=run.backend, idea_count=run.idea_count,
+                   theme_count=run.theme_count, unthemed_count=run.unthemed_count, error=run.error,
+                   finished_hour=iso_hour(run.finished_at))
+
+
+class Quote(Out):
+    """An idea quoted as representative of a theme."""
+
+    idea_id: str
+    body: str
+
+
+class Theme(Out):
+    """A theme of the current run."""
+
+    id: int
+    label: str
+    size: int
+    top_terms: list[str]
+    coherence: float
+    sentiment: float | None
+    quotes: list[Quote]
+
+
+class Themes(Out):
+    """The current themes, with the state of the latest runs."""
+
+    run: ThemeRun | None
+    pending: ThemeRun | None
+    latest_failed: ThemeRun | None
+    unthemed: int
+    themes: list[Theme]
+
+
+class SimilarIdea(Out):
+    """A published idea like the draft, with how alike (0 to 1)."""
+
+    id: str
+    body: str
+    question_id: int
+    score: float
+
+
+class Similar(Out):
+    """Ideas similar to a draft."""
+
+    ideas: list[SimilarIdea]
+
+
+class Span(Out):
+    """One identifying detail found: character offsets [start, end), kind, reason and the text."""
+
+    start: int
+    end: int
+    kind: str
+    reason: str
+    text: str
+
+
+class CheckedText(Out):
+    """Identifying details and sentiment of a draft; nothing is stored."""
+
+    spans: list[Span]
+    sentiment: float
