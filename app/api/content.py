@@ -6,13 +6,13 @@ from flask import jsonify, request, url_for
 
 from app.views import acting
 from app.api import bp
-from app.api.helpers import comment_json, confirm_flag, idea_json, idempotency_key, json_body, text_field
+from app.api.helpers import comment_json, confirm_flag, idea_json, idempotency_key, json_body, text_field, vote_json
 from app.ratelimit import posting_limit
 from app.services.content import comments
 from app.services.content import ideas
 from app.services.content import voting
 from app.models import ContentStatus
-from app.services.content.listing import SORTS, IdeaCard, idea_detail, list_ideas
+from app.services.content.listing import SORTS, IdeaCard, idea_detail, list_ideas, new_card
 
 
 def _created(payload: dict, created: bool, location: str):  # type: ignore[no-untyped-def]
@@ -41,15 +41,17 @@ def question_ideas(question_id: int):  # type: ignore[no-untyped-def]
 @posting_limit
 def post_idea(question_id: int):  # type: ignore[no-untyped-def]
     data = json_body("body")
+    person = acting()
     idea, created = ideas.post_idea(
-        acting(), question_id, text_field(data, "body"), client_token=idempotency_key(data),
+        person, question_id, text_field(data, "body"), client_token=idempotency_key(data),
         allow_identifying=confirm_flag(data),
     )
     if idea.status != ContentStatus.PUBLISHED:  # held for a moderator: only its author sees it, in "mine"
         return _created(idea_json(IdeaCard(idea=idea, mine=True)), created,
                         url_for("api.mine", conversation_id=idea.conversation_id))
-    detail = idea_detail(acting(), idea.id)
-    return _created(idea_json(detail.card), created, url_for("api.get_idea", idea_id=idea.id))
+    # A new idea has no votes or comments yet: no need to count them (a repeated submission may have some).
+    card = new_card(idea) if created else idea_detail(person, idea.id).card
+    return _created(idea_json(card), created, url_for("api.get_idea", idea_id=idea.id))
 
 
 @bp.get("/ideas/<idea_id>")
@@ -105,12 +107,10 @@ def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
 @posting_limit
 def cast_vote(idea_id: str):  # type: ignore[no-untyped-def]
     data = json_body("choice")
-    voting.cast_vote(acting(), idea_id, text_field(data, "choice"))
-    return jsonify(idea_json(idea_detail(acting(), idea_id).card))
+    return jsonify(vote_json(voting.cast_vote(acting(), idea_id, text_field(data, "choice"))))
 
 
 @bp.delete("/ideas/<idea_id>/vote")
 @posting_limit
 def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
-    voting.withdraw_vote(acting(), idea_id)
-    return jsonify(idea_json(idea_detail(acting(), idea_id).card))
+    return jsonify(vote_json(voting.withdraw_vote(acting(), idea_id)))

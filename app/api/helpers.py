@@ -10,6 +10,7 @@ from app.views import acting
 from app.models import Comment, Conversation, Question
 from app.services.access import visible_audience
 from app.services.content.listing import IdeaCard
+from app.services.content.voting import VoteResult
 from app.urls import MAX_DB_INT
 
 
@@ -91,6 +92,11 @@ def conversation_json(conversation: Conversation, *, full: bool = False) -> dict
 def question_json(question: Question) -> dict[str, Any]:
     return {"id": question.id, "conversation_id": question.conversation_id, "text": question.text,
             "description": question.description, "position": question.position}
+
+
+def vote_json(result: VoteResult) -> dict[str, Any]:
+    """A vote's answer: only what the voter needs (the idea's counts, or null while hidden, and their own vote)."""
+    return {"id": result.idea_id, "votes": result.votes, "votes_hidden": result.votes is None, "my_vote": result.my_vote}
 
 
 def idea_json(card: IdeaCard) -> dict[str, Any]:

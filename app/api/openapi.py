@@ -97,6 +97,9 @@ SCHEMAS: dict[str, Any] = {
         "comments_enabled": {"type": "boolean"}, "named_mode": {"type": "boolean"}, "audience_ids": {"type": "array", "items": {"type": "integer"}},
         "questions": {"type": "array", "items": {"type": "string"}},
         "opens_at": {"type": ["string", "null"], "format": "date-time"}, "closes_at": {"type": ["string", "null"], "format": "date-time"}}},
+    "Vote": {"type": "object", "description": "A vote's answer: the idea's counts and your own vote, nothing else.", "properties": {
+        "id": {"type": "string"}, "votes": {"type": ["object", "null"], "additionalProperties": {"type": "integer"}, "description": "null while counts are hidden from you"},
+        "votes_hidden": {"type": "boolean"}, "my_vote": {"type": ["string", "null"]}}},
     "Idea": {"type": "object", "description": "Never carries an author; created_hour is truncated to the hour.", "properties": {
         "id": {"type": "string"}, "conversation_id": {"type": "integer"}, "question_id": {"type": "integer"},
         "body": {"type": "string"}, "created_hour": {"type": "string", "format": "date-time"}, "edited": {"type": "boolean"},
@@ -150,6 +153,7 @@ def build_spec() -> dict[str, Any]:
     report_schema = {"type": "object", "properties": {"reported": {"type": "boolean"}, "already_reported": {"type": "boolean"}}}
     _report_ok = _ok(report_schema, "201", "Reported") | _ok(report_schema, "200", "You had already reported it")
     idea_ok = _ok(_ref("Idea"))
+    vote_ok = _ok(_ref("Vote"))
     paths = {
         "/me": {"get": _op("The signed-in person's organisations and roles", _ok({"type": "object"}), errors=("401",))},
         "/conversations": {
@@ -194,8 +198,8 @@ def build_spec() -> dict[str, Any]:
         },
         "/ideas/{idea_id}/comments": {"post": _op("Comment on an idea (1 to 500 characters)", _ok(_ref("Comment"), "201", "Created"), body=_BODY, params=[idea, _IDEMPOTENCY], errors=_WRITE)},
         "/ideas/{idea_id}/vote": {
-            "put": _op("Vote: support, or agree / disagree / pass", idea_ok, body={"type": "object", "required": ["choice"], "properties": {"choice": {"type": "string", "enum": ["support", "agree", "disagree", "pass"]}}}, params=[idea], errors=_WRITE),
-            "delete": _op("Withdraw your vote", idea_ok, params=[idea], errors=("401", "404", "409", "429")),
+            "put": _op("Vote: support, or agree / disagree / pass", vote_ok, body={"type": "object", "required": ["choice"], "properties": {"choice": {"type": "string", "enum": ["support", "agree", "disagree", "pass"]}}}, params=[idea], errors=_WRITE),
+            "delete": _op("Withdraw your vote", vote_ok, params=[idea], errors=("401", "404", "409", "429")),
         },
         "/conversations/{conversation_id}/batch": {"get": _op(
             "Batch release (facilitators): the settings and how many posts are waiting (a count only, never the posts)",

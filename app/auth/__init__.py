@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 
@@ -38,7 +39,8 @@ def init_login(app: Flask) -> None:
     def _load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
-        user = db.session.scalar(sa.select(User).where(User.id == int(user_id), User.active.is_(True)))
+        user = db.session.scalars(sa.select(User).where(User.id == int(user_id), User.active.is_(True))
+                                  .options(joinedload(User.memberships))).unique().first()  # one statement, not two
         if user is None or not hmac.compare_digest(str(session.get("_pw", "")), password_mark(user)):
             return None  # deactivated, or the password has changed since this session signed in
         sid = session.get("_sid")
