@@ -32,7 +32,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parents[1]
+# Another checkout of Chorus to measure (e.g. the previous release, for a before/after in the same conditions).
+ROOT = Path(os.environ.get("CHORUS_BENCH_ROOT") or HERE).resolve()
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 from bench.live import PSEUDONYM, SECRET, free_port, fresh_postgresql  # noqa: E402
 
@@ -78,11 +81,11 @@ def prepare(database: str, clients: int, key_dir: str) -> dict:
 
 
 @contextmanager
-def server(app_path: str, env: dict[str, str], port: int) -> Iterator[None]:
+def server(app_path: str, env: dict[str, str], port: int, root: Path) -> Iterator[None]:
     """gunicorn with the production settings on a free port; stopped however the block ends."""
     log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server must never block on a full pipe
     process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", app_path],
-                               cwd=ROOT, env=env | {"BIND": f"127.0.0.1:{port}"},
+                               cwd=root, env=env | {"BIND": f"127.0.0.1:{port}"},
                                stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 300  # generous: the machine may be busy
@@ -152,7 +155,9 @@ async def _client(n: int, port: int, info: dict, tally: Tally, deadline: float, 
             key = ("vote", (n, idea))
         else:
             body, token_key = f"bench comment {secrets.token_hex(8)}", secrets.token_hex(12)
-            calls = [("POST", f"/api/v1/ideas/{idea}/comments", {"body": body}, {"Idempotency-Key": token_key})]
+            # confirm_identifying: a random hex string can look like a phone number to the identifying-details check.
+            calls = [("POST", f"/api/v1/ideas/{idea}/comments", {"body": body, "confirm_identifying": True},
+                      {"Idempotency-Key": token_key})]
             calls *= 2 if twice else 1
             key = ("comment", body)
         started = time.monotonic()
@@ -237,12 +242,13 @@ def main() -> None:
                 "CHORUS_KEY_DIR": f"{tmp}/keys", "CHORUS_JOBS": "thread", "CHORUS_SCHEDULER": "false",
                 "CHORUS_RATELIMIT_POST": "1000000 per minute", "WEB_CONCURRENCY": "1" if args.workers < 2 else str(args.workers)}
             results = {}
-            for name, app_path, env in (("chorus", "wsgi:app", chorus_env),
-                                        ("bare", "bench._bare_app:app", base_env | {"BARE_DATABASE_URL": args.postgresql, "REDIS_URL": args.redis})):
+            for name, app_path, env, root in (
+                    ("chorus", "wsgi:app", chorus_env, ROOT),
+                    ("bare", "bench._bare_app:app", base_env | {"BARE_DATABASE_URL": args.postgresql, "REDIS_URL": args.redis}, HERE)):
                 port = free_port()
                 if name == "bare":
                     _bare_schema(args.postgresql)
-                with server(app_path, env, port):
+                with server(app_path, env, port, root):
                     tally = asyncio.run(drive(port, info, clients, args.seconds))
                 lost, duplicates = check(args.postgresql, tally, name == "bare", info["conversation"])
                 results[name] = summary(tally, args.seconds, lost, duplicates)
