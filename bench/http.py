@@ -142,6 +142,7 @@ class Tally:
     ok: int = 0
     errors: dict[int, int] = field(default_factory=dict)
     votes: set[tuple[int, str]] = field(default_factory=set)  # (client, idea) acknowledged
+    tried: set[tuple[int, str]] = field(default_factory=set)  # (client, idea) sent, answered or not
     comments: dict[str, str] = field(default_factory=dict)  # body -> acknowledged id
 
 
@@ -153,6 +154,7 @@ async def _client(n: int, port: int, info: dict, tally: Tally, deadline: float, 
         if rng.random() < 0.7:
             calls = [("PUT", f"/api/v1/ideas/{idea}/vote", {"choice": "support"}, {})] * (2 if twice else 1)
             key = ("vote", (n, idea))
+            tally.tried.add((n, idea))
         else:
             body, token_key = f"bench comment {secrets.token_hex(8)}", secrets.token_hex(12)
             # confirm_identifying: a random hex string can look like a phone number to the identifying-details check.
@@ -208,8 +210,12 @@ def check(database: str, tally: Tally, bare: bool, conversation_id: int) -> tupl
     lost = sum(max(0, n - votes.get(idea, 0)) for idea, n in acknowledged.items())
     lost += sum(1 for body in tally.comments if body not in stored)
     duplicates = sum(n - 1 for n in stored.values() if n > 1)
-    # Votes: one per person per idea, so more rows than people who voted would be duplicates.
-    duplicates += sum(max(0, votes.get(idea, 0) - n) for idea, n in acknowledged.items())
+    # Votes: one per person per idea, so more rows than people who tried to vote on it would be duplicates (a vote
+    # stored although its answer was an error is not one).
+    tried: dict[str, int] = {}
+    for _, idea in tally.tried:
+        tried[idea] = tried.get(idea, 0) + 1
+    duplicates += sum(max(0, count - tried.get(idea, 0)) for idea, count in votes.items())
     return lost, duplicates
 
 
