@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -167,11 +167,12 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         rows = {row[0].id: row for row in db.session.execute(query.where(Idea.id.in_(chosen))).all()}
         ordered = [rows[i] for i in chosen if i in rows]
     else:
-        order = {
+        orders: dict[str, list[sa.UnaryExpression[Any]]] = {
             "newest": [Idea.created_hour.desc()],
             "supported": [sa.desc(up), Idea.created_hour.desc()],
             "discussed": [sa.desc(comments), Idea.created_hour.desc()],
-        }[sort]
+        }
+        order = orders[sort]
         query = query.order_by(*order, Idea.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
         ordered = list(db.session.execute(query).all())
     return IdeaPage(question, _cards(participant, conversation, ordered), sort, page, pages, total, stage)
