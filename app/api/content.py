@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import abort, request, url_for
 
 from app.api import bp
-from app.api.schemas.content import Comment, Idea, IdeaPage, IdeasQuery, IdeaWithComments, PostBody, VoteBody
+from app.api.schemas.content import Comment, Idea, IdeaPage, IdeasQuery, IdeaWithComments, PostBody, Vote, VoteBody
 from app.api.spec import POSTING, parsed_json, parsed_query, responses, validate
 from app.models import ContentStatus
 from app.ratelimit import posting_limit
 from app.services.content import comments, ideas, voting
-from app.services.content.listing import IdeaCard, idea_detail, list_ideas
+from app.services.content.listing import IdeaCard, idea_detail, list_ideas, new_card
 from app.views import acting
 
 _CREATED = {"HTTP_200": (Idea, "You had already sent this (same Idempotency-Key): the first result")}
@@ -48,11 +48,16 @@ def question_ideas(question_id: int) -> IdeaPage:
 def post_idea(question_id: int):  # type: ignore[no-untyped-def]
     """Post an idea; send Idempotency-Key (or client_token) to make a retry safe."""
     data: PostBody = parsed_json()
-    idea, created = ideas.post_idea(acting(), question_id, data.body, client_token=_token(data),
+    person = acting()
+    idea, created = ideas.post_idea(person, question_id, data.body, client_token=_token(data),
                                     allow_identifying=data.confirm_identifying)
     location = (url_for("api.get_idea", idea_id=idea.id) if idea.status == ContentStatus.PUBLISHED
                 else url_for("api.mine", conversation_id=idea.conversation_id))
-    return _idea(idea), 201 if created else 200, {"Location": location}
+    if idea.status != ContentStatus.PUBLISHED:  # held for a moderator: only its author sees it, in "mine"
+        return Idea.of(IdeaCard(idea=idea, mine=True)), 201 if created else 200, {"Location": location}
+    # A new idea has no votes or comments yet: no need to count them (a repeated submission may have some).
+    card = new_card(idea) if created else idea_detail(person, idea.id).card
+    return Idea.of(card), 201 if created else 200, {"Location": location}
 
 
 @bp.get("/ideas/<idea_id>")
@@ -114,17 +119,15 @@ def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
 
 @bp.put("/ideas/<idea_id>/vote")
 @posting_limit
-@validate(json=VoteBody, resp=responses(200, Idea, POSTING))
-def cast_vote(idea_id: str) -> Idea:
-    """Vote: support, or agree / disagree / pass."""
-    voting.cast_vote(acting(), idea_id, parsed_json().choice)
-    return Idea.of(idea_detail(acting(), idea_id).card)
+@validate(json=VoteBody, resp=responses(200, Vote, POSTING))
+def cast_vote(idea_id: str) -> Vote:
+    """Vote: support, or agree / disagree / pass; answers only the idea's counts and your vote."""
+    return Vote.of(voting.cast_vote(acting(), idea_id, parsed_json().choice))
 
 
 @bp.delete("/ideas/<idea_id>/vote")
 @posting_limit
-@validate(resp=responses(200, Idea, _WITHDRAW))
-def withdraw_vote(idea_id: str) -> Idea:
-    """Withdraw your vote."""
-    voting.withdraw_vote(acting(), idea_id)
-    return Idea.of(idea_detail(acting(), idea_id).card)
+@validate(resp=responses(200, Vote, _WITHDRAW))
+def withdraw_vote(idea_id: str) -> Vote:
+    """Withdraw your vote; answers only the idea's counts."""
+    return Vote.of(voting.withdraw_vote(acting(), idea_id))

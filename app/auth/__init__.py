@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask import Flask, Request, abort, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload
 from flask_login import current_user
 
 from app.extensions import db, login_manager
@@ -43,7 +44,8 @@ def init_login(app: Flask) -> None:
     def _load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
-        user = db.session.scalar(sa.select(User).where(User.id == int(user_id), User.active.is_(True)))
+        user = db.session.scalars(sa.select(User).where(User.id == int(user_id), User.active.is_(True))
+                                  .options(joinedload(User.memberships))).unique().first()  # one statement, not two
         if user is None or not hmac.compare_digest(str(session.get("_pw", "")), password_mark(user)):
             return None  # deactivated, or the password has changed since this session signed in
         sid = session.get("_sid")

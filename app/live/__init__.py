@@ -13,9 +13,9 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from app.live.bus import EventBus, InProcessBus, LiveMessage
-from app.live.store import forget, prune, record
+from app.live.store import changed_since, forget, prune, record
 
-__all__ = ["EventBus", "LiveMessage", "bus", "forget", "init_live", "prune", "publish", "record"]
+__all__ = ["EventBus", "LiveMessage", "bus", "changed_since", "forget", "init_live", "prune", "publish", "record"]
 
 
 def init_live(app: Flask) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from datetime import timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.live.bus import LiveMessage
@@ -17,26 +19,62 @@ from app.models.base import this_hour
 REPLAY_LIMIT = 500
 # Pruning runs with every PRUNE_EVERY-th event of a conversation, so the log stays bounded without a job.
 PRUNE_EVERY = 50
+_PENDING = "chorus.live_pending"
+_UNSTORED = "chorus.live_unstored"  # pending events recorded before a forget(): numbered, published, never stored
+# Event types after which stored opinion groups may be out of date (votes, or an idea leaving or rejoining).
+VOTE_EVENTS = ("votes", "idea", "idea_withdrawn")
 
 
 def record(conversation_id: int, type_: str, data: dict[str, Any]) -> LiveMessage:
     """Add an event to the current transaction; publish the returned message after commit.
 
-    The per-conversation counter is bumped with UPDATE ... RETURNING, which locks the conversation row
-    until commit, so event ids are in commit order and a stream can tell a gap from a duplicate.
+    The message is numbered when the transaction commits (see _number_pending): the conversation's counter is
+    the last row the transaction locks, held only for the few statements before COMMIT, so writes to one
+    conversation never queue on it while they do their own work, and event ids are still in commit order.
     """
-    seq = db.session.execute(
-        sa.update(Conversation)
-        .where(Conversation.id == conversation_id)
-        .values(live_seq=Conversation.live_seq + 1)
-        .returning(Conversation.live_seq),
-        execution_options={"synchronize_session": False},
-    ).scalar_one()
-    db.session.add(LiveEvent(conversation_id=conversation_id, id=seq, type=type_,
-                             payload=json.dumps(data, sort_keys=True, separators=(",", ":"))))
-    if seq % PRUNE_EVERY == 0:
+    message = LiveMessage(conversation_id, 0, type_, data)
+    db.session.info.setdefault(_PENDING, []).append(message)
+    return message
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _number_pending(session: Session) -> None:
+    """Number and store the transaction's events, last of all (after every other write is flushed)."""
+    pending: list[LiveMessage] = session.info.pop(_PENDING, [])
+    unstored: set[int] = session.info.pop(_UNSTORED, set())
+    if not pending:
+        return
+    session.flush()
+    by_conversation: dict[int, list[LiveMessage]] = defaultdict(list)
+    for message in pending:
+        by_conversation[message.conversation_id].append(message)
+    prune_now = False
+    for conversation_id in sorted(by_conversation):  # one lock order for every writer: no deadlock
+        messages = by_conversation[conversation_id]
+        last = session.execute(
+            sa.update(Conversation).where(Conversation.id == conversation_id)
+            .values(live_seq=Conversation.live_seq + len(messages)).returning(Conversation.live_seq),
+            execution_options={"synchronize_session": False},
+        ).scalar_one()
+        first = last - len(messages) + 1
+        for offset, message in enumerate(messages):
+            object.__setattr__(message, "id", first + offset)  # frozen for readers; numbered exactly once, here
+        rows = [{"conversation_id": conversation_id, "id": m.id, "type": m.type,
+                 "payload": json.dumps(m.data, sort_keys=True, separators=(",", ":"))}
+                for m in messages if id(m) not in unstored]
+        if rows:
+            session.execute(sa.insert(LiveEvent), rows)
+        prune_now = prune_now or last // PRUNE_EVERY != (first - 1) // PRUNE_EVERY  # passed a multiple
+    if prune_now:
         prune()
-    return LiveMessage(conversation_id, seq, type_, data)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    """Events of a transaction that rolled back were never stored: never number or publish them."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_UNSTORED, None)
 
 
 def prune(retention_hours: int | None = None) -> int:
@@ -50,8 +88,13 @@ def prune(retention_hours: int | None = None) -> int:
 
 
 def forget(conversation_id: int) -> None:
-    """Delete a conversation's whole log (at close), in the caller's transaction."""
+    """Delete a conversation's whole log (at close), in the caller's transaction.
+
+    Events this transaction recorded so far are forgotten too: they are still numbered and published, never stored.
+    """
     db.session.execute(sa.delete(LiveEvent).where(LiveEvent.conversation_id == conversation_id))
+    unstored: set[int] = db.session.info.setdefault(_UNSTORED, set())
+    unstored.update(id(m) for m in db.session.info.get(_PENDING, []) if m.conversation_id == conversation_id)
 
 
 def last_id(engine: Engine, conversation_id: int) -> int:
@@ -79,3 +122,14 @@ def replay(engine: Engine, conversation_id: int, after: int, limit: int = REPLAY
     if len(messages) == limit and messages[-1].id < current:
         complete = False
     return messages, complete
+
+
+def changed_since(conversation_id: int, after: int, types: tuple[str, ...] = VOTE_EVENTS) -> bool:
+    """Whether an event of these types came after event `after` (True too when the log no longer says)."""
+    newer = sa.select(LiveEvent.id).where(LiveEvent.conversation_id == conversation_id, LiveEvent.id > after)
+    current = sa.select(Conversation.live_seq).where(Conversation.id == conversation_id).scalar_subquery()
+    next_kept = sa.exists(newer.where(LiveEvent.id == after + 1))
+    return bool(db.session.scalar(sa.select(
+        sa.exists(newer.where(LiveEvent.type.in_(types)))
+        | ((current > after) & ~next_kept)  # pruned (or forgotten) since: assume the votes changed
+    )))

@@ -100,10 +100,9 @@ class Conversation(Model):
     batch_release: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     batch_size: Mapped[int] = mapped_column(default=5, server_default="5")
     batch_max_wait_hours: Mapped[int] = mapped_column(default=24, server_default="24")
-    # The id of the last live event; bumped in the writer's transaction so ids follow commit order.
+    # The id of the last live event; bumped as the last statement before a writer's COMMIT (app/live/store.py),
+    # so ids follow commit order while the row lock lasts only microseconds. Opinion runs compare against it too.
     live_seq: Mapped[int] = mapped_column(default=0)
-    # Bumped with every vote cast, changed or withdrawn: opinion groups computed at another version are stale.
-    vote_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     audience: Mapped[list[Organisation]] = relationship(secondary=audience, order_by="Organisation.name")

@@ -30,7 +30,7 @@ class OpinionRun(Model):
     conversation_id: Mapped[int] = mapped_column(sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(sa.String(10), default="queued")  # a RunStatus
     trigger: Mapped[str] = mapped_column(sa.String(10), default="view")
-    # Conversation.vote_version read before the votes were loaded: the result is current while they match.
+    # Conversation.live_seq read before the votes were loaded: the result is current until a later vote event.
     vote_version: Mapped[int] = mapped_column(default=0)
     voters: Mapped[int] = mapped_column(default=0)
     grouped: Mapped[int] = mapped_column(default=0)

@@ -7,6 +7,7 @@ something that does not exist (404, never 403).
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
 from app.models import Conversation, ConversationStatus, Organisation, Question, Theme, audience
@@ -46,18 +47,34 @@ def can_see(participant: Participant, conversation: Conversation) -> bool:
     return any(org.id in participant.organisation_ids for org in conversation.audience)
 
 
+def visible_to(participant: Participant) -> sa.ColumnElement[bool]:
+    """can_see as SQL, so a lookup checks access in the same statement that loads the thing (no audience load)."""
+    if participant.guest_conversation_id is not None:
+        return ((Conversation.id == participant.guest_conversation_id) & Conversation.allow_guests.is_(True)
+                & (Conversation.status != ConversationStatus.DRAFT))
+    in_audience = sa.exists().where(audience.c.conversation_id == Conversation.id,
+                                    audience.c.organisation_id.in_(participant.organisation_ids))
+    return (Conversation.organisation_id.in_(participant.facilitates)
+            | ((Conversation.status != ConversationStatus.DRAFT) & in_audience))
+
+
 def get_conversation(participant: Participant, conversation_id: int) -> Conversation:
     """A conversation this person may see, or NotFound (drafts only to its facilitators)."""
-    conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or not can_see(participant, conversation):
+    conversation = db.session.scalar(  # one statement with the access check (no audience load)
+        sa.select(Conversation).where(Conversation.id == conversation_id, visible_to(participant)))
+    if conversation is None:
         raise NotFound("We could not find that conversation.")
     return conversation
 
 
 def get_question(participant: Participant, question_id: int) -> Question:
     """A question in a conversation this person may see, or NotFound."""
-    question = db.session.get(Question, question_id)
-    if question is None or not can_see(participant, question.conversation):
+    # One statement: the question, its conversation (with its key) and the access check together.
+    question = db.session.scalar(
+        sa.select(Question).join(Question.conversation).where(Question.id == question_id, visible_to(participant))
+        .options(contains_eager(Question.conversation))
+    )
+    if question is None:
         raise NotFound("We could not find that question.")
     return question
 

@@ -50,7 +50,7 @@ def test_vote_phase_takes_votes_only(session):
     question = conversation.questions[0].id
     idea, _ = ideas.post_idea(alice, question, "Free parking on night shifts")
     live_session.set_phase(conversation, "vote")
-    assert voting.cast_vote(bob, idea.id, "support") == "support"
+    assert voting.cast_vote(bob, idea.id, "support").my_vote == "support"
     with pytest.raises(NotAllowedNow, match="not taking new ideas"):
         ideas.post_idea(bob, question, "Another idea during voting")
     with pytest.raises(NotAllowedNow, match="not taking new comments"):

@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field
 from app.api.schemas.common import Body, Out, Query, Text, iso_hour
 from app.models import Comment as CommentRow
 from app.services.content.listing import IdeaCard, Sort
+from app.services.content.voting import VoteResult
 from app.urls import MAX_DB_INT
 
 def _token(value: Any) -> Any:
@@ -102,6 +103,20 @@ class Idea(Out):
                    status=idea.status, source=idea.source, votes=votes, votes_hidden=card.counts_hidden,
                    comment_count=card.comments, my_vote=card.my_vote, mine=card.mine, author_name=idea.author_name,
                    stage=idea.stage if lab else None, stage_reason=idea.stage_reason if lab else None)
+
+
+class Vote(Out):
+    """A vote's answer: only what the voter needs, the idea's counts (null while hidden) and their own vote."""
+
+    id: str
+    votes: dict[str, int] | None = Field(description="null while counts are hidden from you (votes_hidden)")
+    votes_hidden: bool
+    my_vote: str | None
+
+    @classmethod
+    def of(cls, result: VoteResult) -> Vote:
+        """The voter's view of the idea's counts after their vote."""
+        return cls(id=result.idea_id, votes=result.votes, votes_hidden=result.votes is None, my_vote=result.my_vote)
 
 
 class IdeaWithComments(Idea):

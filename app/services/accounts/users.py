@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import joinedload
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -176,9 +177,11 @@ def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     if not token or not token.startswith("chorus_"):
         return None
-    record = db.session.scalar(
+    # One statement with the user and memberships: a token request (a vote, a post) runs on a tight budget.
+    record = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
-    )
+        .options(joinedload(ApiToken.user).joinedload(User.memberships))
+    ).unique().first()
     if record is None or not record.user.active:
         return None
     return record.user

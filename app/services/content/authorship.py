@@ -36,12 +36,12 @@ def insert_once(item: Content) -> tuple[Content, bool]:
     values = {column.key: getattr(item, column.key) for column in table.columns
               if getattr(item, column.key, None) is not None}  # unset columns take their defaults
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values(values).on_conflict_do_nothing(index_elements=["author_tag"])
-    new_id = db.session.scalar(statement.returning(table.c.id))
-    if new_id is None:
+    statement = insert(model).values(values).on_conflict_do_nothing(index_elements=["author_tag"])
+    created = db.session.scalar(statement.returning(model))  # the new row as an object: no second SELECT
+    if created is None:
         existing = db.session.scalars(sa.select(model).where(model.author_tag == item.author_tag)).one()
         return existing, False
-    return db.session.get_one(model, new_id), True
+    return created, True
 
 
 def is_author(participant: Participant, key: bytes, item: Idea | Comment) -> bool:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from app import live
 from app.extensions import db
 from app.models import ContentStatus, Idea, Vote
 from app.services.content.authorship import insert_once, stamp
 from app.services.workshops import events
-from app.services.access import get_conversation, get_question
+from app.services.access import get_question, visible_to
 from app.services.themes.embeddings import forget_embedding, queue_embedding
 from app.services.common.errors import NotFound
-from app.services.opinions.runs import mark_votes_changed
 from app.services.content.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.common.participants import Participant
 from app.services.conversations.release import announce, hold_or_release
@@ -23,7 +23,6 @@ IDEA_MIN, IDEA_MAX = 5, 2000
 
 
 def _forget_votes_and_vector(idea: Idea) -> None:
-    mark_votes_changed(idea.conversation_id)  # first: it locks the conversation row before the vote rows
     forget_embedding(idea.id)
     db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
 
@@ -57,10 +56,14 @@ def post_idea(
 
 def visible_idea(participant: Participant, idea_id: str) -> Idea:
     """A published idea in a conversation this person may see, or NotFound."""
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or idea.status != ContentStatus.PUBLISHED:
+    # One statement: the idea, its conversation (with its key) and the access check together.
+    idea = db.session.scalar(
+        sa.select(Idea).join(Idea.conversation)
+        .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, visible_to(participant))
+        .options(contains_eager(Idea.conversation))
+    )
+    if idea is None:
         raise NotFound("We could not find that idea.")
-    get_conversation(participant, idea.conversation_id)
     return idea
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -85,26 +85,22 @@ def order_seed(key: bytes, user_key: str) -> bytes:
     return bytes.fromhex(tag(key, "order", user_key))
 
 
-def _vote_counts() -> sa.Subquery:
-    return (
-        sa.select(
-            Vote.idea_id,
-            sa.func.sum(sa.case((Vote.value == 1, 1), else_=0)).label("up"),
-            sa.func.sum(sa.case((Vote.value == -1, 1), else_=0)).label("down"),
-            sa.func.sum(sa.case((Vote.value == 0, 1), else_=0)).label("passes"),
-        )
-        .group_by(Vote.idea_id)
-        .subquery()
-    )
+def _vote_count(value: int) -> sa.ScalarSelect[int]:
+    """One idea's votes of one value, per row: an index lookup, never a group over other ideas or conversations."""
+    return (sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == Idea.id, Vote.value == value)
+            .correlate(Idea).scalar_subquery())
 
 
-def _comment_counts() -> sa.Subquery:
-    return (
-        sa.select(Comment.idea_id, sa.func.count().label("n"))
-        .where(Comment.status == ContentStatus.PUBLISHED)
-        .group_by(Comment.idea_id)
-        .subquery()
-    )
+def _comment_count() -> sa.ScalarSelect[int]:
+    """One idea's published comments, per row (the ix_comment_idea_status index)."""
+    return (sa.select(sa.func.count()).select_from(Comment)
+            .where(Comment.idea_id == Idea.id, Comment.status == ContentStatus.PUBLISHED)
+            .correlate(Idea).scalar_subquery())
+
+
+def new_card(idea: Idea) -> IdeaCard:
+    """The card of an idea its author has just posted: no votes or comments yet."""
+    return IdeaCard(idea=idea, mine=True, counts_hidden=counts_hidden(idea.conversation))
 
 
 def _cards(participant: Participant, conversation: Conversation, rows: list) -> list[IdeaCard]:
@@ -137,14 +133,11 @@ def _cards(participant: Participant, conversation: Conversation, rows: list) -> 
     return cards
 
 
-def _card_query() -> tuple[sa.Select, sa.Subquery, sa.Subquery]:
-    votes, comments = _vote_counts(), _comment_counts()
-    query = (
-        sa.select(Idea, votes.c.up, votes.c.down, votes.c.passes, comments.c.n)
-        .outerjoin(votes, votes.c.idea_id == Idea.id)
-        .outerjoin(comments, comments.c.idea_id == Idea.id)
-    )
-    return query, votes, comments
+def _card_query() -> tuple[sa.Select, sa.ColumnElement[int], sa.ColumnElement[int]]:
+    """Ideas with their counts, computed only for the rows the query keeps (scaled to the page, not the instance)."""
+    up, comments = _vote_count(1).label("up"), _comment_count().label("comments")
+    query = sa.select(Idea, up, _vote_count(-1).label("down"), _vote_count(0).label("passes"), comments)
+    return query, up, comments
 
 
 def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1,
@@ -162,7 +155,7 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
-    query, votes, comments = _card_query()
+    query, up, comments = _card_query()
     query = query.where(published)
     if sort == "random":
         # Keyed by a seed of its own purpose (never the stored voter pseudonym), so the same on every visit
@@ -174,11 +167,12 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         rows = {row[0].id: row for row in db.session.execute(query.where(Idea.id.in_(chosen))).all()}
         ordered = [rows[i] for i in chosen if i in rows]
     else:
-        order = {
+        orders: dict[str, list[sa.UnaryExpression[Any]]] = {
             "newest": [Idea.created_hour.desc()],
-            "supported": [sa.func.coalesce(votes.c.up, 0).desc(), Idea.created_hour.desc()],
-            "discussed": [sa.func.coalesce(comments.c.n, 0).desc(), Idea.created_hour.desc()],
-        }[sort]
+            "supported": [sa.desc(up), Idea.created_hour.desc()],
+            "discussed": [sa.desc(comments), Idea.created_hour.desc()],
+        }
+        order = orders[sort]
         query = query.order_by(*order, Idea.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
         ordered = list(db.session.execute(query).all())
     return IdeaPage(question, _cards(participant, conversation, ordered), sort, page, pages, total, stage)
@@ -244,12 +238,12 @@ class CardPage:
 def ideas_by_ids(participant: Participant, conversation_id: int, idea_ids: list[str], page: int = 1) -> CardPage:
     """A page of the given ideas (e.g. a theme's), most supported first."""
     conversation = get_conversation(participant, conversation_id)
-    query, votes, _ = _card_query()
+    query, up, _ = _card_query()
     published = Idea.id.in_(idea_ids) & (Idea.status == ContentStatus.PUBLISHED) & (Idea.conversation_id == conversation.id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
-    by_support = [] if counts_hidden(conversation) else [sa.func.coalesce(votes.c.up, 0).desc()]
+    by_support = [] if counts_hidden(conversation) else [sa.desc(up)]
     rows = db.session.execute(
         query.where(published)
         .order_by(*by_support, Idea.created_hour.desc(), Idea.id)

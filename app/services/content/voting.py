@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -11,14 +12,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.crypto import voter_pseudonym
 from app import live
 from app.extensions import db
-from app.models import Vote, VotingMode
+from app.models import Conversation, Vote, VotingMode
 from app.services.workshops import events
 from app.services.common.errors import InvalidInput
 from app.services.content.ideas import visible_idea
 from app.services.common.keys import conversation_key
-from app.services.opinions.runs import mark_votes_changed
 from app.services.common.participants import Participant
-from app.services.workshops.phases import require_allowed
+from app.services.workshops.phases import counts_hidden, require_allowed
 
 VOTE_VALUES = {"support": 1, "agree": 1, "disagree": -1, "pass": 0}
 VALUE_NAMES = {1: "agree", -1: "disagree", 0: "pass"}
@@ -34,8 +34,27 @@ def _upsert(idea_id: str, voter: str, conversation_id: int, value: int) -> None:
 
 
 
-def cast_vote(participant: Participant, idea_id: str, choice: str) -> str:
-    """Record or change this person's vote on an idea; repeating it changes nothing. Returns the choice."""
+@dataclass(frozen=True)
+class VoteResult:
+    """What a voter needs back: the idea's counts (None while hidden from them) and their own vote."""
+
+    idea_id: str
+    votes: dict[str, int] | None
+    my_vote: str | None
+
+
+def _result(conversation: Conversation, idea_id: str, my_vote: str | None, counts: dict[str, int]) -> VoteResult:
+    # A voter sees counts even while they are hidden from others (as idea cards do); after a withdrawal, not.
+    hidden = counts_hidden(conversation) and my_vote is None
+    return VoteResult(idea_id, None if hidden else counts, my_vote)
+
+
+def cast_vote(participant: Participant, idea_id: str, choice: str) -> VoteResult:
+    """Record or change this person's vote on an idea; repeating it changes nothing.
+
+    A handful of statements: the idea with its conversation and access check, the upsert, the idea's new counts,
+    and the live event, numbered last (app/live/store.py). No conversation-wide counter is touched.
+    """
     idea = visible_idea(participant, idea_id)
     conversation = idea.conversation
     require_allowed(conversation, "vote")
@@ -44,22 +63,25 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> str:
         raise InvalidInput("Choose " + " or ".join(sorted(allowed)), field="choice")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
     _upsert(idea.id, voter, conversation.id, VOTE_VALUES[choice])
-    mark_votes_changed(conversation.id)  # locks the conversation row, as live_events does next
-    message = events.votes_changed(conversation, idea.id)
+    counts = events.vote_counts(idea.id, conversation.voting_mode)
+    message = events.votes_changed(conversation, idea.id, counts)
+    result = _result(conversation, idea.id, choice, counts)  # before the commit expires what it reads
     db.session.commit()
     live.publish(message)
-    return choice
+    return result
 
 
-def withdraw_vote(participant: Participant, idea_id: str) -> None:
+def withdraw_vote(participant: Participant, idea_id: str) -> VoteResult:
     """Remove this person's vote on an idea, if any."""
     idea = visible_idea(participant, idea_id)
-    require_allowed(idea.conversation, "vote")
-    voter = voter_pseudonym(conversation_key(idea.conversation), participant.user_key)
+    conversation = idea.conversation
+    require_allowed(conversation, "vote")
+    voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
     deleted = db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.voter == voter))
-    removed = cast(CursorResult[Any], deleted).rowcount  # Session.execute types every result as Result; an UPDATE/DELETE gives a CursorResult
-    if removed:
-        mark_votes_changed(idea.conversation_id)
-    message = events.votes_changed(idea.conversation, idea.id) if removed else None
+    removed = cast(CursorResult[Any], deleted).rowcount  # an UPDATE/DELETE gives a CursorResult
+    counts = events.vote_counts(idea.id, conversation.voting_mode)
+    message = events.votes_changed(conversation, idea.id, counts) if removed else None
+    result = _result(conversation, idea.id, None, counts)
     db.session.commit()
     live.publish(message)
+    return result

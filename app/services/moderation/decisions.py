@@ -32,7 +32,6 @@ from app.services.workshops import events
 from app.services.conversations import release
 from app.services.common.errors import InvalidInput, NotFound
 from app.services.content.forgetting import rewrite_copies
-from app.services.opinions.runs import mark_votes_changed
 from app.services.common.text import clean_text
 from app.services.content.authorship import Content
 
@@ -160,8 +159,6 @@ def approve_item(conversation: Conversation, moderator_id: int, kind: str, item_
     item = get_item(conversation, kind, item_id)
     was_published = item.status == ContentStatus.PUBLISHED
     release.publish_or_hold(conversation, item, was_published)  # with batch release on, joins the next batch
-    if isinstance(item, Idea) and not was_published and item.status == ContentStatus.PUBLISHED:
-        mark_votes_changed(conversation.id)  # a hidden idea's votes come back into the opinion groups
     item.notice_action = item.notice_reason = item.notice_note = None
     item.notice_unseen = False
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.APPROVE, None, "")
@@ -184,8 +181,6 @@ def hide_item(conversation: Conversation, moderator_id: int, kind: str, item_id:
         raise InvalidInput("Explain why, for the author", field="note")
     was_published = item.status == ContentStatus.PUBLISHED
     item.status = ContentStatus.HIDDEN
-    if isinstance(item, Idea) and was_published:  # after the item, as live_events locks: item row, then conversation
-        mark_votes_changed(conversation.id)  # its votes leave the opinion groups
     item.notice_action, item.notice_reason, item.notice_note, item.notice_unseen = "hide", reason, note, True
     rewrite_copies(item)  # hidden text must not stay replayable from the live log
     _resolve(conversation, kind, item, moderator_id, ModerationLogAction.HIDE, reason, note)

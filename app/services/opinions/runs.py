@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app import jobs
+from app import jobs, live
 from app.jobs import outbox as job_outbox
 from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationStatus, Idea, OpinionRun, RunStatus, Vote, VotingMode
@@ -44,20 +44,6 @@ def latest_run(conversation_id: int, succeeded: bool = False) -> OpinionRun | No
     return db.session.scalar(query.order_by(OpinionRun.id.desc()).limit(1))
 
 
-def mark_votes_changed(conversation_id: int) -> None:
-    """Mark the conversation's votes as changed, so stored opinion groups are known to be stale.
-
-    Called by every change to what the groups are computed from: a vote cast, changed or withdrawn, and an idea
-    withdrawn or hidden. It locks the conversation row, so callers call it before touching vote rows (the order
-    cast_vote uses), never after.
-    """
-    db.session.execute(
-        sa.update(Conversation).where(Conversation.id == conversation_id)
-        .values(vote_version=Conversation.vote_version + 1),
-        execution_options={"synchronize_session": False},
-    )
-
-
 def is_stale(run: OpinionRun, now: datetime | None = None) -> bool:
     """A queued or running run whose worker has certainly gone: stored as an hour, so allow that hour too."""
     return run.status in PENDING and run.created_at <= (now or utcnow()) - STALE_RUN - timedelta(hours=1)
@@ -79,7 +65,7 @@ def is_due(conversation: Conversation, now: datetime | None = None) -> bool:
     """Votes changed since the stored result, nothing is queued or running, and the last run is old enough."""
     now = now or utcnow()
     current = latest_run(conversation.id, succeeded=True)
-    if current is not None and current.vote_version == conversation.vote_version:
+    if current is not None and not live.changed_since(conversation.id, current.vote_version):
         return False
     latest = latest_run(conversation.id)
     if latest is None:
@@ -136,7 +122,7 @@ def run_scheduled(now: datetime | None = None) -> list[int]:
     """Queue runs for open agree/disagree conversations whose votes changed (the scheduler tick); returns ids."""
     conversations = db.session.scalars(sa.select(Conversation).where(
         Conversation.status == ConversationStatus.OPEN, Conversation.voting_mode == VotingMode.AGREE,
-        Conversation.vote_version > 0))
+        Conversation.live_seq > 0))
     due = [c.id for c in conversations if is_due(c, now)]
     for conversation_id in due:
         request_opinion_run(conversation_id, trigger="schedule")
@@ -155,8 +141,9 @@ def execute_opinion_run(run_id: int) -> None:
     db.session.commit()
     try:
         conversation = db.session.get_one(Conversation, run.conversation_id)
-        # Read before the votes: a vote arriving meanwhile leaves the result marked stale, never wrongly current.
-        run.vote_version = conversation.vote_version
+        # The live event number read before the votes: a vote arriving meanwhile has a later event, so the result
+        # is marked stale, never wrongly current. Votes write no counter of their own (no hot row).
+        run.vote_version = conversation.live_seq
         _compute(run, conversation)
         run.status, run.finished_at = RunStatus.SUCCEEDED, this_hour()
         _forget_older_runs(run, keep_succeeded=False)

@@ -87,12 +87,12 @@ def comment_withdrawn(comment: Comment) -> LiveMessage | None:
                                                                       "comment_id": comment.id})
 
 
-def votes_changed(conversation: Conversation, idea_id: str) -> LiveMessage:
+def votes_changed(conversation: Conversation, idea_id: str, counts: dict[str, int] | None = None) -> LiveMessage:
     """Counts while they are shown; while hidden, only that they changed (browsers ask for what they may see)."""
     if counts_hidden(conversation):
         return live.record(conversation.id, "votes", {"idea_id": idea_id, "hidden": True})
-    return live.record(conversation.id, "votes", {"idea_id": idea_id,
-                                                  "votes": vote_counts(idea_id, conversation.voting_mode)})
+    counts = counts if counts is not None else vote_counts(idea_id, conversation.voting_mode)
+    return live.record(conversation.id, "votes", {"idea_id": idea_id, "votes": counts})
 
 
 def moderated(item: Idea | Comment, was_published: bool) -> LiveMessage | None:
