@@ -5,7 +5,7 @@ on that row. Opinion runs now remember the conversation's live_seq they read bef
 later vote event exists (app/live/store.py changed_since). Stored runs are marked stale, so each recomputes once.
 
 Revision ID: d7a4c9e1f203
-Revises: c3f1a2b4d5e6
+Revises: d7a1c2e3f4b5
 Create Date: 2026-12-06 13:40:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd7a4c9e1f203'
-down_revision = 'c3f1a2b4d5e6'
+down_revision = 'd7a1c2e3f4b5'
 branch_labels = None
 depends_on = None
 
