@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 
-from app.views import acting
+from app.views import acting, page_arg
 from app.api import bp
 from app.api.helpers import comment_json, confirm_flag, idea_json, idempotency_key, json_body, text_field
 from app.ratelimit import posting_limit
@@ -27,10 +27,7 @@ def question_ideas(question_id: int):  # type: ignore[no-untyped-def]
     sort = request.args.get("sort", "random")
     if sort not in SORTS:
         return jsonify(error={"status": 400, "message": "sort must be one of: " + ", ".join(SORTS)}), 400
-    page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
-        return jsonify(error={"status": 400, "message": "page must be a whole number from 1"}), 400
-    result = list_ideas(acting(), question_id, sort, int(page), request.args.get("stage"))
+    result = list_ideas(acting(), question_id, sort, page_arg(), request.args.get("stage"))
     return jsonify(
         ideas=[idea_json(card) for card in result.cards],
         page=result.page, pages=result.pages, total=result.total, sort=result.sort,

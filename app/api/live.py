@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import abort, jsonify, request
 
-from app.views import acting
+from app.views import acting, int_arg
 from app.api import bp, for_role
-from app.api.helpers import json_body, text_field
+from app.api.helpers import is_db_id, json_body, text_field
 from app.extensions import db
 from app.live.store import replay
 from app.models import Role
@@ -22,12 +22,10 @@ from app.services.access import get_managed_conversation
 def live_state(conversation_id: int):  # type: ignore[no-untyped-def]
     """The live state as this person may see it; with ?after=N also the events after N."""
     state = state_json(live_board(acting(), conversation_id))
-    raw = request.args.get("after")
-    if raw is None:
+    after = int_arg("after", low=0)
+    if after is None:
         return jsonify(state=state, events=[], reset=False)
-    if not raw.isdigit():
-        abort(400, "after must be a whole number.")
-    messages, complete = replay(db.engine, conversation_id, int(raw))
+    messages, complete = replay(db.engine, conversation_id, after)
     return jsonify(state=state, events=[m.as_dict() for m in messages], reset=not complete)
 
 
@@ -71,7 +69,7 @@ def live_set_spotlight(conversation_id: int):  # type: ignore[no-untyped-def]
     idea_id, theme_id = data.get("idea_id"), data.get("theme_id")
     if idea_id is not None and not isinstance(idea_id, str):
         abort(400, "idea_id must be a string.")
-    if theme_id is not None and (not isinstance(theme_id, int) or isinstance(theme_id, bool)):
+    if theme_id is not None and not is_db_id(theme_id):
         abort(400, "theme_id must be a whole number.")
     session.set_spotlight(_managed(conversation_id), idea_id=idea_id, theme_id=theme_id)
     return _state(conversation_id)

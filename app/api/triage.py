@@ -11,7 +11,8 @@ from flask_login import current_user
 from app.views import acting
 from app import notice_cookie
 from app.api import bp, for_role
-from app.api.helpers import json_body
+from app.api.helpers import is_db_id, json_body
+from app.urls import MAX_DB_INT
 from app.models import Conversation, Role
 from app.services import access
 from app.services.triage import outcomes
@@ -47,7 +48,7 @@ def _str(data: dict[str, Any], name: str, default: str | None = None) -> str:
 def _id(data: dict[str, Any], name: str) -> int | str:
     """A theme id (a whole number) or an idea id (a string)."""
     value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if not (is_db_id(value) or isinstance(value, str)):  # 2**70 is no row's id (and a 500 on PostgreSQL once)
         abort(400, f"The field {name!r} must be a theme id or an idea id.")
     return value
 
@@ -56,7 +57,7 @@ def _int(data: dict[str, Any], name: str, *, optional: bool = False) -> int | No
     value = data.get(name)
     if value is None and optional:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_DB_INT:  # 2**70: a 500 once
         abort(400, f"The field {name!r} must be a whole number.")
     return value
 
