@@ -6,8 +6,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required, logout_user
 
 from app.auth.blueprint import bp, signed_in
+from app.auth.limits import per_account, per_address, sso_per_address
 from app.auth.oidc import SignInFailed, finish_sign_in, sso_enabled, sso_policy, start_sign_in
-from app.extensions import limiter
 from app.services.accounts.users import authenticate
 from app.services.accounts.sessions import revoke_session
 from app.services.accounts.sso import SignInRefused, SsoIdentity, sign_in_with_sso
@@ -16,7 +16,8 @@ from app.urls import safe_next
 from .forms import LoginForm, SignOutForm, SsoForm
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@per_address
+@per_account
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -45,7 +46,7 @@ def sso_start():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/sso/callback")
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@sso_per_address
 def sso_callback():  # type: ignore[no-untyped-def]
     if not sso_enabled():
         abort(404)
