@@ -134,6 +134,9 @@ def authenticate(email: str, password: str) -> User | None:
     address = (email or "").strip().lower()
     user = db.session.scalar(sa.select(User).where(User.email == address)) if address else None
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    # Hand the connection back to the pool while the KDF runs: at 9 am hundreds of sign-ins queue for it, and
+    # holding a connection each would exhaust the pool (500s after its timeout) while the database sits idle.
+    db.session.rollback()
     try:
         off_loop(_hasher.verify, stored, password or "")  # ~0.6 s of CPU: never on the event loop
     except (VerificationError, InvalidHashError):
