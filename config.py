@@ -98,7 +98,12 @@ class Config:
     RATELIMIT_STRATEGY = "fixed-window"
     # If Redis goes away, keep limiting per process in memory instead of failing every sign-in and post with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Sign-in: every attempt at one account (guessing), and failed attempts per network address, sized so a whole
+    # trust behind one address can arrive at 9 am (app/auth/limits.py).
     RATELIMIT_LOGIN: str = os.environ.get("CHORUS_RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_LOGIN_ADDRESS: str = os.environ.get("CHORUS_RATELIMIT_LOGIN_ADDRESS", "60 per minute;600 per hour")
+    # Native threads per gevent worker that run password hashing off the event loop (each argon2 hash uses 64 MiB).
+    CHORUS_KDF_THREADS: int = _int("CHORUS_KDF_THREADS", 2)
     RATELIMIT_POST: str = os.environ.get("CHORUS_RATELIMIT_POST", "30 per minute")
     # Guessing join codes: per client address.
     RATELIMIT_JOIN: str = os.environ.get("CHORUS_RATELIMIT_JOIN", "10 per minute;30 per hour")

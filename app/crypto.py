@@ -79,6 +79,10 @@ class Keyring:
             self._epochs = epochs
             self._cache.clear()
 
+    def purpose_key(self, purpose: str) -> bytes:
+        """A key for one purpose (e.g. sign-in rate limits), derived from the master key and useless for any other."""
+        return _derive(self._master, b"purpose:" + purpose.encode())
+
     def knows(self, epoch: str) -> bool:
         """True when this process can read the epoch's secret (reading the key directory again if needed)."""
         if epoch not in self._epochs:

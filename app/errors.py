@@ -104,7 +104,9 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
-        message = error.description if status in (400, 401, 409, 415, 422) and wants_json() else None
+        # Our own abort() messages are written for people; werkzeug's stock descriptions (the class default) are not.
+        ours = error.description != type(error).description
+        message = error.description if status in (400, 401, 409, 415, 422) and (wants_json() or ours) else None
         body, code = error_response(status, message)
         response = make_response(body, code)
         for name, value in error.get_headers():

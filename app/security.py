@@ -29,34 +29,45 @@ def _csp(nonce: str) -> str:
     )
 
 
-def _holds_nul(value: object) -> bool:
-    """True if a NUL byte hides anywhere in a (possibly nested) JSON value; no one types one on purpose."""
+def _bad_text(value: object) -> str | None:
+    """What is wrong with the text hiding anywhere in a (possibly nested) value: a NUL or a lone surrogate, or None."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             if "\x00" in item:
-                return True
+                return "a hidden NUL character"
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:  # "\ud800" from JSON: half a character, which no database can store
+                return "a broken character (half of a character pair)"
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return False
+    return None
 
 
-def _reject_nul_bytes() -> None:
-    """PostgreSQL cannot store NUL in text, so refuse it at the door rather than fail deep inside with a 500."""
+def _reject_bad_input() -> None:
+    """Refuse, at the door, input that would otherwise fail deep inside with a 500.
+
+    PostgreSQL stores neither NUL nor lone surrogates in text; web forms take form bodies only (Flask-WTF would
+    read a JSON body as form data and crash on a list or a number); absurdly nested JSON exhausts the decoder.
+    """
     values: list[object] = [*request.args.values(), *request.args.keys()]
     if request.method in _UNSAFE:
+        if request.is_json and not request.path.startswith("/api/"):
+            abort(415, "This page takes a form, not JSON. Use the form on the page, or the API under /api/v1.")
         values += [*request.form.values(), *request.form.keys()]
         if request.is_json:
             try:
                 values.append(request.get_json(silent=True))
             except RecursionError:
-                pass  # app/api/spec.py (require_json_object) answers this one with a 400
-    if _holds_nul(values):
-        abort(400, "What you sent contains a hidden NUL character. Remove it and try again.")
+                abort(400, "The request body is not a valid JSON object: it is nested too deeply.")
+    problem = _bad_text(values)
+    if problem:
+        abort(400, f"What you sent contains {problem}. Remove it and try again.")
 
 
 def init_security(app: Flask) -> None:
@@ -78,7 +89,7 @@ def init_security(app: Flask) -> None:
         for name, value in (request.view_args or {}).items():
             if name.endswith("_id") and isinstance(value, str) and not _TEXT_ID.fullmatch(value):
                 abort(404)
-        _reject_nul_bytes()
+        _reject_bad_input()
         if request.headers.get("Authorization", "").lower().startswith("bearer "):
             # Resolving the user runs the token loader, which marks token callers in g.bearer_auth.
             if not current_user.is_authenticated:

@@ -1,4 +1,4 @@
-"""Safe redirects: only paths on this site, never another host."""
+"""Safe redirects (only paths on this site) and bounded whole numbers from URLs, query strings and forms."""
 
 from __future__ import annotations
 
@@ -29,6 +29,33 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002  (werkzeug's name)
         kwargs.setdefault("max", MAX_DB_INT)
         super().__init__(map, *args, **kwargs)
+
+
+class WholeNumber:
+    """A bounded converter for `request.args.get(name, type=WholeNumber(...))`: ASCII digits within [low, high].
+
+    `str.isdigit()` accepts "²" and "٣", which `int()` then refuses (a 500 once), and unbounded numbers reach the
+    database as "integer out of range"; this raises ValueError for both, which `get(type=...)` turns into its default.
+    """
+
+    def __init__(self, low: int = 1, high: int = MAX_DB_INT) -> None:
+        self.low, self.high = low, high
+
+    def __call__(self, raw: object) -> int:
+        text = str(raw).strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(self.high)):
+            raise ValueError("not a whole number")
+        value = int(text)
+        if not self.low <= value <= self.high:
+            raise ValueError("out of range")
+        return value
+
+    def parse(self, raw: object) -> int | None:
+        """The number, or None when `raw` is not a whole number within bounds."""
+        try:
+            return self(raw)
+        except ValueError:
+            return None
 
 
 def init_urls(app: Flask) -> None:

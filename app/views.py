@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, request
+from flask import abort, flash, request
 from flask_login import current_user
 from wtforms import Form
 
 from app.services.common.errors import ServiceError
 from app.services.common.participants import Participant
+from app.urls import MAX_DB_INT, WholeNumber
 
 MAX_PAGE = 100_000  # far past any real list; stops huge numbers from reaching the database as offsets
 
@@ -17,10 +18,25 @@ def acting() -> Participant:
     return Participant.from_user(current_user)
 
 
+def int_arg(name: str, default: int | None = None, *, low: int = 1, high: int = MAX_DB_INT,
+            raw: str | None = None) -> int | None:
+    """A whole-number query argument within [low, high]; missing or empty gives `default`, anything else a 400.
+
+    `raw` parses a value taken from elsewhere (a header such as Last-Event-ID) with the same rule and message.
+    """
+    text = request.args.get(name, "") if raw is None else raw
+    if text == "":
+        return default
+    converter = WholeNumber(low, high)
+    value = converter.parse(text) if raw is not None else request.args.get(name, type=converter)
+    if value is None:
+        abort(400, f"{name} must be a whole number from {low} to {high}.")
+    return value
+
+
 def page_arg() -> int:
-    """The `page` query argument as a positive whole number, or 1 when it is missing or nonsense."""
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_PAGE else 1
+    """The `page` query argument: 1 when missing, a 400 with a clear message when it is not a page number."""
+    return int_arg("page", 1, high=MAX_PAGE) or 1
 
 
 def fail_on(form: Form, error: ServiceError, default: str) -> None:

@@ -9,15 +9,14 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.models import Role
-from app.urls import MAX_DB_INT
+from app.urls import WholeNumber
 
 ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
 def _int_or_none(value: object) -> int | None:
     """A row id from a select, or None; ids too big for the database (a 500 once) are None too."""
-    text = "" if value is None else str(value)
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_DB_INT else None
+    return WholeNumber().parse("" if value is None else value)
 
 
 class OrganisationForm(FlaskForm):

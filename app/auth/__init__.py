@@ -42,7 +42,7 @@ def init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+        if not (user_id.isascii() and user_id.isdigit()):
             return None
         user = db.session.scalars(sa.select(User).where(User.id == int(user_id), User.active.is_(True))
                                   .options(joinedload(User.memberships))).unique().first()  # one statement, not two

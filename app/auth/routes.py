@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
 from app.auth.blueprint import bp, signed_in
+from app.auth.limits import per_account, per_address, sso_per_address
 from app.auth.oidc import SignInFailed, finish_sign_in, sso_enabled, sso_policy, start_sign_in
-from app.extensions import limiter
 from app.services.accounts.users import authenticate
 from app.services.accounts.sessions import revoke_session
 from app.services.accounts.sso import SignInRefused, SsoIdentity, sign_in_with_sso
@@ -17,7 +17,8 @@ from app.urls import safe_next
 from .forms import LoginForm, SignOutForm, SsoForm
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@per_address
+@per_account
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -46,7 +47,7 @@ def sso_start() -> ResponseReturnValue:
 
 
 @bp.get("/sso/callback")
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@sso_per_address
 def sso_callback() -> ResponseReturnValue:
     if not sso_enabled():
         abort(404)

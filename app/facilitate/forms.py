@@ -14,15 +14,14 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.models import VotingMode
 from app.services.conversations.stages import REASON_MAX, STAGES
 from app.services.conversations.templates import TEMPLATES
-from app.urls import MAX_DB_INT
+from app.urls import WholeNumber
 
 DATE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
 def _int_or_none(value: object) -> int | None:
     """A row id from a select, or None; ids too big for the database (a 500 once) are None too."""
-    text = "" if value is None else str(value)
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_DB_INT else None
+    return WholeNumber().parse("" if value is None else value)
 
 
 def _db_int(value: object) -> int:

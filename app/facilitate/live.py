@@ -11,6 +11,7 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
+from app.urls import WholeNumber
 from app.views import acting
 from app.facilitate import bp
 from app.services.workshops import auto_advance
@@ -92,8 +93,7 @@ def live_phase(conversation_id: int) -> ResponseReturnValue:
 
 
 def _minutes_field() -> int | None:
-    raw = request.form.get("minutes", "").strip()
-    return int(raw) if raw.isdigit() else None
+    return WholeNumber(0).parse(request.form.get("minutes", ""))  # the service explains a missing or silly value
 
 
 @bp.post("/conversations/<int:conversation_id>/live/timer")
@@ -110,7 +110,7 @@ def live_timer(conversation_id: int) -> ResponseReturnValue:
 def live_spotlight(conversation_id: int) -> ResponseReturnValue:
     idea_id = request.form.get("idea_id") or None
     raw_theme = request.form.get("theme_id", "")
-    theme_id = int(raw_theme) if raw_theme.isdigit() else None
+    theme_id = WholeNumber().parse(raw_theme)
     if raw_theme and theme_id is None:
         theme_id = -1  # not a number: the service refuses it with a clear message
     message = "The spotlight is clear." if not (idea_id or theme_id) else "Spotlight shown on every screen."

@@ -15,12 +15,12 @@ from app.services import access
 from app.services.triage import pairs
 from app.services.triage import pairwise
 from app.services.common.errors import ServiceError
-from app.views import acting, flash_refusal
+from app.urls import WholeNumber
+from app.views import acting, flash_refusal, int_arg
 
 
 def _focus() -> int | None:
-    value = request.args.get("top", "")
-    return int(value) if value.isdigit() and 1 <= int(value) <= 20 else None
+    return request.args.get("top", type=WholeNumber(1, 20))  # a focus outside 1-20 just shows every theme
 
 
 @bp.get("/conversations/<int:conversation_id>/prioritise")
@@ -73,8 +73,7 @@ def prioritise_setup(conversation_id: int) -> ResponseReturnValue:
 @bp.get("/conversations/<int:conversation_id>/prioritise/ideas")
 def prioritise_pick(conversation_id: int) -> ResponseReturnValue:
     conversation = access.get_led_conversation(acting().leads, conversation_id)
-    question = request.args.get("question", "")
-    picks = pairs.pick_list(conversation, int(question) if question.isdigit() else None)
+    picks = pairs.pick_list(conversation, int_arg("question"))
     return render_template("manage/prioritise_pick.html", conversation=conversation, picks=picks,
                            form=PickIdeasForm(question_id=picks.question.id if picks else ""), errors=[])
 
@@ -83,14 +82,14 @@ def prioritise_pick(conversation_id: int) -> ResponseReturnValue:
 def prioritise_pick_save(conversation_id: int) -> ResponseReturnValue:
     conversation = access.get_led_conversation(acting().leads, conversation_id)
     form = PickIdeasForm()
-    question = form.question_id.data or ""
-    if form.validate_on_submit() and question.isdigit():
+    question = WholeNumber().parse(form.question_id.data or "")
+    if form.validate_on_submit() and question is not None:
         try:
-            total = pairs.set_picks(conversation, int(question), request.form.getlist("idea_id"))
+            total = pairs.set_picks(conversation, question, request.form.getlist("idea_id"))
         except ServiceError as error:
             if error.status == 404:
                 raise
-            picks = pairs.pick_list(conversation, int(question))
+            picks = pairs.pick_list(conversation, question)
             return render_template("manage/prioritise_pick.html", conversation=conversation, picks=picks, form=form,
                                    errors=[error.message]), 400
         flash(f"Saved. {total} {'idea is' if total == 1 else 'ideas are'} picked for comparing in pairs.", "success")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms import SelectField
 
-from app.views import acting
+from app.views import acting, int_arg
 from app import live
 from app.extensions import db
 from app.models import ContentStatus, Conversation
@@ -94,12 +94,8 @@ def _state_board(conversation_id: int, view: str) -> Board:
 
 def _cursor() -> int | None:
     """Where the browser got to: the Last-Event-ID header (on reconnect) or ?after=N."""
-    raw = request.headers.get("Last-Event-ID") or request.args.get("after")
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        abort(400, "after (or Last-Event-ID) must be a whole number.")
-    return int(raw)
+    header = request.headers.get("Last-Event-ID")
+    return int_arg("after", low=0) if not header else int_arg("Last-Event-ID", low=0, raw=header)
 
 
 @bp.get("/conversations/<int:conversation_id>/live/events")

@@ -22,7 +22,22 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_user_sso_subject'), ['sso_subject'])
 
 
+
+def _refuse_if_any(checks: dict[str, str]) -> None:
+    """Refuse to downgrade while any query finds rows the older schema would lose (or held posts it would publish)."""
+    bind = op.get_bind()
+    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
+    if found:
+        raise RuntimeError(
+            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
+            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
+
+
 def downgrade():
+    _refuse_if_any({
+        'account(s) linked to single sign-on':
+            'SELECT count(*) FROM "user" WHERE sso_subject IS NOT NULL',
+    })
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_user_sso_subject'), type_='unique')
         batch_op.drop_column('sso_subject')

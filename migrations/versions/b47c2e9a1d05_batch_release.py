@@ -24,10 +24,26 @@ def upgrade():
         batch_op.add_column(sa.Column('batch_max_wait_hours', sa.Integer(), server_default='24', nullable=False))
 
 
+
+def _refuse_if_any(checks: dict[str, str]) -> None:
+    """Refuse to downgrade while any query finds rows the older schema would lose (or held posts it would publish)."""
+    bind = op.get_bind()
+    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
+    if found:
+        raise RuntimeError(
+            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
+            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
+
+
 def downgrade():
-    # Release anything still waiting, so no post is stranded in a status older code does not know.
-    op.execute("UPDATE idea SET status = 'published' WHERE status = 'waiting'")
-    op.execute("UPDATE comment SET status = 'published' WHERE status = 'waiting'")
+    _refuse_if_any({
+        'idea(s) waiting for batch release (the older schema would publish them)':
+            "SELECT count(*) FROM idea WHERE status = 'waiting'",
+        'comment(s) waiting for batch release':
+            "SELECT count(*) FROM comment WHERE status = 'waiting'",
+        'conversation(s) that release posts in batches':
+            'SELECT count(*) FROM conversation WHERE batch_release',
+    })
     with op.batch_alter_table('conversation', schema=None) as batch_op:
         batch_op.drop_column('batch_max_wait_hours')
         batch_op.drop_column('batch_size')

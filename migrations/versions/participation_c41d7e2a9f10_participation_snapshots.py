@@ -40,7 +40,22 @@ def upgrade():
     op.drop_table('participation')
 
 
+
+def _refuse_if_any(checks: dict[str, str]) -> None:
+    """Refuse to downgrade while any query finds rows the older schema would lose (or held posts it would publish)."""
+    bind = op.get_bind()
+    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
+    if found:
+        raise RuntimeError(
+            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
+            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
+
+
 def downgrade():
+    _refuse_if_any({
+        'participation snapshot(s)':
+            'SELECT count(*) FROM participation_snapshot',
+    })
     op.create_table('participation',
     sa.Column('conversation_id', sa.Integer(), nullable=False),
     sa.Column('pseudonym', sa.String(length=64), nullable=False),

@@ -125,14 +125,14 @@ def test_a_live_event_never_reaches_another_instance_on_the_same_redis(database_
     try:
         first = LiveMessage(1, 101, "idea", {"text": "from prod"})
         buses[0].publish(first)
-        assert subscriptions[0].get(timeout=10) == first
+        assert subscriptions[0].get(timeout=120) == first
         # Redis delivers in the order it received: had prod's event leaked, staging would see it before its own.
         second = LiveMessage(1, 202, "idea", {"text": "from staging"})
         buses[1].publish(second)
-        assert subscriptions[1].get(timeout=10) == second
+        assert subscriptions[1].get(timeout=120) == second
         third = LiveMessage(1, 303, "idea", {"text": "from prod again"})
         buses[0].publish(third)
-        assert subscriptions[0].get(timeout=10) == third
+        assert subscriptions[0].get(timeout=120) == third
     finally:
         for subscription in subscriptions:
             subscription.close()

@@ -13,6 +13,8 @@ from werkzeug.serving import make_server
 from tests.conftest import IN_CI
 
 CHROMIUM = os.environ.get("CHORUS_CHROMIUM", "/usr/bin/chromium")
+# Waits are on events (text shown, a page loaded); the bound is generous so a busy machine never fails a test.
+WAIT_MS = 300_000
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -52,15 +54,16 @@ def live_server(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-d
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    thread.join(timeout=5)
+    thread.join(300)
     with app.app_context():
         db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
         yield instance
@@ -73,12 +76,16 @@ def new_page(browser):  # type: ignore[no-untyped-def]
 
     def make(width: int = 1280, height: int = 900):  # type: ignore[no-untyped-def]
         context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(WAIT_MS)
+        context.set_default_navigation_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()
 
-    yield make
-    for context in contexts:
-        context.close()
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def sign_in(page, base: str, email: str, password: str = "chorus-demo-2026") -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import WAIT_MS, serious_violations, sign_in
 
 ADMIN = "admin@demo.chorus.nhs.uk"
 STAFF = "staff05@demo.chorus.nhs.uk"
@@ -27,7 +27,7 @@ def test_an_admin_reset_is_replaced_by_the_person(live_server, new_page):
     admin.get_by_label("Confirm the new password").fill(ADMIN_CHOSEN)
     with admin.expect_navigation():
         admin.get_by_role("button", name="Reset password").click()
-    admin.get_by_text("Their password has been reset and they have been signed out").wait_for(timeout=30_000)
+    admin.get_by_text("Their password has been reset and they have been signed out").wait_for(timeout=WAIT_MS)
 
     nurse = new_page(width=390, height=844)
     sign_in(nurse, live_server, STAFF, ADMIN_CHOSEN)
@@ -40,7 +40,7 @@ def test_an_admin_reset_is_replaced_by_the_person(live_server, new_page):
     nurse.get_by_label("Confirm the new password").fill(OWN)
     with nurse.expect_navigation():
         nurse.get_by_role("button", name="Save password").click()
-    nurse.get_by_text("Your password has been changed").wait_for(timeout=30_000)
+    nurse.get_by_text("Your password has been changed").wait_for(timeout=WAIT_MS)
     _sign_out(nurse, live_server)
 
     sign_in(nurse, live_server, STAFF, ADMIN_CHOSEN)  # the admin's password no longer works
@@ -67,7 +67,7 @@ def test_a_new_starter_signs_in_with_their_link(live_server, new_page):
     starter.get_by_label("Confirm the new password").fill(OWN)
     with starter.expect_navigation():
         starter.get_by_role("button", name="Save password and sign in").click()
-    starter.get_by_text("Your password has been set").wait_for(timeout=30_000)
+    starter.get_by_text("Your password has been set").wait_for(timeout=WAIT_MS)
     _sign_out(starter, live_server)
     sign_in(starter, live_server, "new.starter@demo.chorus.nhs.uk", OWN)
     assert "/auth/sign-in" not in starter.url

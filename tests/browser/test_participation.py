@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import WAIT_MS, serious_violations, sign_in
 
 
 def _follow(page, locator) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +39,7 @@ def test_identifying_details_are_flagged_while_typing(live_server, new_page):
     _follow(page, page.get_by_role("link", name="What gets in the way of you doing your best work?"))
     page.get_by_label("Share an idea").fill("Sister Jones on Ward 7 never lets us take breaks")
     warning = page.locator(".chorus-draft-warning")
-    warning.wait_for(timeout=5000)
+    warning.wait_for(timeout=WAIT_MS)
     assert "Sister Jones" in warning.inner_text()
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import WAIT_MS, serious_violations, sign_in
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -68,13 +68,13 @@ def test_console_spotlights_an_idea_that_arrived_live_without_reloading(live_ser
         board.get_by_role("button", name="Post your idea anonymously").click()
 
     arrived = facilitator.locator(".chorus-live-card", has_text="Water fountains on every ward corridor")
-    expect(arrived).to_be_visible(timeout=5000)
+    expect(arrived).to_be_visible(timeout=WAIT_MS)
     arrived.get_by_role("button", name="Spotlight this idea").click()
     spotlight = facilitator.locator("[data-live-spotlight]")
-    expect(spotlight).to_be_visible(timeout=5000)
+    expect(spotlight).to_be_visible(timeout=WAIT_MS)
     expect(spotlight.locator("[data-live-spotlight-text]")).to_have_text("Water fountains on every ward corridor")
     assert facilitator.evaluate("window.chorusNotReloaded") is True
-    expect(board.locator("[data-live-spotlight-text]")).to_have_text("Water fountains on every ward corridor", timeout=5000)
+    expect(board.locator("[data-live-spotlight-text]")).to_have_text("Water fountains on every ward corridor", timeout=WAIT_MS)
 
 
 def test_closing_the_session_asks_first(live_server, new_page):

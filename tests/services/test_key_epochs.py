@@ -169,7 +169,7 @@ def test_a_conversation_created_during_a_shredding_waits_and_gets_the_new_epoch(
     creating.start()
     try:
         with db.engine.connect() as connection:  # the creation is waiting for the shredding's lock
-            for _ in range(600):
+            for _ in range(3000):  # up to 5 minutes: a busy machine only makes the wait longer
                 waiting = connection.scalar(sa.text(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"))
                 if waiting:

@@ -48,3 +48,28 @@ def test_an_id_too_big_for_the_database_is_a_form_error(client, make_user, login
     created = client.post("/facilitate/conversations/new", data={"csrf_token": token, "kind": "online", "title": "Overflow",
                                                                  "organisation_id": "99999999999999999999"})
     assert created.status_code == 400
+
+
+QUERY_PARAMS = ["page", "after", "sort", "stage", "order", "top", "question", "view", "state", "q", "next"]
+BAD_QUERY = ["²", "٣", "99999999999999999999999", "2147483648", "-1", "1e3", "x" * 3000, "\u202e"]
+
+
+def test_junk_in_every_query_parameter_never_crashes(app, client, make_user, make_conversation, login,
+                                                     as_participant) -> None:  # type: ignore[no-untyped-def]
+    admin = make_user("admin")
+    conversation = make_conversation()
+    idea, _ = ideas.post_idea(as_participant(admin), conversation.questions[0].id, "Covered bike racks by the entrance")
+    ids = {"conversation_id": conversation.id, "question_id": conversation.questions[0].id, "idea_id": idea.id,
+           "organisation_id": admin.memberships[0].organisation_id}
+    login(admin)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(("/api/", "/static")) or rule.endpoint == "auth.logout":
+            continue
+        url = _url(rule, ids)
+        for name in QUERY_PARAMS:
+            for value in BAD_QUERY:
+                response = client.get(url, query_string={name: value}, headers={"Accept": "text/html"})
+                assert response.status_code < 500, f"GET {url}?{name}={value[:20]!r} -> {response.status_code}"
+                checked += 1
+    assert checked > 500

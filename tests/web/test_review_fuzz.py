@@ -13,6 +13,7 @@ from app.models import Comment, Conversation, Idea, Vote
 from app.services.accounts import users
 from app.services.content import comments
 from app.services.content import ideas
+from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 
 # Every status an API caller may legitimately get back for bad input; 500 is never one of them.
 ALLOWED = {200, 201, 202, 204, 400, 401, 403, 404, 405, 409, 413, 415, 422, 429}  # 429: on-demand theme runs
@@ -34,8 +35,8 @@ RAW_BODIES: list[tuple[str, bytes]] = [
     ("application/x-www-form-urlencoded", b"body=hello+there+friend"),
 ]
 FIELD_VALUES: list[Any] = [
-    None, 0, -1, 2**63, 1.5, True, "", "   \n\t ", "\x00" * 20, "\u200b\u202e\x07" * 5, ["a list"], {"an": "object"},
-    "x" * 100_000,
+    None, 0, -1, 2**63, 2**70, 1.5, True, "", "   \n\t ", "\x00" * 20, "\ud800 x", "\u200b\u202e\x07" * 5,
+    ["a list"], {"an": "object"}, "x" * 100_000,
 ]
 FIELDS = ["body", "choice", "text", "notes", "question_id", "dry_run", "stage", "reason", "title", "description",
           "questions", "audience_ids", "organisation_id", "kind", "voting_mode", "comments_enabled", "named_mode",
@@ -178,3 +179,50 @@ def test_one_spoilt_field_in_a_valid_body_gets_a_json_error(client, world, org) 
     ideas_after, comments_after, _, conversations_after = _counts()
     assert (ideas_after - ideas_before) + (comments_after - comments_before) + (
         conversations_after - conversations_before) == created
+
+
+# Every query-string parameter any route reads, with values that once reached int() or the database as 500s.
+QUERY_PARAMS = ["page", "after", "sort", "stage", "order", "top", "question", "view", "state", "q", "next"]
+BAD_QUERY_VALUES = ["²", "٣", "99999999999999999999999", "2147483648", "-1", "1e3", "", "x" * 3000, "%00", "\u202e"]
+
+
+def test_every_query_parameter_with_bad_values_gets_a_json_answer(client, world) -> None:  # type: ignore[no-untyped-def]
+    before = _counts()
+    for method, path in _operations(client):
+        if method != "GET":
+            continue
+        url = _fill(path, world["ids"])
+        for name in QUERY_PARAMS:
+            for value in BAD_QUERY_VALUES:
+                response = client.get(url, query_string={name: value}, headers=world["headers"])
+                _check(response, f"GET {url}?{name}={value[:20]!r}")
+    assert _counts() == before
+
+
+# Every field a triage (change-hub lead) operation reads, with wrong types, ids past the database's integers
+# (2**70 was a 500 on PostgreSQL) and broken text.
+TRIAGE_FIELDS = ["label", "summary", "pinned", "not_a_theme", "target_id", "idea_ids", "idea_id", "theme_id", "status",
+                 "public_reason", "owner", "due_on", "impact", "effort", "rank", "text", "done", "heard", "will_do",
+                 "by_whom", "by_when", "items", "question_id", "picked", "left_id", "right_id", "choice", "recluster"]
+TRIAGE_VALUES: list[Any] = [None, 2**70, -(2**70), 2**31, 0, -1, 1.5, True, "", "\x00", "\ud800 x", ["a"], [2**70],
+                            {"a": 1}, "x" * 20_000, "2026-02-30"]
+
+
+def test_every_triage_field_with_bad_values_gets_a_json_error(client, themed) -> None:  # type: ignore[no-untyped-def]
+    conversation, _, _, lead = themed
+    headers = {"Authorization": f"Bearer {users.create_api_token(lead)}"}
+    board = client.get(f"/api/v1/manage/conversations/{conversation.id}/board", headers=headers).get_json()
+    theme = board["themes"][0]["id"]
+    ids = {"conversation_id": str(conversation.id), "theme_id": str(theme), "action_id": "1"}
+    checked = 0
+    for method, path in _operations(client):
+        if method not in ("POST", "PUT", "PATCH") or not (path.startswith("/manage/") or path.endswith("/pairs")):
+            continue
+        url = _fill(path, ids)
+        for field in TRIAGE_FIELDS:
+            for value in TRIAGE_VALUES:
+                response = client.open(url, method=method, data=json.dumps({field: value}),
+                                       content_type="application/json", headers=headers)
+                _check(response, f"{method} {url} {field}={value!r:.40}")
+                checked += 1
+    assert checked > 1000

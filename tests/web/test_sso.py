@@ -270,7 +270,7 @@ def test_a_discovery_document_for_another_issuer_is_not_used(client, provider) -
 
 def test_the_callback_is_rate_limited_like_sign_in(database_url, provider, caplog) -> None:  # type: ignore[no-untyped-def]
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
-                      "RATELIMIT_LOGIN": "2 per minute", **sso_settings(provider)})
+                      "RATELIMIT_LOGIN_ADDRESS": "2 per minute", **sso_settings(provider)})
     with app.app_context():
         db.create_all()
         client = app.test_client()

@@ -41,7 +41,7 @@ def _is_csv(text: str) -> bool:
 
 def _find_question(conversation: Conversation, value: str) -> Question | None:
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit() and len(value) < 6:  # "²" is a digit to isdigit() but not to int()
         number = int(value)
         return conversation.questions[number - 1] if 1 <= number <= len(conversation.questions) else None
     return next((q for q in conversation.questions if q.text.strip().lower() == value.lower()), None)

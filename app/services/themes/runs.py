@@ -206,7 +206,7 @@ def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], res
     assigned: dict[str, int | None] = {i.id: None for i in ideas}
     themed = 0
     for found in result.themes:
-        theme = existing.get(int(found.previous_id)) if found.previous_id and found.previous_id.isdigit() else None
+        theme = existing.get(int(found.previous_id)) if found.previous_id and found.previous_id.isascii() and found.previous_id.isdigit() else None
         if theme is None:
             theme = Theme(conversation_id=conversation.id, label=found.label[:120])
             db.session.add(theme)
