@@ -55,6 +55,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str | None = _database_url()
     # hide_parameters: a failed statement's error log must not carry what someone wrote (or an email) with a timestamp.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # SQLite only (embedded default): how long a writer waits for another writer before "database is locked".
+    CHORUS_SQLITE_BUSY_TIMEOUT_MS: int = max(1000, _int("CHORUS_SQLITE_BUSY_TIMEOUT_MS", 15000))
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
     # Prefixes every Redis key and channel, so instances sharing one Redis never see each other's data. Unset:
     # derived from this instance's database URL and SECRET_KEY (app/instance.py), never a shared constant.

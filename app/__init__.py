@@ -5,20 +5,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    # Overwrite deleted and rewritten rows with zeros, so the file keeps no old copy of a withdrawn post
-    # or of a batch-released post's writing hour (docs/anonymity.md, "Batch release").
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -52,7 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+            from app.sqlite import init_sqlite
+
+            init_sqlite(app)
 
     # Modules that define background jobs register them with @jobs.job when imported (app/jobs imports no service).
     from app.services.conversations import participation_batch as _participation  # noqa: F401

@@ -1,5 +1,6 @@
 """Scheduled work, once a minute: close due conversations, release due batches, shred expired keys, queue theme
-and opinion-group runs, move live sessions on, and refresh participation figures hourly.
+and opinion-group runs, move live sessions on, and refresh participation figures hourly;
+then truncate SQLite's write-ahead log.
 
 app/jobs/scheduler.py runs it; create_app hands it over, so the job machinery imports no service.
 """
@@ -7,6 +8,7 @@ app/jobs/scheduler.py runs it; create_app hands it over, so the job machinery im
 from __future__ import annotations
 
 from app.services.common.keys import shred_expired_keys
+from app.sqlite import checkpoint_wal
 from app.services.conversations.lifecycle import close_due_conversations
 from app.services.conversations.participation_batch import refresh_due as refresh_participation
 from app.services.conversations.release import release_due
@@ -24,3 +26,5 @@ def run_scheduled_work() -> None:
     run_scheduled_opinions()
     advance_due()
     refresh_participation()
+    # Last, so frames holding text withdrawn or redacted this minute leave the SQLite -wal file now.
+    checkpoint_wal()
