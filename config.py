@@ -134,6 +134,14 @@ class Config:
     # Hide the email-and-password form: everyone signs in through their organisation.
     CHORUS_SSO_ONLY: bool = _bool("CHORUS_SSO_ONLY", False)
 
+    # Compress pages, JSON, CSS and JS (Flask-Compress: brotli, zstd or gzip as the browser asks). Off when the
+    # reverse proxy compresses instead. Live streams (text/event-stream) and downloads are never compressed.
+    CHORUS_COMPRESS: bool = _bool("CHORUS_COMPRESS", True)
+    COMPRESS_MIMETYPES: list[str] = ["text/html", "text/css", "text/javascript", "application/javascript",
+                                     "application/json", "image/svg+xml"] if CHORUS_COMPRESS else []
+    COMPRESS_ALGORITHM: list[str] = ["br", "zstd", "gzip"]
+    COMPRESS_BR_LEVEL: int = 5
+
 
 class TestConfig(Config):
     """Used by the test suite; the database URL comes from CHORUS_TEST_DATABASE_URL when set."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -34,6 +34,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    from app.csrf_mask import install as mask_csrf_tokens
+    from app.static_files import init_static
+
+    mask_csrf_tokens(app)  # compressed pages must not carry a constant secret (BREACH)
+    # Registered first, so its after_request runs last: it compresses the finished response.
+    compress.init_app(app)
+    init_static(app)
     limiter.init_app(app)
     # The limiter is module-wide and init_app gives it this app's storage, but keeps the "storage is dead, use
     # the in-memory fallback" flag of the previous app: a Redis outage in one app must not follow into the next.
