@@ -48,3 +48,13 @@ def test_a_person_who_does_not_lead_gets_404(client, login, themed, make_user):
     for name in ("ideas.csv", "themes.xlsx"):
         response = client.get(f"/manage/conversations/{conversation.id}/export/{name}")
         assert response.status_code == 404
+
+
+def test_xlsx_text_that_looks_like_a_formula_or_an_error_stays_text(themed):
+    conversation, _, orgs, _ = themed
+    data = exports.export_data(orgs, conversation.id)
+    data.themes = [["#N/A", "=1+1", "@SUM(A1)", 3, None]]
+    book = load_workbook(io.BytesIO(exports.to_xlsx(data)))
+    cells = list(book["Themes"].iter_rows())[1]
+    assert [c.value for c in cells[:4]] == ["#N/A", "'=1+1", "'@SUM(A1)", 3]
+    assert [c.data_type for c in cells[:4]] == ["s", "s", "s", "n"]

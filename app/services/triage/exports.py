@@ -18,6 +18,7 @@ from typing import IO
 import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 
 from app.extensions import db
 from app.models import ContentStatus, Conversation, Idea, Question, ThemeAssignment, ThemeStatus, Vote
@@ -152,15 +153,15 @@ def to_csv(columns: list[str], rows: Iterable[list[object]]) -> str:
 
 
 def _text_cells(sheet, row: list[object]) -> list[object]:  # type: ignore[no-untyped-def]
+    """Neutralised values; openpyxl types other text as a string, so only error-code look-alikes need a cell."""
     cells: list[object] = []
     for value in row:
         value = neutralise(value)
-        if isinstance(value, str):
+        if isinstance(value, str) and value in ERROR_CODES:
             cell = WriteOnlyCell(sheet, value)
-            cell.data_type = "s"  # never a formula, whatever the text
-            cells.append(cell)
-        else:
-            cells.append(value)
+            cell.data_type = "s"  # "#N/A" typed by someone is their text, not a spreadsheet error
+            value = cell
+        cells.append(value)
     return cells
 
 
