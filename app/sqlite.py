@@ -34,8 +34,11 @@ def init_sqlite(app: Flask) -> None:
         # Overwrite deleted and rewritten rows with zeros, so the file keeps no old copy of a withdrawn post
         # or of a batch-released post's writing hour (docs/anonymity.md, "Batch release").
         cursor.execute("PRAGMA secure_delete=ON")
-        if wal:
+        # Switching modes needs the database to itself, so many processes connecting at once would each get
+        # "database is locked": switch only once, when the file is not in WAL mode yet (the mode is persistent).
+        if wal and cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             cursor.execute("PRAGMA journal_mode=WAL")
+        if wal:
             # Keep acknowledged writes through a power cut (NORMAL could lose the last commits).
             cursor.execute("PRAGMA synchronous=FULL")
             # After a checkpoint the -wal file shrinks back to nothing instead of keeping old frames for reuse.

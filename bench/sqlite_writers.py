@@ -22,12 +22,11 @@ from _bigconv import app_for  # noqa: E402
 
 
 def _old_journal(app) -> None:  # type: ignore[no-untyped-def]
-    """After the app's own pragmas: back to the rollback journal and a 5 s timeout, as before this change."""
+    """As before this change: the rollback journal (set once at setup) and a 5 s busy timeout."""
     from app.extensions import db
 
     def pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=DELETE")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
@@ -35,12 +34,23 @@ def _old_journal(app) -> None:  # type: ignore[no-untyped-def]
         sa.event.listen(db.engine, "connect", pragmas)
 
 
-def _setup(path: Path, writers: int) -> None:
+def _app(path: Path, mode: str):  # type: ignore[no-untyped-def]
+    import app.sqlite
+
+    if mode == "old":
+        app.sqlite._is_file = lambda url: False  # no WAL: the old connection pragmas
+    created = app_for(path)
+    if mode == "old":
+        _old_journal(created)
+    return created
+
+
+def _setup(path: Path, writers: int, mode: str) -> None:
     from app.extensions import db
     from app.services.accounts import organisations, users
     from app.services.conversations import lifecycle
 
-    with app_for(path).app_context():
+    with _app(path, mode).app_context():
         db.create_all()
         org = organisations.create_organisation("Bench Trust", "B001")
         for n in range(writers):
@@ -59,14 +69,19 @@ def _write(path: str, mode: str, n: int, rounds: int, start, results) -> None:  
     from app.services.common.participants import Participant
     from app.services.content import ideas, voting
 
-    app = app_for(Path(path))
-    if mode == "old":
-        _old_journal(app)
     ok = errors = 0
+    try:
+        app = _app(Path(path), mode)
+        with app.app_context():
+            person = Participant.from_user(
+                db.session.scalars(sa.select(User).where(User.email == f"w{n}@bench.nhs.uk")).one())
+            question_id = db.session.scalar(sa.select(Question.id))
+            db.session.remove()
+    except Exception:  # noqa: BLE001  (a writer that cannot even start counts as failing every round)
+        start.wait()
+        results.put((0, rounds))
+        return
     with app.app_context():
-        person = Participant.from_user(db.session.scalars(sa.select(User).where(User.email == f"w{n}@bench.nhs.uk")).one())
-        question_id = db.session.scalar(sa.select(Question.id))
-        db.session.remove()
         start.wait()
         for r in range(rounds):
             try:
@@ -84,7 +99,7 @@ def _write(path: str, mode: str, n: int, rounds: int, start, results) -> None:  
 def run(mode: str, writers: int, rounds: int, processes: bool) -> tuple[int, int, float]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "writers.sqlite"
-        _setup(path, writers)
+        _setup(path, writers, mode)
         if processes:
             context = multiprocessing.get_context("spawn")
             start, results = context.Barrier(writers + 1), context.Queue()
