@@ -63,6 +63,8 @@ class Config:
     CHORUS_DB_IDLE_IN_TRANSACTION_MS: int = max(0, _int("CHORUS_DB_IDLE_IN_TRANSACTION_MS", 60000))
     # Retry-After (seconds) on a 503 while the database or Redis is unavailable.
     CHORUS_RETRY_AFTER_SECONDS: int = max(1, _int("CHORUS_RETRY_AFTER_SECONDS", 5))
+    # SQLite only (embedded default): how long a writer waits for another writer before "database is locked".
+    CHORUS_SQLITE_BUSY_TIMEOUT_MS: int = max(1000, _int("CHORUS_SQLITE_BUSY_TIMEOUT_MS", 15000))
     REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
     # How long a call to Redis may take before it counts as unavailable.
     CHORUS_REDIS_TIMEOUT_SECONDS: float = float(max(1, _int("CHORUS_REDIS_TIMEOUT_SECONDS", 2)))
@@ -150,6 +152,14 @@ class Config:
     CHORUS_OIDC_TIMEOUT: float = float(_int("CHORUS_OIDC_TIMEOUT", 10))
     # Hide the email-and-password form: everyone signs in through their organisation.
     CHORUS_SSO_ONLY: bool = _bool("CHORUS_SSO_ONLY", False)
+
+    # Compress pages, JSON, CSS and JS (Flask-Compress: brotli, zstd or gzip as the browser asks). Off when the
+    # reverse proxy compresses instead. Live streams (text/event-stream) and downloads are never compressed.
+    CHORUS_COMPRESS: bool = _bool("CHORUS_COMPRESS", True)
+    COMPRESS_MIMETYPES: list[str] = ["text/html", "text/css", "text/javascript", "application/javascript",
+                                     "application/json", "image/svg+xml"] if CHORUS_COMPRESS else []
+    COMPRESS_ALGORITHM: list[str] = ["br", "zstd", "gzip"]
+    COMPRESS_BR_LEVEL: int = 5
 
 
 class TestConfig(Config):

@@ -5,20 +5,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 
-from app.extensions import csrf, db, limiter, login_manager, migrate
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    # Overwrite deleted and rewritten rows with zeros, so the file keeps no old copy of a withdrawn post
-    # or of a batch-released post's writing hour (docs/anonymity.md, "Batch release").
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
+from app.extensions import compress, csrf, db, limiter, login_manager, migrate
 
 
 def _engine_options(app: Flask) -> None:
@@ -62,6 +51,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    from app.csrf_mask import install as mask_csrf_tokens
+    from app.static_files import init_static
+
+    mask_csrf_tokens(app)  # compressed pages must not carry a constant secret (BREACH)
+    # Registered first, so its after_request runs last: it compresses the finished response.
+    compress.init_app(app)
+    init_static(app)
     limiter.init_app(app)
     # The limiter is module-wide and init_app gives it this app's storage, but keeps the "storage is dead, use
     # the in-memory fallback" flag of the previous app: a Redis outage in one app must not follow into the next.
@@ -69,7 +65,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+            from app.sqlite import init_sqlite
+
+            init_sqlite(app)
 
     # Modules that define background jobs register them with @jobs.job when imported (app/jobs imports no service).
     from app.services.conversations import participation_batch as _participation  # noqa: F401

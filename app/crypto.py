@@ -10,7 +10,7 @@ import hmac
 import os
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Protocol
 
@@ -160,6 +160,22 @@ def voter_pseudonym(conversation_key: bytes, user_key: str) -> str:
 def author_tag(conversation_key: bytes, user_key: str, nonce: str) -> str:
     """A per-item author tag: unlinkable between items without the conversation key."""
     return tag(conversation_key, "author", user_key, nonce)
+
+
+def author_tagger(conversation_key: bytes, user_key: str) -> Callable[[str], str]:
+    """author_tag for one person with the key and their user key hashed once, for checking many items quickly."""
+    prefix = hmac.new(conversation_key, digestmod=hashlib.sha256)
+    for part in ("author", user_key):
+        raw = part.encode()
+        prefix.update(len(raw).to_bytes(4, "big") + raw)
+
+    def tag_for(nonce: str) -> str:
+        mac = prefix.copy()
+        raw = nonce.encode()
+        mac.update(len(raw).to_bytes(4, "big") + raw)
+        return mac.hexdigest()
+
+    return tag_for
 
 
 def new_nonce(conversation_key: bytes, client_token: str | None = None) -> str:

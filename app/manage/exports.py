@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from collections.abc import Iterable, Iterator
+
+from flask import Response, render_template, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from app.views import acting
@@ -18,8 +20,14 @@ from app.services.triage import pairwise
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(body: str | bytes, name: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+def _chunks(body: Iterable[str] | Iterable[bytes]) -> Iterator[bytes]:
+    for chunk in body:
+        yield chunk.encode() if isinstance(chunk, str) else chunk
+
+
+def _download(body: str | bytes | Iterable[str] | Iterable[bytes], name: str, mimetype: str) -> Response:
+    # An iterable body streams, with the request's database session kept open until the last chunk is sent.
+    response = Response(body if isinstance(body, (str, bytes)) else stream_with_context(_chunks(body)), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -34,13 +42,13 @@ def themes_csv(conversation_id: int) -> ResponseReturnValue:
 @bp.get("/conversations/<int:conversation_id>/export/ideas.csv")
 def ideas_csv(conversation_id: int) -> ResponseReturnValue:
     data = exports.export_data(acting().leads, conversation_id)
-    return _download(exports.to_csv(exports.IDEA_COLUMNS, data.ideas), f"ideas-{conversation_id}.csv", "text/csv")
+    return _download(exports.iter_csv(exports.IDEA_COLUMNS, data.ideas), f"ideas-{conversation_id}.csv", "text/csv")
 
 
 @bp.get("/conversations/<int:conversation_id>/export/themes.xlsx")
 def themes_xlsx(conversation_id: int) -> ResponseReturnValue:
     data = exports.export_data(acting().leads, conversation_id)
-    return _download(exports.to_xlsx(data), f"themes-{conversation_id}.xlsx", XLSX)
+    return _download(exports.iter_xlsx(data), f"themes-{conversation_id}.xlsx", XLSX)
 
 
 @bp.get("/conversations/<int:conversation_id>/report")

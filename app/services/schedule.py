@@ -1,6 +1,6 @@
 """Scheduled work, once a minute: queue jobs left in the outbox, fail runs whose worker died, close due
 conversations, release due batches, shred expired keys, queue theme and opinion-group runs, move live sessions on,
-and refresh participation figures hourly.
+and refresh participation figures hourly; then truncate SQLite's write-ahead log.
 
 app/jobs/scheduler.py runs it; create_app hands it over, so the job machinery imports no service.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from app.jobs import outbox as job_outbox
 from app.services.common.keys import shred_expired_keys
+from app.sqlite import checkpoint_wal
 from app.services.conversations.lifecycle import close_due_conversations
 from app.services.conversations.participation_batch import refresh_due as refresh_participation
 from app.services.conversations.release import release_due
@@ -31,3 +32,5 @@ def run_scheduled_work() -> None:
     run_scheduled_opinions()
     advance_due()
     refresh_participation()
+    # Last, so frames holding text withdrawn or redacted this minute leave the SQLite -wal file now.
+    checkpoint_wal()

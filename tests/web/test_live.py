@@ -33,7 +33,7 @@ def test_board_shows_ideas_phase_and_timer(client, login, make_user, as_particip
     assert "A quiet room on every ward" in html
     assert "Sharing ideas" in html
     assert re.search(r"[45]:\d\d left", html)
-    assert 'src="/static/js/live.js"' in html and "<script>" not in html
+    assert 'src="/static/js/live.js?v=' in html and "<script>" not in html
     assert "Post your idea anonymously" in html
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.crypto import tag, voter_pseudonym
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
-from app.services.content.authorship import is_author
+from app.services.content.authorship import is_author, own_ids
 from app.services.access import get_conversation, get_question
 from app.services.content.grace import is_archived
 from app.services.content.ideas import visible_idea
@@ -206,24 +206,19 @@ def my_posts(participant: Participant, conversation_id: int) -> MyPosts:
     if is_archived(conversation):
         return MyPosts(conversation, [], [], archived=True)
     key = conversation_key(conversation)
-    query, _, _ = _card_query()
     # Own posts held or hidden by moderators are listed too, with their state; only withdrawn ones are not.
-    rows = db.session.execute(
-        query.where(Idea.conversation_id == conversation.id, Idea.status != ContentStatus.WITHDRAWN).order_by(
-            Idea.created_hour.desc(), Idea.id
-        )
-    ).all()
-    own_rows = [row for row in rows if is_author(participant, key, row[0])]
+    idea_ids = own_ids(participant, key, Idea,
+                       (Idea.conversation_id == conversation.id) & (Idea.status != ContentStatus.WITHDRAWN))
+    comment_ids = own_ids(participant, key, Comment,
+                          (Comment.conversation_id == conversation.id) & (Comment.status != ContentStatus.WITHDRAWN))
+    query, _, _ = _card_query()
+    own_rows = db.session.execute(
+        query.where(Idea.id.in_(idea_ids)).order_by(Idea.created_hour.desc(), Idea.id)
+    ).all() if idea_ids else []
     comments = db.session.scalars(
-        sa.select(Comment)
-        .where(Comment.conversation_id == conversation.id, Comment.status != ContentStatus.WITHDRAWN)
-        .order_by(Comment.created_hour.desc(), Comment.id)
-    ).all()
-    return MyPosts(
-        conversation,
-        _cards(participant, conversation, own_rows),
-        [c for c in comments if is_author(participant, key, c)],
-    )
+        sa.select(Comment).where(Comment.id.in_(comment_ids)).order_by(Comment.created_hour.desc(), Comment.id)
+    ).all() if comment_ids else []
+    return MyPosts(conversation, _cards(participant, conversation, list(own_rows)), list(comments))
 
 
 @dataclass
