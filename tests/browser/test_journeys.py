@@ -1,0 +1,82 @@
+"""Journeys that must keep people's place: a guest joins a live workshop from the projector's QR address."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.seed import WORKSHOP_TITLE
+from tests.browser.conftest import serious_violations, sign_in
+
+# Generous bounds: these wait for the page, never measure its speed (the machine is shared and can be slow).
+PATIENCE_MS = 180_000
+SIZES = [pytest.param((1280, 900), id="desktop"), pytest.param((390, 844), id="phone")]
+
+
+@pytest.fixture(autouse=True)
+def _patient_expectations():  # type: ignore[no-untyped-def]
+    expect.set_options(timeout=PATIENCE_MS)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@pytest.fixture
+def open_page(new_page):  # type: ignore[no-untyped-def]
+    def make(width: int = 1280, height: int = 900):  # type: ignore[no-untyped-def]
+        page = new_page(width, height)
+        page.set_default_timeout(PATIENCE_MS)
+        page.set_default_navigation_timeout(PATIENCE_MS)
+        return page
+    return make
+
+
+def _workshop_id(page, base: str) -> int:  # type: ignore[no-untyped-def]
+    page.goto(base + "/facilitate")
+    href = page.get_by_role("link", name=WORKSHOP_TITLE).first.get_attribute("href")
+    return int(re.search(r"/conversations/(\d+)", href).group(1))  # type: ignore[union-attr, arg-type]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_guest_joins_from_the_projector_and_lands_on_the_live_board(live_server, open_page, size):
+    projector = open_page(1920, 1080)
+    sign_in(projector, live_server, "facilitator@demo.chorus.nhs.uk")
+    workshop = _workshop_id(projector, live_server)
+    projector.goto(f"{live_server}/facilitate/conversations/{workshop}/present")
+    expect(projector.locator(".chorus-presenter__url")).to_have_text(f"{live_server}/join")
+    qr = projector.locator(".chorus-presenter__qr svg")
+    expect(qr).to_be_visible()
+    assert serious_violations(projector) == []
+    address = qr.get_attribute("aria-label").removeprefix("QR code that opens ")  # type: ignore[union-attr]
+    code = projector.locator(".chorus-presenter__code").inner_text()
+    assert address == f"{live_server}/join?code={code}"
+
+    guest = open_page(*size)
+    guest.goto(address)  # what a phone camera opens from the QR code
+    expect(guest.get_by_label("Join code")).to_have_value(code)
+    assert serious_violations(guest) == []
+    assert guest.evaluate("document.documentElement.scrollWidth") <= size[0]
+    with guest.expect_navigation():
+        guest.get_by_role("button", name="Join").click()
+    assert guest.url == f"{live_server}/conversations/{workshop}/live"
+    expect(guest.get_by_role("heading", level=1)).to_have_text("Live board")
+    expect(guest.get_by_text(WORKSHOP_TITLE).first).to_be_visible()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_signed_out_visitor_to_a_live_board_can_enter_the_code_or_sign_in(live_server, open_page, size):
+    facilitator = open_page()
+    sign_in(facilitator, live_server, "facilitator@demo.chorus.nhs.uk")
+    workshop = _workshop_id(facilitator, live_server)
+    visitor = open_page(*size)
+    visitor.goto(f"{live_server}/conversations/{workshop}/live")
+    expect(visitor.get_by_label("Join code")).to_be_visible()
+    assert serious_violations(visitor) == []
+    with visitor.expect_navigation():
+        visitor.get_by_role("link", name="Sign in to take part with your account").click()
+    visitor.get_by_label("Email address").fill("staff10@demo.chorus.nhs.uk")
+    visitor.get_by_label("Password").fill("chorus-demo-2026")
+    with visitor.expect_navigation():
+        visitor.get_by_role("button", name="Sign in").click()
+    assert visitor.url == f"{live_server}/conversations/{workshop}/live"
