@@ -80,3 +80,34 @@ def test_a_signed_out_visitor_to_a_live_board_can_enter_the_code_or_sign_in(live
     with visitor.expect_navigation():
         visitor.get_by_role("button", name="Sign in").click()
     assert visitor.url == f"{live_server}/conversations/{workshop}/live"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_phase_change_keeps_an_unsent_note_and_says_why(live_server, open_page, size):
+    facilitator = open_page()
+    sign_in(facilitator, live_server, "facilitator@demo.chorus.nhs.uk")
+    workshop = _workshop_id(facilitator, live_server)
+    facilitator.goto(f"{live_server}/facilitate/conversations/{workshop}/live")
+    board = open_page(*size)
+    sign_in(board, live_server, "staff11@demo.chorus.nhs.uk")
+    board.goto(f"{live_server}/conversations/{workshop}/live")
+    draft = "Sister Jones on Ward 7 should get a proper break room"
+    board.get_by_label("Share an idea").fill(draft)
+    with board.expect_navigation():
+        board.get_by_role("button", name="Post your idea anonymously").click()
+    expect(board.locator(".chorus-draft-warning")).to_be_visible()  # pending "post anyway"
+    board.locator("[data-live-ready]").wait_for(state="attached")
+    kept = board.locator("[data-live-draft-kept]")
+    expect(kept).to_be_hidden()
+
+    facilitator.locator("button[name=phase][value=vote]").click()
+    expect(board.locator("[data-live-phase]")).to_have_text("Voting")
+    expect(board.get_by_label("Share an idea")).to_be_visible()
+    expect(board.get_by_label("Share an idea")).to_have_value(draft)
+    expect(kept).to_be_visible()
+    expect(kept).to_contain_text("moved on to Voting")
+
+    facilitator.locator("button[name=phase][value=collect]").click()  # back again: the note can be posted
+    expect(board.locator("[data-live-phase]")).to_have_text("Sharing ideas")
+    expect(kept).to_be_hidden()
+    expect(board.get_by_label("Share an idea")).to_have_value(draft)

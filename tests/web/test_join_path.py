@@ -73,3 +73,23 @@ def test_a_signed_out_visitor_to_a_live_board_is_offered_the_code_form_beside_si
     joined = client.post("/join", data={"csrf_token": csrf_token(client, f"/conversations/{workshop.id}/live"),
                                         "code": workshop.join_code})
     assert joined.headers["Location"] == f"/conversations/{workshop.id}/live"
+
+
+def test_a_note_sent_after_the_phase_moved_on_comes_back_with_the_reason(client, login, make_user, workshop):
+    from app.services.workshops import session
+
+    session.set_phase(workshop, "vote")
+    login(make_user())
+    token = csrf_token(client, f"/conversations/{workshop.id}/live")
+    response = client.post(f"/conversations/{workshop.id}/live/ideas", data={
+        "csrf_token": token, "question_id": workshop.questions[0].id, "body": "A quiet room for breaks",
+        "client_token": "late-note-1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r"<textarea[^>]*>\s*A quiet room for breaks</textarea>", page)
+    kept = re.search(r'<div class="nhsuk-inset-text chorus-draft-kept" data-live-draft-kept ?([^>]*)>', page)
+    assert kept and "hidden" not in kept.group(1)
+    assert "moved on to <strong data-live-draft-phase>Voting</strong>" in page
+    # A board loaded without a draft shows neither the form nor the notice while voting.
+    board = client.get(f"/conversations/{workshop.id}/live").get_data(as_text=True)
+    assert re.search(r'<div data-live-phases="collect none"\s+hidden>', board)
