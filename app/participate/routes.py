@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -136,11 +138,22 @@ def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
     return _idea_page(idea_id, form, 400)
 
 
+def _back_to_idea(idea_id: str) -> str:
+    """Where a vote returns: the list it came from, at the idea's card (so a long page keeps its place)."""
+    target = request.form.get("next")
+    if not target:
+        return url_for("participate.idea", idea_id=idea_id)
+    page = safe_next(target, "participate.home")
+    if page != target:  # refused (another site, say): the home page, with no anchor
+        return page
+    return f"{page.split('#', 1)[0]}#idea-{quote(idea_id, safe='')}"
+
+
 @bp.post("/ideas/<idea_id>/vote")
 @posting_limit
 def vote(idea_id: str):  # type: ignore[no-untyped-def]
     form = VoteForm()
-    back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
+    back = _back_to_idea(idea_id)
     if not form.validate_on_submit():
         flash("Choose how you vote.", "error")
         return redirect(back)
@@ -155,7 +168,7 @@ def vote(idea_id: str):  # type: ignore[no-untyped-def]
 @posting_limit
 def withdraw_vote(idea_id: str):  # type: ignore[no-untyped-def]
     form = ConfirmForm()
-    back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
+    back = _back_to_idea(idea_id)
     if form.validate_on_submit():
         try:
             voting.withdraw_vote(acting(), idea_id)

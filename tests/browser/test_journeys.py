@@ -111,3 +111,29 @@ def test_a_phase_change_keeps_an_unsent_note_and_says_why(live_server, open_page
     expect(board.locator("[data-live-phase]")).to_have_text("Sharing ideas")
     expect(kept).to_be_hidden()
     expect(board.get_by_label("Share an idea")).to_have_value(draft)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_voting_on_a_long_list_keeps_the_place(live_server, open_page, size):
+    page = open_page(*size)
+    sign_in(page, live_server, "staff12@demo.chorus.nhs.uk")
+    page.goto(live_server + "/conversations/1")
+    with page.expect_navigation():
+        page.get_by_role("link", name="What would make this a better place to work?").click()
+    cards = page.locator(".chorus-idea")
+    assert cards.count() >= 6
+    card = cards.last  # far down the page
+    button = card.locator(".chorus-votes button").first
+    button.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    assert before > 0
+    count = card.locator(".chorus-votes__count")
+    old = count.inner_text()
+    page.evaluate("window.chorusNotReloaded = true")
+    label = button.inner_text()
+    button.click()
+    expect(card.locator(".chorus-votes button").first).not_to_have_text(label)  # Support <-> Supported
+    expect(count).not_to_have_text(old)
+    expect(page.locator("[data-vote-status]")).to_contain_text("Vote saved")
+    assert page.evaluate("window.chorusNotReloaded") is True  # updated in place, not reloaded
+    assert abs(page.evaluate("window.scrollY") - before) < 200

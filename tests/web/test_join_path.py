@@ -93,3 +93,21 @@ def test_a_note_sent_after_the_phase_moved_on_comes_back_with_the_reason(client,
     # A board loaded without a draft shows neither the form nor the notice while voting.
     board = client.get(f"/conversations/{workshop.id}/live").get_data(as_text=True)
     assert re.search(r'<div data-live-phases="collect none"\s+hidden>', board)
+
+
+def test_a_vote_from_a_list_returns_to_the_idea_s_anchor(client, login, make_user, make_conversation, as_participant):
+    from app.services.content import ideas
+
+    question = make_conversation().questions[0]
+    idea, _ = ideas.post_idea(as_participant(make_user()), question.id, "Lockers that work")
+    token = login(make_user())
+    listing = f"/questions/{question.id}?sort=newest&page=1"
+    voted = client.post(f"/ideas/{idea.id}/vote", data={"choice": "support", "next": listing, "csrf_token": token})
+    assert voted.headers["Location"] == f"{listing}#idea-{idea.id}"
+    page = client.get(listing).get_data(as_text=True)
+    assert f'id="idea-{idea.id}"' in page  # the anchor the redirect points at exists
+    withdrawn = client.post(f"/ideas/{idea.id}/vote/withdraw", data={"next": listing + "#top", "csrf_token": token})
+    assert withdrawn.headers["Location"] == f"{listing}#idea-{idea.id}"
+    # From the idea's own page (no next) it stays there; a refused next still goes home with no anchor.
+    assert client.post(f"/ideas/{idea.id}/vote", data={"choice": "support", "csrf_token": token}).headers["Location"] == f"/ideas/{idea.id}"
+    assert client.post(f"/ideas/{idea.id}/vote", data={"choice": "support", "next": "//evil.example/", "csrf_token": token}).headers["Location"] == "/"
