@@ -137,3 +137,34 @@ def test_voting_on_a_long_list_keeps_the_place(live_server, open_page, size):
     expect(page.locator("[data-vote-status]")).to_contain_text("Vote saved")
     assert page.evaluate("window.chorusNotReloaded") is True  # updated in place, not reloaded
     assert abs(page.evaluate("window.scrollY") - before) < 200
+
+
+def _summary(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    keys = page.locator(".nhsuk-summary-list__key").all_inner_texts()
+    values = page.locator(".nhsuk-summary-list__value").all_inner_texts()
+    return {k.strip(): v.strip() for k, v in zip(keys, values, strict=True)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_facilitator_overview_dates_follow_the_state(live_server, open_page, size):
+    page = open_page(*size)
+    sign_in(page, live_server, "facilitator@demo.chorus.nhs.uk")
+    page.goto(live_server + "/facilitate/conversations/1")
+    rows = _summary(page)
+    assert "Opens" not in rows and "Opened" in rows and "Closes" in rows
+    assert "When you open it" not in rows.values()
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+
+    page.goto(live_server + "/facilitate/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Ward huddle: names shown").click()
+    if page.get_by_role("link", name="Close now").count():
+        with page.expect_navigation():
+            page.get_by_role("link", name="Close now").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Close the conversation").click()
+        page.goto(live_server + "/facilitate/")
+        with page.expect_navigation():
+            page.get_by_role("link", name="Ward huddle: names shown").click()
+    rows = _summary(page)
+    assert rows["Status"] == "Closed" and "Closed" in rows and "Closes" not in rows
