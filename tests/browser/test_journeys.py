@@ -168,3 +168,15 @@ def test_the_facilitator_overview_dates_follow_the_state(live_server, open_page,
             page.get_by_role("link", name="Ward huddle: names shown").click()
     rows = _summary(page)
     assert rows["Status"] == "Closed" and "Closed" in rows and "Closes" not in rows
+
+
+def test_pages_with_a_back_link_have_no_content_outside_landmarks(live_server, open_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = open_page()
+    sign_in(page, live_server, "facilitator@demo.chorus.nhs.uk")
+    for path in ("/facilitate/conversations/1", "/facilitate/conversations/1/questions", "/conversations/1/live"):
+        page.goto(live_server + path)
+        expect(page.locator(".nhsuk-back-link").first).to_be_visible()
+        results = Axe().run(page, options={"runOnly": ["region"]})
+        assert results.response["violations"] == [], path
