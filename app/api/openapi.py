@@ -40,6 +40,8 @@ _BODY = {"type": "object", "required": ["body"], "properties": {"body": {"type":
          "client_token": {"type": "string", "description": "Alternative to the Idempotency-Key header."},
          "confirm_identifying": {"type": "boolean", "description": "Post even though the text seems to hold names, contact details or ward numbers (otherwise 422)."}}}
 _TEXT = {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+_CHECK = {"type": "object", "properties": {"body": {"type": "string"},
+                                           "text": {"type": "string", "deprecated": True, "description": "old name of body"}}}
 _BATCH = {
     "batch_release": {"type": "boolean", "description": "New posts wait, seen only by their authors, then appear together in a "
                       "shuffled order with one shared hour (default false)"},
@@ -177,7 +179,7 @@ def build_spec() -> dict[str, Any]:
         "/conversations/{conversation_id}/similar": {"post": _op("Ideas similar to a draft (text in the body, never the URL)", _ok({"type": "object", "properties": {
             "ideas": {"type": "array", "items": {"type": "object"}}}}), body=_TEXT, params=[conv], errors=("400", "401", "404", "415", "429"))},
         "/check-text": {"post": _op("Identifying details and sentiment of a draft; nothing is stored", _ok({"type": "object", "properties": {
-            "spans": {"type": "array", "items": _ref("Span")}, "sentiment": {"type": "number"}}}), body=_TEXT, errors=("400", "401", "415", "429"))},
+            "spans": {"type": "array", "items": _ref("Span")}, "sentiment": {"type": "number"}}}), body=_CHECK, errors=("400", "401", "415", "429"))},
         "/questions/{question_id}/ideas": {
             "get": _op("A page of ideas", _ok({"type": "object", "properties": {"ideas": {"type": "array", "items": _ref("Idea")},
                        "page": {"type": "integer"}, "pages": {"type": "integer"}, "total": {"type": "integer"}, "sort": {"type": "string"}}}),

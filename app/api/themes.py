@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import abort, jsonify
 
 from app.views import acting
 from app.api import bp, for_role
@@ -62,6 +62,13 @@ def similar_ideas(conversation_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/check-text")
 @limiter.limit("60 per minute")
 def check_text():  # type: ignore[no-untyped-def]
-    data = json_body("text")
-    result = reading.check_text(text_field(data, "text")[:5000])
-    return jsonify(spans=[_span_json(s) for s in result.spans], sentiment=round(result.sentiment, 3))
+    """`body`, as when posting an idea; `text` is the deprecated name, still accepted for older clients."""
+    data = json_body()
+    name = "body" if "body" in data or "text" not in data else "text"
+    if name not in data:
+        abort(400, "Missing field: body")
+    result = reading.check_text(text_field(data, name)[:5000])
+    response = jsonify(spans=[_span_json(s) for s in result.spans], sentiment=round(result.sentiment, 3))
+    if name == "text":
+        response.headers["Deprecation"] = "true"  # RFC 9745: the field name `text` is deprecated
+    return response

@@ -18,7 +18,7 @@ from app.services.content import ideas
 from app.services.themes import reading
 from app.services.content import voting
 from app.services.common.errors import ServiceError
-from app.services.content.listing import SORTS, idea_detail, list_ideas, my_posts
+from app.services.content.listing import idea_detail, list_ideas, my_posts, sort_labels
 from app.services.conversations.stages import STAGES
 from app.urls import safe_next
 from app.views import acting, flash_refusal, page_arg, refuse_on
@@ -69,7 +69,7 @@ def _question_page(question_id: int, form: IdeaForm, status: int = 200):  # type
     page = list_ideas(acting(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"))
     conversation = page.question.conversation
     return render_template(
-        "participate/question.html", page=page, conversation=conversation, form=form, sorts=SORTS,
+        "participate/question.html", page=page, conversation=conversation, form=form, sorts=sort_labels(conversation.voting_mode),
         vote_form=VoteForm(), named_mode=conversation.named_mode, stages=STAGES,
         facilitator=conversation.organisation_id in acting().facilitates,
     ), status
