@@ -1,7 +1,7 @@
 """Exports for the board and the executive: CSV and XLSX of themes and their ideas, and report data.
 
-No author tags, nonces or exact times leave here (ideas carry the month they were posted at most), and
-every text cell that a spreadsheet could run as a formula is neutralised.
+No author tags, nonces or exact times leave here (ideas carry the month they were posted at most). CSV
+text that a spreadsheet could run as a formula gets an apostrophe; XLSX text cells are typed as text.
 """
 
 from __future__ import annotations
@@ -92,7 +92,11 @@ def to_csv(columns: list[str], rows: list[list[object]]) -> str:
 
 
 def to_xlsx(data: ExportData) -> bytes:
-    """A workbook with a Themes sheet and an Ideas sheet; every text cell neutralised and stored as text."""
+    """A workbook with a Themes sheet and an Ideas sheet; every text cell stored as text, exactly as written.
+
+    A cell typed as text is never evaluated, so the CSV apostrophe guard is not needed here (and Excel would
+    show it as a literal character).
+    """
     book = Workbook()
     sheets = [("Themes", THEME_COLUMNS, data.themes), ("Ideas", IDEA_COLUMNS, data.ideas)]
     first = True
@@ -102,7 +106,7 @@ def to_xlsx(data: ExportData) -> bytes:
         sheet.title = title
         sheet.append(columns)
         for row in rows:
-            sheet.append([neutralise(v) for v in row])
+            sheet.append(row)
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, whatever the text
