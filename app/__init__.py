@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+import config
+
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -23,6 +25,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: load config and keys, bind extensions, register blueprints. No network I/O."""
+    problems = config.setting_errors()
+    if problems:  # refuse to start rather than run with a setting silently replaced by its default
+        raise config.SettingsError("Chorus cannot start: " + " ".join(problems))
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object("config.TestConfig" if test_config and test_config.get("TESTING") else "config.Config")
     if test_config:
