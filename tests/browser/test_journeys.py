@@ -180,3 +180,26 @@ def test_pages_with_a_back_link_have_no_content_outside_landmarks(live_server, o
         expect(page.locator(".nhsuk-back-link").first).to_be_visible()
         results = Axe().run(page, options={"runOnly": ["region"]})
         assert results.response["violations"] == [], path
+
+
+@pytest.mark.parametrize("size", [pytest.param((1280, 720), id="720p"), pytest.param((1920, 1080), id="1080p")])
+def test_the_presenter_view_uses_the_whole_projector_and_keeps_join_details_in_view(live_server, open_page, size):
+    width, height = size
+    page = open_page(width, height)
+    sign_in(page, live_server, "facilitator@demo.chorus.nhs.uk")
+    workshop = _workshop_id(page, live_server)
+    page.goto(f"{live_server}/facilitate/conversations/{workshop}/present")
+    expect(page.locator(".chorus-live-card").first).to_be_visible()
+    columns = page.locator(".chorus-live__columns").bounding_box()
+    assert columns and columns["width"] >= 0.6 * width  # not a ~730 px column in the middle
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    note = page.locator(".chorus-live-card__body").first
+    assert float(note.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 30  # read from the back
+    assert serious_violations(page) == []
+
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    for part in (".chorus-presenter__url", ".chorus-presenter__code", "[data-live-phase]", ".chorus-presenter__qr svg"):
+        box = page.locator(part).bounding_box()
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, part
+    # The live-status sentence is in the side panel, not above the headings of the notes.
+    assert page.locator(".chorus-presenter__side [data-live-status]").count() == 1
