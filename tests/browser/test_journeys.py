@@ -203,3 +203,23 @@ def test_the_presenter_view_uses_the_whole_projector_and_keeps_join_details_in_v
         assert box and 0 <= box["y"] and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width, part
     # The live-status sentence is in the side panel, not above the headings of the notes.
     assert page.locator(".chorus-presenter__side [data-live-status]").count() == 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_opening_a_similar_idea_keeps_the_draft(live_server, open_page, size):
+    page = open_page(*size)
+    sign_in(page, live_server, "staff13@demo.chorus.nhs.uk")
+    page.goto(live_server + "/conversations/1")
+    with page.expect_navigation():
+        page.get_by_role("link", name="What would make this a better place to work?").click()
+    here = page.url
+    existing = page.locator(".chorus-idea__body").first.inner_text().strip()
+    draft = existing + " Please"
+    page.get_by_label("Share an idea").fill(draft)
+    suggestion = page.locator(".chorus-similar__idea").first
+    expect(suggestion).to_be_visible()
+    suggestion.locator("summary").click()
+    expect(suggestion.locator(".chorus-similar__body")).to_be_visible()
+    expect(suggestion.get_by_role("link", name="Open this idea in a new tab to support it")).to_have_attribute("target", "_blank")
+    assert page.url == here
+    expect(page.get_by_label("Share an idea")).to_have_value(draft)
