@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 
 
@@ -18,6 +19,70 @@ def _int(name: str, default: int) -> int:
         return int(os.environ.get(name, default))
     except ValueError:
         return default
+
+
+def _float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+# What each number, switch and choice read from the environment accepts. Reading never raises (a bad value
+# falls back to the default at import); create_app() calls setting_errors() and refuses to start instead.
+_SWITCH = ("1", "0", "true", "false", "yes", "no", "on", "off")
+_NUMBERS: dict[str, tuple[type, float, float | None]] = {  # name: (int or float, least, most)
+    "CHORUS_MIN_GROUP_SIZE": (int, 10, None),  # never below 10 (DESIGN.md, small groups)
+    "CHORUS_SHRED_GRACE_DAYS": (int, 0, None),
+    "CHORUS_SESSION_HOURS": (int, 1, None),
+    "CHORUS_NOTICE_CACHE_SECONDS": (int, 0, None),
+    "CHORUS_NOTICE_COOKIE_DAYS": (int, 1, None),
+    "CHORUS_NOTICE_COOKIE_TOKENS": (int, 1, 150),
+    "CHORUS_THEMES_INTERVAL_MINUTES": (int, 1, None),
+    "CHORUS_THEMES_ON_DEMAND_MINUTES": (int, 0, None),
+    "CHORUS_OPINIONS_INTERVAL_MINUTES": (int, 0, None),
+    "CHORUS_LIVE_RETENTION_HOURS": (int, 1, None),
+    "CHORUS_PROXY_HOPS": (int, 0, None),
+    "CHORUS_LIVE_HEARTBEAT_SECONDS": (float, 0.01, None),
+    "CHORUS_LIVE_STREAM_SECONDS": (float, 0.01, None),
+    "CHORUS_OIDC_TIMEOUT": (float, 0.01, None),
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "CHORUS_JOBS": ("thread", "rq", "inline"),
+    "CHORUS_SCHEDULER": _SWITCH, "CHORUS_HSTS": _SWITCH, "CHORUS_SSO_ONLY": _SWITCH, "SESSION_COOKIE_SECURE": _SWITCH,
+}
+
+
+def _number_error(name: str, raw: str, kind: type, least: float, most: float | None) -> str | None:
+    noun = "a whole number" if kind is int else "a number"
+    bounds = f"from {least:g} to {most:g}" if most is not None else f"of at least {least:g}"
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        return f"{name}={raw!r} is not valid: use {noun} {bounds}, for example {kind(least)}."
+    if value < least or (most is not None and value > most):
+        return f"{name}={raw!r} is out of range: use {noun} {bounds}."
+    return None
+
+
+def setting_errors(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Every setting in the environment that is not one its variable accepts, each message naming both."""
+    environ = os.environ if environ is None else environ
+    errors = []
+    for name, (kind, least, most) in _NUMBERS.items():
+        if environ.get(name) is not None:
+            error = _number_error(name, environ[name], kind, least, most)
+            if error:
+                errors.append(error)
+    for name, accepted in _CHOICES.items():
+        raw = environ.get(name)
+        if raw is not None and raw.strip().lower() not in accepted:
+            errors.append(f"{name}={raw!r} is not valid: use one of {', '.join(accepted)}.")
+    return errors
+
+
+class SettingsError(RuntimeError):
+    """The environment holds settings Chorus cannot use; the message names each variable and what it accepts."""
 
 
 def _optional_bool(name: str) -> bool | None:
@@ -132,8 +197,8 @@ class Config:
     CHORUS_THEMES_BACKEND: str = os.environ.get("CHORUS_THEMES_BACKEND", "auto")
     CHORUS_HSTS: bool = _bool("CHORUS_HSTS", False)
     # Live updates: SSE heartbeat, how long one stream lasts before the browser reconnects, event-log retention.
-    CHORUS_LIVE_HEARTBEAT_SECONDS: float = float(_int("CHORUS_LIVE_HEARTBEAT_SECONDS", 15))
-    CHORUS_LIVE_STREAM_SECONDS: float = float(_int("CHORUS_LIVE_STREAM_SECONDS", 1800))
+    CHORUS_LIVE_HEARTBEAT_SECONDS: float = _float("CHORUS_LIVE_HEARTBEAT_SECONDS", 15)
+    CHORUS_LIVE_STREAM_SECONDS: float = _float("CHORUS_LIVE_STREAM_SECONDS", 1800)
     CHORUS_LIVE_RETENTION_HOURS: int = max(1, _int("CHORUS_LIVE_RETENTION_HOURS", 24))
     # Reverse proxies in front of the app (0 = none). With 1, the client address comes from the proxy's
     # X-Forwarded-For, so sign-in limits apply per person rather than to everyone behind the proxy at once.
@@ -149,7 +214,7 @@ class Config:
     CHORUS_OIDC_BUTTON: str = os.environ.get("CHORUS_OIDC_BUTTON", "Sign in with your organisation's account")
     # Only needed when the app cannot work out its own public address (the callback URL registered at the provider).
     CHORUS_OIDC_REDIRECT_URI: str | None = os.environ.get("CHORUS_OIDC_REDIRECT_URI") or None
-    CHORUS_OIDC_TIMEOUT: float = float(_int("CHORUS_OIDC_TIMEOUT", 10))
+    CHORUS_OIDC_TIMEOUT: float = _float("CHORUS_OIDC_TIMEOUT", 10)
     # Hide the email-and-password form: everyone signs in through their organisation.
     CHORUS_SSO_ONLY: bool = _bool("CHORUS_SSO_ONLY", False)
 

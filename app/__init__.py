@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+import config
+
 from app.extensions import compress, csrf, db, limiter, login_manager, migrate
 
 
@@ -28,6 +30,9 @@ def _engine_options(app: Flask) -> None:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: load config and keys, bind extensions, register blueprints. No network I/O."""
+    problems = config.setting_errors()
+    if problems:  # refuse to start rather than run with a setting silently replaced by its default
+        raise config.SettingsError("Chorus cannot start: " + " ".join(problems))
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object("config.TestConfig" if test_config and test_config.get("TESTING") else "config.Config")
     if test_config:

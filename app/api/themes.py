@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 from app.api import bp, for_role
 from app.api.schemas.themes import CheckedText, Quote, Similar, SimilarIdea, Span, TextBody, Theme, ThemeRun, Themes
 from app.api.spec import ACT, parsed_json, responses, validate
@@ -51,8 +52,11 @@ def similar_ideas(conversation_id: int) -> Similar:
 @bp.post("/check-text")
 @limiter.limit("60 per minute")
 @validate(json=TextBody, resp=responses(200, CheckedText, (400, 401, 415, 429)))
-def check_text() -> CheckedText:
-    """Identifying details and sentiment of a draft; nothing is stored."""
-    result = reading.check_text(parsed_json().text[:5000])
-    return CheckedText(spans=[Span(start=s.start, end=s.end, kind=s.kind, reason=s.reason, text=s.text)
-                              for s in result.spans], sentiment=round(result.sentiment, 3))
+def check_text() -> tuple[CheckedText, int, dict[str, str]] | CheckedText:
+    """Identifying details and sentiment of a draft; nothing is stored. Send `body` (`text` still works, deprecated)."""
+    data: TextBody = parsed_json()
+    result = reading.check_text(data.draft[:5000])
+    checked = CheckedText(spans=[Span(start=s.start, end=s.end, kind=s.kind, reason=s.reason, text=s.text)
+                                 for s in result.spans], sentiment=round(result.sentiment, 3))
+    # RFC 9745: the field name `text` is deprecated.
+    return (checked, 200, {"Deprecation": "true"}) if data.body is None else checked

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -22,6 +22,8 @@ def join() -> ResponseReturnValue:
         flash("You are signed in, so you can take part with your account.", "info")
         return redirect(url_for("participate.home"))
     form = JoinForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args.get("code", "")[:20]  # from the QR code on the projector
     if form.validate_on_submit():
         try:
             conversation = conversation_for_code(form.code.data or "")
@@ -30,7 +32,8 @@ def join() -> ResponseReturnValue:
         else:
             start_guest_session(conversation.id, conversation.join_code or "", new_guest_key())
             flash("You have joined as a guest. Nobody can see who you are.", "success")
-            return redirect(url_for("participate.conversation", conversation_id=conversation.id))
+            # Guests join during a live workshop, so they land where it is happening.
+            return redirect(url_for("participate.live_board_page", conversation_id=conversation.id))
     return render_template("join/join.html", form=form), (400 if form.errors else 200)
 
 

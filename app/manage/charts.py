@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -46,14 +47,23 @@ def matrix_svg(points: Sequence[tuple[int, str, int, int]], title: str = "Impact
         f'<text x="{size / 2}" y="{size - 12}" font-size="13" fill="#212b32" text-anchor="middle">Effort (1 low to 5 high)</text>',
         f'<text x="14" y="{size / 2}" font-size="13" fill="#212b32" text-anchor="middle" transform="rotate(-90 14 {size / 2})">Impact (1 low to 5 high)</text>',
     ]
-    crowd: dict[tuple[int, int], int] = defaultdict(int)
+    crowd: dict[tuple[int, int], list[int]] = defaultdict(list)
     for number, _label, impact, effort in points:
-        n = crowd[(impact, effort)]
-        crowd[(impact, effort)] += 1
-        dx, dy = (n % 3 - 1) * 14, (n // 3) * 14 - 7 * (n >= 3)
-        cx, cy = x(effort) + dx, y(impact) + dy
-        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10" fill="#005eb8"/>')
-        parts.append(f'<text x="{cx:.1f}" y="{cy + 4:.1f}" font-size="11" fill="#ffffff" text-anchor="middle">{number}</text>')
+        crowd[(impact, effort)].append(number)
+    for (impact, effort), numbers in crowd.items():
+        # The themes sharing a score are laid out on a small grid inside their own square, shrinking as it
+        # fills, so no circle covers another (or one in the next square) however many there are.
+        cols = math.ceil(math.sqrt(len(numbers)))
+        rows = math.ceil(len(numbers) / cols)
+        step = min(22.0, cell / max(cols, rows))
+        radius = min(10.0, step / 2 - 1)
+        font = max(6.0, radius * 1.1)
+        for i, number in enumerate(numbers):
+            cx = x(effort) + (i % cols - (cols - 1) / 2) * step
+            cy = y(impact) + (i // cols - (rows - 1) / 2) * step
+            parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="#005eb8"/>')
+            parts.append(f'<text x="{cx:.1f}" y="{cy + font * 0.36:.1f}" font-size="{font:.1f}" fill="#ffffff" '
+                         f'text-anchor="middle">{number}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

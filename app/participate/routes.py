@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -18,7 +20,7 @@ from app.services.content import ideas
 from app.services.themes import reading
 from app.services.content import voting
 from app.services.common.errors import ServiceError
-from app.services.content.listing import SORTS, idea_detail, list_ideas, my_posts
+from app.services.content.listing import idea_detail, list_ideas, my_posts, sort_labels
 from app.services.conversations.stages import STAGES
 from app.urls import safe_next
 from app.views import acting, flash_refusal, page_arg, refuse_on
@@ -69,7 +71,7 @@ def _question_page(question_id: int, form: IdeaForm, status: int = 200) -> tuple
     page = list_ideas(acting(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"))
     conversation = page.question.conversation
     return render_template(
-        "participate/question.html", page=page, conversation=conversation, form=form, sorts=SORTS,
+        "participate/question.html", page=page, conversation=conversation, form=form, sorts=sort_labels(conversation.voting_mode),
         vote_form=VoteForm(), named_mode=conversation.named_mode, stages=STAGES,
         facilitator=conversation.organisation_id in acting().facilitates,
     ), status
@@ -138,11 +140,22 @@ def add_comment(idea_id: str) -> ResponseReturnValue:
     return _idea_page(idea_id, form, 400)
 
 
+def _back_to_idea(idea_id: str) -> str:
+    """Where a vote returns: the list it came from, at the idea's card (so a long page keeps its place)."""
+    target = request.form.get("next")
+    if not target:
+        return url_for("participate.idea", idea_id=idea_id)
+    page = safe_next(target, "participate.home")
+    if page != target:  # refused (another site, say): the home page, with no anchor
+        return page
+    return f"{page.split('#', 1)[0]}#idea-{quote(idea_id, safe='')}"
+
+
 @bp.post("/ideas/<idea_id>/vote")
 @posting_limit
 def vote(idea_id: str) -> ResponseReturnValue:
     form = VoteForm()
-    back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
+    back = _back_to_idea(idea_id)
     if not form.validate_on_submit():
         flash("Choose how you vote.", "error")
         return redirect(back)
@@ -157,7 +170,7 @@ def vote(idea_id: str) -> ResponseReturnValue:
 @posting_limit
 def withdraw_vote(idea_id: str) -> ResponseReturnValue:
     form = ConfirmForm()
-    back = safe_next(request.form.get("next"), "participate.home") if request.form.get("next") else url_for("participate.idea", idea_id=idea_id)
+    back = _back_to_idea(idea_id)
     if form.validate_on_submit():
         try:
             voting.withdraw_vote(acting(), idea_id)

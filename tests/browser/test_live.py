@@ -23,7 +23,7 @@ def test_facilitator_moves_phases_and_two_boards_follow_without_reloading(live_s
     facilitator = new_page()
     sign_in(facilitator, live_server, "facilitator@demo.chorus.nhs.uk")
     facilitator.goto(live_server + CONSOLE)
-    facilitator.get_by_role("button", name="Collect ideas").click()
+    facilitator.get_by_role("button", name="Sharing ideas").click()
     expect(facilitator.get_by_text("The phase has changed on every screen.")).to_be_visible()
 
     first = _open_board(new_page(), live_server, "staff07@demo.chorus.nhs.uk")
@@ -42,7 +42,7 @@ def test_facilitator_moves_phases_and_two_boards_follow_without_reloading(live_s
         expect(page.get_by_text("Standing desks in the education centre")).to_be_visible(timeout=WAIT_MS)
         expect(page.locator("[data-live-status]")).to_have_text("1 new idea", timeout=WAIT_MS)
 
-    facilitator.get_by_role("button", name="Start voting").click()
+    facilitator.get_by_role("button", name="Voting").click()
     facilitator.get_by_label("Minutes").fill("3")
     facilitator.get_by_role("button", name="Start timer").click()
     for page in (first, second):
@@ -53,7 +53,7 @@ def test_facilitator_moves_phases_and_two_boards_follow_without_reloading(live_s
 
     # Paused boards hold updates back until resumed.
     second.get_by_role("button", name="Pause live updates").click()
-    facilitator.get_by_role("button", name="Review results").click()
+    facilitator.get_by_role("button", name="Review").click()
     expect(first.locator("[data-live-phase]")).to_have_text("Review", timeout=WAIT_MS)
     second.wait_for_timeout(500)
     expect(second.locator("[data-live-phase]")).to_have_text("Voting")
@@ -82,12 +82,12 @@ def test_a_board_without_event_streams_falls_back_to_polling(live_server, new_pa
     facilitator = new_page()
     sign_in(facilitator, live_server, "facilitator@demo.chorus.nhs.uk")
     facilitator.goto(live_server + CONSOLE)
-    facilitator.get_by_role("button", name="Collect ideas").click()
+    facilitator.get_by_role("button", name="Sharing ideas").click()
     board = new_page()
     board.add_init_script("delete window.EventSource;")
     _open_board(board, live_server, "staff11@demo.chorus.nhs.uk")
     assert board.evaluate("typeof window.EventSource") == "undefined"
     expect(board.locator("[data-live-phase]")).to_have_text("Sharing ideas")
-    facilitator.get_by_role("button", name="Start voting").click()
+    facilitator.get_by_role("button", name="Voting").click()
     expect(board.locator("[data-live-phase]")).to_have_text("Voting", timeout=WAIT_MS)
     assert board.evaluate("window.chorusNotReloaded") is True

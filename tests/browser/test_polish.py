@@ -55,7 +55,7 @@ def test_console_spotlights_an_idea_that_arrived_live_without_reloading(live_ser
     sign_in(facilitator, live_server, "facilitator@demo.chorus.nhs.uk")
     facilitator.goto(live_server + CONSOLE)
     with facilitator.expect_navigation():
-        facilitator.get_by_role("button", name="Collect ideas").click()
+        facilitator.get_by_role("button", name="Sharing ideas").click()
     facilitator.locator("[data-live-ready]").wait_for(state="attached")
     facilitator.evaluate("window.chorusNotReloaded = true")
 

@@ -43,7 +43,7 @@ def test_a_guest_joins_with_the_code_and_takes_part(client, workshop, make_conve
     hidden = make_conversation(title="Staff-only conversation")
     assert client.get("/join").status_code == 200
     joined = _join(client, workshop.join_code.lower()[:3] + " " + workshop.join_code.lower()[3:])
-    assert joined.status_code == 302 and joined.headers["Location"] == f"/conversations/{workshop.id}"
+    assert joined.status_code == 302 and joined.headers["Location"] == f"/conversations/{workshop.id}/live"
     home = client.get("/").get_data(as_text=True)
     assert "Live workshop" in home and "Staff-only conversation" not in home
     question = workshop.questions[0].id

@@ -170,3 +170,22 @@ def test_charts_escape_labels_and_match_their_tables():
     matrix = str(matrix_svg([(1, "A", 5, 1), (2, "B", 5, 1)]))
     assert matrix.count("<circle") == 2 and 'role="img"' in matrix
     assert quadrant(5, 1) == "Quick wins" and quadrant(2, 4) == "Hard slogs"
+
+
+@pytest.mark.parametrize("crowded", [1, 2, 4, 9, 12, 30])
+def test_matrix_points_never_overlap_even_when_many_share_a_score(crowded):
+    import itertools
+    import re
+
+    from app.manage.charts import matrix_svg
+
+    points = [(n, f"Theme {n}", 4, 2) for n in range(1, crowded + 1)]  # all in one square
+    points += [(100 + n, "Neighbour", 4 + dy, 2 + dx) for n, (dy, dx) in enumerate([(1, 0), (0, 1), (-1, 0), (0, -1)])]
+    points += [(200, "Next door crowd", 5, 2), (201, "Next door crowd", 5, 2), (202, "Next door crowd", 5, 2)]
+    svg = str(matrix_svg(points))
+    circles = [tuple(map(float, c)) for c in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', svg)]
+    assert len(circles) == len(points)
+    for (x1, y1, r1), (x2, y2, r2) in itertools.combinations(circles, 2):
+        assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= r1 + r2, "two circles overlap"
+    numbers = re.findall(r'text-anchor="middle">(\d+)</text>', svg)
+    assert sorted(map(int, numbers)) == sorted(p[0] for p in points)  # every theme keeps its number

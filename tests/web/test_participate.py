@@ -57,7 +57,7 @@ def test_post_an_idea_comment_and_vote(client, login, make_user, make_conversati
     assert response.status_code == 302 and response.headers["Location"] == f"/ideas/{idea.id}#comments"
     response = client.post(f"/ideas/{idea.id}/vote", data={"choice": "support", "csrf_token": token,
                                                           "next": f"/questions/{question.id}?sort=supported"})
-    assert response.headers["Location"] == f"/questions/{question.id}?sort=supported"
+    assert response.headers["Location"] == f"/questions/{question.id}?sort=supported#idea-{idea.id}"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 1
     listing = client.get(f"/questions/{question.id}?sort=supported").get_data(as_text=True)
     assert "<strong>1</strong> supporter" in listing and "Supported" in listing

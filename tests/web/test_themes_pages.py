@@ -94,6 +94,9 @@ def test_similar_ideas_are_offered_after_submit_without_javascript(client, login
     assert step.status_code == 200 and "Similar ideas already posted — support one instead?" in html
     assert "Free staff car parking for night shifts" in html and "Post your idea anyway" in html
     assert "Could night staff get free car parking?" in html  # the draft is kept
+    # Each suggestion opens in place (or in a new tab), never instead of the form holding the draft.
+    assert '<details class="nhsuk-details chorus-similar__idea">' in html
+    assert re.search(r'<a href="/ideas/[^"]+" target="_blank" rel="noopener">Open this idea in a new tab', html)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 12
     response = client.post(f"/questions/{question.id}/ideas", data={**draft, "similar_checked": "1"})
     assert response.status_code == 302

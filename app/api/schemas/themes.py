@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from app.api.schemas.common import Body, Out, iso_hour
 
 
 class TextBody(Body):
-    """Draft text, sent in a body (never a URL, so proxies do not log it); only the start is read."""
+    """Draft text, sent in a body (never a URL, so proxies do not log it); only the start is read.
 
-    text: Annotated[str, Field(max_length=20_000)]
+    `body`, as when posting an idea; `text` is the deprecated name, still accepted for older clients.
+    """
+
+    body: Annotated[str | None, Field(None, max_length=20_000)]
+    text: Annotated[str | None, Field(None, max_length=20_000, description="Deprecated: send body")]
+
+    @model_validator(mode="after")
+    def _one_of_body_or_text(self) -> TextBody:
+        if self.body is None and self.text is None:
+            raise ValueError("Missing field: body")
+        return self
+
+    @property
+    def draft(self) -> str:
+        """The draft, from `body` or else the deprecated `text`."""
+        return self.body if self.body is not None else (self.text or "")
 
 
 class ThemeRun(Out):

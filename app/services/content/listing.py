@@ -31,6 +31,11 @@ SORTS: dict[str, str] = {
 PER_PAGE = 20
 
 
+def sort_labels(voting_mode: str) -> dict[str, str]:
+    """The sort choices in the words of this conversation's voting: "Most agreed" when people agree or disagree."""
+    return SORTS if voting_mode == "support" else {**SORTS, "supported": "Most agreed"}
+
+
 @dataclass
 class IdeaCard:
     """An idea with its counts and this person's relation to it."""

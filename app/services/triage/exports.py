@@ -1,7 +1,7 @@
 """Exports for the board and the executive: CSV and XLSX of themes and their ideas, and report data.
 
 No author tags, nonces or exact times leave here (ideas carry the month they were posted at most), and
-every text cell that a spreadsheet could run as a formula is neutralised. Idea rows are read from the database in
+CSV text that a spreadsheet could run as a formula gets an apostrophe; XLSX text cells are typed as text. Idea rows are read from the database in
 batches and written as they come (CSV line by line, XLSX in openpyxl's write-only mode), so an export's time and
 memory grow linearly with the conversation.
 """
@@ -154,13 +154,15 @@ def to_csv(columns: list[str], rows: Iterable[list[object]]) -> str:
 
 
 def _text_cells(sheet, row: list[object]) -> list[object]:  # type: ignore[no-untyped-def]
-    """Neutralised values; openpyxl types other text as a string, so only error-code look-alikes need a cell."""
+    """Text as typed, in cells typed as text: never a formula or an error code, and no apostrophe guard to show.
+
+    The CSV guard (a leading apostrophe) is for CSV only: Excel shows it as a literal character in a text cell.
+    """
     cells: list[object] = []
     for value in row:
-        value = neutralise(value)
-        if isinstance(value, str) and value in ERROR_CODES:
+        if isinstance(value, str) and (value in ERROR_CODES or value.startswith(FORMULA_START)):
             cell = WriteOnlyCell(sheet, value)
-            cell.data_type = "s"  # "#N/A" typed by someone is their text, not a spreadsheet error
+            cell.data_type = "s"  # "=1+1" or "#N/A" typed by someone is their text, not a formula or an error
             value = cell
         cells.append(value)
     return cells

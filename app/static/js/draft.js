@@ -44,10 +44,21 @@
       box.appendChild(el("h3", "nhsuk-heading-s", "Similar ideas already posted – support one instead?"));
       var ideas = el("ul", "nhsuk-list");
       similar.slice(0, 3).forEach(function (idea) {
+        // The suggestion opens here (or in a new tab), never in place of the form, so the draft is kept.
         var item = el("li");
-        var link = el("a", "", idea.body.length > 160 ? idea.body.slice(0, 157) + "…" : idea.body);
+        var details = el("details", "nhsuk-details chorus-similar__idea");
+        var summary = el("summary", "nhsuk-details__summary");
+        summary.appendChild(el("span", "nhsuk-details__summary-text", idea.body.length > 160 ? idea.body.slice(0, 157) + "…" : idea.body));
+        details.appendChild(summary);
+        var text = el("div", "nhsuk-details__text");
+        text.appendChild(el("p", "chorus-similar__body", idea.body));
+        var link = el("a", "", "Open this idea in a new tab to support it");
         link.href = "/ideas/" + encodeURIComponent(idea.id);
-        item.appendChild(link);
+        link.target = "_blank";
+        link.rel = "noopener";
+        text.appendChild(el("p")).appendChild(link);
+        details.appendChild(text);
+        item.appendChild(details);
         ideas.appendChild(item);
       });
       box.appendChild(ideas);

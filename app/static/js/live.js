@@ -69,10 +69,21 @@
     });
     el.textContent = String(sum);
   }
-  function showPhases(phase) {
+  function hasDraft(el) {
+    return all("textarea", el).some(function (t) { return t.value.trim() !== ""; });
+  }
+  function showPhases(phase, label) {
     root.setAttribute("data-phase", phase || "none");
     all("[data-live-phases]").forEach(function (el) {
-      el.hidden = el.getAttribute("data-live-phases").split(" ").indexOf(phase || "none") === -1;
+      var shown = el.getAttribute("data-live-phases").split(" ").indexOf(phase || "none") !== -1;
+      // Never take away something a person has typed and not sent: keep the form and say why it stays.
+      var kept = !shown && hasDraft(el);
+      el.hidden = !shown && !kept;
+      all("[data-live-draft-kept]", el).forEach(function (note) {
+        note.hidden = !kept;
+        var name = note.querySelector("[data-live-draft-phase]");
+        if (kept && name) { name.textContent = label || "the next part"; }
+      });
     });
   }
   function addIdea(data) {
@@ -111,7 +122,7 @@
   function setPhase(data) {
     var label = root.querySelector("[data-live-phase]");
     if (label) { label.textContent = data.label || ""; label.parentNode.hidden = !data.phase; }
-    showPhases(data.phase);
+    showPhases(data.phase, data.label);
     if (timerEl) { timerEl.setAttribute("data-ends-at", data.ends_at || ""); tick(); }
   }
 
