@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from app.api.schemas.common import Body, DbId, Out, Query
+from app.urls import MAX_DB_INT
 
 PHASES = ["collect", "vote", "review", "closed"]
 
@@ -52,7 +53,7 @@ class LiveOnly(Out):
 class LiveQuery(Query):
     """Events after this id (from Last-Event-ID or the last event seen)."""
 
-    after: int | None = Field(None, ge=0, le=2**63 - 1)
+    after: int | None = Field(None, ge=0, le=MAX_DB_INT)  # an event id: a database integer
 
 
 class PhaseBody(Body):
