@@ -54,9 +54,9 @@ def live_set_timer(conversation_id: int) -> LiveOnly:
     data: TimerBody = parsed_json()
     conversation = _managed(conversation_id)
     if data.action == "start":
-        session.start_timer(conversation, data.minutes)  # type: ignore[arg-type]
+        session.start_timer(conversation, data.minutes)
     elif data.action == "add":
-        session.add_time(conversation, data.minutes)  # type: ignore[arg-type]
+        session.add_time(conversation, data.minutes)
     elif data.action == "stop":
         session.stop_timer(conversation)
     else:

@@ -63,9 +63,14 @@ def edit_theme(theme_id: int) -> ThemeCard:
     if len(fields) != 1:
         abort(400, "Send exactly one of label, summary, pinned, not_a_theme.")
     theme = _theme(theme_id)
-    {"label": lambda: edits.rename_theme(theme, data.label), "summary": lambda: edits.set_summary(theme, data.summary),
-     "pinned": lambda: edits.set_pinned(theme, data.pinned),
-     "not_a_theme": lambda: edits.set_not_a_theme(theme, data.not_a_theme)}[fields[0]]()
+    if data.label is not None:
+        edits.rename_theme(theme, data.label)
+    elif data.summary is not None:
+        edits.set_summary(theme, data.summary)
+    elif data.pinned is not None:
+        edits.set_pinned(theme, data.pinned)
+    elif data.not_a_theme is not None:
+        edits.set_not_a_theme(theme, data.not_a_theme)
     return _card(theme_id)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from app.urls import MAX_DB_INT
 
@@ -72,6 +74,11 @@ def _iso_date(value: Any) -> Any:
     except ValueError:
         pass
     raise ValueError("must be a date like 2026-12-31.")
+
+
+def one_of(values: Sequence[str]) -> JsonDict:
+    """The JSON Schema `enum` for a text field whose values are listed in a constant."""
+    return {"enum": [*values]}
 
 
 WhenInput = Annotated[datetime | None, BeforeValidator(_iso_datetime)]

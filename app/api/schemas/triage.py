@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, RootModel
 
-from app.api.schemas.common import Body, DateInput, DbId, ItemId, Out, Query, Short, Text, iso_day
+from app.api.schemas.common import Body, DateInput, DbId, ItemId, Out, Query, Short, Text, iso_day, one_of
 from app.api.schemas.themes import Quote
 from app.services.triage.board import BoardCard
 
@@ -91,7 +91,7 @@ class BoardTheme(Out):
     pinned: bool
     breadth: Breadth
     score: Score
-    status: str = Field(json_schema_extra={"enum": STATUSES})
+    status: str = Field(json_schema_extra=one_of(STATUSES))
     public_reason: str | None
     owner: str | None
     due_on: str | None
@@ -200,7 +200,7 @@ class Placement(Out):
 class StatusBody(Body):
     """The workflow status; not_taking_forward needs public_reason (others are refused with 422)."""
 
-    status: Annotated[str, Field(max_length=40, json_schema_extra={"enum": STATUSES})]
+    status: Annotated[str, Field(max_length=40, json_schema_extra=one_of(STATUSES))]
     public_reason: Text = ""
 
 
