@@ -139,7 +139,7 @@ def document() -> dict[str, Any]:
             continue
         path = spec.backend.parse_path(rule, None)[0][len(PREFIX):]
         for method, op in paths.get(path, {}).items():
-            if method.upper() in rule.methods:  # type: ignore[operator]
+            if method.upper() in (rule.methods or ()):  # None only for a rule that takes any method
                 op["operationId"] = rule.endpoint.removeprefix("api.")
     for ops in paths.values():
         for op in ops.values():
@@ -155,9 +155,9 @@ def document() -> dict[str, Any]:
 
 def parsed_json() -> Any:
     """The request's JSON body as its schema's model (after `validate` has checked it)."""
-    return request.context.json  # type: ignore[attr-defined]
+    return request.context.json  # type: ignore[attr-defined]  # set by spectree; not on Flask's Request
 
 
 def parsed_query() -> Any:
     """The request's query string as its schema's model (after `validate` has checked it)."""
-    return request.context.query  # type: ignore[attr-defined]
+    return request.context.query  # type: ignore[attr-defined]  # set by spectree; not on Flask's Request

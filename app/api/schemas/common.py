@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import JsonDict
@@ -88,6 +88,14 @@ DateInput = Annotated[date | None, BeforeValidator(_iso_date)]
 def iso_hour(value: datetime | None) -> str | None:
     """A time shown only to the hour, as the anonymity model requires."""
     return value.strftime("%Y-%m-%dT%H:00:00Z") if value else None
+
+
+@overload
+def iso_day(value: date | datetime) -> str: ...
+
+
+@overload
+def iso_day(value: date | datetime | None) -> str | None: ...
 
 
 def iso_day(value: date | datetime | None) -> str | None:
