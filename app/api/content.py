@@ -8,6 +8,7 @@ from app.api import bp
 from app.api.schemas.content import Comment, Idea, IdeaPage, IdeasQuery, IdeaWithComments, PostBody, Vote, VoteBody
 from app.api.spec import POSTING, parsed_json, parsed_query, responses, validate
 from app.models import ContentStatus
+from app.models import Idea as IdeaRow
 from app.ratelimit import posting_limit
 from app.services.content import comments, ideas, voting
 from app.services.content.listing import IdeaCard, idea_detail, list_ideas, new_card
@@ -25,7 +26,7 @@ def _token(data: PostBody) -> str | None:
     return token
 
 
-def _idea(idea) -> Idea:  # type: ignore[no-untyped-def]
+def _idea(idea: IdeaRow) -> Idea:
     """A just-written idea: held ones (only their author sees them, in "mine") without the counts."""
     if idea.status != ContentStatus.PUBLISHED:
         return Idea.of(IdeaCard(idea=idea, mine=True))
@@ -45,7 +46,7 @@ def question_ideas(question_id: int) -> IdeaPage:
 @bp.post("/questions/<int:question_id>/ideas")
 @posting_limit
 @validate(json=PostBody, resp=responses(201, Idea, POSTING, **_CREATED))
-def post_idea(question_id: int):  # type: ignore[no-untyped-def]
+def post_idea(question_id: int) -> tuple[Idea, int, dict[str, str]]:
     """Post an idea; send Idempotency-Key (or client_token) to make a retry safe."""
     data: PostBody = parsed_json()
     person = acting()
@@ -81,7 +82,7 @@ def edit_idea(idea_id: str) -> Idea:
 @bp.delete("/ideas/<idea_id>")
 @posting_limit
 @validate(resp=responses(204, None, _WITHDRAW))
-def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
+def withdraw_idea(idea_id: str) -> tuple[str, int]:
     """Withdraw your own idea."""
     ideas.withdraw_idea(acting(), idea_id)
     return "", 204
@@ -90,7 +91,7 @@ def withdraw_idea(idea_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/ideas/<idea_id>/comments")
 @posting_limit
 @validate(json=PostBody, resp=responses(201, Comment, POSTING, HTTP_200=(Comment, "Already sent: the first result")))
-def add_comment(idea_id: str):  # type: ignore[no-untyped-def]
+def add_comment(idea_id: str) -> tuple[Comment, int, dict[str, str]]:
     """Comment on an idea (1 to 500 characters)."""
     data: PostBody = parsed_json()
     comment, created = comments.add_comment(acting(), idea_id, data.body, client_token=_token(data),
@@ -111,7 +112,7 @@ def edit_comment(comment_id: str) -> Comment:
 @bp.delete("/comments/<comment_id>")
 @posting_limit
 @validate(resp=responses(204, None, _WITHDRAW))
-def withdraw_comment(comment_id: str):  # type: ignore[no-untyped-def]
+def withdraw_comment(comment_id: str) -> tuple[str, int]:
     """Withdraw your own comment."""
     comments.withdraw_comment(acting(), comment_id)
     return "", 204

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, url_for
 from flask_login import current_user
 
@@ -35,7 +37,7 @@ def _full(conversation: ConversationRow) -> Conversation:
     return Conversation.of(conversation, audience=access.visible_audience(acting(), conversation))
 
 
-def _current(conversation) -> dict:  # type: ignore[no-untyped-def]
+def _current(conversation: ConversationRow) -> dict[str, Any]:
     return {"title": conversation.title, "description": conversation.description, "kind": conversation.kind,
             "voting_mode": conversation.voting_mode, "comments_enabled": conversation.comments_enabled,
             "named_mode": conversation.named_mode, "audience_ids": [org.id for org in conversation.audience],
@@ -93,7 +95,7 @@ def mine(conversation_id: int) -> Mine:
 @bp.post("/conversations")
 @for_role(Role.FACILITATOR)
 @validate(json=ConversationCreate, resp=responses(201, Conversation, WRITE))
-def create_conversation():  # type: ignore[no-untyped-def]
+def create_conversation() -> tuple[Conversation, int, dict[str, str]]:
     """Create a draft conversation (facilitators)."""
     data: ConversationCreate = parsed_json()
     organisations = acting().facilitates

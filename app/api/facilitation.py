@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Response as FlaskResponse
 from flask import jsonify
 
 from app.api import bp, for_role
@@ -14,11 +15,12 @@ from app.services import access
 from app.services.common.csvfile import RowErrors
 from app.services.content import paper_notes
 from app.services.conversations import stages
+from app.services.conversations.participation import Cell as FigureCell
 from app.services.conversations.participation import participation_figures
 from app.views import acting
 
 
-def _cells(cells) -> list[Cell]:  # type: ignore[no-untyped-def]
+def _cells(cells: list[FigureCell]) -> list[Cell]:
     return [Cell(group=c.label, participants=c.value, hidden=c.hidden) for c in cells]
 
 
@@ -40,7 +42,7 @@ def participation(conversation_id: int) -> Participation:
 @bp.post("/conversations/<int:conversation_id>/paper-notes")
 @for_role(Role.FACILITATOR)
 @validate(json=PaperNotes, resp=responses(201, Imported, WRITE, HTTP_200=(Imported, "Dry run: what would be imported")))
-def paper_import(conversation_id: int):  # type: ignore[no-untyped-def]
+def paper_import(conversation_id: int) -> Imported | tuple[Imported, int] | tuple[FlaskResponse, int]:
     """Import typed-up paper sticky notes as ideas (facilitators): all or nothing, with row-numbered errors (422);
     dry_run checks and previews without saving."""
     conversation = access.get_managed_conversation(acting().facilitates, conversation_id)

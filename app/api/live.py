@@ -10,14 +10,14 @@ from app.api.schemas.live import (AutoAdvanceBody, Event, Live, LiveOnly, LiveQu
 from app.api.spec import WRITE, parsed_json, parsed_query, responses, validate
 from app.extensions import db
 from app.live.store import replay
-from app.models import Role
+from app.models import Conversation, Role
 from app.services.access import get_managed_conversation
 from app.services.workshops import auto_advance, session
 from app.services.workshops.board import live_board, state_json
 from app.views import acting
 
 
-def _managed(conversation_id: int):  # type: ignore[no-untyped-def]
+def _managed(conversation_id: int) -> Conversation:
     return get_managed_conversation(acting().facilitates, conversation_id)
 
 
@@ -54,9 +54,9 @@ def live_set_timer(conversation_id: int) -> LiveOnly:
     data: TimerBody = parsed_json()
     conversation = _managed(conversation_id)
     if data.action == "start":
-        session.start_timer(conversation, data.minutes)  # type: ignore[arg-type]
+        session.start_timer(conversation, data.minutes)
     elif data.action == "add":
-        session.add_time(conversation, data.minutes)  # type: ignore[arg-type]
+        session.add_time(conversation, data.minutes)
     elif data.action == "stop":
         session.stop_timer(conversation)
     else:

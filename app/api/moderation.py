@@ -6,6 +6,7 @@ Responses describe items and moderators, never who wrote an item.
 from __future__ import annotations
 
 from flask import abort, current_app
+from werkzeug.wrappers import Response
 from flask_login import current_user
 
 from app import notice_cookie
@@ -26,7 +27,7 @@ def _managed(conversation_id: int) -> Conversation:
     return get_managed_conversation(acting().facilitates, conversation_id)
 
 
-def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
+def _report(kind: str, item_id: str) -> tuple[Reported, int]:
     data: ReportBody = parsed_json()
     created = reports.report_item(acting(), kind, item_id, data.reason, data.note or "")
     return Reported(reported=True, already_reported=not created), 201 if created else 200
@@ -35,7 +36,7 @@ def _report(kind: str, item_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/ideas/<idea_id>/report")
 @posting_limit
 @validate(json=ReportBody, resp=responses(201, Reported, POSTING, **_REPORTED))
-def report_idea(idea_id: str):  # type: ignore[no-untyped-def]
+def report_idea(idea_id: str) -> tuple[Reported, int]:
     """Report an idea to the moderators (once per person)."""
     return _report("idea", idea_id)
 
@@ -43,7 +44,7 @@ def report_idea(idea_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/comments/<comment_id>/report")
 @posting_limit
 @validate(json=ReportBody, resp=responses(201, Reported, POSTING, **_REPORTED))
-def report_comment(comment_id: str):  # type: ignore[no-untyped-def]
+def report_comment(comment_id: str) -> tuple[Reported, int]:
     """Report a comment to the moderators (once per person)."""
     return _report("comment", comment_id)
 
@@ -105,7 +106,7 @@ def my_notices() -> Notices:
 
 @bp.post("/notices/<kind>/<item_id>/dismiss")
 @validate(resp=responses(204, None, ACT))
-def dismiss_notice(kind: str, item_id: str):  # type: ignore[no-untyped-def]
+def dismiss_notice(kind: str, item_id: str) -> Response:
     """Mark a notice on your own post as seen; remembered only by the chorus_seen cookie this response sets (send it
     back to keep the notice hidden), never on the server."""
     token = notices.dismiss_notice(acting(), kind, item_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from werkzeug.wrappers import Response
 from flask_login import current_user
 
 from app import notice_cookie
@@ -31,7 +32,7 @@ def _page(page: outcomes.OutcomesPage) -> OutcomesPage:
             outcome=Outcome.of(i.outcome)) for i in items]) for conversation, items in page.conversations])
 
 
-def _side(item) -> PairItem:  # type: ignore[no-untyped-def]
+def _side(item: pairwise.Item) -> PairItem:
     return PairItem(id=item.id, label=item.label, summary=item.summary)
 
 
@@ -82,7 +83,7 @@ def next_pair(conversation_id: int) -> NextPair:
 
 @bp.post("/conversations/<int:conversation_id>/pairs")
 @validate(json=AnswerBody, resp=responses(201, Recorded, WRITE))
-def answer_pair(conversation_id: int):  # type: ignore[no-untyped-def]
+def answer_pair(conversation_id: int) -> tuple[Recorded, int]:
     """Answer a pair: left, right or skip (can't decide); stored with no user id."""
     data: AnswerBody = parsed_json()
     pairwise.record_choice(acting(), conversation_id, data.left_id, data.right_id, data.choice)
@@ -116,7 +117,7 @@ def outcome_notices() -> OutcomeNotices:
 
 @bp.post("/me/outcome-notices/seen")
 @validate(resp=responses(204, None, (400, 401)))
-def outcome_notices_seen():  # type: ignore[no-untyped-def]
+def outcome_notices_seen() -> Response:
     """Dismiss the current notices; remembered only by the chorus_seen cookie this response sets, never on the server."""
     response = current_app.make_response(("", 204))
     if not getattr(current_user, "is_guest", False):

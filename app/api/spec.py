@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask import abort, current_app, make_response, request
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from spectree import Response, SpecTree
 
 from app.api.schemas.common import Error
@@ -36,7 +37,7 @@ WRITE = (400, 401, 404, 409, 415, 422)
 POSTING = (*WRITE, 429)
 
 
-def _plain(error: dict[str, Any]) -> tuple[str, str]:
+def _plain(error: ErrorDetails) -> tuple[str, str]:
     """A field name and a sentence for one pydantic error, in the words the hand-written checks used."""
     name = str(error["loc"][0]) if error["loc"] else "body"
     field = name + "".join(f"[{part}]" for part in error["loc"][1:] if isinstance(part, int))  # not union tags
@@ -87,9 +88,13 @@ SECURITY_SCHEMES = {
 }
 
 
+# spectree's documented form for a status with its own description: (model, "what this status means").
+Described: TypeAlias = tuple[type[BaseModel] | None, str]
+
+
 def responses(ok: int | None, model: type[BaseModel] | None, errors: tuple[int, ...] = READ,
-              **more: type[BaseModel] | None) -> Response:
-    """A spectree Response: the happy status with its model, and each error status with the Error model."""
+              **more: type[BaseModel] | Described | None) -> Response:
+    """A spectree Response: the happy status with its model, each error status with the Error model, and `more`."""
     codes: dict[str, Any] = {f"HTTP_{code}": (Error, ERROR_TEXT[code]) for code in errors}
     if ok is not None:
         codes[f"HTTP_{ok}"] = model
@@ -134,7 +139,7 @@ def document() -> dict[str, Any]:
             continue
         path = spec.backend.parse_path(rule, None)[0][len(PREFIX):]
         for method, op in paths.get(path, {}).items():
-            if method.upper() in rule.methods:  # type: ignore[operator]
+            if method.upper() in (rule.methods or ()):  # None only for a rule that takes any method
                 op["operationId"] = rule.endpoint.removeprefix("api.")
     for ops in paths.values():
         for op in ops.values():
@@ -150,9 +155,9 @@ def document() -> dict[str, Any]:
 
 def parsed_json() -> Any:
     """The request's JSON body as its schema's model (after `validate` has checked it)."""
-    return request.context.json  # type: ignore[attr-defined]
+    return request.context.json  # type: ignore[attr-defined]  # set by spectree; not on Flask's Request
 
 
 def parsed_query() -> Any:
     """The request's query string as its schema's model (after `validate` has checked it)."""
-    return request.context.query  # type: ignore[attr-defined]
+    return request.context.query  # type: ignore[attr-defined]  # set by spectree; not on Flask's Request

@@ -33,7 +33,7 @@ def list_themes(conversation_id: int) -> Themes:
 @bp.post("/conversations/<int:conversation_id>/themes/run")
 @for_role(Role.FACILITATOR)  # leads rank above facilitators, so they may too
 @validate(resp=responses(202, ThemeRun, (*ACT, 429)))
-def run_themes(conversation_id: int):  # type: ignore[no-untyped-def]
+def run_themes(conversation_id: int) -> tuple[ThemeRun, int]:
     """Queue a theme run (facilitators and leads); 429 when asked for again within CHORUS_THEMES_ON_DEMAND_MINUTES."""
     conversation = access.get_managed_conversation(acting().facilitates, conversation_id)
     return ThemeRun.of(runs.request_on_demand_run(conversation.id)), 202  # 429 with a message when too soon

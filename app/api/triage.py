@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort
+from pydantic import BaseModel
 
 from app.api import bp, for_role
 from app.api.schemas.triage import (Action, ActionBody, ActionDone, Board, BoardQuery, BoardTheme, Created, DoneBody,
@@ -12,13 +15,14 @@ from app.api.schemas.triage import (Action, ActionBody, ActionDone, Board, Board
 from app.api.schemas.common import iso_day
 from app.api.spec import READ, WRITE, parsed_json, parsed_query, responses, validate
 from app.models import Role
+from app.models import Theme as ThemeRow
 from app.services import access
 from app.services.themes import edits
 from app.services.triage import board, outcomes, plans
 from app.views import acting
 
 
-def _theme(theme_id: int):  # type: ignore[no-untyped-def]
+def _theme(theme_id: int) -> ThemeRow:
     return access.get_led_theme(acting().leads, theme_id)
 
 
@@ -29,7 +33,7 @@ def _card(theme_id: int) -> ThemeCard:
     return ThemeCard(BoardTheme.of(card))
 
 
-def _card_route(json=None):  # type: ignore[no-untyped-def]
+def _card_route(json: type[BaseModel] | None = None) -> Callable:
     """Validation for a lead's write that answers with the theme's card."""
     return validate(json=json, resp=responses(200, ThemeCard, WRITE))
 
@@ -63,9 +67,14 @@ def edit_theme(theme_id: int) -> ThemeCard:
     if len(fields) != 1:
         abort(400, "Send exactly one of label, summary, pinned, not_a_theme.")
     theme = _theme(theme_id)
-    {"label": lambda: edits.rename_theme(theme, data.label), "summary": lambda: edits.set_summary(theme, data.summary),
-     "pinned": lambda: edits.set_pinned(theme, data.pinned),
-     "not_a_theme": lambda: edits.set_not_a_theme(theme, data.not_a_theme)}[fields[0]]()
+    if data.label is not None:
+        edits.rename_theme(theme, data.label)
+    elif data.summary is not None:
+        edits.set_summary(theme, data.summary)
+    elif data.pinned is not None:
+        edits.set_pinned(theme, data.pinned)
+    elif data.not_a_theme is not None:
+        edits.set_not_a_theme(theme, data.not_a_theme)
     return _card(theme_id)
 
 
@@ -81,7 +90,7 @@ def merge_theme(theme_id: int) -> ThemeCard:
 @bp.post("/manage/themes/<int:theme_id>/split")
 @for_role(Role.LEAD)
 @validate(json=SplitBody, resp=responses(201, Created, WRITE))
-def split_theme(theme_id: int):  # type: ignore[no-untyped-def]
+def split_theme(theme_id: int) -> tuple[Created, int]:
     """Split chosen ideas into a new theme, or re-cluster just this theme (change-hub leads; others get 404)."""
     data: SplitBody = parsed_json()
     theme = _theme(theme_id)
@@ -147,7 +156,7 @@ def theme_rank(theme_id: int) -> ThemeCard:
 @bp.post("/manage/themes/<int:theme_id>/actions")
 @for_role(Role.LEAD)
 @validate(json=ActionBody, resp=responses(201, Action, WRITE))
-def theme_action(theme_id: int):  # type: ignore[no-untyped-def]
+def theme_action(theme_id: int) -> tuple[Action, int]:
     """Add an action (change-hub leads; others get 404)."""
     data: ActionBody = parsed_json()
     action = plans.add_action(_theme(theme_id), data.text, data.owner, data.due_on)
@@ -171,13 +180,13 @@ def theme_outcome(theme_id: int) -> Outcome:
     """Publish or rewrite the theme's "You said, we did" (change-hub leads; others get 404)."""
     data: OutcomeBody = parsed_json()
     outcome = outcomes.publish_outcome(_theme(theme_id), data.heard, data.will_do, data.by_whom, data.by_when)
-    return Outcome.of(outcome)  # type: ignore[return-value]
+    return Outcome.of(outcome)
 
 
 @bp.post("/manage/themes/<int:theme_id>/outcome/updates")
 @for_role(Role.LEAD)
 @validate(json=UpdateBody, resp=responses(201, Update, WRITE))
-def theme_outcome_update(theme_id: int):  # type: ignore[no-untyped-def]
+def theme_outcome_update(theme_id: int) -> tuple[Update, int]:
     """Add a progress update to a published outcome (change-hub leads; others get 404)."""
     update = outcomes.add_progress_update(_theme(theme_id), parsed_json().body)
-    return Update(body=update.body, on=iso_day(update.created_at)), 201  # type: ignore[arg-type]
+    return Update(body=update.body, on=iso_day(update.created_at)), 201

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from app.urls import MAX_DB_INT
 
@@ -74,6 +76,11 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("must be a date like 2026-12-31.")
 
 
+def one_of(values: Sequence[str]) -> JsonDict:
+    """The JSON Schema `enum` for a text field whose values are listed in a constant."""
+    return {"enum": [*values]}
+
+
 WhenInput = Annotated[datetime | None, BeforeValidator(_iso_datetime)]
 DateInput = Annotated[date | None, BeforeValidator(_iso_date)]
 
@@ -81,6 +88,14 @@ DateInput = Annotated[date | None, BeforeValidator(_iso_date)]
 def iso_hour(value: datetime | None) -> str | None:
     """A time shown only to the hour, as the anonymity model requires."""
     return value.strftime("%Y-%m-%dT%H:00:00Z") if value else None
+
+
+@overload
+def iso_day(value: date | datetime) -> str: ...
+
+
+@overload
+def iso_day(value: date | datetime | None) -> str | None: ...
 
 
 def iso_day(value: date | datetime | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
@@ -55,17 +56,19 @@ class Conversation(Out):
     @classmethod
     def of(cls, conversation: ConversationRow, *, audience: list[OrganisationRow] | None = None) -> Conversation:
         """The conversation as JSON; with `audience` (as the caller may see it) also its description and questions."""
-        def when(value):  # type: ignore[no-untyped-def]
+        def when(value: datetime | None) -> str | None:
             return value.isoformat() + "Z" if value else None
 
-        extra = {"description": conversation.description, "audience": [org.name for org in audience],
-                 "questions": [Question.of(q) for q in conversation.questions]} if audience is not None else {}
+        full = audience is not None  # a listing gives null for these three, as before
         return cls(id=conversation.id, title=conversation.title, kind=conversation.kind, status=conversation.status,
                    accepting=conversation.is_accepting(), voting_mode=conversation.voting_mode,
                    comments_enabled=conversation.comments_enabled, named_mode=conversation.named_mode,
                    opens_at=when(conversation.opens_at), closes_at=when(conversation.closes_at),
                    organisation=conversation.organisation.name, batch_release=conversation.batch_release,
-                   batch_size=conversation.batch_size, batch_max_wait_hours=conversation.batch_max_wait_hours, **extra)
+                   batch_size=conversation.batch_size, batch_max_wait_hours=conversation.batch_max_wait_hours,
+                   description=conversation.description if full else None,
+                   audience=[org.name for org in audience] if audience is not None else None,
+                   questions=[Question.of(q) for q in conversation.questions] if full else None)
 
 
 class ConversationList(Out):

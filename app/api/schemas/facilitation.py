@@ -68,7 +68,7 @@ class Imported(Out):
     imported: int
     idea_ids: list[str] = []
     flagged_identifying: int = 0
-    held_for_moderation: int = Field(0, description="Imported notes waiting in the moderation queue")
+    held_for_moderation: int = Field(default=0, description="Imported notes waiting in the moderation queue")
     notes: list[CheckedNote] = []
 
 

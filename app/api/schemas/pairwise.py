@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.api.schemas.common import Body, DbId, ItemId, Out
+from app.api.schemas.common import Body, DbId, ItemId, Out, one_of
 from app.api.schemas.triage import ItemRef, Outcome
 
 Kind = Annotated[str, Field(json_schema_extra={"enum": ["theme", "idea"]})]
@@ -42,7 +42,7 @@ class Compared(Out):
 class Setup(Out):
     """What staff compare in pairs."""
 
-    items: str = Field(json_schema_extra={"enum": ITEMS})
+    items: str = Field(json_schema_extra=one_of(ITEMS))
     question_id: int | None
     compared: list[Compared]
 
@@ -50,7 +50,7 @@ class Setup(Out):
 class SetupBody(Body):
     """What to compare; with `picked`, the picked ideas of `question_id` (at most 100 in all)."""
 
-    items: Annotated[str, Field(max_length=20, json_schema_extra={"enum": ITEMS})]
+    items: Annotated[str, Field(max_length=20, json_schema_extra=one_of(ITEMS))]
     question_id: DbId | None = None
     picked: list[ItemId] | None = Field(None, max_length=1000)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, overload
 
 from pydantic import Field, model_validator
 
 from app.api.schemas.common import Body, Out, iso_hour
+from app.models import ThemeRun as ThemeRunRow
 
 
 class TextBody(Body):
@@ -43,8 +44,16 @@ class ThemeRun(Out):
     error: str | None
     finished_hour: str | None
 
+    @overload
     @classmethod
-    def of(cls, run: Any) -> ThemeRun | None:
+    def of(cls, run: ThemeRunRow) -> ThemeRun: ...
+
+    @overload
+    @classmethod
+    def of(cls, run: ThemeRunRow | None) -> ThemeRun | None: ...
+
+    @classmethod
+    def of(cls, run: ThemeRunRow | None) -> ThemeRun | None:
         """The run as JSON, or None for no run."""
         if run is None:
             return None

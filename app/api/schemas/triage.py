@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, overload
 
 from pydantic import Field, RootModel
 
-from app.api.schemas.common import Body, DateInput, DbId, ItemId, Out, Query, Short, Text, iso_day
+from app.api.schemas.common import Body, DateInput, DbId, ItemId, Out, Query, Short, Text, iso_day, one_of
 from app.api.schemas.themes import Quote
+from app.models import Outcome as OutcomeRow
 from app.services.triage.board import BoardCard
 
 STATUSES = ["new", "under_review", "prioritised", "in_progress", "done", "not_taking_forward"]
@@ -33,14 +34,22 @@ class Outcome(Out):
     updated_on: str
     updates: list[Update]
 
+    @overload
     @classmethod
-    def of(cls, outcome: Any) -> Outcome | None:
+    def of(cls, outcome: OutcomeRow) -> Outcome: ...
+
+    @overload
+    @classmethod
+    def of(cls, outcome: OutcomeRow | None) -> Outcome | None: ...
+
+    @classmethod
+    def of(cls, outcome: OutcomeRow | None) -> Outcome | None:
         """The outcome as JSON, or None when none is published."""
         if outcome is None:
             return None
         return cls(heard=outcome.heard, will_do=outcome.will_do, by_whom=outcome.by_whom, by_when=iso_day(outcome.by_when),
-                   published_on=iso_day(outcome.published_at), updated_on=iso_day(outcome.updated_at),  # type: ignore[arg-type]
-                   updates=[Update(body=u.body, on=iso_day(u.created_at)) for u in outcome.updates])  # type: ignore[arg-type]
+                   published_on=iso_day(outcome.published_at), updated_on=iso_day(outcome.updated_at),
+                   updates=[Update(body=u.body, on=iso_day(u.created_at)) for u in outcome.updates])
 
 
 class Breadth(Out):
@@ -91,7 +100,7 @@ class BoardTheme(Out):
     pinned: bool
     breadth: Breadth
     score: Score
-    status: str = Field(json_schema_extra={"enum": STATUSES})
+    status: str = Field(json_schema_extra=one_of(STATUSES))
     public_reason: str | None
     owner: str | None
     due_on: str | None
@@ -200,7 +209,7 @@ class Placement(Out):
 class StatusBody(Body):
     """The workflow status; not_taking_forward needs public_reason (others are refused with 422)."""
 
-    status: Annotated[str, Field(max_length=40, json_schema_extra={"enum": STATUSES})]
+    status: Annotated[str, Field(max_length=40, json_schema_extra=one_of(STATUSES))]
     public_reason: Text = ""
 
 
