@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import sqlite3
+
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from jinja2 import TemplateNotFound
@@ -31,6 +33,9 @@ MESSAGES = {
 TITLES = {500: "Sorry, there is a problem with the service", 503: "Sorry, the service is unavailable for a moment"}
 
 
+SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "database or disk is full")
+
+
 def is_unavailable(error: BaseException | None) -> bool:
     """The database or Redis could not be reached, timed out, was shut down or dropped the connection.
 
@@ -41,6 +46,13 @@ def is_unavailable(error: BaseException | None) -> bool:
 
     seen = 0
     while error is not None and seen < 10:
+        if isinstance(error, sa.exc.OperationalError) and isinstance(error.orig, sqlite3.OperationalError):
+            # SQLite reports a programming error ("no such column") as an OperationalError too: only a busy,
+            # locked or unreadable database is unavailability; anything else is a bug and stays a 500.
+            if any(word in str(error.orig).lower() for word in SQLITE_UNAVAILABLE):
+                return True
+            error, seen = error.__cause__ or error.__context__, seen + 1
+            continue
         if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError,
                               sa.exc.DisconnectionError, redis.ConnectionError, redis.TimeoutError,
                               redis.BusyLoadingError)):
