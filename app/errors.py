@@ -63,7 +63,7 @@ def is_unavailable(error: BaseException | None) -> bool:
     return False
 
 
-def bare_response(status: int):  # type: ignore[no-untyped-def]
+def bare_response(status: int) -> Response:
     """An error answer that needs no database, session or signed-in person (no navigation, no context processors)."""
     message = MESSAGES[status]
     if wants_json():

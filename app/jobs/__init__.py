@@ -17,6 +17,7 @@ from flask import Flask, current_app, has_app_context
 from werkzeug.local import LocalProxy
 
 if TYPE_CHECKING:
+    from redis import Redis
     from rq import Queue
 
 log = logging.getLogger("chorus.jobs")
@@ -85,7 +86,7 @@ def rq_job_id(name: str, args: tuple[Any, ...]) -> str:
     return "-".join([current_app.config["CHORUS_INSTANCE_ID"], name.replace(".", "_"), *map(str, args)])
 
 
-def redis_client(url: str):  # type: ignore[no-untyped-def]
+def redis_client(url: str) -> Redis:
     """A Redis client that gives up in seconds, so an outage is a quick refusal rather than a hung request."""
     from redis import Redis
 

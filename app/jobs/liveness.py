@@ -12,9 +12,12 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 log = logging.getLogger("chorus.jobs")
 # Thread runner: jobs queued or running in this process (embedded mode runs one process).
@@ -31,7 +34,7 @@ def mark_active(name: str, args: tuple[Any, ...]) -> None:
         _active.add(job_key(name, args))
 
 
-def _redis():  # type: ignore[no-untyped-def]
+def _redis() -> Redis:
     from app.jobs import redis_client
 
     return redis_client(current_app.config["REDIS_URL"])

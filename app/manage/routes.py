@@ -51,14 +51,14 @@ def board(conversation_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/conversations/<int:conversation_id>/unthemed")
-def unthemed_list(conversation_id: int, form: PlaceForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def unthemed_list(conversation_id: int, form: PlaceForm | None = None, status: int = 200) -> ResponseReturnValue:
     view = unthemed.unthemed_ideas(acting().leads, conversation_id)
     return render_template("manage/unthemed.html", view=view, conversation=view.conversation,
                            form=form or PlaceForm()), status
 
 
 @bp.post("/conversations/<int:conversation_id>/unthemed")
-def place_unthemed(conversation_id: int):  # type: ignore[no-untyped-def]
+def place_unthemed(conversation_id: int) -> ResponseReturnValue:
     view = unthemed.unthemed_ideas(acting().leads, conversation_id)
     form = PlaceForm()
     form.theme_id.choices = view.themes

@@ -18,6 +18,7 @@ from typing import IO
 import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.cell.cell import ERROR_CODES
 
 from app.extensions import db
@@ -153,7 +154,7 @@ def to_csv(columns: list[str], rows: Iterable[list[object]]) -> str:
     return "".join(iter_csv(columns, rows))
 
 
-def _text_cells(sheet, row: list[object]) -> list[object]:  # type: ignore[no-untyped-def]
+def _text_cells(sheet: WriteOnlyWorksheet, row: list[object]) -> list[object]:
     """Text as typed, in cells typed as text: never a formula or an error code, and no apostrophe guard to show.
 
     The CSV guard (a leading apostrophe) is for CSV only: Excel shows it as a literal character in a text cell.
