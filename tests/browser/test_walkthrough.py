@@ -74,7 +74,9 @@ def test_a_guest_joins_with_the_code_and_walks_the_workshop(live_server, new_pag
     guest.get_by_label("Join code").fill(code)
     with guest.expect_navigation():
         guest.get_by_role("button", name="Join").click()
-    expect(guest.get_by_role("heading", level=1)).to_have_text("Live workshop: our staff room")
+    # A guest lands on the live board (issue #14), inside the workshop's own menu.
+    expect(guest.get_by_role("heading", level=1)).to_have_text("Live board")
+    expect(guest.get_by_text("Live workshop: our staff room").first).to_be_visible()
     nav = guest.get_by_role("navigation", name="This conversation")
     for item in ["Questions", "Themes", "Live board", "You said, we did", "Leave the workshop"]:
         expect(nav.get_by_role("link", name=item, exact=True)).to_be_visible()
