@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from app.seed import WORKSHOP_TITLE
-from tests.browser.conftest import serious_violations, sign_in
+from tests.browser.conftest import WAIT_MS, serious_violations, sign_in
 
 # Generous bounds: these wait for the page, never measure its speed (the machine is shared and can be slow).
-PATIENCE_MS = 180_000
+PATIENCE_MS = WAIT_MS
 SIZES = [pytest.param((1280, 900), id="desktop"), pytest.param((390, 844), id="phone")]
 
 
@@ -19,7 +19,7 @@ SIZES = [pytest.param((1280, 900), id="desktop"), pytest.param((390, 844), id="p
 def _patient_expectations():  # type: ignore[no-untyped-def]
     expect.set_options(timeout=PATIENCE_MS)
     yield
-    expect.set_options(timeout=5_000)
+    expect.set_options(timeout=WAIT_MS)  # what the browser fixture sets for every other test
 
 
 @pytest.fixture

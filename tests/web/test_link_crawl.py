@@ -33,7 +33,7 @@ def crawl(client: FlaskClient, start: str) -> tuple[dict[str, int], dict[str, st
     queue = deque([start])
     while queue:
         path = queue.popleft()
-        response = client.get(path)
+        response = client.get(path, buffered=True)  # streamed downloads are read to the end, as a browser would
         seen[path] = response.status_code
         if response.status_code in (301, 302, 303):
             target = urlsplit(urljoin(path, response.headers["Location"]))
