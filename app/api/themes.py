@@ -44,7 +44,8 @@ def run_themes(conversation_id: int) -> tuple[ThemeRun, int]:
 @validate(json=TextBody, resp=responses(200, Similar, _DRAFT))
 def similar_ideas(conversation_id: int) -> Similar:
     """Ideas similar to a draft (text in the body, never the URL)."""
-    matches = reading.similar_ideas(acting(), conversation_id, parsed_json().text[:2000])
+    data: TextBody = parsed_json()
+    matches = reading.similar_ideas(acting(), conversation_id, data.draft[:2000])
     return Similar(ideas=[SimilarIdea(id=idea.id, body=idea.body, question_id=idea.question_id, score=round(score, 3))
                           for idea, score in matches])
 

@@ -59,4 +59,6 @@ def test_check_text_takes_body_and_still_accepts_text(client, make_user):
     assert check({"body": 7}).status_code == 400
     spec = client.get("/api/v1/openapi.json").json
     schema = spec["paths"]["/check-text"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    if "$ref" in schema:  # the generated document names request models in its components
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
     assert schema["properties"]["text"]["deprecated"] is True and "body" in schema["properties"]

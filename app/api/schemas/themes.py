@@ -17,7 +17,7 @@ class TextBody(Body):
     """
 
     body: Annotated[str | None, Field(None, max_length=20_000)]
-    text: Annotated[str | None, Field(None, max_length=20_000, description="Deprecated: send body")]
+    text: Annotated[str | None, Field(None, max_length=20_000, description="Deprecated: send body", json_schema_extra={"deprecated": True})]
 
     @model_validator(mode="after")
     def _one_of_body_or_text(self) -> TextBody:
