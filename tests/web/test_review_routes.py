@@ -44,6 +44,11 @@ def test_anonymous_callers_are_sent_to_sign_in_or_get_401_json(app, client) -> N
         if rule.rule.startswith("/api/"):
             assert response.status_code == 401, what
             assert response.is_json and response.get_json()["error"]["status"] == 401, what
+        elif rule.endpoint == "participate.live_board_page" and method == "GET":
+            # A guest at a workshop typed the board's address: the join-code form and a way to sign in, the same
+            # page for any conversation id, so it says nothing about whether that conversation exists.
+            page = response.get_data(as_text=True)
+            assert response.status_code == 200 and 'name="code"' in page and "/auth/sign-in" in page, what
         else:
             assert response.status_code == 302, f"{what} -> {response.status_code}"
             assert response.headers["Location"].startswith("/auth/sign-in"), what
