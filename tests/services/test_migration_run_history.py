@@ -49,6 +49,8 @@ def test_upgrade_keeps_the_current_and_previous_runs_and_only_hours(tmp_path):
                     insert(c, "theme_assignment", run_id=run_id, idea_id="i1", theme_id=1)
             c.execute(sa.text("UPDATE conversation SET current_theme_run_id = 4"))
             insert(c, "opinion_run", conversation_id=1, status="succeeded", created_at=EXACT, finished_at=EXACT)
+            insert(c, "user", id=1, email="nurse@trust.nhs.uk", user_key="local:x")
+            insert(c, "membership", user_id=1, organisation_id=1)
         upgrade()
         with db.engine.connect() as c:
             # 1: the newest on-demand run, kept as a bare row for the rate limit; 3: previous; 4: current; 5: failed.
@@ -60,4 +62,7 @@ def test_upgrade_keeps_the_current_and_previous_runs_and_only_hours(tmp_path):
                      for row in c.execute(sa.text(f"SELECT {cols} FROM {table}")) for v in row]
             assert times and all(str(v).endswith("10:00:00.000000") or str(v).endswith("10:00:00") for v in times)
             assert str(c.scalar(sa.text("SELECT created_at FROM conversation"))).startswith("2026-11-30 10:14:07")
+            # Later migrations rebuild `conversation` and `user` on SQLite: nothing pointing at them may be lost.
+            assert c.scalar(sa.text("SELECT count(*) FROM membership")) == 1
+            assert c.scalar(sa.text("SELECT count(*) FROM question")) == 1
         db.engine.dispose()
