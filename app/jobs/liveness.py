@@ -56,14 +56,19 @@ def heartbeat(name: str, args: tuple[Any, ...]) -> Iterator[None]:
     if mode == "rq" and current_app.config.get("REDIS_URL"):
         client, key, ttl = _redis(), _alive_key(name, args), max(1, int(beat * 3))
 
+        def beat_once() -> None:
+            try:
+                client.set(key, 1, ex=ttl)
+            except Exception:  # noqa: BLE001  (Redis away for a moment: the next beat sets it again)
+                log.warning("job heartbeat could not reach Redis")
+
         def beat_loop() -> None:
-            while True:
-                try:
-                    client.set(key, 1, ex=ttl)
-                except Exception:  # noqa: BLE001  (Redis away for a moment: the next beat sets it again)
-                    log.warning("job heartbeat could not reach Redis")
-                if stop.wait(beat):
-                    return
+            while not stop.wait(beat):
+                beat_once()
+
+        # The first beat is written before the job's work starts, so a scheduler tick can never see a running
+        # job without its key (under load the beater thread may be scheduled late).
+        beat_once()
 
         beater = threading.Thread(target=beat_loop, name="chorus-job-heartbeat", daemon=True)
         beater.start()

@@ -119,3 +119,27 @@ def test_when_redis_cannot_tell_nothing_is_failed(app, make_user, make_conversat
     db.session.get(ThemeRun, run_id).status = RunStatus.RUNNING
     db.session.commit()
     assert theme_runs.fail_dead_runs() == []
+
+
+def test_a_run_is_alive_from_its_first_moment_however_late_the_beater_thread_starts(
+        app, redis_url, make_user, make_conversation, as_participant, monkeypatch):  # type: ignore[no-untyped-def]
+    """CI under load: the beater thread had not run yet when the tick asked, so a live run was failed."""
+    import threading
+
+    from app.jobs import liveness
+
+    class LateThread(threading.Thread):  # the scheduler has not given the beater any time yet
+        def start(self) -> None:
+            pass
+
+    conversation_id = _conversation_with_ideas(make_conversation, make_user, as_participant)
+    app.config.update(CHORUS_JOBS="rq", REDIS_URL=redis_url, CHORUS_JOB_HEARTBEAT_SECONDS=60)
+    queue(redis_url).empty()
+    run_id = theme_runs.request_theme_run(conversation_id).id
+    db.session.get(ThemeRun, run_id).status = RunStatus.RUNNING
+    db.session.commit()
+    monkeypatch.setattr(liveness.threading, "Thread", LateThread)
+    monkeypatch.setattr(LateThread, "join", lambda self, timeout=None: None)
+    with liveness.heartbeat("themes.run", (run_id,)):
+        assert theme_runs.fail_dead_runs() == []
+    queue(redis_url).empty()
