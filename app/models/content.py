@@ -81,7 +81,8 @@ class Idea(ContentFields, ModerationFields, Model):
     """An idea posted under a question."""
 
     __table_args__ = (
-        sa.Index("ix_idea_question_status", "question_id", "status"),
+        # Ends with the id so a page of the fair random order (ordered by the random id) is an index walk.
+        sa.Index("ix_idea_question_status", "question_id", "status", "id"),
         {"sqlite_with_rowid": False},
     )
 

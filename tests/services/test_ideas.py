@@ -162,3 +162,20 @@ def test_sorting_and_fair_random_order(make_user, make_conversation, as_particip
     assert all_ids == {i.id for i in posted}
     assert list_ideas(people[1], question.id, "random", page=99).page == 2
     assert list_ideas(people[1], question.id, "bogus").sort == "random"
+
+
+def test_fair_random_order_walks_every_idea_once_from_each_persons_own_start(
+        make_user, make_conversation, as_participant):
+    """Issue #18: a page of the fair random order reads only that page, and wraps round without loss or repeat."""
+    conversation = make_conversation()
+    question = conversation.questions[0]
+    author = as_participant(make_user())
+    posted = {ideas.post_idea(author, question.id, f"Idea number {i:02d} about rotas")[0].id
+              for i in range(2 * PER_PAGE + 7)}
+    firsts = set()
+    for _ in range(12):
+        reader = as_participant(make_user())
+        seen = [c.idea.id for page in (1, 2, 3) for c in list_ideas(reader, question.id, "random", page=page).cards]
+        assert len(seen) == len(posted) and set(seen) == posted  # every idea once, across the wrap
+        firsts.add(seen[0])
+    assert len(firsts) >= 6  # readers start at different ideas, so no idea always leads the list
