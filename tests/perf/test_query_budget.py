@@ -28,6 +28,7 @@ COMMENT = 6     # + idea with access; insert ... on conflict returning the row; 
 POST_IDEA = 8   # + question with access; insert returning the row; event number; event; idea, conversation to answer
 IDEA_LIST = 6   # + question with access; total; the ids in fair random order; the page with its counts; own votes
 LIVE_POLL = 5   # session (2); conversation with access; events after the cursor and the current number
+API_LIVE = 7    # token (1); conversation with access; the board's notes with counts; own votes; questions; events; number
 PAGE = 7        # session (2); conversation or question with access; then what the page shows, per page not per size
 
 _counter = itertools.count(1)
@@ -207,6 +208,12 @@ def test_live_poll_budget(world):  # type: ignore[no-untyped-def]
     ids, _, call, _ = world
     _within(_same_when_grown(world, lambda: call("get", f"/page/conversations/{ids.conversation}/live/events?after=0")),
             LIVE_POLL)
+
+
+def test_api_live_state_budget(world):  # type: ignore[no-untyped-def]
+    """What a live client polls through the API: the board's state and the events after a cursor."""
+    ids, _, call, _ = world
+    _within(_same_when_grown(world, lambda: call("get", f"/conversations/{ids.conversation}/live?after=0")), API_LIVE)
 
 
 def test_conversation_page_budget(world):  # type: ignore[no-untyped-def]
