@@ -40,6 +40,7 @@ _NUMBERS: dict[str, tuple[type, float, float | None]] = {  # name: (int or float
     "CHORUS_NOTICE_COOKIE_TOKENS": (int, 1, 150),
     "CHORUS_THEMES_INTERVAL_MINUTES": (int, 1, None),
     "CHORUS_THEMES_ON_DEMAND_MINUTES": (int, 0, None),
+    "CHORUS_NOTES_INLINE_MAX": (int, 1, None),
     "CHORUS_OPINIONS_INTERVAL_MINUTES": (int, 0, None),
     "CHORUS_LIVE_RETENTION_HOURS": (int, 1, None),
     "CHORUS_PROXY_HOPS": (int, 0, None),
@@ -186,6 +187,8 @@ class Config:
     CHORUS_THEMES_INTERVAL_MINUTES: int = _int("CHORUS_THEMES_INTERVAL_MINUTES", 60)
     # At most one theme run asked for on demand per conversation per this many minutes (rule A5; 0: no limit).
     CHORUS_THEMES_ON_DEMAND_MINUTES: int = max(0, _int("CHORUS_THEMES_ON_DEMAND_MINUTES", 30))
+    # Paper-note imports larger than this are checked and saved by a background job with progress.
+    CHORUS_NOTES_INLINE_MAX: int = _int("CHORUS_NOTES_INLINE_MAX", 200)
     # Opinion groups are recomputed after votes change, at most once per this many minutes per conversation.
     CHORUS_OPINIONS_INTERVAL_MINUTES: int = max(0, _int("CHORUS_OPINIONS_INTERVAL_MINUTES", 2))
     CHORUS_SCHEDULER: bool = _bool("CHORUS_SCHEDULER", True)

@@ -75,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             init_sqlite(app)
 
     # Modules that define background jobs register them with @jobs.job when imported (app/jobs imports no service).
+    from app.services.content import note_imports as _note_imports  # noqa: F401
     from app.services.conversations import participation_batch as _participation  # noqa: F401
     from app.services.opinions import runs as _opinion_runs  # noqa: F401
     from app.services.themes import embeddings as _embeddings, runs as _theme_runs  # noqa: F401

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 
 from app.facilitate import bp
 from app.facilitate.forms import ConfirmForm, PaperImportForm, QuestionForm, StageForm
 from app.facilitate.helpers import fail_on, managed, page_arg
-from app.views import flash_refusal, refuse_on
-from app.services.content import paper_notes
+from app.views import acting, flash_refusal, refuse_on
+from app.services.content import note_imports, paper_notes
 from app.services.conversations import questions
 from app.services.conversations import stages
 from app.services.common.csvfile import RowErrors
 from app.services.common.errors import ServiceError
-from app.models import Conversation
+from app.models import Conversation, NoteImport
+
+
+def found_conversation(note_import: NoteImport) -> Conversation:
+    return managed(note_import.conversation_id)
 
 
 def _questions_page(conversation: Conversation, add_form: QuestionForm, edit_forms: dict[int, QuestionForm] | None = None,
@@ -132,6 +136,12 @@ def paper_import(conversation_id: int) -> ResponseReturnValue:
         try:
             if not (data.strip() if isinstance(data, str) else data.strip()):
                 form.notes.errors = ["Paste the notes or choose a CSV file"]
+            elif note_imports.in_background(conversation, data, form.question_id.data):
+                # Too many to check inside a request: a job checks (and saves) them, and a page shows how far it is.
+                started = note_imports.start_import(conversation, data, form.question_id.data,
+                                                    check_only=request.form.get("action") != "import")
+                return redirect(url_for("facilitate.note_import", conversation_id=conversation.id,
+                                        import_id=started.id))
             elif request.form.get("action") == "import":
                 added = paper_notes.import_notes(conversation, data, form.question_id.data)
                 held = sum(1 for idea in added if idea.queued)
@@ -151,3 +161,33 @@ def paper_import(conversation_id: int) -> ResponseReturnValue:
     status = 400 if form.errors else 200
     return render_template("facilitate/paper.html", conversation=conversation, form=form, preview=preview,
                            row_errors=row_errors, named_mode=conversation.named_mode), status
+
+
+@bp.get("/conversations/<int:conversation_id>/paper-notes/imports/<int:import_id>")
+def note_import(conversation_id: int, import_id: int) -> ResponseReturnValue:
+    """How far a large import is: refreshes itself while the job works; then its result, or its errors."""
+    found = note_imports.get_import(acting().facilitates, conversation_id, import_id)
+    return render_template("facilitate/note_import.html", conversation=found_conversation(found), note_import=found,
+                           row_errors=note_imports.row_errors(found), form=ConfirmForm(),
+                           pending=found.status in note_imports.PENDING)
+
+
+@bp.post("/conversations/<int:conversation_id>/paper-notes/imports/<int:import_id>/import")
+def import_checked_notes(conversation_id: int, import_id: int) -> ResponseReturnValue:
+    """Save the notes of a finished check."""
+    found = note_imports.get_import(acting().facilitates, conversation_id, import_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            note_imports.import_checked(found)
+        except ServiceError as error:
+            flash_refusal(error)
+    return redirect(url_for("facilitate.note_import", conversation_id=conversation_id, import_id=import_id))
+
+
+@bp.get("/conversations/<int:conversation_id>/paper-notes/imports/<int:import_id>/progress")
+def note_import_progress(conversation_id: int, import_id: int) -> ResponseReturnValue:
+    """The same progress as JSON, for the page's script (the page works without it)."""
+    found = note_imports.get_import(acting().facilitates, conversation_id, import_id)
+    return jsonify(status=found.status, checked=found.checked, total=found.total,
+                   pending=found.status in note_imports.PENDING)

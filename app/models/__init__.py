@@ -13,6 +13,7 @@ from app.models.conversation import (
     audience,
 )
 from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
+from app.models.imports import NoteImport
 from app.models.live import LiveEvent, Phase
 from app.models.opinion import OpinionRun
 from app.models.outbox import JobOutbox
@@ -47,6 +48,7 @@ __all__ = [
     "PairwiseSetup",
     "IdeaStage",
     "LiveEvent",
+    "NoteImport",
     "IdeaPlacement",
     "IdeaVector",
     "Membership",

@@ -8,6 +8,7 @@ app/jobs/scheduler.py runs it; create_app hands it over, so the job machinery im
 from __future__ import annotations
 
 from app.jobs import outbox as job_outbox
+from app.services.content.note_imports import clear_abandoned_checks, fail_dead_imports
 from app.services.common.keys import shred_expired_keys
 from app.sqlite import checkpoint_wal
 from app.services.conversations.lifecycle import close_due_conversations
@@ -25,6 +26,8 @@ def run_scheduled_work() -> None:
     job_outbox.dispatch()  # work recorded while Redis was away
     fail_dead_theme_runs()  # before new runs are queued, so a dead run no longer blocks its conversation
     fail_dead_opinion_runs()
+    fail_dead_imports()
+    clear_abandoned_checks()
     close_due_conversations()
     release_due()
     shred_expired_keys()

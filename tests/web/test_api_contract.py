@@ -10,6 +10,8 @@ import pytest
 from pydantic import BaseModel
 
 from app.api.spec import spec
+from app.extensions import db
+from app.models import NoteImport
 from app.services.accounts.users import create_api_token
 from app.services.content import comments, ideas
 from app.services.conversations import lifecycle
@@ -62,11 +64,15 @@ def world(app, client, make_user, as_participant, themed):  # type: ignore[no-un
     lab = lifecycle.create_conversation(conversation.organisation_id, lifecycle.ConversationDetails(
         title="Ideas Lab", kind="ideas_lab", audience_ids=[conversation.organisation_id], questions=["Your idea?"]))
     lab_idea, _ = ideas.post_idea(people[1], lifecycle.open_conversation(lab).questions[0].id, "A bike shed by A&E")
+    note_import = NoteImport(conversation_id=conversation.id, total=0, status="succeeded")
+    db.session.add(note_import)
+    db.session.commit()
     return {
         "headers": {"Authorization": f"Bearer {create_api_token(lead)}"},
         "ids": {"conversation_id": conversation.id, "question_id": question.id, "idea_id": idea.id,
                 "comment_id": comment.id, "theme_id": themes[0].id, "organisation_id": conversation.organisation_id,
-                "kind": "comment", "item_id": comment.id, "action_id": 1},
+                "kind": "comment", "item_id": comment.id, "action_id": 1,
+                "import_id": note_import.id},
         "other_theme": themes[1].id, "lab_idea": lab_idea.id, "org": conversation.organisation_id,
     }
 
@@ -97,6 +103,7 @@ def _calls(world) -> list[tuple[str, str, dict[str, Any]]]:  # type: ignore[no-u
         ("GET", "/conversations/{conversation_id}/batch", {}),
         ("POST", "/conversations/{conversation_id}/batch/release", {}),
         ("POST", "/conversations/{conversation_id}/paper-notes", {"json": {"notes": "More bike racks", "question_id": w["question_id"], "dry_run": True}}),
+        ("GET", "/conversations/{conversation_id}/paper-notes/imports/{import_id}", {}),
         ("PUT", "/ideas/{idea_id}/stage", {"json": {"stage": "under_review"}, "ids": {"idea_id": world["lab_idea"]}}),
         ("GET", "/conversations/{conversation_id}/live", {"query_string": {"after": "0"}}),
         ("POST", "/conversations/{conversation_id}/live/phase", {"json": {"phase": "collect"}}),

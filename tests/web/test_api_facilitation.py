@@ -81,3 +81,22 @@ def test_idea_stage(client, make_user, org):
     listed = staff("get", f"/questions/{lab.questions[0].id}/ideas?stage=under_review").json
     assert [i["stage"] for i in listed["ideas"]] == ["under_review"]
     assert staff("get", f"/questions/{lab.questions[0].id}/ideas?stage=done").json["total"] == 0
+
+
+def test_large_paper_notes_import_runs_as_a_job(app, client, make_user, make_conversation):
+    """Issue #18: 202 with the import's state, then its progress and result under its own address."""
+    app.config["CHORUS_NOTES_INLINE_MAX"] = 5
+    conversation = make_conversation()
+    call = _api(client, make_user("facilitator"))
+    path = f"/conversations/{conversation.id}/paper-notes"
+    notes = "\n".join(f"Note {n}: a quiet room for breaks" for n in range(8))
+    started = call("post", path, json={"notes": notes, "question_id": conversation.questions[0].id})
+    assert started.status_code == 202 and started.json["total"] == 8
+    state = call("get", f"{path}/imports/{started.json['id']}")
+    assert state.status_code == 200 and state.json["status"] == "succeeded" and state.json["imported"] == 8
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 8
+    bad = call("post", path, json={"notes": "question,text\n" + "1,A fine note\n" * 6 + "9,Wrong question\n"})
+    assert bad.status_code == 202
+    failed = call("get", f"{path}/imports/{bad.json['id']}").json
+    assert failed["status"] == "failed" and failed["rows"][0]["row"] == 8 and failed["imported"] == 0
+    assert _api(client, make_user())("get", f"{path}/imports/{started.json['id']}").status_code == 404

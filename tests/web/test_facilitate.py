@@ -13,6 +13,7 @@ from app.models.base import utcnow
 from app.services.content import ideas
 from app.services.content import voting
 from app.services.conversations.participation_batch import refresh_snapshot
+from tests.conftest import PASSWORD, csrf_token
 
 ROUTES = [
     ("get", "/facilitate/"), ("get", "/facilitate/conversations/new"), ("post", "/facilitate/conversations/new"),
@@ -301,3 +302,32 @@ def test_paper_notes_errors_import_nothing(client, login, make_user, make_conver
     assert big.status_code == 400 and "smaller than 2 KB" in big.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0
+
+
+def test_many_paper_notes_are_checked_and_imported_in_the_background(app, client, login, make_user, make_org,
+                                                                       make_conversation):
+    """Issue #18: over CHORUS_NOTES_INLINE_MAX notes, the page hands the work to a job and shows its progress."""
+    app.config["CHORUS_NOTES_INLINE_MAX"] = 5
+    conversation = make_conversation()
+    token = login(make_user("facilitator"))
+    notes = "question,text\n" + "".join(f"1,Note {n}: lockers for night staff please\n" for n in range(9))
+    checked = _paper(client, token, conversation, notes=notes, action="preview")
+    assert checked.status_code == 302 and "/paper-notes/imports/" in checked.headers["Location"]
+    page = client.get(checked.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "All 9 notes are ready to import" in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 0
+    progress = client.get(checked.headers["Location"] + "/progress")
+    assert progress.json == {"status": "succeeded", "checked": 9, "total": 9, "pending": False}
+    done = client.post(checked.headers["Location"] + "/import", data={"csrf_token": token})
+    assert done.status_code == 302
+    assert "9 paper notes have been added as ideas" in client.get(done.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 9
+    # Another organisation's facilitator cannot see or use it.
+    other = app.test_client()
+    other_token = csrf_token(other)
+    elsewhere = make_user("facilitator", organisation=make_org("Elsewhere"))
+    assert other.post("/auth/sign-in", data={"email": elsewhere.email, "password": PASSWORD,
+                                             "csrf_token": other_token}).status_code == 302
+    assert other.get(checked.headers["Location"]).status_code == 404
+    assert other.get(checked.headers["Location"] + "/progress").status_code == 404

@@ -72,6 +72,29 @@ class Imported(Out):
     notes: list[CheckedNote] = []
 
 
+class RowProblem(Out):
+    """One row's problem in an import that saved nothing."""
+
+    row: int
+    message: str
+
+
+class NoteImportState(Out):
+    """A large paper-note import (over CHORUS_NOTES_INLINE_MAX notes), checked and saved by a background job."""
+
+    id: int
+    conversation_id: int
+    status: str = Field(json_schema_extra={"enum": ["queued", "running", "succeeded", "failed"]})
+    check_only: bool = Field(description="A dry run: the notes are checked, nothing is saved")
+    total: int
+    checked: int = Field(description="Notes checked so far")
+    imported: int = Field(description="Notes saved as ideas, once it has succeeded")
+    flagged: int = Field(description="Notes that wait (or would wait) in the moderation queue")
+    held_for_moderation: int
+    error: str | None = None
+    rows: list[RowProblem] = []
+
+
 class StageBody(Body):
     """Where an Ideas Lab idea has got to; not_taken_forward needs a reason (others are refused with 422)."""
 

@@ -14,13 +14,13 @@ from sqlalchemy.engine import CursorResult
 from app.extensions import db
 from app.jobs import outbox as job_outbox
 from app.jobs.liveness import is_alive
-from app.models import OpinionRun, RunStatus, ThemeRun
+from app.models import NoteImport, OpinionRun, RunStatus, ThemeRun
 from app.models.base import this_hour
 
 PENDING = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
-def fail_dead_runs(model: type[ThemeRun] | type[OpinionRun], job: str, message: str) -> list[int]:
+def fail_dead_runs(model: type[ThemeRun] | type[OpinionRun] | type[NoteImport], job: str, message: str) -> list[int]:
     """Record queued or running runs whose job is gone as failed with `message`; returns their ids (commits)."""
     failed: list[int] = []
     for run_id, status in db.session.execute(sa.select(model.id, model.status).where(model.status.in_(PENDING))).all():

@@ -9,6 +9,7 @@ moderation queue like a flagged post: whoever typed it up is not the moderator w
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.crypto import tag
@@ -47,25 +48,39 @@ def _find_question(conversation: Conversation, value: str) -> Question | None:
     return next((q for q in conversation.questions if q.text.strip().lower() == value.lower()), None)
 
 
-def read_notes(conversation: Conversation, data: bytes | str, question_id: int | None = None) -> list[PaperNote]:
-    """Parse and check notes: a CSV with question and text columns, or one note per line under one question.
+Progress = Callable[[int, int], None]  # (notes checked, notes in all)
 
-    Raises RowErrors with row numbers when any row is wrong.
-    """
+
+def _rows(conversation: Conversation, data: bytes | str, question_id: int | None) -> list[tuple[int, dict[str, str]]]:
     if conversation.status == ConversationStatus.CLOSED:
         raise NotAllowedNow("This conversation has closed. Reopen it before importing notes.")
     text = decode(data, field="notes")
     if _is_csv(text):
-        rows = read_rows(text, COLUMNS, field="notes")
-    else:
-        question = next((q for q in conversation.questions if q.id == question_id), None)
-        if question is None:
-            raise InvalidInput("Choose the question these notes answer, or paste a CSV with a question column",
-                               field="question_id")
-        lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-        rows = [(n, {"question": str(conversation.questions.index(question) + 1), "text": line}) for n, line in lines]
+        return read_rows(text, COLUMNS, field="notes")
+    question = next((q for q in conversation.questions if q.id == question_id), None)
+    if question is None:
+        raise InvalidInput("Choose the question these notes answer, or paste a CSV with a question column",
+                           field="question_id")
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    return [(n, {"question": str(conversation.questions.index(question) + 1), "text": line}) for n, line in lines]
+
+
+def count_notes(conversation: Conversation, data: bytes | str, question_id: int | None = None) -> int:
+    """How many notes the input holds, read without checking them (cheap); raises on input that cannot be read."""
+    return len(_rows(conversation, data, question_id))
+
+
+def read_notes(conversation: Conversation, data: bytes | str, question_id: int | None = None,
+               progress: Progress | None = None) -> list[PaperNote]:
+    """Parse and check notes: a CSV with question and text columns, or one note per line under one question.
+
+    Raises RowErrors with row numbers when any row is wrong. `progress` hears every hundredth note checked.
+    """
+    rows = _rows(conversation, data, question_id)
     notes, errors = [], []
-    for number, row in rows:
+    for done, (number, row) in enumerate(rows):
+        if progress and done and done % 100 == 0:
+            progress(done, len(rows))
         question = _find_question(conversation, row["question"])
         if question is None:
             errors.append((number, f"{row['question'] or 'A blank question'!r} is not a question number (1 to "
@@ -85,7 +100,13 @@ def read_notes(conversation: Conversation, data: bytes | str, question_id: int |
 
 def import_notes(conversation: Conversation, data: bytes | str, question_id: int | None = None) -> list[Idea]:
     """Check every note, then add them all as ideas in one transaction; returns the new ideas."""
-    notes = read_notes(conversation, data, question_id)
+    ideas = add_notes(conversation, read_notes(conversation, data, question_id))
+    db.session.commit()
+    return ideas
+
+
+def add_notes(conversation: Conversation, notes: list[PaperNote]) -> list[Idea]:
+    """Add checked notes as ideas (flushes; the caller commits, so the import stays all-or-nothing)."""
     key = conversation_key(conversation)
     ideas = []
     for note in notes:
@@ -99,5 +120,5 @@ def import_notes(conversation: Conversation, data: bytes | str, question_id: int
                     status=ContentStatus.PENDING if held else ContentStatus.PUBLISHED, queued=held)
         db.session.add(idea)
         ideas.append(idea)
-    db.session.commit()
+    db.session.flush()
     return ideas
