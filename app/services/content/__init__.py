@@ -32,6 +32,14 @@
 - own_posts.stage_withdrawal: Withdraw one's own item: its text is deleted and it leaves the queue; the caller commits, then publishes.
 - paper_notes.read_notes: Parse and check notes: a CSV with question and text columns, or one note per line under one question.
 - paper_notes.import_notes: Check every note, then add them all as ideas in one transaction; returns the new ideas.
+- paper_notes.count_notes: How many notes the input holds, read without checking them (cheap).
+- paper_notes.add_notes: Add checked notes as ideas (flushes; the caller commits, so the import stays all-or-nothing).
+- note_imports.in_background: Whether these notes are too many to check inside a request.
+- note_imports.start_import: Keep the notes and queue the job that checks (and unless check_only, saves) them.
+- note_imports.import_checked: Save the notes of a finished check.
+- note_imports.get_import: An import of a conversation this person facilitates; NotFound for anything else.
+- note_imports.fail_dead_imports: Imports whose worker died are recorded as failed, with their notes cleared.
+- note_imports.clear_abandoned_checks: Notes checked but never imported are cleared a day after the check.
 - screening.is_abusive
 - screening.screen_new: Set a new item's flags, status and queue place.
 - screening.screen_edit: After an author's edit: held again if moderated before, pre-moderated, or now flagged.
