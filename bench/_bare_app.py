@@ -1,7 +1,7 @@
-"""The baseline for bench/http.py: a bare Flask app doing the same writes as a vote and a comment, nothing else.
+"""The baseline for bench/http_load.py: a bare Flask app doing the same writes as a vote and a comment, nothing else.
 
 One INSERT ... ON CONFLICT per request through SQLAlchemy and psycopg (the same driver and pool as Chorus), served by
-the same gunicorn settings. Run by bench/http.py as `gunicorn -c gunicorn.conf.py bench._bare_app:app`.
+the same gunicorn settings. Run by bench/http_load.py as `gunicorn -c gunicorn.conf.py bench._bare_app:app`.
 """
 
 from __future__ import annotations

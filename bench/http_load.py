@@ -6,7 +6,7 @@ database. Then N clients (50 and 200 by default) vote and comment on one convers
 double-clicking now and then (the same vote, or the same comment with the same Idempotency-Key, sent twice at
 once). Prints per target ok/s, p95, errors, lost writes (acknowledged but not stored) and duplicates, and the ratio.
 
-    .venv/bin/python bench/http.py --seconds 60 --clients 50 200 \
+    .venv/bin/python bench/http_load.py --seconds 60 --clients 50 200 \
         --postgresql postgresql+psycopg://postgres@127.0.0.1:5432/chorus_bench_http
 """
 
