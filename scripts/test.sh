@@ -25,6 +25,14 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || true
 fi
 need "chromium (/usr/bin/chromium)" "command -v chromium" || export CHORUS_SKIP_BROWSER=1
+# Debian's nginx for the reverse-proxy fault test (installed without starting its service).
+if ! [ -x /usr/sbin/nginx ] && [ "$(id -u)" = "0" ]; then
+  echo "Installing Debian nginx-light for the reverse-proxy fault test..."
+  (printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d \
+    && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+    rm -f /usr/sbin/policy-rc.d) || true
+fi
+need "nginx (/usr/sbin/nginx)" "test -x /usr/sbin/nginx"
 need "Redis at 127.0.0.1:6379" "$BIN/python -c 'import redis; redis.Redis(socket_connect_timeout=1).ping()'"
 have_pg=0
 need "PostgreSQL at 127.0.0.1:5432" "$BIN/python -c 'import psycopg; psycopg.connect(\"host=127.0.0.1 user=postgres dbname=postgres\", connect_timeout=2).close()'" && have_pg=1
