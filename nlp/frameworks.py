@@ -35,6 +35,7 @@ __all__ = [
     "Element",
     "Rule",
     "decide",
+    "select",
     "element_key",
     "element_texts",
     "map_texts",
@@ -156,13 +157,22 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
+def select(scores: np.ndarray, rule: Rule) -> np.ndarray:
+    """Boolean matrix of kept (text, element) pairs under a rule; vectorised so the benchmark can tune it."""
+    if scores.size == 0:
+        return np.zeros(scores.shape, dtype=bool)
+    best = scores.max(axis=1, keepdims=True)
+    rank = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1, kind="stable")
+    return (scores >= rule.threshold) & (scores >= rule.margin * best) & (rank < rule.max_labels)
+
+
 def decide(scores: np.ndarray, keys: Sequence[str], rule: Rule) -> list[list[tuple[str, float]]]:
     """Apply a rule to a score matrix: per text, (key, confidence) best first; confidence is 0.5 at the threshold."""
+    kept = select(scores, rule)
     out: list[list[tuple[str, float]]] = []
-    for row in scores:
-        best = float(row.max()) if row.size else 0.0
-        picked = [i for i in np.argsort(-row, kind="stable") if row[i] >= rule.threshold and row[i] >= rule.margin * best]
-        out.append([(keys[i], _confidence(float(row[i]), rule.threshold)) for i in picked[: rule.max_labels]])
+    for row, mask in zip(scores, kept, strict=True):
+        order = [int(i) for i in np.argsort(-row, kind="stable") if mask[i]]
+        out.append([(keys[i], _confidence(float(row[i]), rule.threshold)) for i in order])
     return out
 
 
