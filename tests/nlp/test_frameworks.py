@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nlp.frameworks import Element, element_texts, map_texts, map_theme, read_default_framework, split_examples
+from nlp.represent import embed_many, embeddings_available
 
 SAMPLE = Path(__file__).resolve().parents[2] / "bench" / "data" / "people_promise" / "ideas.csv"
 
@@ -135,3 +136,14 @@ def test_default_file_uses_the_upload_layout() -> None:
     assert reader.fieldnames == ["name", "description", "examples"]
     assert split_examples(rows[0]["examples"]) == read_default_framework()[0].examples
     assert split_examples(" a |  | b ") == ("a", "b")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not embeddings_available(), reason="sentence embeddings not installed (requirements-embeddings.txt)")
+def test_real_embeddings_map_an_idea_and_leave_off_topic_alone(elements: list[Element]) -> None:
+    texts = ["Please stop the bullying on our ward", "The new logo looks great"]
+    mapped = map_texts(
+        texts, elements, vectors=embed_many(texts), element_vectors=embed_many(element_texts(elements))
+    )
+    assert mapped[0] and mapped[0][0][0] == "we-are-compassionate-and-inclusive"
+    assert mapped[1] == []
