@@ -12,6 +12,9 @@ from app.models import MessageKind, MessagePreference, OutreachMessage
 from app.services.messaging import preferences
 from tests.conftest import running_app
 from tests.messaging_servers import Mailbox, smtp_running, smtp_settings
+from tests.services import triage_fixtures
+
+themed = triage_fixtures.themed  # the fixture, taken by request.getfixturevalue below
 
 ROUTES = [("get", "/facilitate/conversations/{c}/messages"), ("post", "/facilitate/conversations/{c}/messages"),
           ("post", "/facilitate/conversations/{c}/messages/1/cancel"), ("post", "/facilitate/conversations/{c}/messages/teams"),
@@ -146,3 +149,26 @@ def test_the_unsubscribe_link_asks_first_then_unsubscribes_and_can_undo(client, 
     assert db.session.query(MessagePreference).count() == 0
     assert client.get("/messages/unsubscribe/forged-token").status_code == 404
     assert client.post(f"/messages/unsubscribe/{token}", data={}).status_code == 400
+
+
+def test_a_lead_announces_a_published_outcome_from_the_theme_page(client, login, request, smtp_server: Mailbox) -> None:
+    import sqlalchemy as sa
+
+    from app.models import Theme, ThemeSnapshot
+    from app.services.triage import outcomes
+
+    conversation, _, _, lead = request.getfixturevalue("themed")
+    db.session.refresh(conversation)
+    theme = db.session.get(Theme, db.session.scalars(sa.select(ThemeSnapshot.theme_id).where(
+        ThemeSnapshot.run_id == conversation.current_theme_run_id)).first())
+    outcomes.publish_outcome(theme, "Breaks get skipped", "Protect breaks", "Director of Nursing", None)
+    token = login(lead)
+    page = client.get(f"/manage/themes/{theme.id}").get_data(as_text=True)
+    link = f"/facilitate/conversations/{conversation.id}/messages?kind=announcement#compose"
+    assert link in page
+    form = client.get(link.split("#")[0]).get_data(as_text=True)
+    assert re.search(r'value="announcement"\s+checked', form)
+    sent = client.post(f"/facilitate/conversations/{conversation.id}/messages", data={
+        "csrf_token": token, "kind": "announcement", "channels": "email", "when": "now", "action": "send"})
+    assert sent.status_code == 302 and len(smtp_server.recipients) == 4  # three staff and the lead: the audience
+    assert "We will: Protect breaks" in smtp_server.messages[0][1].get_body(("plain",)).get_content()
