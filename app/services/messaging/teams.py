@@ -77,6 +77,7 @@ def post(url: str, message: dict[str, Any], timeout: float) -> None:
         with _opener.open(request, timeout=timeout) as response:
             response.read(2048)
     except urllib.error.HTTPError as error:
+        error.close()  # it holds the response's socket
         if error.code == 429 or error.code >= 500:
             raise Transient(f"Teams asked to try again later (status {error.code}).") from None
         if error.code in (401, 403, 404, 410):
