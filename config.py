@@ -201,6 +201,8 @@ class Config:
     # Native threads per gevent worker that run password hashing off the event loop (each argon2 hash uses 64 MiB).
     CHORUS_KDF_THREADS: int = _int("CHORUS_KDF_THREADS", 2)
     RATELIMIT_POST: str = os.environ.get("CHORUS_RATELIMIT_POST", "30 per minute")
+    # Facilitators sending or scheduling invitations, reminders and announcements (page and API), per client address.
+    RATELIMIT_MESSAGES: str = os.environ.get("CHORUS_RATELIMIT_MESSAGES", "30 per hour")
     # Guessing join codes: per client address.
     RATELIMIT_JOIN: str = os.environ.get("CHORUS_RATELIMIT_JOIN", "10 per minute;30 per hour")
     # How long a "no moderation notices for you" result is reused within one session.

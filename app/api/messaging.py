@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from app.api import bp, for_role
 from app.api.schemas.common import iso_hour
 from app.api.schemas.messaging import (Choice, Message, Messages, Preview, PreviewBody, ScheduleBody, TeamsChannel,
                                        WebhookBody)
-from app.api.spec import ACT, WRITE, READ, parsed_json, responses, validate
+from app.api.spec import ACT, POSTING, READ, WRITE, parsed_json, responses, validate
+from app.extensions import limiter
 from app.models import Conversation, MessageKind, OutreachMessage, Role
 from app.services import access
 from app.services.common.errors import InvalidInput
@@ -49,7 +52,8 @@ def list_messages(conversation_id: int) -> Messages:
 
 @bp.post("/conversations/<int:conversation_id>/messages")
 @for_role(Role.FACILITATOR)
-@validate(json=ScheduleBody, resp=responses(201, Message, WRITE))
+@limiter.limit(lambda: current_app.config.get("RATELIMIT_MESSAGES", "30 per hour"))
+@validate(json=ScheduleBody, resp=responses(201, Message, POSTING))
 def schedule_message(conversation_id: int) -> tuple[Message, int]:
     """Send a message now or schedule it (facilitators): to the whole audience, or organisations and staff groups of
     at least k people. A message that cannot be sent yet (settings, relay away) stays scheduled with `last_error`."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.extensions import limiter
@@ -58,6 +58,7 @@ def _request(form: MessageForm) -> broadcasts.Request:
 
 
 @bp.route("/conversations/<int:conversation_id>/messages", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("RATELIMIT_MESSAGES", "30 per hour"), methods=["POST"])
 def messages(conversation_id: int) -> ResponseReturnValue:
     conversation = managed(conversation_id)
     form = _form(conversation)
@@ -76,9 +77,7 @@ def messages(conversation_id: int) -> ResponseReturnValue:
     except ServiceError as error:
         if error.status == 404:
             raise
-        fail_on(form, error, {"channels": "channels", "when": "when", "at": "at", "note": "note",
-                              "organisation_ids": "organisation_ids", "staff_group_ids": "staff_group_ids"}.get(
-                                  error.field or "", "kind"))
+        fail_on(form, error, "kind")  # beside the field the service names, else beside "what to send"
         return _page(conversation, form, status=400)
     if message.status == "sent":
         flash(f"Your {message.kind_label.lower()} has been sent.", "success")

@@ -90,3 +90,22 @@ def test_participants_and_other_organisations_get_404(client, make_user, make_or
         call = _api(client, person)
         assert call("get", f"/conversations/{conversation.id}/messages").status_code == 404
         assert call("post", f"/conversations/{conversation.id}/messages", json={"kind": "invitation"}).status_code == 404
+
+
+def test_sending_is_rate_limited(database_url, smtp_server: Mailbox) -> None:
+    from app.services.accounts import organisations, users
+    from app.services.conversations import lifecycle
+
+    with running_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_MESSAGES="2 per hour",
+                     **smtp_settings(smtp_server)) as app:
+        org = organisations.create_organisation("Limit Trust", "L001")
+        facilitator = users.create_user("f@limit.nhs.uk", organisation=org, role="facilitator", password=None,
+                                        display_name="F")
+        conversation = lifecycle.open_conversation(lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
+            title="Limits", audience_ids=[org.id], questions=["What would help?"])))
+        call = _api(app.test_client(), facilitator)
+        path = f"/conversations/{conversation.id}/messages"
+        assert [call("post", path, json={"kind": "invitation"}).status_code for _ in range(2)] == [201, 201]
+        refused = call("post", path, json={"kind": "invitation"})
+        assert refused.status_code == 429 and refused.json["error"]["status"] == 429
+        assert len(call("get", path).json["messages"]) == 2
