@@ -312,3 +312,39 @@ def test_mail_settings_are_checked_at_start_up() -> None:
         assert says in errors
     assert config.setting_errors({"CHORUS_SMTP_HOST": "send.nhs.net", "CHORUS_MAIL_FROM": "Chorus <chorus@nhs.net>",
                                   "CHORUS_SMTP_USERNAME": "chorus@nhs.net", "CHORUS_SMTP_PASSWORD": "x"}) == []
+
+
+def test_the_scheduler_tick_sends_due_messages_and_releases_a_dead_workers_claim(make_conversation, staff,
+                                                                                  smtp_server: Mailbox) -> None:
+    from app.services.schedule import run_scheduled_work
+
+    conversation = make_conversation()
+    message = broadcasts.schedule_message(conversation, Request("reminder", True, False, "before_close"))
+    message.status, message.claimed_at = "sending", utcnow() - timedelta(hours=1)  # a worker died mid-send
+    db.session.commit()
+    time_passes(message)
+    run_scheduled_work()
+    db.session.refresh(message)
+    assert message.status == "sent" and message.sent_count == 12 and message.claimed_at is None
+
+
+def test_an_unexpected_error_leaves_the_message_scheduled_not_claimed(make_conversation, staff, app,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.messaging import bodies
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(bodies, "body", broken)
+    message = broadcasts.schedule_message(make_conversation(), Request("invitation", True, False, "now"))
+    assert message.status == "scheduled" and message.attempts == 1 and message.claimed_at is None
+    assert "unexpected error" in message.last_error
+
+
+def test_notes_and_titles_cannot_inject_html_or_headers(make_conversation, staff, smtp_server: Mailbox) -> None:
+    conversation = make_conversation(title="Better shifts\r\nBcc: everyone@example.com")
+    broadcasts.schedule_message(conversation, Request("invitation", True, False, "now", note="<script>alert(1)</script>"))
+    sent = smtp_server.messages[0][1]
+    assert sent["Bcc"] is None and "\n" not in sent["Subject"] and len(smtp_server.recipients) == 12
+    html = sent.get_body(("html",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

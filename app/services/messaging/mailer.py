@@ -86,7 +86,7 @@ def build(settings: SmtpSettings, email: Email) -> EmailMessage:
     name, address = parseaddr(settings.sender or "")
     message["From"] = formataddr((name, address))
     message["To"] = email.to
-    message["Subject"] = email.subject
+    message["Subject"] = " ".join(email.subject.split())  # a title can never start a new header line
     message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     if email.unsubscribe_url:

@@ -99,6 +99,18 @@ def send_message(message_id: int, now: datetime | None = None) -> OutreachMessag
     now = now or utcnow()
     if not _claim(message_id, now):
         return None
+    try:
+        return _send_claimed(message_id, now)
+    except Exception as error:  # noqa: BLE001  (a bug or a database blip must not leave the message claimed)
+        db.session.rollback()
+        log.error("outreach message %s stopped by an unexpected %s", message_id, type(error).__name__)
+        message = db.session.get(OutreachMessage, message_id)
+        if message is not None:
+            _finish(message, mailer.MailProblem("An unexpected error stopped sending; it is tried again later."), now)
+        return message
+
+
+def _send_claimed(message_id: int, now: datetime) -> OutreachMessage:
     message = db.session.get(OutreachMessage, message_id)
     assert message is not None
     conversation = db.session.get(Conversation, message.conversation_id)
