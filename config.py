@@ -259,6 +259,8 @@ class Config:
     CHORUS_SMTP_PASSWORD: str | None = os.environ.get("CHORUS_SMTP_PASSWORD") or None
     CHORUS_MAIL_FROM: str | None = os.environ.get("CHORUS_MAIL_FROM") or None
     CHORUS_SMTP_TIMEOUT: float = _float("CHORUS_SMTP_TIMEOUT", 30)
+    # A CA bundle to trust for the relay's certificate (a relay with a private CA); unset: the system's CAs.
+    CHORUS_SMTP_CA_FILE: str | None = os.environ.get("CHORUS_SMTP_CA_FILE") or None
     # Sending tries a message this many times over transient errors (backoff across scheduler ticks) before a
     # recipient the server keeps deferring counts as failed. Wrong settings never fail a message: it waits.
     CHORUS_MESSAGE_MAX_ATTEMPTS: int = max(1, _int("CHORUS_MESSAGE_MAX_ATTEMPTS", 8))

@@ -9,11 +9,13 @@ import email
 import email.policy
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage as Message
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -67,19 +69,54 @@ def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, dat
     return AuthResult(success=ok, handled=False)
 
 
-def start_smtp(auth: bool = False) -> tuple[Controller, Mailbox]:
+def tls_files(folder: Path) -> tuple[str, str, str]:
+    """A private CA and a certificate for 127.0.0.1 signed by it: (CA file, certificate, key)."""
+    from datetime import datetime, timedelta, timezone
+    from ipaddress import IPv4Address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(timezone.utc)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Chorus test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+          .not_valid_after(now + timedelta(days=1)).add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+          .sign(ca_key, hashes.SHA256()))
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(IPv4Address("127.0.0.1"))]), False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = (folder / "ca.pem", folder / "relay.pem", folder / "relay.key")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(paths[0]), str(paths[1]), str(paths[2])
+
+
+def start_smtp(auth: bool = False, tls: tuple[str, str] | None = None) -> tuple[Controller, Mailbox]:
+    """The server; with `tls` (certificate, key) it offers STARTTLS and refuses mail and sign-in before it."""
     mailbox = Mailbox()
     mailbox.port = free_port()
-    options: dict[str, Any] = {"authenticator": _authenticator, "auth_require_tls": False} if auth else {}
+    options: dict[str, Any] = {"authenticator": _authenticator, "auth_require_tls": tls is not None} if auth else {}
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
+        options |= {"tls_context": context, "require_starttls": True}
     controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port, ready_timeout=120, **options)
     controller.start()
     return controller, mailbox
 
 
 @contextmanager
-def smtp_running(auth: bool = False) -> Iterator[Mailbox]:
+def smtp_running(auth: bool = False, tls: tuple[str, str] | None = None) -> Iterator[Mailbox]:
     """A test module's fixture: `with smtp_running() as mailbox: yield mailbox`."""
-    controller, mailbox = start_smtp(auth)
+    controller, mailbox = start_smtp(auth, tls)
     try:
         yield mailbox
     finally:

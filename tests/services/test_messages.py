@@ -348,3 +348,24 @@ def test_notes_and_titles_cannot_inject_html_or_headers(make_conversation, staff
     assert sent["Bcc"] is None and "\n" not in sent["Subject"] and len(smtp_server.recipients) == 12
     html = sent.get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_starttls_with_a_certificate_checked_against_the_ca_and_then_sign_in(make_conversation, staff, app,
+                                                                              tmp_path) -> None:
+    from tests.messaging_servers import PASSWORD, USERNAME, tls_files
+
+    ca, cert, key = tls_files(tmp_path)
+    with smtp_running(auth=True, tls=(cert, key)) as relay:
+        app.config.update(CHORUS_SMTP_PORT=relay.port, CHORUS_SMTP_STARTTLS=True, CHORUS_SMTP_USERNAME=USERNAME,
+                          CHORUS_SMTP_PASSWORD=PASSWORD)
+        conversation = make_conversation()
+        untrusted = broadcasts.schedule_message(conversation, Request("invitation", True, False, "now"))
+        assert untrusted.status == "scheduled" and "certificate" in untrusted.last_error and relay.messages == []
+        app.config["CHORUS_SMTP_CA_FILE"] = str(tmp_path / "missing.pem")
+        sending.send_message(untrusted.id, now=untrusted.next_attempt_at)
+        db.session.refresh(untrusted)
+        assert "CHORUS_SMTP_CA_FILE could not be read" in untrusted.last_error
+        app.config["CHORUS_SMTP_CA_FILE"] = ca
+        sending.send_message(untrusted.id, now=untrusted.next_attempt_at)
+        db.session.refresh(untrusted)
+        assert untrusted.status == "sent" and len(relay.recipients) == 12

@@ -50,13 +50,18 @@ class SmtpSettings:
     password: str | None
     sender: str | None
     timeout: float
+    ca_file: str | None = None
 
     @classmethod
     def from_app(cls) -> SmtpSettings:
         c = current_app.config
         return cls(c.get("CHORUS_SMTP_HOST"), int(c.get("CHORUS_SMTP_PORT", 587)), bool(c.get("CHORUS_SMTP_STARTTLS", True)),
                    bool(c.get("CHORUS_SMTP_SSL", False)), c.get("CHORUS_SMTP_USERNAME"), c.get("CHORUS_SMTP_PASSWORD"),
-                   c.get("CHORUS_MAIL_FROM"), float(c.get("CHORUS_SMTP_TIMEOUT", 30)))
+                   c.get("CHORUS_MAIL_FROM"), float(c.get("CHORUS_SMTP_TIMEOUT", 30)), c.get("CHORUS_SMTP_CA_FILE"))
+
+    def tls(self) -> ssl.SSLContext:
+        """Certificate and host name checked, against the system's CAs or CHORUS_SMTP_CA_FILE."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     @property
     def configured(self) -> bool:
@@ -114,13 +119,17 @@ class Connection:
                                   "CHORUS_MAIL_FROM (docs/operations.md).")
         where = f"{s.host} port {s.port}"
         try:
+            context = s.tls() if (s.ssl or s.starttls) else None
+        except (OSError, ssl.SSLError):
+            raise SettingsProblem("The CA file in CHORUS_SMTP_CA_FILE could not be read.") from None
+        try:
             if s.ssl:
-                self._smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
+                self._smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
             else:
                 self._smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             self._smtp.ehlo()
             if s.starttls:
-                self._smtp.starttls(context=ssl.create_default_context())
+                self._smtp.starttls(context=context)
                 self._smtp.ehlo()
             if s.username and s.password:
                 self._smtp.login(s.username, s.password)
