@@ -12,6 +12,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from ssl import SSLContext
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
@@ -59,7 +60,7 @@ class SmtpSettings:
                    bool(c.get("CHORUS_SMTP_SSL", False)), c.get("CHORUS_SMTP_USERNAME"), c.get("CHORUS_SMTP_PASSWORD"),
                    c.get("CHORUS_MAIL_FROM"), float(c.get("CHORUS_SMTP_TIMEOUT", 30)), c.get("CHORUS_SMTP_CA_FILE"))
 
-    def tls(self) -> ssl.SSLContext:
+    def tls(self) -> SSLContext:
         """Certificate and host name checked, against the system's CAs or CHORUS_SMTP_CA_FILE."""
         return ssl.create_default_context(cafile=self.ca_file)
 
