@@ -47,10 +47,14 @@ _NUMBERS: dict[str, tuple[type, float, float | None]] = {  # name: (int or float
     "CHORUS_LIVE_HEARTBEAT_SECONDS": (float, 0.01, None),
     "CHORUS_LIVE_STREAM_SECONDS": (float, 0.01, None),
     "CHORUS_OIDC_TIMEOUT": (float, 0.01, None),
+    "CHORUS_SMTP_PORT": (int, 1, 65535),
+    "CHORUS_SMTP_TIMEOUT": (float, 1, 300),
+    "CHORUS_MESSAGE_MAX_ATTEMPTS": (int, 1, 100),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "CHORUS_JOBS": ("thread", "rq", "inline"),
     "CHORUS_SCHEDULER": _SWITCH, "CHORUS_HSTS": _SWITCH, "CHORUS_SSO_ONLY": _SWITCH, "SESSION_COOKIE_SECURE": _SWITCH,
+    "CHORUS_SMTP_STARTTLS": _SWITCH, "CHORUS_SMTP_SSL": _SWITCH, "CHORUS_TEAMS_ALLOW_LOCAL_HTTP": _SWITCH,
 }
 
 
@@ -79,7 +83,32 @@ def setting_errors(environ: Mapping[str, str] | None = None) -> list[str]:
         raw = environ.get(name)
         if raw is not None and raw.strip().lower() not in accepted:
             errors.append(f"{name}={raw!r} is not valid: use one of {', '.join(accepted)}.")
+    return errors + _mail_errors(environ)
+
+
+def _mail_errors(environ: Mapping[str, str]) -> list[str]:
+    """Email and link settings that cannot work together (docs/operations.md, "Email and Microsoft Teams")."""
+    errors = []
+    host, sender = environ.get("CHORUS_SMTP_HOST", "").strip(), environ.get("CHORUS_MAIL_FROM", "").strip()
+    if host and not sender:
+        errors.append("CHORUS_SMTP_HOST is set but CHORUS_MAIL_FROM is not: set the address messages come from.")
+    if sender and ("@" not in sender.rpartition("<")[2] or any(c in sender for c in "\r\n")):
+        errors.append(f"CHORUS_MAIL_FROM={sender!r} is not an email address, like Chorus <chorus@nhs.net>.")
+    if bool(environ.get("CHORUS_SMTP_USERNAME")) != bool(environ.get("CHORUS_SMTP_PASSWORD")):
+        errors.append("CHORUS_SMTP_USERNAME and CHORUS_SMTP_PASSWORD must be set together (or neither, for a relay "
+                      "that trusts this server's address).")
+    if _truthy(environ.get("CHORUS_SMTP_SSL")) and _truthy(environ.get("CHORUS_SMTP_STARTTLS", "true")):
+        errors.append("CHORUS_SMTP_SSL and CHORUS_SMTP_STARTTLS are both on: use STARTTLS on port 587 (NHSmail), or "
+                      "set CHORUS_SMTP_STARTTLS=false with CHORUS_SMTP_SSL=true on port 465.")
+    public = environ.get("CHORUS_PUBLIC_URL", "").strip()
+    if public and not public.startswith(("https://", "http://")):
+        errors.append(f"CHORUS_PUBLIC_URL={public!r} is not valid: use the address staff open, like "
+                      "https://chorus.example.nhs.uk.")
     return errors
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 class SettingsError(RuntimeError):
@@ -173,6 +202,8 @@ class Config:
     # Native threads per gevent worker that run password hashing off the event loop (each argon2 hash uses 64 MiB).
     CHORUS_KDF_THREADS: int = _int("CHORUS_KDF_THREADS", 2)
     RATELIMIT_POST: str = os.environ.get("CHORUS_RATELIMIT_POST", "30 per minute")
+    # Facilitators sending or scheduling invitations, reminders and announcements (page and API), per client address.
+    RATELIMIT_MESSAGES: str = os.environ.get("CHORUS_RATELIMIT_MESSAGES", "30 per hour")
     # Guessing join codes: per client address.
     RATELIMIT_JOIN: str = os.environ.get("CHORUS_RATELIMIT_JOIN", "10 per minute;30 per hour")
     # How long a "no moderation notices for you" result is reused within one session.
@@ -221,6 +252,29 @@ class Config:
     # Hide the email-and-password form: everyone signs in through their organisation.
     CHORUS_SSO_ONLY: bool = _bool("CHORUS_SSO_ONLY", False)
 
+    # Email (invitations, reminders, announcements) through an SMTP relay such as NHSmail (docs/operations.md,
+    # "Email and Microsoft Teams"). Unset host: email is off and messages wait, with the reason on the page.
+    CHORUS_SMTP_HOST: str | None = os.environ.get("CHORUS_SMTP_HOST") or None
+    CHORUS_SMTP_PORT: int = _int("CHORUS_SMTP_PORT", 587)
+    CHORUS_SMTP_STARTTLS: bool = _bool("CHORUS_SMTP_STARTTLS", True)
+    CHORUS_SMTP_SSL: bool = _bool("CHORUS_SMTP_SSL", False)  # implicit TLS (port 465) instead of STARTTLS
+    CHORUS_SMTP_USERNAME: str | None = os.environ.get("CHORUS_SMTP_USERNAME") or None
+    CHORUS_SMTP_PASSWORD: str | None = os.environ.get("CHORUS_SMTP_PASSWORD") or None
+    CHORUS_MAIL_FROM: str | None = os.environ.get("CHORUS_MAIL_FROM") or None
+    CHORUS_SMTP_TIMEOUT: float = _float("CHORUS_SMTP_TIMEOUT", 30)
+    # A CA bundle to trust for the relay's certificate (a relay with a private CA); unset: the system's CAs.
+    CHORUS_SMTP_CA_FILE: str | None = os.environ.get("CHORUS_SMTP_CA_FILE") or None
+    # Sending tries a message this many times over transient errors (backoff across scheduler ticks) before a
+    # recipient the server keeps deferring counts as failed. Wrong settings never fail a message: it waits.
+    CHORUS_MESSAGE_MAX_ATTEMPTS: int = max(1, _int("CHORUS_MESSAGE_MAX_ATTEMPTS", 8))
+    # The address staff open, for links in emails and Teams cards (a background job has no request to ask).
+    CHORUS_PUBLIC_URL: str | None = (os.environ.get("CHORUS_PUBLIC_URL") or "").rstrip("/") or None
+    # Teams webhook hosts facilitators may set (suffixes): Teams incoming webhooks and Power Automate Workflows.
+    CHORUS_TEAMS_HOSTS: str = os.environ.get(
+        "CHORUS_TEAMS_HOSTS", "webhook.office.com,logic.azure.com,powerplatform.com,powerautomate.com")
+    # Tests only: allow http://127.0.0.1 as a Teams webhook (a local stand-in server).
+    CHORUS_TEAMS_ALLOW_LOCAL_HTTP: bool = _bool("CHORUS_TEAMS_ALLOW_LOCAL_HTTP", False)
+
     # Compress pages, JSON, CSS and JS (Flask-Compress: brotli, zstd or gzip as the browser asks). Off when the
     # reverse proxy compresses instead. Live streams (text/event-stream) and downloads are never compressed.
     CHORUS_COMPRESS: bool = _bool("CHORUS_COMPRESS", True)
@@ -248,3 +302,8 @@ class TestConfig(Config):
     REDIS_URL = None
     CHORUS_OIDC_ISSUER = None  # single sign-on stays off unless a test turns it on
     CHORUS_SSO_ONLY = False
+    CHORUS_SMTP_HOST = None  # email stays off unless a test starts its own SMTP server
+    CHORUS_SMTP_USERNAME = None
+    CHORUS_SMTP_PASSWORD = None
+    CHORUS_MAIL_FROM = "Chorus <chorus@test.nhs.uk>"
+    CHORUS_PUBLIC_URL = "http://chorus.test"

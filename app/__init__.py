@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.services.conversations import participation_batch as _participation  # noqa: F401
     from app.services.opinions import runs as _opinion_runs  # noqa: F401
     from app.services.themes import embeddings as _embeddings, runs as _theme_runs  # noqa: F401
+    from app.services.messaging import sending as _messages  # noqa: F401
     from app.jobs.scheduler import SCHEDULED_WORK
     from app.services.schedule import run_scheduled_work
 
@@ -110,6 +111,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.facilitate import bp as facilitate_bp
     from app.join import bp as join_bp
     from app.manage import bp as manage_bp
+    from app.messages import bp as messages_bp
     from app.pages import bp as pages_bp
     from app.participate import bp as participate_bp
 
@@ -117,6 +119,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(participate_bp)
     app.register_blueprint(join_bp)
+    app.register_blueprint(messages_bp)
     app.register_blueprint(facilitate_bp, url_prefix="/facilitate")
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(admin_bp, url_prefix="/admin")

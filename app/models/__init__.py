@@ -12,6 +12,7 @@ from app.models.conversation import (
     VotingMode,
     audience,
 )
+from app.models.messaging import MessageKind, MessagePreference, MessageStatus, OutreachMessage, TeamsWebhook
 from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
 from app.models.imports import NoteImport
 from app.models.live import LiveEvent, Phase
@@ -52,6 +53,11 @@ __all__ = [
     "IdeaPlacement",
     "IdeaVector",
     "Membership",
+    "MessageKind",
+    "MessagePreference",
+    "MessageStatus",
+    "OutreachMessage",
+    "TeamsWebhook",
     "ModerationEntry",
     "ModerationLogAction",
     "ModerationMode",

@@ -1,6 +1,6 @@
 """Scheduled work, once a minute: queue jobs left in the outbox, fail runs whose worker died, close due
 conversations, release due batches, shred expired keys, queue theme and opinion-group runs, move live sessions on,
-and refresh participation figures hourly; then truncate SQLite's write-ahead log.
+refresh participation figures hourly and send due invitations, reminders and announcements; then truncate SQLite's write-ahead log.
 
 app/jobs/scheduler.py runs it; create_app hands it over, so the job machinery imports no service.
 """
@@ -14,6 +14,7 @@ from app.sqlite import checkpoint_wal
 from app.services.conversations.lifecycle import close_due_conversations
 from app.services.conversations.participation_batch import refresh_due as refresh_participation
 from app.services.conversations.release import release_due
+from app.services.messaging.sending import send_due as send_due_messages
 from app.services.opinions.runs import fail_dead_runs as fail_dead_opinion_runs
 from app.services.opinions.runs import run_scheduled as run_scheduled_opinions
 from app.services.themes.runs import fail_dead_runs as fail_dead_theme_runs
@@ -35,5 +36,6 @@ def run_scheduled_work() -> None:
     run_scheduled_opinions()
     advance_due()
     refresh_participation()
+    send_due_messages()  # after closing, so a reminder for a conversation that just closed is not sent
     # Last, so frames holding text withdrawn or redacted this minute leave the SQLite -wal file now.
     checkpoint_wal()

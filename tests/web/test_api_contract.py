@@ -100,6 +100,12 @@ def _calls(world) -> list[tuple[str, str, dict[str, Any]]]:  # type: ignore[no-u
         ("POST", "/conversations/{conversation_id}/similar", {"json": {"text": "parking at night"}}),
         ("POST", "/check-text", {"json": {"text": "Ask Dr Jane Smith on ward 7"}}),
         ("GET", "/conversations/{conversation_id}/participation", {}),
+        ("GET", "/conversations/{conversation_id}/messages", {}),
+        ("POST", "/conversations/{conversation_id}/messages/preview", {"json": {"kind": "invitation"}}),
+        ("PUT", "/conversations/{conversation_id}/teams-channel", {"json": {"url": "https://contoso.webhook.office.com/webhookb2/x"}}),
+        # Email is not set up in the test app: the message is recorded and waits (201), so it can be cancelled.
+        ("POST", "/conversations/{conversation_id}/messages", {"json": {"kind": "invitation", "when": "now"}}),
+        ("POST", "/conversations/{conversation_id}/messages/{message_id}/cancel", {"ids": {"message_id": 1}}),
         ("GET", "/conversations/{conversation_id}/batch", {}),
         ("POST", "/conversations/{conversation_id}/batch/release", {}),
         ("POST", "/conversations/{conversation_id}/paper-notes", {"json": {"notes": "More bike racks", "question_id": w["question_id"], "dry_run": True}}),
