@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import zipfile
 
 STATEMENTS = 10
@@ -22,10 +23,12 @@ def votes_of(participant: int) -> dict[int, int]:
     camp_a = participant < CAMP
     votes = {}
     for statement in range(STATEMENTS):
-        if (participant + statement) % 7 == 3:
-            continue  # not everyone sees every statement
         agree = (statement % 2 == 0) == camp_a
         votes[statement] = 1 if agree else -1
+        if random.Random(participant * 100 + statement).random() < 0.25:
+            votes[statement] = 0  # some passes (a fixed pattern per person, so voting records differ)
+        if participant % 5 == 4 and statement == 7:
+            del votes[statement]  # and not everyone sees every statement
     votes[8] = 1  # consensus: everyone agrees with statement 8
     return votes
 
@@ -44,8 +47,8 @@ def export(*, participants: int = 2 * CAMP, with_summary: bool = True) -> dict[s
     for participant in range(participants):
         mine = votes_of(participant)
         for statement, value in mine.items():
-            if statement == 0:  # first a pass, changed later: the later row must win
-                votes.append([stamp, "x", statement, participant, 0])
+            if statement == 0:  # first another vote, changed later: the later row must win
+                votes.append([stamp, "x", statement, participant, -value if value else 1])
                 stamp += 1
             votes.append([stamp, "x", statement, participant, value])
             stamp += 1
