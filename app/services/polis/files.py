@@ -128,11 +128,17 @@ def _columns(name: str, header: list[str], needed: tuple[str, ...], errors: list
 
 
 def _int(value: str, allowed: tuple[int, ...] | None = None) -> int | None:
+    """A whole number of at most 9 digits (no "+", "_" or spaces inside, which int() would accept), or None."""
     value = value.strip()
-    if not re.fullmatch(r"-?\d{1,9}", value):
+    digits = value[1:] if value.startswith("-") else value
+    if not (0 < len(digits) <= 9 and digits.isascii() and digits.isdigit()):
         return None
     number = int(value)
     return number if allowed is None or number in allowed else None
+
+
+def _blank(row: list[str]) -> bool:
+    return not row or (len(row) == 1 and not row[0].strip()) or not any(cell.strip() for cell in row)
 
 
 def _cell(row: list[str], index: int) -> str:
@@ -187,13 +193,14 @@ def _votes_log(data: bytes, known: set[int], errors: list[str]) -> dict[tuple[in
     stamp = header.index("timestamp") if "timestamp" in header else None
     events: list[tuple[int, int, int, int, int]] = []
     for number, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
+        if len(row) < 3 and _blank(row):
             continue
         where = f"votes.csv row {number}"
         statement, voter = _int(_cell(row, cols["comment-id"])), _int(_cell(row, cols["voter-id"]))
         vote = _int(_cell(row, cols["vote"]), (-1, 0, 1))
         raw_when = _cell(row, stamp).strip() if stamp is not None else ""
-        when = int(raw_when) if re.fullmatch(r"\d{1,18}", raw_when) else (0 if not raw_when else None)
+        when = int(raw_when) if raw_when.isascii() and raw_when.isdigit() and len(raw_when) <= 18 else \
+            (0 if not raw_when else None)
         if statement is None or voter is None or voter < 0 or vote is None or when is None:
             errors.append(f"{where}: comment-id and voter-id must be whole numbers and vote 1, -1 or 0")
         elif statement not in known:

@@ -211,6 +211,7 @@ def _write(organisation_id: int, export: PolisExport) -> Conversation:
                      "created_hour": hour, "status": status.value, "source": "polis",
                      "flagged_identifying": flagged, "queued": flagged and statement.shown})
     db.session.execute(sa.insert(Idea), rows)
+    connection = db.session.connection()  # Core executemany for votes: no ORM bookkeeping per row
     # A fresh random pseudonym per participant, in memory only; the dict is dropped when this returns.
     voter_of: dict[int, str] = {}
     batch: list[dict[str, object]] = []
@@ -221,8 +222,8 @@ def _write(organisation_id: int, export: PolisExport) -> Conversation:
         batch.append({"idea_id": idea_of[statement_id], "voter": voter, "conversation_id": conversation.id,
                       "value": value})
         if len(batch) >= VOTE_BATCH:
-            db.session.execute(sa.insert(Vote), batch)
+            connection.execute(sa.insert(Vote.__table__), batch)
             batch = []
     if batch:
-        db.session.execute(sa.insert(Vote), batch)
+        connection.execute(sa.insert(Vote.__table__), batch)
     return conversation
