@@ -170,7 +170,7 @@ def test_a_failure_halfway_writes_nothing_but_the_failed_status(org, monkeypatch
         return real(text)
 
     monkeypatch.setattr(reading, "check_text", failing)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(importing.ImportFailed, match=r"stopped with an error \(RuntimeError\); nothing was imported"):
         importing.confirm_import(frozenset({org.id}), staged.id)
     db.session.expire_all()
     failed = db.session.get_one(PolisImport, staged.id)

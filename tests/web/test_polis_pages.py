@@ -144,3 +144,16 @@ def test_another_organisations_import_and_export_are_not_found(client, login, ma
     client.post("/auth/sign-out", data={"csrf_token": token})
     login(participant)
     assert client.get("/facilitate/polis-import").status_code in (403, 404)
+
+
+def test_a_failed_import_says_nothing_was_imported(client, login, make_user, monkeypatch):
+    token = login(make_user("facilitator"))
+    status_url = _upload(client, token, polis_export.export()).headers["Location"]
+    from app.services.themes import reading
+
+    monkeypatch.setattr(reading, "check_text", lambda text: (_ for _ in ()).throw(RuntimeError("disk full")))
+    response = client.post(status_url + "/confirm", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == status_url
+    html = client.get(status_url).get_data(as_text=True)
+    assert "The import did not finish" in html and "nothing was imported" in html and "disk full" not in html
+    assert db.session.scalar(sa.select(sa.func.count(Idea.id))) == 0

@@ -27,12 +27,18 @@ from app.jobs import outbox as job_outbox
 from app.models import (ContentStatus, Conversation, ConversationKind, ConversationStatus, Idea, Organisation,
                         PolisImport, PolisImportStatus, Question, Vote, VotingMode)
 from app.models.base import random_id, this_hour
-from app.services.common.errors import InvalidInput, NotFound
+from app.services.common.errors import InvalidInput, NotAllowedNow, NotFound
 from app.services.common.keys import conversation_key, create_key
 from app.services.common.text import clean_text
 from app.services.polis.files import KNOWN, MAX_BODY, PolisExport, read_export
 
 log = logging.getLogger("chorus.polis")
+
+
+class ImportFailed(NotAllowedNow):
+    """The import stopped part-way (its failed status is recorded); nothing of it was kept."""
+
+
 VOTE_BATCH = 5000
 STAGED_FOR = timedelta(hours=24)  # a checked upload nobody confirmed is forgotten after a day
 DEFAULT_TITLE = "Imported Pol.is conversation"
@@ -164,9 +170,10 @@ def _run(staged: PolisImport, export: PolisExport | None = None) -> PolisImport:
         failed.error = error.message if isinstance(error, InvalidInput) else \
             f"The import stopped with an error ({type(error).__name__}); nothing was imported."
         db.session.commit()
-        if not isinstance(error, InvalidInput):
-            log.exception("Pol.is import %s failed", import_id)
-        raise
+        if isinstance(error, InvalidInput):
+            raise
+        log.exception("Pol.is import %s failed", import_id)
+        raise ImportFailed(failed.error) from error
     _queue_opinion_run(conversation.id)
     return staged
 
