@@ -15,6 +15,7 @@ import logging
 import secrets
 import zipfile
 from datetime import timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -219,6 +220,7 @@ def _write(organisation_id: int, export: PolisExport) -> Conversation:
                      "flagged_identifying": flagged, "queued": flagged and statement.shown})
     db.session.execute(sa.insert(Idea), rows)
     connection = db.session.connection()  # Core executemany for votes: no ORM bookkeeping per row
+    vote_table = cast(sa.Table, Vote.__table__)
     # A fresh random pseudonym per participant, in memory only; the dict is dropped when this returns.
     voter_of: dict[int, str] = {}
     batch: list[dict[str, object]] = []
@@ -229,8 +231,8 @@ def _write(organisation_id: int, export: PolisExport) -> Conversation:
         batch.append({"idea_id": idea_of[statement_id], "voter": voter, "conversation_id": conversation.id,
                       "value": value})
         if len(batch) >= VOTE_BATCH:
-            connection.execute(sa.insert(Vote.__table__), batch)
+            connection.execute(sa.insert(vote_table), batch)
             batch = []
     if batch:
-        connection.execute(sa.insert(Vote.__table__), batch)
+        connection.execute(sa.insert(vote_table), batch)
     return conversation
