@@ -92,7 +92,8 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
 @bp.get("/polis-import/<int:import_id>")
 def polis_import(import_id: int) -> ResponseReturnValue:
     found = importing.get_import(acting().facilitates, import_id)
-    return render_template("facilitate/polis_import.html", found=found, confirm_form=ConfirmForm())
+    return render_template("facilitate/polis_import.html", found=found, confirm_form=ConfirmForm(),
+                           progress=importing.progress_of(found))
 
 
 @bp.post("/polis-import/<int:import_id>/confirm")

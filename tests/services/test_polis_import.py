@@ -88,6 +88,22 @@ def test_a_large_import_runs_as_a_background_job(app, org):
     assert found.status == PolisImportStatus.DONE and found.conversation_id and found.files is None
 
 
+def test_a_running_import_reports_its_progress(app, org, monkeypatch):
+    monkeypatch.setattr(importing, "VOTE_BATCH", 100)
+    seen: list[int] = []
+    real = importing._report
+
+    def recording(import_id: int, percent: int) -> None:
+        real(import_id, percent)
+        seen.append(importing.progress_of(db.session.get_one(PolisImport, import_id)))
+
+    monkeypatch.setattr(importing, "_report", recording)
+    staged = importing.check_files(frozenset({org.id}), org.id, polis_export.export())
+    done = importing.confirm_import(frozenset({org.id}), staged.id)
+    assert seen[0] == 10 and seen[1] == 20 and len(seen) >= 4 and seen == sorted(seen) and seen[-1] <= 95
+    assert importing.progress_of(done) == 100 and staged.id not in app.extensions["chorus_polis_progress"]
+
+
 def test_participants_votes_alone_is_enough(org):
     files = polis_export.export()
     del files["votes.csv"]

@@ -14,6 +14,7 @@ import io
 import logging
 import secrets
 import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 from typing import cast
 
@@ -152,10 +153,12 @@ def _run(staged: PolisImport, export: PolisExport | None = None) -> PolisImport:
             db.session.delete(staged)
             db.session.commit()
             return earlier
-        conversation = _write(staged.organisation_id, export)
+        _report(import_id, 10)
+        conversation = _write(staged.organisation_id, export, lambda percent: _report(import_id, percent))
         staged.conversation_id, staged.status, staged.files, staged.progress = (
             conversation.id, PolisImportStatus.DONE, None, 100)
         db.session.commit()
+        _progress().pop(import_id, None)
     except IntegrityError:  # the same files were imported at the same moment by someone else
         db.session.rollback()
         earlier = _done(staged.organisation_id, export.digest) if export else None
@@ -164,6 +167,7 @@ def _run(staged: PolisImport, export: PolisExport | None = None) -> PolisImport:
         return earlier
     except Exception as error:
         db.session.rollback()
+        _progress().pop(import_id, None)
         failed = db.session.get(PolisImport, import_id)
         if failed is None:
             raise
@@ -185,7 +189,32 @@ def _queue_opinion_run(conversation_id: int) -> None:
     request_opinion_run(conversation_id, trigger="import")
 
 
-def _write(organisation_id: int, export: PolisExport) -> Conversation:
+def _progress() -> dict[int, int]:
+    """import id -> percent written, for imports running in this process (memory only)."""
+    return current_app.extensions.setdefault("chorus_polis_progress", {})
+
+
+def progress_of(found: PolisImport) -> int:
+    """How far a running import has got, in percent: from the database, or from this process's memory."""
+    return max(found.progress, _progress().get(found.id, 0))
+
+
+def _report(import_id: int, percent: int) -> None:
+    """Record progress outside the import's transaction, so the status page can show it while the import runs.
+
+    On PostgreSQL a separate, committed update (the import's own transaction does not touch that row until it ends);
+    SQLite allows one writer at a time, so there the figure stays in this process's memory, where an embedded
+    deployment's job thread runs. The figure says how far, never who or what.
+    """
+    _progress()[import_id] = percent
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect() as connection:
+        connection.execute(sa.update(PolisImport).where(PolisImport.id == import_id).values(progress=percent))
+        connection.commit()
+
+
+def _write(organisation_id: int, export: PolisExport, report: Callable[[int], None] = lambda _: None) -> Conversation:
     """The conversation, its one question, the statements as ideas and the votes (flushes only)."""
     from app.services.themes.reading import check_text
 
@@ -219,6 +248,8 @@ def _write(organisation_id: int, export: PolisExport) -> Conversation:
                      "created_hour": hour, "status": status.value, "source": "polis",
                      "flagged_identifying": flagged, "queued": flagged and statement.shown})
     db.session.execute(sa.insert(Idea), rows)
+    report(20)
+    written, total = 0, max(1, len(export.votes))
     connection = db.session.connection()  # Core executemany for votes: no ORM bookkeeping per row
     vote_table = cast(sa.Table, Vote.__table__)
     # A fresh random pseudonym per participant, in memory only; the dict is dropped when this returns.
@@ -232,6 +263,8 @@ def _write(organisation_id: int, export: PolisExport) -> Conversation:
                       "value": value})
         if len(batch) >= VOTE_BATCH:
             connection.execute(sa.insert(vote_table), batch)
+            written += len(batch)
+            report(20 + 75 * written // total)
             batch = []
     if batch:
         connection.execute(sa.insert(vote_table), batch)
