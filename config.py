@@ -50,6 +50,8 @@ _NUMBERS: dict[str, tuple[type, float, float | None]] = {  # name: (int or float
     "CHORUS_SMTP_PORT": (int, 1, 65535),
     "CHORUS_SMTP_TIMEOUT": (float, 1, 300),
     "CHORUS_MESSAGE_MAX_ATTEMPTS": (int, 1, 100),
+    "CHORUS_POLIS_MAX_UPLOAD_MB": (int, 1, 100),  # the Pol.is files are checked up to 100 MB (app/services/polis)
+    "CHORUS_POLIS_INLINE_VOTES": (int, 0, None),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "CHORUS_JOBS": ("thread", "rq", "inline"),
@@ -183,6 +185,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("CHORUS_SESSION_HOURS", 12))
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
+    # Pol.is import (issue #16): only its upload page takes bodies this large; imports with more votes than this
+    # run as a background job (a few seconds per 20,000 votes on 2 cores).
+    CHORUS_POLIS_MAX_UPLOAD_MB: int = _int("CHORUS_POLIS_MAX_UPLOAD_MB", 100)
+    CHORUS_POLIS_INLINE_VOTES: int = _int("CHORUS_POLIS_INLINE_VOTES", 20_000)
 
     # CSRF is enforced by a before_request hook so bearer-token API calls can be exempted.
     WTF_CSRF_CHECK_DEFAULT = False

@@ -78,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.services.content import note_imports as _note_imports  # noqa: F401
     from app.services.conversations import participation_batch as _participation  # noqa: F401
     from app.services.opinions import runs as _opinion_runs  # noqa: F401
+    from app.services.polis import importing as _polis_import  # noqa: F401
     from app.services.themes import embeddings as _embeddings, runs as _theme_runs  # noqa: F401
     from app.services.messaging import sending as _messages  # noqa: F401
     from app.jobs.scheduler import SCHEDULED_WORK
@@ -125,6 +126,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(cli_bp)
+    from app.polis_cli import bp as polis_cli_bp
+
+    app.register_blueprint(polis_cli_bp)
 
     if app.config.get("CHORUS_JOBS") == "thread" and app.config.get("CHORUS_SCHEDULER", True):
         # Embedded mode: scheduled work runs on a thread, started with the first request (not at import).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 from wtforms.form import BaseForm
@@ -106,6 +106,11 @@ class PaperImportForm(FlaskForm):
                               validate_choice=False)
     notes = TextAreaField("Paste the notes")
     file = FileField("Or upload a CSV file")
+
+
+class PolisImportForm(FlaskForm):
+    organisation_id = SelectField("Organisation the conversation belongs to", coerce=_int_or_none, validate_choice=False)
+    files = MultipleFileField("Pol.is export files")
 
 
 class ConfirmForm(FlaskForm):

@@ -19,6 +19,7 @@ from app.models.live import LiveEvent, Phase
 from app.models.opinion import OpinionRun
 from app.models.outbox import JobOutbox
 from app.models.organisation import Organisation, Partnership, StaffGroup
+from app.models.polis import PolisImport, PolisImportStatus
 from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
 from app.models.participation import ParticipationSnapshot
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
@@ -70,6 +71,8 @@ __all__ = [
     "Partnership",
     "PasswordLink",
     "Phase",
+    "PolisImport",
+    "PolisImportStatus",
     "Question",
     "ReportReason",
     "RevokedSession",

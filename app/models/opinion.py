@@ -41,6 +41,9 @@ class OpinionRun(Model):
     # [{"idea_id", "percents": [percent of each group agreeing]}]
     consensus: Mapped[list] = mapped_column(sa.JSON, default=list)
     divisive: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The opinion map: [[x, y, group], ...] scaled to 0..1000, sorted by value (never in voter or row order), only
+    # for groups of at least k people; None when the run shows no groups. No point says whose it is.
+    map_points: Mapped[list | None] = mapped_column(sa.JSON)
     error: Mapped[str | None] = mapped_column(sa.Text)
     # Hours only (rule A5): with vote_version, an exact time would say when votes were cast.
     created_at: Mapped[datetime] = mapped_column(default=this_hour)

@@ -17,6 +17,7 @@ from app.services.opinions import runs
 from app.services.access import get_conversation
 from app.services.common.errors import NotFound
 from app.services.common.participants import Participant
+from app.services.opinions.opinion_map import OpinionMap, build_map
 from app.services.themes.quotes import quotable
 
 
@@ -59,6 +60,7 @@ class OpinionsView:
     groups: list[GroupCard] = field(default_factory=list)
     consensus: list[SharedStatement] = field(default_factory=list)
     divisive: list[SharedStatement] = field(default_factory=list)
+    map: OpinionMap | None = None  # None: fewer than 2k people grouped, or a run stored before maps existed
 
 
 def opinion_groups_for(participant: Participant, conversation_id: int) -> OpinionsView:
@@ -100,6 +102,7 @@ def _fill(view: OpinionsView, run: OpinionRun) -> None:
             for s in group["statements"] if s["idea_id"] in ideas])
         for number, group in enumerate(run.groups, start=1)
     ]
+    view.map = build_map(run.map_points, [group["size"] for group in run.groups], view.min_voters)
     view.consensus = _shared(run.consensus, ideas)
     view.divisive = _shared(run.divisive, ideas)
 

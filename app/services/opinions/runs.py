@@ -169,6 +169,7 @@ def _forget_older_runs(run: OpinionRun, keep_succeeded: bool) -> None:
 
 def _compute(run: OpinionRun, conversation: Conversation) -> None:
     from nlp.opinions import matrix_from_votes, min_votes, opinion_groups
+    from app.services.opinions.opinion_map import map_points
 
     rows = db.session.execute(
         sa.select(Vote.voter, Vote.idea_id, Vote.value).join(Idea, Idea.id == Vote.idea_id).where(
@@ -177,7 +178,7 @@ def _compute(run: OpinionRun, conversation: Conversation) -> None:
     rows_of = _row_labels(conversation, {voter for voter, _, _ in rows})
     voters, statements, matrix = matrix_from_votes((rows_of[v], i, float(value)) for v, i, value in rows)
     run.voters, run.ideas_voted, run.min_votes = len(voters), len(statements), min_votes(len(statements))
-    run.grouped, run.groups, run.consensus, run.divisive = 0, [], [], []
+    run.grouped, run.groups, run.consensus, run.divisive, run.map_points = 0, [], [], [], None
     if not rows:
         return
     k = current_app.config["CHORUS_MIN_GROUP_SIZE"]
@@ -193,6 +194,7 @@ def _compute(run: OpinionRun, conversation: Conversation) -> None:
                    "statements": [_representative(matrix, labels, group.id, column[stat.statement_id], stat, k)
                                   for stat in group.representative[:SHOWN]]}
                   for group in result.groups]
+    run.map_points = map_points(result, k)
     run.consensus = [{"idea_id": s, "percents": [_percent(r) for r in rates[:, column[s]]]}
                      for s in result.consensus[:SHOWN]]
     run.divisive = [{"idea_id": s, "percents": [_percent(r) for r in rates[:, column[s]]]}
