@@ -18,7 +18,9 @@ from app.models.opinion import OpinionRun
 from app.models.outbox import JobOutbox
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
+from app.models.outreach import WorkforceBaseline
 from app.models.participation import ParticipationSnapshot
+from app.models.speakup import SpeakUpContact, SpeakUpMessage, SpeakUpThread, ThreadStatus
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.triage import (
     IdeaPlacement,
@@ -64,6 +66,11 @@ __all__ = [
     "Phase",
     "Question",
     "ReportReason",
+    "SpeakUpContact",
+    "SpeakUpMessage",
+    "SpeakUpThread",
+    "ThreadStatus",
+    "WorkforceBaseline",
     "RevokedSession",
     "Role",
     "RunStatus",
