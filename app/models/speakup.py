@@ -39,7 +39,7 @@ class SpeakUpThread(Model):
     # The post: a thread per post at most (unique), so sending twice is harmless.
     idea_id: Mapped[str | None] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"), unique=True)
     comment_id: Mapped[str | None] = mapped_column(sa.ForeignKey("comment.id", ondelete="CASCADE"), unique=True)
-    created_hour: Mapped[datetime] = mapped_column(default=this_hour)
+    # No time of its own: a post sent while waiting for batch release would keep the hour the release hides.
     status: Mapped[str] = mapped_column(sa.String(12), default=ThreadStatus.OPEN.value)
     # Set for everyone alike by the other side's message, cleared when the Guardian reads it; never per person.
     guardian_unread: Mapped[bool] = mapped_column(default=True)

@@ -53,7 +53,6 @@ def upgrade():
         sa.Column('conversation_id', sa.Integer(), nullable=False),
         sa.Column('idea_id', sa.String(length=24), nullable=True),
         sa.Column('comment_id', sa.String(length=24), nullable=True),
-        sa.Column('created_hour', sa.DateTime(), nullable=False),
         sa.Column('status', sa.String(length=12), nullable=False),
         sa.Column('guardian_unread', sa.Boolean(), nullable=False),
         sa.Column('replies', sa.Integer(), nullable=False),
