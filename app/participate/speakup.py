@@ -15,8 +15,8 @@ from app.ratelimit import posting_limit
 from app.services import access
 from app.services.common.errors import ServiceError
 from app.services.speakup import settings, threads
+from app.services.themes.reading import speak_up_topics
 from app.views import acting, int_arg, refuse_on
-from nlp.disclosure import CATEGORIES, find_disclosure
 
 
 @bp.app_template_global()
@@ -28,8 +28,7 @@ def speak_up_available(conversation: Conversation) -> bool:
 @bp.app_template_global()
 def speak_up_suggestion(text: str) -> list[str]:
     """For templates: what a post seems to be about when it reads like a disclosure (empty when it does not)."""
-    found = find_disclosure(text or "")
-    return [CATEGORIES[c] for c in found.categories] if found.suggest else []
+    return speak_up_topics(text)
 
 
 @bp.get("/speak-up")

@@ -13,6 +13,7 @@ from app.api.spec import spec
 from app.services.accounts.users import create_api_token
 from app.services.content import comments, ideas
 from app.services.conversations import lifecycle
+from app.services.speakup import settings, threads
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 from tests.web.test_manage import top
 
@@ -62,11 +63,14 @@ def world(app, client, make_user, as_participant, themed):  # type: ignore[no-un
     lab = lifecycle.create_conversation(conversation.organisation_id, lifecycle.ConversationDetails(
         title="Ideas Lab", kind="ideas_lab", audience_ids=[conversation.organisation_id], questions=["Your idea?"]))
     lab_idea, _ = ideas.post_idea(people[1], lifecycle.open_conversation(lab).questions[0].id, "A bike shed by A&E")
+    # The lead is also the organisation's Freedom to Speak Up Guardian, and has sent their comment to the Guardian.
+    settings.appoint_guardian(frozenset({conversation.organisation_id}), conversation.organisation_id, lead.email)
+    thread = threads.send_to_guardian(as_participant(lead), "comment", comment.id)
     return {
         "headers": {"Authorization": f"Bearer {create_api_token(lead)}"},
         "ids": {"conversation_id": conversation.id, "question_id": question.id, "idea_id": idea.id,
                 "comment_id": comment.id, "theme_id": themes[0].id, "organisation_id": conversation.organisation_id,
-                "kind": "comment", "item_id": comment.id, "action_id": 1},
+                "kind": "comment", "item_id": comment.id, "action_id": 1, "thread_id": thread.id},
         "other_theme": themes[1].id, "lab_idea": lab_idea.id, "org": conversation.organisation_id,
     }
 
@@ -94,6 +98,16 @@ def _calls(world) -> list[tuple[str, str, dict[str, Any]]]:  # type: ignore[no-u
         ("POST", "/conversations/{conversation_id}/similar", {"json": {"text": "parking at night"}}),
         ("POST", "/check-text", {"json": {"text": "Ask Dr Jane Smith on ward 7"}}),
         ("GET", "/conversations/{conversation_id}/participation", {}),
+        ("GET", "/conversations/{conversation_id}/outreach", {}),
+        ("POST", "/ideas/{idea_id}/speak-up", {"json": {"message": "Please read this"}}),
+        ("POST", "/comments/{comment_id}/speak-up", {"json": {"message": ""}}),
+        ("GET", "/conversations/{conversation_id}/speak-up", {}),
+        ("GET", "/conversations/{conversation_id}/speak-up/{thread_id}", {}),
+        ("POST", "/conversations/{conversation_id}/speak-up/{thread_id}/messages", {"json": {"body": "More detail"}}),
+        ("GET", "/guardian/threads", {"query_string": {"status": "open"}}),
+        ("GET", "/guardian/threads/{thread_id}", {}),
+        ("POST", "/guardian/threads/{thread_id}/replies", {"json": {"body": "Thank you for telling me"}}),
+        ("PUT", "/guardian/threads/{thread_id}/status", {"json": {"status": "closed"}}),
         ("GET", "/conversations/{conversation_id}/batch", {}),
         ("POST", "/conversations/{conversation_id}/batch/release", {}),
         ("POST", "/conversations/{conversation_id}/paper-notes", {"json": {"notes": "More bike racks", "question_id": w["question_id"], "dry_run": True}}),
@@ -167,7 +181,7 @@ def _bad_value() -> dict[str, Any]:
             "stage": {"a": 1}, "reason": {"a": 1}, "action": {"a": 1}, "phase": {"a": 1}, "idea_id": {"a": 1},
             "votes_hidden": "yes", "auto_advance": 1, "label": {"a": 1}, "target_id": True, "status": {"a": 1},
             "owner": {"a": 1}, "impact": "4", "rank": 2**70, "done": "true", "heard": {"a": 1}, "items": {"a": 1},
-            "left_id": True, "recluster": "yes", "organisation_id": 2**70, "theme_id": 0}
+            "left_id": True, "recluster": "yes", "organisation_id": 2**70, "theme_id": 0, "message": {"a": 1}}
 
 
 def test_every_route_answers_as_documented(app, client, world) -> None:  # type: ignore[no-untyped-def]
@@ -221,6 +235,8 @@ def test_refusals_from_services_match_their_documented_schema(app, client, world
         ("POST", "/questions/{question_id}/ideas", {"json": {"body": "hi"}}, 422),
         ("POST", "/conversations/{conversation_id}/paper-notes", {"json": {"notes": "question,text\n99,Bikes"}}, 422),
         ("PUT", "/manage/themes/{theme_id}/status", {"json": {"status": "not_taking_forward"}}, 422),
+        ("PUT", "/guardian/threads/{thread_id}/status", {"json": {"status": "deleted"}}, 422),
+        ("POST", "/conversations/{conversation_id}/speak-up/{thread_id}/messages", {"json": {"body": " "}}, 422),
         ("POST", "/conversations/{conversation_id}/live/timer", {"json": {"action": "stop"}}, 409),
         ("POST", "/conversations/{conversation_id}/live/phase", {"json": {"phase": "party"}}, 422),
         ("PATCH", "/manage/themes/{theme_id}", {"json": {}}, 400),

@@ -40,7 +40,8 @@ class QueueItem:
     post: SentPost
 
 
-def _post(thread: SpeakUpThread) -> SentPost:
+def sent_post(thread: SpeakUpThread) -> SentPost:
+    """What a Guardian (or the author) may see of a thread's post."""
     conversation: Conversation = thread.conversation
     if thread.idea is not None:
         idea, kind, on_idea = thread.idea, "idea", None
@@ -69,7 +70,7 @@ def queue(guardian_of: frozenset[int], status: str = ThreadStatus.OPEN.value) ->
         .where(Conversation.organisation_id.in_(guardian_of), SpeakUpThread.status == status)
         .order_by(SpeakUpThread.guardian_unread.desc(), hour.desc(), SpeakUpThread.id)
         .limit(PER_PAGE)).all()
-    return [QueueItem(thread, _post(thread)) for thread in threads]
+    return [QueueItem(thread, sent_post(thread)) for thread in threads]
 
 
 def counts(guardian_of: frozenset[int]) -> dict[str, int]:
@@ -94,7 +95,7 @@ def read_thread(guardian_of: frozenset[int], thread_id: str) -> QueueItem:
     if thread.guardian_unread:
         thread.guardian_unread = False
         db.session.commit()
-    return QueueItem(thread, _post(thread))
+    return QueueItem(thread, sent_post(thread))
 
 
 def reply(guardian_of: frozenset[int], guardian_name: str, thread_id: str, body: str) -> SpeakUpMessage:
@@ -102,7 +103,7 @@ def reply(guardian_of: frozenset[int], guardian_name: str, thread_id: str, body:
     thread = get_guardian_thread(guardian_of, thread_id)
     message = add_message(thread, body, guardian_name=guardian_name or "Freedom to Speak Up Guardian")
     thread.replies += 1
-    thread.status = ThreadStatus.OPEN.value
+    thread.status, thread.guardian_unread = ThreadStatus.OPEN.value, False  # replying is reading
     db.session.commit()
     return message
 
