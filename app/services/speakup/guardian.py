@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, SpeakUpMessage, SpeakUpThread, ThreadStatus
@@ -69,6 +70,9 @@ def queue(guardian_of: frozenset[int], status: str = ThreadStatus.OPEN.value) ->
         .outerjoin(Idea, Idea.id == SpeakUpThread.idea_id).outerjoin(Comment, Comment.id == SpeakUpThread.comment_id)
         .where(Conversation.organisation_id.in_(guardian_of), SpeakUpThread.status == status)
         .order_by(SpeakUpThread.guardian_unread.desc(), hour.desc(), SpeakUpThread.id)
+        .options(selectinload(SpeakUpThread.conversation), selectinload(SpeakUpThread.messages),
+                 selectinload(SpeakUpThread.idea).selectinload(Idea.question),
+                 selectinload(SpeakUpThread.comment).selectinload(Comment.idea).selectinload(Idea.question))
         .limit(PER_PAGE)).all()
     return [QueueItem(thread, sent_post(thread)) for thread in threads]
 

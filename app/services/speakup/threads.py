@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.crypto import author_tagger
@@ -114,15 +115,17 @@ def my_threads(participant: Participant, conversation: Conversation) -> list[Aut
     except NotAllowedNow:
         return []
     rows = db.session.execute(
-        sa.select(SpeakUpThread, sa.func.coalesce(Idea.nonce, Comment.nonce), sa.func.coalesce(Idea.author_tag, Comment.author_tag))
+        sa.select(SpeakUpThread.id, sa.func.coalesce(Idea.nonce, Comment.nonce), sa.func.coalesce(Idea.author_tag, Comment.author_tag))
         .outerjoin(Idea, Idea.id == SpeakUpThread.idea_id).outerjoin(Comment, Comment.id == SpeakUpThread.comment_id)
         .where(SpeakUpThread.conversation_id == conversation.id)).all()
+    mine = [thread_id for thread_id, nonce, tag in rows if nonce is not None and tag_for(nonce) == tag]
     found = []
-    for thread, nonce, tag in rows:
-        if nonce is not None and tag_for(nonce) == tag:
-            post = thread.idea if thread.idea_id is not None else thread.comment
-            assert post is not None
-            found.append(AuthorThread(thread, post))
+    for thread in db.session.scalars(sa.select(SpeakUpThread).where(SpeakUpThread.id.in_(mine))
+                                     .options(selectinload(SpeakUpThread.messages), selectinload(SpeakUpThread.idea),
+                                              selectinload(SpeakUpThread.comment))) if mine else []:
+        post = thread.idea if thread.idea_id is not None else thread.comment
+        assert post is not None
+        found.append(AuthorThread(thread, post))
     return sorted(found, key=lambda t: (t.post.created_hour, t.thread.id), reverse=True)
 
 
