@@ -92,25 +92,42 @@ def _share(participants: int | None, headcount: int | None) -> int | None:
     return round(100 * participants / headcount)
 
 
+def _shown_headcounts(named: set[str], baseline: dict[str, int], k: int) -> tuple[dict[str, int], int]:
+    """Headcounts that may be shown for named groups, and the pool of every other headcount.
+
+    A headcount below k is hidden, and so is "Other"'s when below k. Because the other breakdown's total (or the
+    organisations' total) would give a hidden headcount away as a difference, the pool of hidden headcounts is made
+    to reach k by hiding the smallest shown ones too (complementary suppression, as for people).
+    """
+    shown = {label: n for label, n in baseline.items() if label in named and n >= k}
+    pool = sum(baseline.values()) - sum(shown.values())
+    for label, n in sorted(shown.items(), key=lambda item: (item[1], item[0])):
+        if not 0 < pool < k:
+            break
+        del shown[label]
+        pool += n
+    return shown, pool
+
+
 def _dimension(cells: list[Cell], baseline: dict[str, int], k: int, complete: bool,
                expected: set[str] | None = None) -> Dimension:
     """Rows for one breakdown; `expected` names every group that should have a headcount (for "Other")."""
+    if not complete:
+        return Dimension([Reach(c.label, c.value, None, None) for c in cells], [], False)
     named = {c.label for c in cells if c.label not in (OTHER, NOT_RECORDED)}
-    other_known = complete and not ((expected or set()) - named - set(baseline))
+    other_known = not ((expected or set()) - named - set(baseline))
+    shown, pool = _shown_headcounts(named, baseline, k)
+    # "Other"'s headcount only when it is the staff of exactly the groups in "Other" (no named group hidden in it).
+    pure = pool == sum(n for label, n in baseline.items() if label not in named)
     rows: list[Reach] = []
     for cell in cells:
         if cell.label == OTHER:
-            # The headcount of every group the batch did not name, itself shown only at k or more.
-            count = sum(n for label, n in baseline.items() if label not in named) if other_known else None
-            headcount = count if count is not None and count >= k else None
-        elif cell.label == NOT_RECORDED:
-            headcount = None
+            headcount = pool if other_known and pure and pool >= k else None
         else:
-            found = baseline.get(cell.label) if complete else None
-            headcount = found if found is not None and found >= k else None
+            headcount = shown.get(cell.label)
         rows.append(Reach(cell.label, cell.value, headcount, _share(cell.value, headcount)))
-    in_other = sorted(label for label, n in baseline.items() if n >= k and label not in named) if complete else []
-    return Dimension(rows, in_other, complete)
+    in_other = sorted(label for label, n in baseline.items() if n >= k and label not in named)
+    return Dimension(rows, in_other, True)
 
 
 def outreach_figures(conversation: Conversation) -> OutreachFigures:
