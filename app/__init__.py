@@ -110,6 +110,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.auth.routes import bp as auth_bp
     from app.cli import bp as cli_bp
     from app.facilitate import bp as facilitate_bp
+    from app.guardian import bp as guardian_bp
     from app.join import bp as join_bp
     from app.manage import bp as manage_bp
     from app.messages import bp as messages_bp
@@ -124,6 +125,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(facilitate_bp, url_prefix="/facilitate")
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(guardian_bp, url_prefix="/guardian")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(cli_bp)
     from app.polis_cli import bp as polis_cli_bp

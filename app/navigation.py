@@ -21,6 +21,8 @@ def _items() -> list[dict[str, Any]]:
         items.append(("manage.index", "Themes and actions", "manage."))
     if current_user.has_role(Role.ADMIN):
         items.append(("admin.index", "Admin", "admin."))
+    if getattr(current_user, "guardian_of", None):
+        items.append(("guardian.queue", "Speak Up queue", "guardian."))
     endpoint = request.endpoint or ""
     return [
         {"href": url_for(ep), "text": text, "current": endpoint.startswith(prefix)}

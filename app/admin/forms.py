@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -69,3 +69,15 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form: the CSRF token is its only field."""
+
+
+class GuardianForm(FlaskForm):
+    email = EmailField("Email address of the person to appoint", validators=[
+        DataRequired("Enter the email address of the person to appoint"), Length(max=254)])
+
+
+class SpeakUpContactForm(FlaskForm):
+    guardian_contact = TextAreaField("How to reach your Guardian directly", validators=[
+        Length(max=1000, message="This must be 1,000 characters or fewer")])
+    local_routes = TextAreaField("Other ways to speak up in your organisation", validators=[
+        Length(max=2000, message="This must be 2,000 characters or fewer")])

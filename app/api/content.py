@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, request, url_for
 
 from app.api import bp
-from app.api.schemas.content import Comment, Idea, IdeaPage, IdeasQuery, IdeaWithComments, PostBody, Vote, VoteBody
+from app.api.schemas.content import Comment, Idea, IdeaPage, IdeasQuery, IdeaWithComments, NewPostBody, PostBody, Vote, VoteBody
 from app.api.spec import POSTING, parsed_json, parsed_query, responses, validate
 from app.models import ContentStatus
 from app.models import Idea as IdeaRow
@@ -45,13 +45,13 @@ def question_ideas(question_id: int) -> IdeaPage:
 
 @bp.post("/questions/<int:question_id>/ideas")
 @posting_limit
-@validate(json=PostBody, resp=responses(201, Idea, POSTING, **_CREATED))
+@validate(json=NewPostBody, resp=responses(201, Idea, POSTING, **_CREATED))
 def post_idea(question_id: int) -> tuple[Idea, int, dict[str, str]]:
     """Post an idea; send Idempotency-Key (or client_token) to make a retry safe."""
-    data: PostBody = parsed_json()
+    data: NewPostBody = parsed_json()
     person = acting()
     idea, created = ideas.post_idea(person, question_id, data.body, client_token=_token(data),
-                                    allow_identifying=data.confirm_identifying)
+                                    allow_identifying=data.confirm_identifying, to_guardian=data.to_guardian)
     location = (url_for("api.get_idea", idea_id=idea.id) if idea.status == ContentStatus.PUBLISHED
                 else url_for("api.mine", conversation_id=idea.conversation_id))
     if idea.status != ContentStatus.PUBLISHED:  # held for a moderator: only its author sees it, in "mine"
@@ -90,12 +90,12 @@ def withdraw_idea(idea_id: str) -> tuple[str, int]:
 
 @bp.post("/ideas/<idea_id>/comments")
 @posting_limit
-@validate(json=PostBody, resp=responses(201, Comment, POSTING, HTTP_200=(Comment, "Already sent: the first result")))
+@validate(json=NewPostBody, resp=responses(201, Comment, POSTING, HTTP_200=(Comment, "Already sent: the first result")))
 def add_comment(idea_id: str) -> tuple[Comment, int, dict[str, str]]:
     """Comment on an idea (1 to 500 characters)."""
-    data: PostBody = parsed_json()
+    data: NewPostBody = parsed_json()
     comment, created = comments.add_comment(acting(), idea_id, data.body, client_token=_token(data),
-                                            allow_identifying=data.confirm_identifying)
+                                            allow_identifying=data.confirm_identifying, to_guardian=data.to_guardian)
     return Comment.of(comment, True), 201 if created else 200, {"Location": url_for("api.get_idea", idea_id=idea_id)}
 
 

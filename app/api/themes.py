@@ -58,6 +58,6 @@ def check_text() -> tuple[CheckedText, int, dict[str, str]] | CheckedText:
     data: TextBody = parsed_json()
     result = reading.check_text(data.draft[:5000])
     checked = CheckedText(spans=[Span(start=s.start, end=s.end, kind=s.kind, reason=s.reason, text=s.text)
-                                 for s in result.spans], sentiment=round(result.sentiment, 3))
+                                 for s in result.spans], sentiment=round(result.sentiment, 3), speak_up=result.speak_up)
     # RFC 9745: the field name `text` is deprecated.
     return (checked, 200, {"Deprecation": "true"}) if data.body is None else checked

@@ -21,7 +21,9 @@ from app.models.outbox import JobOutbox
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.polis import PolisImport, PolisImportStatus
 from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
+from app.models.outreach import WorkforceBaseline
 from app.models.participation import ParticipationSnapshot
+from app.models.speakup import SpeakUpContact, SpeakUpMessage, SpeakUpThread, ThreadStatus
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.triage import (
     IdeaPlacement,
@@ -75,6 +77,11 @@ __all__ = [
     "PolisImportStatus",
     "Question",
     "ReportReason",
+    "SpeakUpContact",
+    "SpeakUpMessage",
+    "SpeakUpThread",
+    "ThreadStatus",
+    "WorkforceBaseline",
     "RevokedSession",
     "Role",
     "RunStatus",

@@ -92,6 +92,11 @@ class User(UserMixin, Model):
     def organisation_ids(self) -> frozenset[int]:
         return frozenset(m.organisation_id for m in self.memberships)
 
+    @property
+    def guardian_of(self) -> frozenset[int]:
+        """Organisations where this person is the Freedom to Speak Up Guardian (apart from the ranked roles)."""
+        return frozenset(m.organisation_id for m in self.memberships if m.speak_up_guardian)
+
 
 class Membership(Model):
     """A person's role and staff group in one organisation."""
@@ -103,6 +108,8 @@ class Membership(Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(sa.String(20), default=Role.PARTICIPANT.value)
     staff_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_group.id", ondelete="SET NULL"))
+    # The Freedom to Speak Up Guardian: not a rank, so an admin is not a Guardian unless appointed one.
+    speak_up_guardian: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(lazy="joined")

@@ -12,6 +12,10 @@ from wtforms.validators import DataRequired, Length
 from app.models import ReportReason
 from app.services.content.comments import COMMENT_MAX
 from app.services.content.ideas import IDEA_MAX
+from app.services.speakup.threads import MESSAGE_MAX
+
+
+GUARDIAN_CHOICE = "Also send this to the Freedom to Speak Up Guardian"
 
 
 def _token() -> str:
@@ -28,6 +32,7 @@ class IdeaForm(FlaskForm):
     confirm_identifying = BooleanField("I have checked it and want to post it anyway")
     # "1" once the author has seen similar ideas (after a first submit, or live while typing with JavaScript).
     similar_checked = HiddenField(default="")
+    to_guardian = BooleanField(GUARDIAN_CHOICE)
 
 
 class EditIdeaForm(FlaskForm):
@@ -45,6 +50,7 @@ class CommentForm(FlaskForm):
     )
     client_token = HiddenField(default=_token)
     confirm_identifying = BooleanField("I have checked it and want to post it anyway")
+    to_guardian = BooleanField(GUARDIAN_CHOICE)
 
 
 class EditCommentForm(FlaskForm):
@@ -76,3 +82,14 @@ class ReportForm(FlaskForm):
     )
     note = TextAreaField("Anything else the moderators should know (optional)",
                          validators=[Length(max=500, message="Your note must be 500 characters or fewer")])
+
+
+class SendToGuardianForm(FlaskForm):
+    message = TextAreaField("Anything you want to add for the Guardian (optional)", validators=[
+        Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX:,} characters or fewer")])
+
+
+class GuardianMessageForm(FlaskForm):
+    body = TextAreaField("Your message to the Guardian", validators=[
+        DataRequired("Enter your message"),
+        Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX:,} characters or fewer")])

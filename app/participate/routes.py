@@ -22,6 +22,7 @@ from app.services.content import voting
 from app.services.common.errors import ServiceError
 from app.services.content.listing import idea_detail, list_ideas, my_posts, sort_labels
 from app.services.conversations.stages import STAGES
+from app.services.speakup.threads import my_threads, thread_of
 from app.urls import safe_next
 from app.views import acting, flash_refusal, page_arg, refuse_on
 
@@ -30,6 +31,8 @@ HELD_MESSAGE = ("Thank you. Your {kind} has been sent to the moderators and will
                 "You can see it in “My ideas and comments”.")
 WAITING_MESSAGE = ("Thank you. Your {kind} is waiting to be published with the next batch of posts, so nobody can "
                    "tell who wrote it from when it appears. You can see it in “My ideas and comments”.")
+SENT_MESSAGE = ("Your {kind} has also been sent to the Freedom to Speak Up Guardian, who will not know who wrote it. "
+                "Their replies will appear in “My ideas and comments”.")
 
 
 def held_message(kind: str, status: str) -> str:
@@ -94,10 +97,12 @@ def post_idea(question_id: int) -> ResponseReturnValue:
                 return _question_page(question_id, form)
         try:
             idea, created = ideas.post_idea(acting(), question_id, form.body.data or "", client_token=form.client_token.data,
-                allow_identifying=form.confirm_identifying.data)
+                allow_identifying=form.confirm_identifying.data, to_guardian=form.to_guardian.data)
         except ServiceError as error:
             _fail_on(form, error)
         else:
+            if form.to_guardian.data:
+                flash(SENT_MESSAGE.format(kind="idea"), "success")
             if idea.status != ContentStatus.PUBLISHED:
                 flash(held_message("idea", idea.status), "success")
                 return redirect(url_for("participate.mine", conversation_id=idea.conversation_id))
@@ -109,8 +114,9 @@ def post_idea(question_id: int) -> ResponseReturnValue:
 def _idea_page(idea_id: str, comment_form: CommentForm, status: int = 200) -> tuple[str, int]:
     detail = idea_detail(acting(), idea_id)
     conversation = detail.card.idea.conversation
+    sent = thread_of(acting(), "idea", idea_id) if detail.card.mine else None
     return render_template(
-        "participate/idea.html", detail=detail, conversation=conversation, comment_form=comment_form,
+        "participate/idea.html", detail=detail, conversation=conversation, comment_form=comment_form, sent_thread=sent,
         vote_form=VoteForm(), confirm_form=ConfirmForm(), named_mode=conversation.named_mode,
         facilitator=conversation.organisation_id in acting().facilitates,
     ), status
@@ -128,10 +134,12 @@ def add_comment(idea_id: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             comment, _ = comments.add_comment(acting(), idea_id, form.body.data or "", client_token=form.client_token.data,
-                allow_identifying=form.confirm_identifying.data)
+                allow_identifying=form.confirm_identifying.data, to_guardian=form.to_guardian.data)
         except ServiceError as error:
             _fail_on(form, error)
         else:
+            if form.to_guardian.data:
+                flash(SENT_MESSAGE.format(kind="comment"), "success")
             if comment.status != ContentStatus.PUBLISHED:
                 flash(held_message("comment", comment.status), "success")
                 return redirect(url_for("participate.idea", idea_id=idea_id, _anchor="comments"))
@@ -253,5 +261,7 @@ def withdraw_comment(comment_id: str) -> ResponseReturnValue:
 @bp.get("/conversations/<int:conversation_id>/mine")
 def mine(conversation_id: int) -> ResponseReturnValue:
     posts = my_posts(acting(), conversation_id)
+    sent = my_threads(acting(), posts.conversation) if not posts.archived else []
     return render_template("participate/mine.html", posts=posts, conversation=posts.conversation,
-                           named_mode=posts.conversation.named_mode)
+                           named_mode=posts.conversation.named_mode, sent=sent,
+                           sent_ids={t.post.id: t.thread for t in sent})

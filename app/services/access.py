@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.models import Conversation, ConversationStatus, Organisation, Question, Theme, audience
+from app.models import Conversation, ConversationStatus, Organisation, Question, SpeakUpThread, Theme, audience
 from app.models.base import utcnow
 from app.services.common.errors import NotAllowedNow, NotFound
 from app.services.common.participants import Participant
@@ -141,3 +141,21 @@ def get_led_theme(lead_orgs: frozenset[int], theme_id: int) -> Theme:
         raise NotFound("We could not find that theme.")
     get_led_conversation(lead_orgs, theme.conversation_id)
     return theme
+
+
+def get_guardian_thread(guardian_of: frozenset[int], thread_id: str) -> SpeakUpThread:
+    """A Speak Up thread sent to an organisation where the person is a Guardian, or NotFound."""
+    thread = db.session.scalar(
+        sa.select(SpeakUpThread).join(Conversation, Conversation.id == SpeakUpThread.conversation_id)
+        .where(SpeakUpThread.id == thread_id, Conversation.organisation_id.in_(guardian_of)))
+    if thread is None:
+        raise NotFound("We could not find that message.")
+    return thread
+
+
+def organisation(organisation_id: int) -> Organisation:
+    """An organisation by id, or NotFound (organisations' names and Speak Up details are not secret)."""
+    found = db.session.get(Organisation, organisation_id)
+    if found is None:
+        raise NotFound("We could not find that organisation.")
+    return found

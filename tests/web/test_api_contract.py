@@ -15,6 +15,7 @@ from app.models import NoteImport
 from app.services.accounts.users import create_api_token
 from app.services.content import comments, ideas
 from app.services.conversations import lifecycle
+from app.services.speakup import settings, threads
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 from tests.web.test_manage import top
 
@@ -67,12 +68,15 @@ def world(app, client, make_user, as_participant, themed):  # type: ignore[no-un
     note_import = NoteImport(conversation_id=conversation.id, total=0, status="succeeded")
     db.session.add(note_import)
     db.session.commit()
+    # The lead is also the organisation's Freedom to Speak Up Guardian, and has sent their comment to the Guardian.
+    settings.appoint_guardian(frozenset({conversation.organisation_id}), conversation.organisation_id, lead.email)
+    thread = threads.send_to_guardian(as_participant(lead), "comment", comment.id)
     return {
         "headers": {"Authorization": f"Bearer {create_api_token(lead)}"},
         "ids": {"conversation_id": conversation.id, "question_id": question.id, "idea_id": idea.id,
                 "comment_id": comment.id, "theme_id": themes[0].id, "organisation_id": conversation.organisation_id,
                 "kind": "comment", "item_id": comment.id, "action_id": 1,
-                "import_id": note_import.id},
+                "import_id": note_import.id, "thread_id": thread.id},
         "other_theme": themes[1].id, "lab_idea": lab_idea.id, "org": conversation.organisation_id,
     }
 
@@ -106,6 +110,16 @@ def _calls(world) -> list[tuple[str, str, dict[str, Any]]]:  # type: ignore[no-u
         # Email is not set up in the test app: the message is recorded and waits (201), so it can be cancelled.
         ("POST", "/conversations/{conversation_id}/messages", {"json": {"kind": "invitation", "when": "now"}}),
         ("POST", "/conversations/{conversation_id}/messages/{message_id}/cancel", {"ids": {"message_id": 1}}),
+        ("GET", "/conversations/{conversation_id}/outreach", {}),
+        ("POST", "/ideas/{idea_id}/speak-up", {"json": {"message": "Please read this"}}),
+        ("POST", "/comments/{comment_id}/speak-up", {"json": {"message": ""}}),
+        ("GET", "/conversations/{conversation_id}/speak-up", {}),
+        ("GET", "/conversations/{conversation_id}/speak-up/{thread_id}", {}),
+        ("POST", "/conversations/{conversation_id}/speak-up/{thread_id}/messages", {"json": {"body": "More detail"}}),
+        ("GET", "/guardian/threads", {"query_string": {"status": "open"}}),
+        ("GET", "/guardian/threads/{thread_id}", {}),
+        ("POST", "/guardian/threads/{thread_id}/replies", {"json": {"body": "Thank you for telling me"}}),
+        ("PUT", "/guardian/threads/{thread_id}/status", {"json": {"status": "closed"}}),
         ("GET", "/conversations/{conversation_id}/batch", {}),
         ("POST", "/conversations/{conversation_id}/batch/release", {}),
         ("POST", "/conversations/{conversation_id}/paper-notes", {"json": {"notes": "More bike racks", "question_id": w["question_id"], "dry_run": True}}),
@@ -180,7 +194,7 @@ def _bad_value() -> dict[str, Any]:
             "stage": {"a": 1}, "reason": {"a": 1}, "action": {"a": 1}, "phase": {"a": 1}, "idea_id": {"a": 1},
             "votes_hidden": "yes", "auto_advance": 1, "label": {"a": 1}, "target_id": True, "status": {"a": 1},
             "owner": {"a": 1}, "impact": "4", "rank": 2**70, "done": "true", "heard": {"a": 1}, "items": {"a": 1},
-            "left_id": True, "recluster": "yes", "organisation_id": 2**70, "theme_id": 0}
+            "left_id": True, "recluster": "yes", "organisation_id": 2**70, "theme_id": 0, "message": {"a": 1}}
 
 
 def test_every_route_answers_as_documented(app, client, world) -> None:  # type: ignore[no-untyped-def]
@@ -234,6 +248,8 @@ def test_refusals_from_services_match_their_documented_schema(app, client, world
         ("POST", "/questions/{question_id}/ideas", {"json": {"body": "hi"}}, 422),
         ("POST", "/conversations/{conversation_id}/paper-notes", {"json": {"notes": "question,text\n99,Bikes"}}, 422),
         ("PUT", "/manage/themes/{theme_id}/status", {"json": {"status": "not_taking_forward"}}, 422),
+        ("PUT", "/guardian/threads/{thread_id}/status", {"json": {"status": "deleted"}}, 422),
+        ("POST", "/conversations/{conversation_id}/speak-up/{thread_id}/messages", {"json": {"body": " "}}, 422),
         ("POST", "/conversations/{conversation_id}/live/timer", {"json": {"action": "stop"}}, 409),
         ("POST", "/conversations/{conversation_id}/live/phase", {"json": {"phase": "party"}}, 422),
         ("PATCH", "/manage/themes/{theme_id}", {"json": {}}, 400),

@@ -32,6 +32,14 @@ class PostBody(Body):
                                                          "details or ward numbers (otherwise 422).")
 
 
+class NewPostBody(PostBody):
+    """A new idea or comment; to_guardian also sends it to the Freedom to Speak Up Guardian."""
+
+    to_guardian: bool = Field(False, description="Also send it to the Freedom to Speak Up Guardian of the "
+                                                 "organisation running the conversation (409 when it has none). "
+                                                 "The Guardian never learns who wrote it.")
+
+
 class VoteBody(Body):
     """A vote: support, or agree / disagree / pass (others are refused with 422)."""
 

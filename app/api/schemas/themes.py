@@ -121,3 +121,6 @@ class CheckedText(Out):
 
     spans: list[Span]
     sentiment: float
+    speak_up: list[str] = Field(default_factory=list, description=(
+        "When the draft reads like a safety, bullying, harassment or discrimination disclosure, what it seems to be "
+        "about; the author may then also send it to the Freedom to Speak Up Guardian (to_guardian). Else empty."))

@@ -22,6 +22,8 @@ class Participant:
     memberships: tuple[tuple[int, int | None], ...] = ()
     # A guest who joined with a code sees this one conversation and nothing else.
     guest_conversation_id: int | None = None
+    # Organisations where this person is the Freedom to Speak Up Guardian (app/services/speakup/).
+    guardian_of: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
     def from_user(cls, user: User) -> Participant:
@@ -35,4 +37,5 @@ class Participant:
             leads=frozenset(m.organisation_id for m in user.memberships if Role(m.role).rank >= Role.LEAD.rank),
             memberships=tuple(sorted((m.organisation_id, m.staff_group_id) for m in user.memberships)),
             guest_conversation_id=getattr(user, "guest_conversation_id", None),
+            guardian_of=frozenset(m.organisation_id for m in user.memberships if getattr(m, "speak_up_guardian", False)),
         )

@@ -13,6 +13,7 @@ from app.services.content.own_posts import PostKind, checked_text, own_item, sta
 from app.services.common.participants import Participant
 from app.services.conversations.release import announce, hold_or_release
 from app.services.content.screening import screen_new
+from app.services.speakup.threads import open_thread, require_guardian
 from app.services.workshops.phases import require_allowed
 
 COMMENT_MIN, COMMENT_MAX = 1, 500
@@ -21,19 +22,26 @@ COMMENT = PostKind(Comment, "comment", COMMENT_MIN, COMMENT_MAX, events.comment_
 
 def add_comment(
     participant: Participant, idea_id: str, body: str, *, client_token: str | None = None,
-    allow_identifying: bool = False,
+    allow_identifying: bool = False, to_guardian: bool = False,
 ) -> tuple[Comment, bool]:
-    """Add a comment; a repeated submission with the same client token returns the first one and False."""
+    """Add a comment; a repeated submission with the same client token returns the first one and False.
+
+    `to_guardian` also sends it to the Freedom to Speak Up Guardian, as for ideas.
+    """
     idea = visible_idea(participant, idea_id)
     conversation = idea.conversation
     require_allowed(conversation, "comment")
     if not conversation.comments_enabled:
         raise NotAllowedNow("Comments are turned off in this conversation.")
+    if to_guardian:
+        require_guardian(conversation)
     text, check = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
     comment = Comment(conversation_id=conversation.id, idea_id=idea.id, body=text)
     screen_new(comment, conversation, identifying=bool(check.spans))
     stamp(comment, conversation, participant, client_token)
     comment, created = insert_once(comment)
+    if to_guardian:
+        open_thread(conversation, comment=comment)
     message = events.comment_posted(comment) if created else None
     released = hold_or_release(conversation)  # batch release: this post may complete a batch
     db.session.commit()

@@ -17,6 +17,7 @@ from app.services.content.own_posts import PostKind, checked_text, own_item, sta
 from app.services.common.participants import Participant
 from app.services.conversations.release import announce, hold_or_release
 from app.services.content.screening import screen_new
+from app.services.speakup.threads import open_thread, require_guardian
 from app.services.workshops.phases import require_allowed
 
 IDEA_MIN, IDEA_MAX = 5, 2000
@@ -33,17 +34,25 @@ IDEA = PostKind(Idea, "idea", IDEA_MIN, IDEA_MAX, events.idea_edited, events.ide
 
 def post_idea(
     participant: Participant, question_id: int, body: str, *, client_token: str | None = None,
-    allow_identifying: bool = False,
+    allow_identifying: bool = False, to_guardian: bool = False,
 ) -> tuple[Idea, bool]:
-    """Post an idea; a repeated submission with the same client token returns the first idea and False."""
+    """Post an idea; a repeated submission with the same client token returns the first idea and False.
+
+    `to_guardian` also sends it to the Freedom to Speak Up Guardian, in the same transaction, through a row that
+    points only at the idea (app/services/speakup/threads.py).
+    """
     question = get_question(participant, question_id)
     conversation = question.conversation
     require_allowed(conversation, "post")
+    if to_guardian:
+        require_guardian(conversation)
     text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
     idea = Idea(conversation_id=conversation.id, question_id=question.id, body=text, sentiment=check.sentiment)
     screen_new(idea, conversation, identifying=bool(check.spans))
     stamp(idea, conversation, participant, client_token)
     idea, created = insert_once(idea)
+    if to_guardian:
+        open_thread(conversation, idea=idea)
     message = events.idea_posted(idea) if created else None
     released = hold_or_release(conversation)  # batch release: this post may complete a batch
     db.session.commit()

@@ -51,6 +51,8 @@ class TextCheck:
 
     spans: list = field(default_factory=list)  # nlp.identifying.Span
     sentiment: float = 0.0
+    # What the draft seems to disclose (bullying, safety...), to suggest the Freedom to Speak Up route; else empty.
+    speak_up: list[str] = field(default_factory=list)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -156,8 +158,17 @@ def similar_to_draft(participant: Participant, question_id: int, text: str, limi
 
 
 def check_text(text: str) -> TextCheck:
-    """Identifying details and sentiment of a draft (nothing is stored)."""
+    """Identifying details, sentiment and any Speak Up suggestion of a draft (nothing is stored)."""
     from nlp.identifying import find_identifying_details
     from nlp.sentiment import sentiment
 
-    return TextCheck(spans=find_identifying_details(text or ""), sentiment=float(sentiment(text or "")))
+    return TextCheck(spans=find_identifying_details(text or ""), sentiment=float(sentiment(text or "")),
+                     speak_up=speak_up_topics(text))
+
+
+def speak_up_topics(text: str) -> list[str]:
+    """What a text seems to disclose, in plain words, when it reads like a safety or bullying disclosure; else []."""
+    from nlp.disclosure import CATEGORIES, find_disclosure
+
+    found = find_disclosure(text or "")
+    return [CATEGORIES[category] for category in found.categories] if found.suggest else []
