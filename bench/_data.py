@@ -14,10 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("CHORUS_DATA", ROOT.parent / "shared" / "data"))
 CACHE = Path(os.environ.get("CHORUS_BENCH_CACHE", "/tmp/chorus-bench-cache"))
+PUBLIC = ROOT / "bench" / "data"  # committed public sets (bench/data/README.md): text,label
+PUBLIC_SETS = ("hwu64", "snips", "atis", "trec6", "trec50")
 
 
 def load_set(name: str) -> tuple[list[str], list[str]]:
-    """Return (texts, gold labels) for nhs_fft, stackoverflow, banking77 or staff_demo (the app's demo ideas)."""
+    """Return (texts, gold labels) for nhs_fft, stackoverflow, banking77, staff_demo (the app's demo ideas) or a PUBLIC_SETS one."""
     if name == "staff_demo":  # written for the demo; ideas naming people are held by moderation, so left out
         pairs, topic = [], ""
         for line in (ROOT / "app" / "demo" / "staff_demo_ideas.txt").read_text(encoding="utf-8").splitlines():
@@ -26,6 +28,10 @@ def load_set(name: str) -> tuple[list[str], list[str]]:
             elif line.strip() and not line.startswith("#") and topic != "identifying":
                 pairs.append((line.strip(), topic))
         return [t for t, _ in pairs], [g for _, g in pairs]
+    if name in PUBLIC_SETS:
+        with open(PUBLIC / name / "data.csv", newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        return [r["text"] for r in rows], [r["label"] for r in rows]
     base = DATA / "themes" / name
     if name == "nhs_fft":
         with open(base / "feedback.csv", newline="", encoding="utf-8") as f:

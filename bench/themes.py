@@ -13,14 +13,17 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _data import cached_embeddings, load_set  # noqa: E402
+# bench/ holds http.py, which would shadow the standard library's http (nltk imports http.client): search
+# bench/ last, not first as Python does for a script run from it.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
+from _data import PUBLIC_SETS, cached_embeddings, load_set  # noqa: E402
 
 from nlp.metrics import agreement  # noqa: E402
 from nlp.represent import embeddings_available  # noqa: E402
 from nlp.themes import Document, PreviousTheme, ThemeRun, find_themes  # noqa: E402
 
-SETS = ("nhs_fft", "stackoverflow", "banking77", "staff_demo")
+SETS = ("nhs_fft", "stackoverflow", "banking77", "staff_demo", *PUBLIC_SETS)
 REFERENCE = {"nhs_fft": (0.115, 0.240), "stackoverflow": (0.730, 0.702), "banking77": (0.556, 0.774)}
 LABEL_SAMPLE = 8  # labels printed per set for a person to read
 

@@ -21,7 +21,7 @@ SAMPLE_CHOOSE = 2_000  # rows used to score candidate k
 MAX_THEMES = 40
 WARD_ROWS = 6_000  # rows in the Ward tree that seeds k-means and scores candidate k
 WARD_SAMPLES = 3  # Ward trees over different samples when there are more rows than WARD_ROWS
-KMEANS_PP_ROWS = 2_000  # up to this many rows, a k-means++ start is also tried (cheap there, slow beyond)
+MIN_THEME = 2  # a theme holds at least two ideas; a smaller cluster is never "too small" by share (issue #11.3)
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def choose_k(
 
 
 def _outliers(labels: np.ndarray, sims: np.ndarray, k: int, z: float, min_size: int) -> np.ndarray:
-    """Mark rows far below their cluster's typical similarity, and members of tiny clusters, as -1.
+    """Mark rows far below their cluster's typical similarity, and members of clusters under min_size, as -1.
 
     A cluster's spread (MAD) is floored at the spread pooled over all clusters: a theme made mostly of identical
     texts ("Nothing.") has a MAD of 0, and without the floor every slightly different member was marked unthemed.
@@ -226,7 +226,9 @@ def cluster(
                 rows = _ward_sample(fit_rows, rng)
                 starts.append(_cut_means(rows, _ward_tree(rows), k))
         fits = [_kmeans(fit_rows, len(start), seed, init=start) if len(start) > 1 else start for start in starts]
-        if k > 1 and init is None and len(fit_rows) <= KMEANS_PP_ROWS:
+        if k > 1 and init is None:
+            # A Ward start can end in one huge cluster at nearly the same objective; a k-means++ start is always
+            # tried too, at any size, and whichever reaches the lower k-means objective wins.
             fits.append(_kmeans(fit_rows, k, seed, n_init=1))
         centroids = max(fits, key=lambda c: _objective(fit_rows, c))
         k = len(centroids)
@@ -235,6 +237,8 @@ def cluster(
         centroids = l2_normalise(xv.mean(axis=0, keepdims=True))
     centroids = _refine(xv, centroids, rounds=10 if len(xv) > len(fit_rows) else 1)
     assigned, sims = _assign(xv, centroids)
-    min_size = min_size if min_size is not None else max(2, int(math.ceil(0.003 * len(xv))))
+    # Small clusters stay themes (a small real topic is still a topic); only rows far from their centroid, and a
+    # "theme" of a single idea, are unthemed.
+    min_size = min_size if min_size is not None else MIN_THEME
     labels[valid] = _outliers(assigned, sims, k, outlier_z, min_size) if len(xv) >= 10 else assigned
     return Clustering(labels, l2_normalise(centroids), k, scores)

@@ -51,6 +51,10 @@ class Theme(Model):
     pinned: Mapped[bool] = mapped_column(default=False)
     not_a_theme: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=this_hour)  # made by a run: its hour only
+    # The same theme in the session before (a Change Hub's last month), matched by what its ideas say: the
+    # theme keeps one identity across sessions (app/services/triage/recurring.py). Links themes, never people.
+    previous_theme_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("theme.id", ondelete="SET NULL"), index=True, default=None)
 
 
 class ThemeSnapshot(Model):

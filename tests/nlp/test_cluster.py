@@ -84,3 +84,22 @@ def test_init_keeps_previous_clusters() -> None:
     second = cluster(x, seed=9, init=cents)
     keep = (first.labels >= 0) & (second.labels >= 0)
     assert adjusted_rand_score(first.labels[keep], second.labels[keep]) > 0.95
+
+
+def test_a_small_real_topic_stays_a_theme() -> None:
+    """A tight topic of 0.2% of the ideas is a theme, not Unthemed (it used to be: clusters under 0.3% were)."""
+    x, gold = _blobs(600, 5)
+    rng = np.random.default_rng(9)
+    small = rng.normal(size=x.shape[1]) * 3 + 0.1 * rng.normal(size=(6, x.shape[1]))
+    result = cluster(np.vstack([x, small]), k=6)
+    labels = result.labels[-6:]
+    assert (labels != UNTHEMED).all() and len(set(labels.tolist())) == 1
+    assert labels[0] not in set(result.labels[:-6].tolist())  # its own theme
+    assert adjusted_rand_score(gold, result.labels[:-6]) > 0.95
+
+
+def test_a_single_idea_is_never_a_theme() -> None:
+    x, _ = _blobs(100, 3)
+    lone = np.random.default_rng(4).normal(size=(1, x.shape[1])) * 10
+    result = cluster(np.vstack([x, lone]), k=4)
+    assert result.labels[-1] == UNTHEMED

@@ -96,7 +96,9 @@ class BoardTheme(Out):
     size: int
     support: int
     sentiment: float | None
-    trend: str = Field(json_schema_extra={"enum": ["new", "rising", "falling", "steady"]})
+    trend: str = Field(json_schema_extra={"enum": ["new", "rising", "falling", "steady", "recurring"]})
+    previous_session_theme_id: int | None = Field(
+        None, description="The same theme in the session before (a Change Hub's last session), when it recurs")
     pinned: bool
     breadth: Breadth
     score: Score
@@ -118,6 +120,7 @@ class BoardTheme(Out):
         return cls(
             id=card.theme.id, label=card.snapshot.label, summary=card.theme.summary, size=card.snapshot.size,
             support=card.support, sentiment=card.snapshot.sentiment, trend=card.trend, pinned=card.theme.pinned,
+            previous_session_theme_id=card.earlier.theme_id if card.earlier is not None else None,
             breadth=Breadth(people=breadth.voters if breadth.shown else None, threshold=breadth.k,
                             organisations=breadth.organisations if breadth.shown else None,
                             staff_groups=breadth.staff_groups if breadth.shown else None),

@@ -188,6 +188,9 @@ def execute_theme_run(run_id: int) -> None:
         from app.services.themes.edits import apply_lead_edits
 
         apply_lead_edits(run)  # merges, manual placements and "not a theme" from change-hub leads
+        from app.services.triage.recurring import link_to_previous_session
+
+        link_to_previous_session(conversation, run)  # a Change Hub theme raised last session keeps its identity
         db.session.commit()
     except Exception as error:
         db.session.rollback()

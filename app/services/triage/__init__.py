@@ -36,6 +36,9 @@
 - plans.set_rank: A lead's own position for the theme (1 = first), overriding the score order when sorting by it.
 - plans.add_action
 - plans.set_action_done
+- recurring.link_to_previous_session: Link this run's unlinked themes to the previous session's matching themes (flushes); returns links made.
+- recurring.share_trend: 'rising' when a theme's share of ideas grew beyond chance (two-proportion z-test), else 'recurring'.
+- recurring.session_trends: Trends against the previous session, or None when this conversation does not follow one.
 - score.severity_terms_in: The severity words a text mentions, lower case.
 - score.priority_score: Combine the parts; every part says in words where its points come from.
 """

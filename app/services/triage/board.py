@@ -37,6 +37,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.common.errors import NotAllowedNow
 from app.services.common.keys import conversation_key
+from app.services.triage.recurring import ResolvedTheme, SessionTrends, session_trends
 from app.services.triage.score import PriorityScore, priority_score, severity_terms_in
 from app.services.themes.quotes import quotable
 from app.services.access import get_led_conversation
@@ -71,6 +72,7 @@ class BoardCard:
     severe_ideas: int
     outcome: Outcome | None = None
     actions: list[ThemeAction] = field(default_factory=list)
+    earlier: ThemeSnapshot | None = None  # the same theme in the session before, when it recurs
 
     @property
     def summary(self) -> str:
@@ -106,6 +108,8 @@ class Board:
     set_aside: list[Theme] = field(default_factory=list)
     order: str = "score"
     months: list[MonthSummary] = field(default_factory=list)
+    previous_session: Conversation | None = None
+    resolved: list[ResolvedTheme] = field(default_factory=list)  # done last session and not raised again
 
 
 def _roster(conversation: Conversation) -> dict[str, tuple[int, str]] | None:
@@ -137,46 +141,27 @@ def _groups_at_k(voters: set[str], roster: dict[str, tuple[int, str]] | None, k:
     return sum(1 for n in orgs.values() if n >= k), sum(1 for n in groups.values() if n >= k)
 
 
-def _previous_sizes(conversation: Conversation, run: ThemeRun) -> tuple[dict[int, int] | None, list[ThemeSnapshot], int]:
-    """Sizes by theme in the run before this one; else the previous month's snapshots to match by words."""
+def _previous_sizes(conversation: Conversation, run: ThemeRun) -> dict[int, int] | None:
+    """Sizes by theme in the run before this one in the same conversation (None for its first run)."""
     earlier = db.session.scalar(
         sa.select(ThemeRun).where(ThemeRun.conversation_id == conversation.id, ThemeRun.id < run.id,
                                   ThemeRun.status == RunStatus.SUCCEEDED).order_by(ThemeRun.id.desc()).limit(1))
-    if earlier is not None:
-        return dict(db.session.execute(
-            sa.select(ThemeSnapshot.theme_id, ThemeSnapshot.size).where(ThemeSnapshot.run_id == earlier.id)).all()), [], 0
-    previous = db.session.get(Conversation, conversation.previous_conversation_id) if conversation.previous_conversation_id else None
-    if previous is None or previous.current_theme_run_id is None:
-        return None, [], 0
-    month_run = db.session.get_one(ThemeRun, previous.current_theme_run_id)
-    snaps = list(db.session.scalars(sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == month_run.id)))
-    return None, snaps, month_run.idea_count or 1
+    if earlier is None:
+        return None
+    return dict(db.session.execute(
+        sa.select(ThemeSnapshot.theme_id, ThemeSnapshot.size).where(ThemeSnapshot.run_id == earlier.id)).all())
 
 
-def _same_theme(snapshot: ThemeSnapshot, other: ThemeSnapshot) -> bool:
-    if snapshot.label.strip().lower() == other.label.strip().lower():
-        return True
-    a, b = {t.lower() for t in snapshot.top_terms[:6]}, {t.lower() for t in other.top_terms[:6]}
-    return bool(a and b) and len(a & b) / len(a | b) >= 0.34
-
-
-def _trend(snapshot: ThemeSnapshot, run: ThemeRun, sizes: dict[int, int] | None, month: list[ThemeSnapshot],
-           month_total: int) -> str:
-    now_share: float
-    then_share: float
-    if sizes is not None:
-        before = sizes.get(snapshot.theme_id)
-        if before is None:
-            return "new"
-        now_share, then_share = snapshot.size, before
-    else:
-        match = next((m for m in month if _same_theme(snapshot, m)), None)
-        if match is None:
-            return "new"
-        now_share, then_share = snapshot.size / max(run.idea_count, 1), match.size / month_total
-    if now_share >= then_share * 1.1 and now_share > then_share:
+def _trend(snapshot: ThemeSnapshot, sizes: dict[int, int] | None, across: SessionTrends | None) -> str:
+    """Across sessions when this one follows another (app/services/triage/recurring.py), else run to run."""
+    if across is not None:
+        return across.trends.get(snapshot.theme_id, "new")
+    before = sizes.get(snapshot.theme_id) if sizes is not None else None
+    if before is None:
+        return "new"
+    if snapshot.size >= before * 1.1 and snapshot.size > before:
         return "rising"
-    if now_share <= then_share * 0.9 and now_share < then_share:
+    if snapshot.size <= before * 0.9 and snapshot.size < before:
         return "falling"
     return "steady"
 
@@ -212,6 +197,9 @@ def board(lead_orgs: frozenset[int], conversation_id: int, order: str = "score")
         return result
     result.run, result.unthemed = run, run.unthemed_count
     result.cards = build_cards(conversation, run)
+    across = session_trends(conversation, run, [c.snapshot for c in result.cards])
+    if across is not None:
+        result.previous_session, result.resolved = across.previous, across.resolved
     _sort(result.cards, order)
     return result
 
@@ -253,7 +241,8 @@ def build_cards(conversation: Conversation, run: ThemeRun) -> list[BoardCard]:
     actions: dict[int, list[ThemeAction]] = defaultdict(list)
     for action in db.session.scalars(sa.select(ThemeAction).where(ThemeAction.theme_id.in_([s.theme_id for s in snapshots])).order_by(ThemeAction.id)):
         actions[action.theme_id].append(action)
-    sizes, month, month_total = _previous_sizes(conversation, run)
+    sizes = _previous_sizes(conversation, run)
+    across = session_trends(conversation, run, snapshots)
     max_support = max(support.values(), default=0)
     max_voters = max((len(v) for v in voters.values()), default=0)
     quote_ids = {q for s in snapshots for q in s.quote_ids}
@@ -272,8 +261,9 @@ def build_cards(conversation: Conversation, run: ThemeRun) -> list[BoardCard]:
         cards.append(BoardCard(
             theme=snap.theme, snapshot=snap, plan=plan, quotes=quotable(quotes[q] for q in snap.quote_ids if q in quotes),
             support=support[snap.theme_id], breadth=Breadth(len(theme_voters), snap.size, k, orgs, groups),
-            trend=_trend(snap, run, sizes, month, month_total), score=score, severe_ideas=severe[snap.theme_id],
-            outcome=outcomes.get(snap.theme_id), actions=actions.get(snap.theme_id, [])))
+            trend=_trend(snap, sizes, across), score=score, severe_ideas=severe[snap.theme_id],
+            outcome=outcomes.get(snap.theme_id), actions=actions.get(snap.theme_id, []),
+            earlier=across.earlier.get(snap.theme_id) if across is not None else None))
     return cards
 
 
