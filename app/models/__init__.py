@@ -13,6 +13,14 @@ from app.models.conversation import (
     audience,
 )
 from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
+from app.models.framework import (
+    ElementCorrection,
+    Framework,
+    FrameworkElement,
+    IdeaElement,
+    MappingSource,
+    ThemeElement,
+)
 from app.models.live import LiveEvent, Phase
 from app.models.opinion import OpinionRun
 from app.models.outbox import JobOutbox
@@ -35,6 +43,12 @@ __all__ = [
     "JobOutbox",
     "ApiToken",
     "Comment",
+    "ElementCorrection",
+    "Framework",
+    "FrameworkElement",
+    "IdeaElement",
+    "MappingSource",
+    "ThemeElement",
     "ContentReport",
     "ContentStatus",
     "Conversation",
