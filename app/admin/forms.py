@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -69,3 +69,28 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form: the CSRF token is its only field."""
+
+
+class FrameworkForm(FlaskForm):
+    organisation_id = SelectField("Organisation", coerce=_int_or_none, validate_choice=False)
+    name = StringField("Framework name", validators=[DataRequired("Enter the framework's name"),
+                                                     Length(max=120, message="The name must be 120 characters or fewer")])
+    description = TextAreaField("Description (optional)", validators=[
+        Length(max=1000, message="The description must be 1,000 characters or fewer")])
+    file = FileField("Elements from a CSV file (optional)")
+
+
+class FrameworkDetailsForm(FlaskForm):
+    name = StringField("Framework name", validators=[DataRequired("Enter the framework's name"),
+                                                     Length(max=120, message="The name must be 120 characters or fewer")])
+    description = TextAreaField("Description (optional)", validators=[
+        Length(max=1000, message="The description must be 1,000 characters or fewer")])
+
+
+class ElementForm(FlaskForm):
+    name = StringField("Element name", validators=[DataRequired("Enter the element's name"),
+                                                   Length(max=120, message="The name must be 120 characters or fewer")])
+    description = TextAreaField("What it covers (optional)", validators=[
+        Length(max=1000, message="The description must be 1,000 characters or fewer")])
+    examples = TextAreaField("Example phrases staff might write, one per line (optional)", validators=[
+        Length(max=4000, message="The example phrases must be 4,000 characters or fewer")])

@@ -60,6 +60,7 @@ def available_frameworks(organisation_ids: frozenset[int]) -> list[Framework]:
     default = default_framework()
     own = db.session.scalars(sa.select(Framework).where(Framework.organisation_id.in_(organisation_ids))
                              .order_by(Framework.name)).all() if organisation_ids else []
+    db.session.commit()  # the People Promise may just have been created from its file
     return [default, *own]
 
 
@@ -199,3 +200,23 @@ def remove_element(element: FrameworkElement) -> None:
     for model in (IdeaElement, ThemeElement, ElementCorrection):
         db.session.execute(sa.delete(model).where(model.element_id == element.id))
     element.framework.elements.remove(element)
+
+
+def choose_framework(facilitates: frozenset[int], conversation_id: int, framework_id: int) -> Conversation:
+    """A facilitator chooses the framework a conversation is mapped onto; re-mapped in the background."""
+    from app.jobs import outbox
+    from app.services.access import get_managed_conversation
+    from app.services.frameworks.mapping import queue_mapping
+
+    conversation = get_managed_conversation(facilitates, conversation_id)
+    framework = get_framework(frozenset({conversation.organisation_id}), framework_id)
+    if framework_of(conversation).id != framework.id:
+        conversation.framework_id = None if framework.is_builtin else framework.id
+        # The old framework's mappings mean nothing now; corrections stay with their elements for a switch back.
+        for model in (IdeaElement, ThemeElement):
+            db.session.execute(sa.delete(model).where(model.conversation_id == conversation.id))
+        if conversation.current_theme_run_id is not None:
+            queue_mapping(conversation.id)  # with the change: Redis being away delays it, never strands it
+    db.session.commit()
+    outbox.dispatch()
+    return conversation
