@@ -57,3 +57,36 @@ def theme_mapping(lead_orgs: frozenset[int], theme_id: int) -> ThemeMapping:
             ideas[row.idea_id].elements.append(Mapped(by_id[row.element_id], row.confidence, row.source))
     return ThemeMapping(theme, conversation, framework, elements, list(ideas.values()),
                         max(0, len(members) - IDEAS_SHOWN))
+
+
+@dataclass
+class ConversationMappings:
+    conversation: Conversation
+    framework: Framework
+    themes: dict[int, list[tuple[int, float, str]]]  # theme id -> (element id, confidence, source)
+    ideas: dict[str, list[tuple[int, float, str]]]
+    corrections: list
+
+
+def conversation_mappings(lead_orgs: frozenset[int], conversation_id: int) -> ConversationMappings:
+    """Every current mapping of a conversation the person leads, with the leads' corrections, or NotFound."""
+    from app.models import ElementCorrection
+    from app.services.access import get_led_conversation
+
+    conversation = get_led_conversation(lead_orgs, conversation_id)
+    framework = framework_of(conversation)
+    valid = [e.id for e in framework.elements]
+    themes: dict[int, list[tuple[int, float, str]]] = {}
+    for t in db.session.scalars(sa.select(ThemeElement).where(
+            ThemeElement.conversation_id == conversation.id, ThemeElement.element_id.in_(valid))
+            .order_by(ThemeElement.theme_id, ThemeElement.confidence.desc())):
+        themes.setdefault(t.theme_id, []).append((t.element_id, t.confidence, t.source))
+    ideas: dict[str, list[tuple[int, float, str]]] = {}
+    for i in db.session.scalars(sa.select(IdeaElement).where(
+            IdeaElement.conversation_id == conversation.id, IdeaElement.element_id.in_(valid))
+            .order_by(IdeaElement.idea_id, IdeaElement.confidence.desc())):
+        ideas.setdefault(i.idea_id, []).append((i.element_id, i.confidence, i.source))
+    found = db.session.scalars(sa.select(ElementCorrection).where(
+        ElementCorrection.conversation_id == conversation.id, ElementCorrection.element_id.in_(valid))
+        .order_by(ElementCorrection.id)).all()
+    return ConversationMappings(conversation, framework, themes, ideas, list(found))

@@ -56,9 +56,15 @@ def _record(conversation_id: int, element_id: int, added: bool, *, theme_id: int
 
 
 @transaction
-def correct_theme(lead_orgs: frozenset[int], theme_id: int, element_id: int, added: bool) -> ElementCorrection:
-    """A lead says a theme does (added) or does not belong under an element; the board shows it at once."""
+def correct_theme(lead_orgs: frozenset[int], theme_id: int, element_id: int, added: bool, *,
+                  conversation_id: int | None = None) -> ElementCorrection:
+    """A lead says a theme does (added) or does not belong under an element; the board shows it at once.
+
+    With `conversation_id`, a theme of another conversation is NotFound too.
+    """
     theme = get_led_theme(lead_orgs, theme_id)
+    if conversation_id is not None and theme.conversation_id != conversation_id:
+        raise NotFound("We could not find that theme.")
     conversation = db.session.get_one(Conversation, theme.conversation_id)
     element = _element(conversation, element_id)
     correction = _record(conversation.id, element.id, added, theme_id=theme.id)
@@ -74,9 +80,12 @@ def correct_theme(lead_orgs: frozenset[int], theme_id: int, element_id: int, add
 
 
 @transaction
-def correct_idea(lead_orgs: frozenset[int], idea_id: str, element_id: int, added: bool) -> ElementCorrection:
+def correct_idea(lead_orgs: frozenset[int], idea_id: str, element_id: int, added: bool, *,
+                 conversation_id: int | None = None) -> ElementCorrection:
     """A lead says an idea does (added) or does not belong under an element; the board shows it at once."""
     idea = led_idea(lead_orgs, idea_id)
+    if conversation_id is not None and idea.conversation_id != conversation_id:
+        raise NotFound("We could not find that idea.")
     conversation = db.session.get_one(Conversation, idea.conversation_id)
     element = _element(conversation, element_id)
     correction = _record(conversation.id, element.id, added, idea_id=idea.id)
