@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ElementCorrection, IdeaElement, ThemeAssignment, ThemeElement, ThemeSnapshot
+from app.models import ElementCorrection, Idea, IdeaElement, ThemeAssignment, ThemeElement, ThemeSnapshot
 from app.services.common.errors import NotFound
 from app.services.content import ideas, voting
 from app.services.frameworks import catalogue, corrections, mapping, view
@@ -171,3 +171,34 @@ def test_view_groups_themes_and_outcomes_by_element_with_k_suppressed_supporters
     theme = next(t for e in again.elements if e.element_id == element for t in e.themes if t.theme_id == theme_id)
     assert theme.supporters == view.round_to_5(result.k)
     assert theme.ideas == len(members) and theme.status_label == "New"
+
+
+def test_exports_carry_the_element_names(themed):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.services.triage import exports
+
+    conversation, _, orgs, _ = themed
+    theme_id = biggest_theme(conversation)
+    first, second = catalogue.default_framework().elements[:2]
+    corrections.correct_theme(orgs, theme_id, second.id, added=True)
+    corrections.correct_theme(orgs, theme_id, first.id, added=True)
+    data = exports.export_data(orgs, conversation.id)
+    themes = list(csv.reader(io.StringIO(exports.to_csv(exports.THEME_COLUMNS, data.themes))))
+    assert themes[0][-1] == "Framework elements"
+    label = db.session.scalar(sa.select(ThemeSnapshot.label).where(
+        ThemeSnapshot.run_id == conversation.current_theme_run_id, ThemeSnapshot.theme_id == theme_id))
+    row = next(r for r in themes[1:] if r[0] == label)
+    assert row[-1].startswith(f"{first.name}; {second.name}")  # in the framework's order, ;-joined
+    ideas = list(csv.reader(io.StringIO(exports.to_csv(exports.IDEA_COLUMNS, data.ideas))))
+    mapped = idea_map(conversation)
+    names = {e.id: e.name for e in catalogue.default_framework().elements}
+    by_body = dict(db.session.execute(sa.select(Idea.body, Idea.id).where(Idea.conversation_id == conversation.id)).all())
+    for r in ideas[1:]:
+        expected = {names[e] for e in mapped.get(by_body[r[2]], set())}
+        assert set(filter(None, r[-1].split("; "))) == expected
+    book = load_workbook(io.BytesIO(exports.to_xlsx(data)))
+    assert [c.value for c in next(book["Ideas"].iter_rows(max_row=1))][-1] == "Framework elements"
