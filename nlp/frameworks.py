@@ -6,8 +6,8 @@ With sentence embeddings (nlp.represent), it compares the text's vector with the
 Either way an element is kept when its score reaches an absolute threshold and is close enough to the text's
 best element (a relative margin), so one idea can map to several elements, or to none when it is off-topic.
 
-Scores depend only on the text and the framework, never on the other texts in the batch, so an idea maps
-the same way in every run until the framework or its corrections change.
+Deterministic: the same texts, framework and corrections always give the same result. The lexicon's word
+weights (IDF) are learnt from the framework wording and the batch together, so pass a run's ideas in one call.
 
 Embedding callers: `vectors = represent.embed_many(texts)` (or the stored per-idea embeddings the theme run
 already reads) and `element_vectors = represent.embed_many(element_texts(elements, extra_examples))`,
@@ -35,6 +35,7 @@ __all__ = [
     "Element",
     "Rule",
     "decide",
+    "select",
     "element_key",
     "element_texts",
     "map_texts",
@@ -69,8 +70,8 @@ class Rule:
 
 
 # Chosen by cross-validation on bench/data/people_promise (bench/frameworks.py prints the held-out figures).
-LEXICON_RULE = Rule(threshold=0.12, margin=0.6)
-EMBEDDING_RULE = Rule(threshold=0.45, margin=0.9)
+LEXICON_RULE = Rule(threshold=0.2, margin=0.7)
+EMBEDDING_RULE = Rule(threshold=0.18, margin=0.7)
 
 
 def element_key(name: str) -> str:
@@ -98,10 +99,18 @@ def _terms(text: str) -> list[str]:
     return ngrams(stems, (1, 2))
 
 
+def _phrases(description: str) -> list[str]:
+    """A description cut into its listed topics ("proper breaks", "occupational health"), so each can match alone."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?:])\s+", description):
+        sentence = re.sub(r"^(This covers|It covers|Staff|How staff)\s+", "", sentence.strip())
+        out.extend(p.strip(" .") for p in re.split(r"[,;:]| including ", sentence) if len(p.split()) >= 2)
+    return out
+
+
 def _wording(element: Element, extra: Sequence[str]) -> list[str]:
-    """The texts that describe one element: name, each description sentence, examples, then corrections."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", element.description) if s.strip()]
-    return [element.name, *sentences, *element.examples, *extra]
+    """The texts that describe one element: name, description topics, examples, then lead corrections."""
+    return [element.name, *_phrases(element.description), *element.examples, *extra]
 
 
 def element_texts(elements: Sequence[Element], extra_examples: Mapping[str, Sequence[str]] | None = None) -> list[str]:
@@ -118,6 +127,46 @@ def _owners(elements: Sequence[Element], extra_examples: Mapping[str, Sequence[s
     )
 
 
+def _lexicon_scores(texts: Sequence[str], wording: list[str], owners: np.ndarray, n_elements: int) -> np.ndarray:
+    """Cosine of each text's TF-IDF vector to each element's wording centroid, relative to the element's coherence.
+
+    IDF is fitted on the wording and the batch together, so words every idea uses ("staff", "ward", "shift")
+    weigh little. A broad element (safe and healthy spans staffing, breaks, violence and equipment) has a
+    diffuse centroid that any one idea matches weakly, so each score is divided by how close the element's
+    own wording sits to its centroid on average: 1.0 means "as close as the element's own examples".
+    """
+    vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True, dtype=np.float64)
+    try:
+        both = vectorizer.fit_transform([*wording, *texts]).tocsr()
+    except ValueError:  # no content words anywhere
+        return np.zeros((len(texts), n_elements))
+    refs, queries = both[: len(wording)], both[len(wording) :]
+    member = sp.csr_matrix((np.ones(len(owners)), (owners, np.arange(len(owners)))), shape=(n_elements, len(owners)))
+    centroids = _unit(np.asarray((member @ refs).todense()))
+    own = np.asarray(refs @ centroids.T)[np.arange(len(owners)), owners]
+    coherence = np.asarray(member @ own).ravel() / np.maximum(np.asarray(member.sum(axis=1)).ravel(), 1)
+    return np.asarray(queries @ centroids.T) / np.maximum(coherence, 1e-6)
+
+
+def _embedding_scores(vectors: np.ndarray, element_vectors: np.ndarray, owners: np.ndarray, n_elements: int) -> np.ndarray:
+    """Per element: mean of the 3 closest wordings and the centroid, minus the text's mean over elements.
+
+    Sentence embeddings of staff feedback are all somewhat alike; subtracting the text's own average keeps
+    what is specific to each element, so one threshold works across texts.
+    """
+    texts, refs = _unit(np.asarray(vectors, dtype=np.float64)), _unit(np.asarray(element_vectors, dtype=np.float64))
+    sims = texts @ refs.T
+    raw = np.zeros((len(texts), n_elements))
+    for i in range(n_elements):
+        rows = np.flatnonzero(owners == i)
+        if rows.size == 0:
+            continue
+        top = -np.sort(-sims[:, rows], axis=1)[:, :3]
+        centroid = _unit(refs[rows].sum(axis=0, keepdims=True))
+        raw[:, i] = 0.5 * top.mean(axis=1) + 0.5 * (texts @ centroid.T).ravel()
+    return np.clip(2.0 * (raw - raw.mean(axis=1, keepdims=True)), 0.0, 1.0)
+
+
 def score_texts(
     texts: Sequence[str],
     elements: Sequence[Element],
@@ -126,28 +175,21 @@ def score_texts(
     element_vectors: np.ndarray | None = None,
     extra_examples: Mapping[str, Sequence[str]] | None = None,
 ) -> np.ndarray:
-    """Raw similarity of each text to each element (n_texts x n_elements, 0-1); map_texts applies the rule."""
-    if not elements:
-        return np.zeros((len(texts), 0))
+    """Similarity of each text to each element (n_texts x n_elements, 0-1); map_texts applies the rule.
+
+    Lexicon only without vectors; with vectors, the mean of the embedding and lexicon scores (measured
+    better than either alone in bench/frameworks.py).
+    """
+    if not elements or not texts:
+        return np.zeros((len(texts), len(elements)))
     owners = _owners(elements, extra_examples)
     wording = element_texts(elements, extra_examples)
+    lexicon = np.clip(_lexicon_scores(texts, wording, owners, len(elements)), 0.0, 1.0)
     if vectors is None:
-        vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True, dtype=np.float64)
-        refs = vectorizer.fit_transform(wording).tocsr()
-        queries = vectorizer.transform(list(texts)).tocsr()
-    else:
-        if element_vectors is None or len(element_vectors) != len(wording) or len(vectors) != len(texts):
-            raise ValueError("vectors need one row per text and element_vectors one row per element_texts() entry")
-        refs = sp.csr_matrix(_unit(np.asarray(element_vectors, dtype=np.float64)))
-        queries = sp.csr_matrix(_unit(np.asarray(vectors, dtype=np.float64)))
-    sims = np.asarray((queries @ refs.T).todense())
-    scores = np.zeros((len(texts), len(elements)))
-    for i in range(len(elements)):
-        rows = np.flatnonzero(owners == i)
-        centroid = _unit(np.asarray(refs[rows].sum(axis=0)).reshape(1, -1))
-        to_centroid = np.asarray(queries @ sp.csr_matrix(centroid).T.todense()).ravel()
-        scores[:, i] = 0.5 * sims[:, rows].max(axis=1) + 0.5 * to_centroid
-    return np.clip(scores, 0.0, 1.0)
+        return lexicon
+    if element_vectors is None or len(element_vectors) != len(wording) or len(vectors) != len(texts):
+        raise ValueError("vectors need one row per text and element_vectors one row per element_texts() entry")
+    return 0.5 * _embedding_scores(vectors, element_vectors, owners, len(elements)) + 0.5 * lexicon
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -156,19 +198,28 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
+def select(scores: np.ndarray, rule: Rule) -> np.ndarray:
+    """Boolean matrix of kept (text, element) pairs under a rule; vectorised so the benchmark can tune it."""
+    if scores.size == 0:
+        return np.zeros(scores.shape, dtype=bool)
+    best = scores.max(axis=1, keepdims=True)
+    rank = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1, kind="stable")
+    return (scores >= rule.threshold) & (scores >= rule.margin * best) & (rank < rule.max_labels)
+
+
 def decide(scores: np.ndarray, keys: Sequence[str], rule: Rule) -> list[list[tuple[str, float]]]:
     """Apply a rule to a score matrix: per text, (key, confidence) best first; confidence is 0.5 at the threshold."""
+    kept = select(scores, rule)
     out: list[list[tuple[str, float]]] = []
-    for row in scores:
-        best = float(row.max()) if row.size else 0.0
-        picked = [i for i in np.argsort(-row, kind="stable") if row[i] >= rule.threshold and row[i] >= rule.margin * best]
-        out.append([(keys[i], _confidence(float(row[i]), rule.threshold)) for i in picked[: rule.max_labels]])
+    for row, mask in zip(scores, kept, strict=True):
+        order = [int(i) for i in np.argsort(-row, kind="stable") if mask[i]]
+        out.append([(keys[i], _confidence(float(row[i]), rule.threshold)) for i in order])
     return out
 
 
 def _confidence(score: float, threshold: float) -> float:
-    """Map a score to 0-1: 0.5 at the threshold, rising linearly to 1 at twice the threshold."""
-    return round(min(1.0, 0.5 * score / threshold), 3)
+    """Map a kept score to 0.5-1: 0.5 at the threshold, rising linearly to 1 at a score of 1 (or above)."""
+    return round(min(1.0, 0.5 + 0.5 * (score - threshold) / max(1.0 - threshold, 1e-6)), 3)
 
 
 def map_texts(
