@@ -125,21 +125,35 @@ def test_lead_added_texts_become_extra_examples_for_the_organisations_later_runs
 
 
 def test_embeddings_path_uses_the_runs_vectors(themed, monkeypatch):
-    conversation, _, _, _ = themed
-    rows = db.session.scalars(sa.select(ThemeAssignment.idea_id).where(
-        ThemeAssignment.run_id == conversation.current_theme_run_id)).all()
     import numpy as np
 
+    import nlp.frameworks
     from nlp import represent
 
+    conversation, _, _, _ = themed
+    rows = sorted(db.session.scalars(sa.select(ThemeAssignment.idea_id).where(
+        ThemeAssignment.run_id == conversation.current_theme_run_id)).all())
     dims = 8
-    monkeypatch.setattr(represent, "embed_many", lambda texts: np.ones((len(texts), dims), dtype=np.float32))
-    vectors = {i: np.ones(dims, dtype=np.float32) for i in rows}
-    mapped = mapping.map_conversation(conversation, vectors)
+    rng = np.random.default_rng(0)
+    vectors = {i: rng.random(dims).astype(np.float32) for i in rows}
+    monkeypatch.setattr(represent, "embed_many", lambda texts: rng.random((len(texts), dims)).astype(np.float32))
+    seen: dict = {}
+    original = nlp.frameworks.map_texts
+
+    def spy(texts, elements, **kwargs):
+        seen.update(kwargs, texts=list(texts), elements=list(elements))
+        return original(texts, elements, **kwargs)
+
+    monkeypatch.setattr(nlp.frameworks, "map_texts", spy)
+    assert mapping.map_conversation(conversation, vectors) == len(rows)
     db.session.commit()
-    assert mapped == len(rows)
-    # Identical vectors everywhere: every idea is equally close to every element, so each gets the most labels.
-    assert all(len(ids) >= 2 for ids in idea_map(conversation).values())
+    # The run's own vectors, in the order of the texts; element vectors for every wording row.
+    assert np.array_equal(seen["vectors"], np.vstack([vectors[i] for i in rows]))
+    assert len(seen["element_vectors"]) == len(nlp.frameworks.element_texts(seen["elements"], seen["extra_examples"]))
+    # Without every idea's vector the lexicon method is used.
+    seen.clear()
+    mapping.map_conversation(conversation, {rows[0]: vectors[rows[0]]})
+    assert seen["texts"] and seen.get("vectors") is None and seen.get("element_vectors") is None
 
 
 def test_view_groups_themes_and_outcomes_by_element_with_k_suppressed_supporters(themed, make_user, as_participant):
