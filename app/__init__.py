@@ -81,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.services.polis import importing as _polis_import  # noqa: F401
     from app.services.themes import embeddings as _embeddings, runs as _theme_runs  # noqa: F401
     from app.services.messaging import sending as _messages  # noqa: F401
+    from app.services.frameworks import mapping as _framework_mapping  # noqa: F401
     from app.jobs.scheduler import SCHEDULED_WORK
     from app.services.schedule import run_scheduled_work
 

@@ -81,3 +81,28 @@ class SpeakUpContactForm(FlaskForm):
         Length(max=1000, message="This must be 1,000 characters or fewer")])
     local_routes = TextAreaField("Other ways to speak up in your organisation", validators=[
         Length(max=2000, message="This must be 2,000 characters or fewer")])
+
+
+class FrameworkForm(FlaskForm):
+    organisation_id = SelectField("Organisation", coerce=_int_or_none, validate_choice=False)
+    name = StringField("Framework name", validators=[DataRequired("Enter the framework's name"),
+                                                     Length(max=120, message="The name must be 120 characters or fewer")])
+    description = TextAreaField("Description (optional)", validators=[
+        Length(max=1000, message="The description must be 1,000 characters or fewer")])
+    file = FileField("Elements from a CSV file (optional)")
+
+
+class FrameworkDetailsForm(FlaskForm):
+    name = StringField("Framework name", validators=[DataRequired("Enter the framework's name"),
+                                                     Length(max=120, message="The name must be 120 characters or fewer")])
+    description = TextAreaField("Description (optional)", validators=[
+        Length(max=1000, message="The description must be 1,000 characters or fewer")])
+
+
+class ElementForm(FlaskForm):
+    name = StringField("Element name", validators=[DataRequired("Enter the element's name"),
+                                                   Length(max=120, message="The name must be 120 characters or fewer")])
+    description = TextAreaField("What it covers (optional)", validators=[
+        Length(max=1000, message="The description must be 1,000 characters or fewer")])
+    examples = TextAreaField("Example phrases staff might write, one per line (optional)", validators=[
+        Length(max=4000, message="The example phrases must be 4,000 characters or fewer")])

@@ -129,3 +129,4 @@ def partnerships() -> ResponseReturnValue:
 
 from app.admin import people_routes  # noqa: E402,F401
 from app.admin import reach_routes  # noqa: E402,F401  (workforce baseline, Speak Up Guardians)
+from app.admin import framework_routes  # noqa: E402,F401

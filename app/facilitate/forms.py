@@ -115,3 +115,8 @@ class PolisImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form: the CSRF token is its only field."""
+
+
+class FrameworkChoiceForm(FlaskForm):
+    framework_id = RadioField("Framework", coerce=_int_or_none, validate_choice=False,
+                              validators=[DataRequired("Choose a framework")])

@@ -145,7 +145,7 @@ def close_conversation(conversation_id: int) -> ResponseReturnValue:
     return render_template("facilitate/close.html", conversation=found, form=form)
 
 
-from app.facilitate import batch_routes, content_routes  # noqa: E402,F401
+from app.facilitate import batch_routes, content_routes, framework_routes  # noqa: E402,F401
 
 
 @bp.app_template_filter("kind_label")

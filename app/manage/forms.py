@@ -109,3 +109,12 @@ class PairwiseSetupForm(FlaskForm):
 
 class PickIdeasForm(FlaskForm):
     question_id = HiddenField(validators=[DataRequired()])
+
+
+class CorrectionForm(FlaskForm):
+    """Add or remove one element for the theme, or for one of its ideas (idea_id set)."""
+
+    element_id = SelectField("Element", coerce=int, validate_choice=False,
+                             validators=[DataRequired("Choose an element")])
+    added = HiddenField(validators=[DataRequired()])
+    idea_id = HiddenField(validators=[Optional(), Length(max=24)])

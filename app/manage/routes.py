@@ -277,4 +277,4 @@ def progress(theme_id: int) -> ResponseReturnValue:
                  "The progress update has been published.", "outcome")
 
 
-from app.manage import exports, prioritise  # noqa: E402,F401  (register routes)
+from app.manage import exports, framework_routes, prioritise  # noqa: E402,F401  (register routes)

@@ -15,6 +15,14 @@ from app.models.conversation import (
 from app.models.messaging import MessageKind, MessagePreference, MessageStatus, OutreachMessage, TeamsWebhook
 from app.models.moderation import ContentReport, ModerationEntry, ModerationLogAction, ReportReason
 from app.models.imports import NoteImport
+from app.models.framework import (
+    ElementCorrection,
+    Framework,
+    FrameworkElement,
+    IdeaElement,
+    MappingSource,
+    ThemeElement,
+)
 from app.models.live import LiveEvent, Phase
 from app.models.opinion import OpinionRun
 from app.models.outbox import JobOutbox
@@ -40,6 +48,12 @@ __all__ = [
     "JobOutbox",
     "ApiToken",
     "Comment",
+    "ElementCorrection",
+    "Framework",
+    "FrameworkElement",
+    "IdeaElement",
+    "MappingSource",
+    "ThemeElement",
     "ContentReport",
     "ContentStatus",
     "Conversation",

@@ -103,6 +103,8 @@ class Conversation(Model):
     # The id of the last live event; bumped as the last statement before a writer's COMMIT (app/live/store.py),
     # so ids follow commit order while the row lock lasts only microseconds. Opinion runs compare against it too.
     live_seq: Mapped[int] = mapped_column(default=0)
+    # The framework ideas and themes are mapped onto (app/services/frameworks/); NULL: the built-in People Promise.
+    framework_id: Mapped[int | None] = mapped_column(sa.ForeignKey("framework.id", ondelete="SET NULL"))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     audience: Mapped[list[Organisation]] = relationship(secondary=audience, order_by="Organisation.name")

@@ -16,6 +16,7 @@ from app.services.accounts.users import create_api_token
 from app.services.content import comments, ideas
 from app.services.conversations import lifecycle
 from app.services.speakup import settings, threads
+from app.services.frameworks.catalogue import default_framework
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 from tests.web.test_manage import top
 
@@ -76,8 +77,9 @@ def world(app, client, make_user, as_participant, themed):  # type: ignore[no-un
         "ids": {"conversation_id": conversation.id, "question_id": question.id, "idea_id": idea.id,
                 "comment_id": comment.id, "theme_id": themes[0].id, "organisation_id": conversation.organisation_id,
                 "kind": "comment", "item_id": comment.id, "action_id": 1,
-                "import_id": note_import.id, "thread_id": thread.id},
+                "import_id": note_import.id, "thread_id": thread.id, "correction_id": 1},
         "other_theme": themes[1].id, "lab_idea": lab_idea.id, "org": conversation.organisation_id,
+        "element": default_framework().elements[0].id,
     }
 
 
@@ -145,6 +147,11 @@ def _calls(world) -> list[tuple[str, str, dict[str, Any]]]:  # type: ignore[no-u
         ("GET", "/conversations/{conversation_id}/outcomes", {}), ("GET", "/organisations/{organisation_id}/outcomes", {}),
         ("GET", "/me/outcome-notices", {}), ("POST", "/me/outcome-notices/seen", {}),
         ("POST", "/manage/conversations/{conversation_id}/placements", {"json": {"idea_id": w["idea_id"], "theme_id": w["theme_id"]}}),
+        ("GET", "/frameworks", {}),
+        ("POST", "/manage/conversations/{conversation_id}/framework-corrections",
+         {"json": {"theme_id": w["theme_id"], "element_id": world["element"], "added": True}}),
+        ("GET", "/manage/conversations/{conversation_id}/framework-mappings", {}),
+        ("DELETE", "/manage/framework-corrections/{correction_id}", {}),
         ("GET", "/manage/conversations/{conversation_id}/pairwise", {}),
         ("PUT", "/manage/conversations/{conversation_id}/pairwise", {"json": {"items": "themes"}}),
         ("GET", "/conversations/{conversation_id}/pairs/next", {}),

@@ -177,10 +177,11 @@ def execute_theme_run(run_id: int) -> None:
             sa.select(Idea).where(Idea.conversation_id == conversation.id, Idea.status == ContentStatus.PUBLISHED)
         ))
         backend = current_app.config.get("CHORUS_THEMES_BACKEND", "auto")
+        vectors = None if backend == "tfidf-lsa" else _cached_vectors(ideas)
         result = find_themes(
             [Document(id=i.id, text=i.body) for i in ideas],
             previous=_previous_themes(conversation),
-            vectors=None if backend == "tfidf-lsa" else _cached_vectors(ideas),
+            vectors=vectors,
             seed=0,
             backend=backend,
         )
@@ -191,6 +192,10 @@ def execute_theme_run(run_id: int) -> None:
         from app.services.triage.recurring import link_to_previous_session
 
         link_to_previous_session(conversation, run)  # a Change Hub theme raised last session keeps its identity
+        from app.services.frameworks.mapping import map_conversation
+
+        # Onto the organisation's framework, in this transaction; the run's embeddings only if it used them.
+        map_conversation(conversation, vectors if result.backend.startswith("minilm") else None)
         db.session.commit()
     except Exception as error:
         db.session.rollback()

@@ -28,8 +28,9 @@ from app.services.triage.board import BoardCard, build_cards
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 THEME_COLUMNS = ["Theme", "Status", "Reason (if not taking forward)", "Owner", "Due", "Ideas", "Support",
-                 "People supporting", "Priority score", "Impact (1-5)", "Effort (1-5)", "Actions", "Outcome"]
-IDEA_COLUMNS = ["Theme", "Question", "Idea", "Support", "Month posted"]
+                 "People supporting", "Priority score", "Impact (1-5)", "Effort (1-5)", "Actions", "Outcome",
+                 "Framework elements"]
+IDEA_COLUMNS = ["Theme", "Question", "Idea", "Support", "Month posted", "Framework elements"]
 
 
 def neutralise(value: object) -> object:
@@ -48,9 +49,10 @@ CHUNK = 64 * 1024
 class IdeaRows:
     """The idea sheet's rows, read from the database in batches each time they are iterated (never all in memory)."""
 
-    def __init__(self, conversation: Conversation, labels: dict[int, str]) -> None:
+    def __init__(self, conversation: Conversation, labels: dict[int, str], elements: dict[str, str] | None = None) -> None:
         self.conversation = conversation
         self.labels = labels
+        self.elements = elements or {}  # idea id -> its framework elements' names (app/services/frameworks/columns.py)
 
     def _where(self) -> sa.ColumnElement[bool]:
         # A withdrawn idea's text is gone; an empty row would still mark the author's choice.
@@ -75,13 +77,14 @@ class IdeaRows:
                    .group_by(Vote.idea_id).subquery())
         rows = db.session.execute(
             sa.select(ThemeAssignment.theme_id, Question.text, Idea.body, sa.func.coalesce(support.c.n, 0),
-                      Idea.created_hour)
+                      Idea.created_hour, Idea.id)
             .join(Idea, Idea.id == ThemeAssignment.idea_id).join(Question, Question.id == Idea.question_id)
             .outerjoin(support, support.c.idea_id == Idea.id)
             .where(self._where()).order_by(rank, Idea.body, Idea.id)
             .execution_options(yield_per=BATCH))
-        for theme_id, question, body, votes, hour in rows:
-            yield [self.labels.get(theme_id, "Unthemed"), question, body, votes, hour.strftime("%Y-%m")]
+        for theme_id, question, body, votes, hour, idea_id in rows:
+            yield [self.labels.get(theme_id, "Unthemed"), question, body, votes, hour.strftime("%Y-%m"),
+                   self.elements.get(idea_id, "")]
 
 
 @dataclass
@@ -102,6 +105,9 @@ def export_data(lead_orgs: frozenset[int], conversation_id: int) -> ExportData:
     run = _run(conversation)
     cards = build_cards(conversation, run) if run is not None else []
     cards.sort(key=lambda c: (-c.score.total, c.theme.id))
+    from app.services.frameworks.columns import element_columns
+
+    theme_elements, idea_elements = element_columns(conversation)
     themes = []
     for card in cards:
         plan = card.plan
@@ -112,9 +118,10 @@ def export_data(lead_orgs: frozenset[int], conversation_id: int) -> ExportData:
         themes.append([card.snapshot.label, ThemeStatus(plan.status).label,
                        plan.public_reason if plan.status == ThemeStatus.NOT_TAKING_FORWARD else "",
                        plan.owner, plan.due_on.isoformat() if plan.due_on else "", card.snapshot.size, card.support,
-                       _people(card), card.score.total, plan.impact or "", plan.effort or "", actions, outcome])
+                       _people(card), card.score.total, plan.impact or "", plan.effort or "", actions, outcome,
+                       theme_elements.get(card.theme.id, "")])
     labels = {c.theme.id: c.snapshot.label for c in cards}
-    return ExportData(conversation, cards, themes, IdeaRows(conversation, labels))
+    return ExportData(conversation, cards, themes, IdeaRows(conversation, labels, idea_elements))
 
 
 def _run(conversation: Conversation) -> ThemeRun | None:
