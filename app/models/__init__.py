@@ -19,6 +19,7 @@ from app.models.outbox import JobOutbox
 from app.models.organisation import Organisation, Partnership, StaffGroup
 from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
 from app.models.participation import ParticipationSnapshot
+from app.models.poll import Poll, PollAnswer, PollKind, PollStatus
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.triage import (
     IdeaPlacement,
@@ -56,6 +57,10 @@ __all__ = [
     "OpinionRun",
     "Organisation",
     "ParticipationSnapshot",
+    "Poll",
+    "PollAnswer",
+    "PollKind",
+    "PollStatus",
     "Outcome",
     "OutcomeUpdate",
     "PairwiseChoice",
