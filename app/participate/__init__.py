@@ -24,4 +24,4 @@ def _sign_in_required() -> ResponseReturnValue | None:
     return None
 
 
-from app.participate import live, moderation, opinions, outcomes, routes, themes  # noqa: E402,F401
+from app.participate import live, moderation, opinions, outcomes, polls, routes, themes  # noqa: E402,F401

@@ -153,6 +153,8 @@
 
   function apply(type, data) {
     var el;
+    // Other scripts on the page (js/live_session.js: polls, word cloud) follow the same events.
+    if (window.CustomEvent) { root.dispatchEvent(new CustomEvent("chorus:live", { detail: { type: type, data: data, mode: mode } })); }
     switch (type) {
       case "idea":
         if (addIdea(data)) { pending.ideas += 1; total("ideas", 1); }
@@ -252,7 +254,7 @@
 
   // ---- transport: EventSource, or polling when streams are blocked ----
   var TYPES = ["idea", "idea_edited", "idea_withdrawn", "comment", "comment_edited", "comment_withdrawn",
-               "votes", "phase", "timer", "spotlight", "visibility", "themes", "reset", "clock"];
+               "votes", "phase", "timer", "spotlight", "visibility", "themes", "poll", "reset", "clock"];
   function poll() {
     fetch(eventsUrl + "?after=" + lastId, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
