@@ -7,6 +7,7 @@ about time is stored with them (rule A5): the run keeps only its hours, as befor
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from nlp.progress import Progress
 
 QUEUED, REPRESENTING, CLUSTERING, LABELLING, DONE = "queued", "representing", "clustering", "labelling", "done"
 STAGES = (QUEUED, REPRESENTING, CLUSTERING, LABELLING, DONE)
+MIN_GAP_SECONDS = 1.0  # reading progress is stored at most this often (stage changes always)
 _WORDS = {
     QUEUED: "Waiting to start",
     REPRESENTING: "Reading the ideas",
@@ -60,17 +62,16 @@ def of(run: ThemeRun) -> RunProgress:
     return RunProgress(run.id, run.status, run.stage or QUEUED, run.progress_done or 0, run.progress_total or 0)
 
 
-def reporter(run_id: int) -> Progress:
-    """The callback the run job hands to nlp.find_themes: stores each new stage, and about every 5% of reading."""
-    last: dict[str, int] = {}
+def reporter(run_id: int, every: float = MIN_GAP_SECONDS) -> Progress:
+    """The callback the run job hands to nlp.find_themes: stores each new stage at once, and the count of ideas
+    read at most once every `every` seconds (a commit each; the clock only paces writes and is never stored)."""
+    last = {"stage": "", "done": -1, "at": 0.0}
 
     def report(stage: str, done: int, total: int) -> None:
-        step = max(1, total // 20)
-        if stage in last and done < total and done - last[stage] < step:
+        now = time.monotonic()
+        if stage == last["stage"] and (done == last["done"] or (now - float(last["at"]) < every and done < total)):
             return
-        if stage in last and done == last[stage]:
-            return
-        last[stage] = done
+        last.update(stage=stage, done=done, at=now)
         db.session.execute(sa.update(ThemeRun).where(ThemeRun.id == run_id)
                            .values(stage=stage, progress_done=done, progress_total=total)
                            .execution_options(synchronize_session=False))
