@@ -25,6 +25,7 @@ _PLACEHOLDER = re.compile(r"[\[(][^\])]{0,40}[\])]|\b(?:redacted|removed by (?:a
 MIN_NOTES = 2  # a word or phrase must come from at least this many notes (one note alone says little about a room)
 CHAR_WIDTH = 0.62  # a character's width as a share of the font size (a safe over-estimate for sans-serif)
 LINE_HEIGHT = 1.2
+FILL = 0.4  # the share of the canvas the words' boxes may cover before sizes are scaled down
 
 
 @dataclass(frozen=True)
@@ -96,17 +97,18 @@ def count_words(texts: Sequence[str], limit: int = 40, min_notes: int = MIN_NOTE
     return [CloudWord(forms.render(key), df[key]) for key in chosen]
 
 
-def _overlaps(box: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]], gap: float) -> bool:
-    x0, y0, x1, y1 = box
-    return any(x0 < b2 + gap and b0 < x1 + gap and y0 < b3 + gap and b1 < y1 + gap for b0, b1, b2, b3 in boxes)
-
-
 def layout(words: Sequence[CloudWord], width: int = 720, height: int = 400, min_size: int = 12,
            max_size: int = 56, gap: float = 4.0) -> list[PlacedWord]:
     """Place words biggest first along a spiral from the centre, shrinking every size a step at a time until all
     fit; a word that still fits nowhere is left out (it stays in the table). Sizes grow with the square root of
     the count, so areas follow frequency."""
     placed: list[PlacedWord] = []
+    # Start from sizes whose boxes would cover at most FILL of the canvas: most clouds then fit at the first try.
+    area = sum((CHAR_WIDTH * s * len(w.text) + gap) * (LINE_HEIGHT * s + gap)
+               for w, s in zip(words, _sizes(words, min_size, max_size), strict=True))
+    if area > FILL * width * height:
+        scale = math.sqrt(FILL * width * height / area)
+        max_size, min_size = max(10, int(max_size * scale)), max(10, int(min_size * scale))
     for _ in range(8):
         placed = _place(words, width, height, min_size, max_size, gap)
         if len(placed) == len(words) or max_size <= min_size:
@@ -116,32 +118,42 @@ def layout(words: Sequence[CloudWord], width: int = 720, height: int = 400, min_
     return placed
 
 
-def _place(words: Sequence[CloudWord], width: int, height: int, min_size: int, max_size: int,
-           gap: float) -> list[PlacedWord]:
+def _sizes(words: Sequence[CloudWord], min_size: int, max_size: int) -> list[int]:
+    """Font sizes growing with the square root of each count, from min_size (fewest notes) to max_size (most)."""
     if not words:
         return []
-    top = max(w.count for w in words)
-    low = min(w.count for w in words)
+    top, low = math.sqrt(max(w.count for w in words)), math.sqrt(min(w.count for w in words))
+    return [round(min_size + (1.0 if top == low else (math.sqrt(w.count) - low) / (top - low)) * (max_size - min_size))
+            for w in words]
+
+
+def _place(words: Sequence[CloudWord], width: int, height: int, min_size: int, max_size: int,
+           gap: float) -> list[PlacedWord]:
     placed: list[PlacedWord] = []
     boxes: list[tuple[float, float, float, float]] = []
-    for word in words:
-        share = 1.0 if top == low else (math.sqrt(word.count) - math.sqrt(low)) / (math.sqrt(top) - math.sqrt(low))
-        size = round(min_size + share * (max_size - min_size))
-        w, h = CHAR_WIDTH * size * len(word.text), LINE_HEIGHT * size
+    stretch = width / height
+    for word, size in zip(words, _sizes(words, min_size, max_size), strict=True):
+        w, h = round(CHAR_WIDTH * size * len(word.text), 1), round(LINE_HEIGHT * size, 1)
+        hit = 0  # the box hit last: neighbouring spiral points mostly hit the same one, so it is tried first
         for step in range(2400):
             angle = 0.35 * step
             radius = 2.2 * angle
-            x = width / 2 + radius * math.cos(angle) * (width / height)
-            y = height / 2 + h * 0.3 + radius * math.sin(angle)
-            candidate = PlacedWord(word.text, word.count, size, round(x, 1), round(y, 1), round(w, 1), round(h, 1))
-            x0, y0, x1, y1 = candidate.box
+            x = round(width / 2 + radius * math.cos(angle) * stretch, 1)
+            y = round(height / 2 + h * 0.3 + radius * math.sin(angle), 1)
+            x0, y0, x1, y1 = x - w / 2, y - h * 0.8, x + w / 2, y + h * 0.2  # PlacedWord.box
             if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
                 if radius > width:
                     break
                 continue
-            if not _overlaps(candidate.box, boxes, gap):
-                placed.append(candidate)
-                boxes.append(candidate.box)
+            order = [hit, *range(len(boxes))] if hit < len(boxes) else range(len(boxes))
+            for i in order:
+                b0, b1, b2, b3 = boxes[i]
+                if x0 < b2 + gap and b0 < x1 + gap and y0 < b3 + gap and b1 < y1 + gap:
+                    hit = i
+                    break
+            else:
+                placed.append(PlacedWord(word.text, word.count, size, x, y, w, h))
+                boxes.append((x0, y0, x1, y1))
                 break
     return placed
 
