@@ -93,3 +93,24 @@ def test_a_failed_run_tells_no_board(app, monkeypatch, make_conversation, make_u
     assert db.session.get_one(ThemeRun, run.id).status == RunStatus.FAILED
     assert not db.session.scalar(sa.select(sa.func.count()).select_from(LiveEvent).where(LiveEvent.type == "themes"))
     assert progress.pending_for(conversation.id) is None
+
+
+def test_reading_progress_is_paced_but_stage_changes_are_stored_at_once(app, make_conversation):
+    conversation = make_conversation()
+    run = ThemeRun(conversation_id=conversation.id, status=RunStatus.RUNNING)
+    db.session.add(run)
+    db.session.commit()
+    report = progress.reporter(run.id, every=3600)  # an hour: only stage changes and the end of reading get through
+
+    def stored() -> tuple:  # type: ignore[type-arg]
+        with db.engine.connect() as other:
+            return tuple(other.execute(sa.select(ThemeRun.stage, ThemeRun.progress_done)
+                                       .where(ThemeRun.id == run.id)).one())
+
+    report("representing", 0, 10)
+    report("representing", 5, 10)
+    assert stored() == ("representing", 0)
+    report("representing", 10, 10)
+    assert stored() == ("representing", 10)
+    report("clustering", 10, 10)
+    assert stored() == ("clustering", 10)

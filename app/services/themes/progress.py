@@ -65,13 +65,14 @@ def of(run: ThemeRun) -> RunProgress:
 def reporter(run_id: int, every: float = MIN_GAP_SECONDS) -> Progress:
     """The callback the run job hands to nlp.find_themes: stores each new stage at once, and the count of ideas
     read at most once every `every` seconds (a commit each; the clock only paces writes and is never stored)."""
-    last = {"stage": "", "done": -1, "at": 0.0}
+    last: list[tuple[str, int, float]] = [("", -1, 0.0)]  # (stage, done, monotonic time) of the last write
 
     def report(stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if stage == last["stage"] and (done == last["done"] or (now - float(last["at"]) < every and done < total)):
+        stage_was, done_was, at = last[0]
+        if stage == stage_was and (done == done_was or (now - at < every and done < total)):
             return
-        last.update(stage=stage, done=done, at=now)
+        last[0] = (stage, done, now)
         db.session.execute(sa.update(ThemeRun).where(ThemeRun.id == run_id)
                            .values(stage=stage, progress_done=done, progress_total=total)
                            .execution_options(synchronize_session=False))
