@@ -14,7 +14,8 @@ from nlp.people import is_name_word
 from nlp.labels import class_tfidf, top_terms
 from nlp.matching import match_clusters
 from nlp.phrases import INDEX_ROWS, LabelChoice, PhraseIndex, choose_labels, summary_sentence
-from nlp.preprocess import SurfaceForms, analyse_pairs
+from nlp.preprocess import SurfaceForms
+from nlp.progress import Progress, analyse_all
 from nlp.represent import TermMatrix, TfidfLsa, embed_many, embeddings_available, l2_normalise, term_matrix
 from nlp.smoothing import smooth_by_neighbours
 
@@ -115,6 +116,7 @@ def find_themes(
     k: int | None = None,
     seed: int = 0,
     backend: str = "auto",
+    progress: Progress | None = None,
 ) -> ThemeRun:
     """Cluster documents into labelled themes; k=None picks the count; previous keeps ids, labels and pins."""
     if backend not in BACKENDS:
@@ -123,7 +125,7 @@ def find_themes(
     if not docs:
         return ThemeRun([], [], "none", 0)
     index = {doc_id: i for i, doc_id in enumerate(ids)}
-    pairs = [analyse_pairs(d.text) for d in docs]
+    pairs = analyse_all([d.text for d in docs], progress)
     terms = term_matrix([[s for _, s in p] for p in pairs])
     x, used = _vectors(docs, terms, vectors, backend, seed)
     x = l2_normalise(x)
@@ -139,6 +141,8 @@ def find_themes(
     prev_rows_kept = [(p, r) for p, r in zip(movable, prev_rows, strict=True) if len(r)]
     init = _centroids(x, [r for _, r in prev_rows_kept]) if prev_rows_kept else None
 
+    if progress is not None:
+        progress("clustering", len(docs), len(docs))
     labels = np.full(len(docs), UNTHEMED, dtype=np.int64)
     result = cluster(x[free], k=k, seed=seed, init=init) if len(free) else None
     n_free = result.k if result else 0
@@ -159,6 +163,8 @@ def find_themes(
     )
     prev_of: dict[int, PreviousTheme] = {c: prev_rows_kept[j][0] for c, j in matched.items()}
     prev_of.update({n_free + j: p for j, p in enumerate(pinned)})
+    if progress is not None:
+        progress("labelling", len(docs), len(docs))
     themes = _describe(docs, pairs, terms, x, labels, groups, prev_of)
     unthemed = [ids[i] for i in np.flatnonzero(labels == UNTHEMED)]
     return ThemeRun(themes, unthemed, used, n_free + len(pinned))

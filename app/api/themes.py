@@ -4,12 +4,14 @@ from __future__ import annotations
 
 
 from app.api import bp, for_role
-from app.api.schemas.themes import CheckedText, Quote, Similar, SimilarIdea, Span, TextBody, Theme, ThemeRun, Themes
+from app.api.schemas.themes import (
+    CheckedText, PendingRun, Quote, RunProgress, Similar, SimilarIdea, Span, TextBody, Theme, ThemeRun, Themes,
+)
 from app.api.spec import ACT, parsed_json, responses, validate
 from app.extensions import limiter
 from app.models import Role
 from app.services import access
-from app.services.themes import reading, runs
+from app.services.themes import progress, reading, runs
 from app.views import acting
 
 _DRAFT = (400, 401, 404, 415, 429)
@@ -27,6 +29,20 @@ def list_themes(conversation_id: int) -> Themes:
                       top_terms=card.snapshot.top_terms, coherence=round(card.snapshot.coherence, 3),
                       sentiment=card.snapshot.sentiment, quotes=[Quote(idea_id=q.id, body=q.body) for q in card.quotes])
                 for card in view.cards],
+    )
+
+
+@bp.get("/conversations/<int:conversation_id>/themes/progress")
+@validate(resp=responses(200, RunProgress))
+def theme_run_progress(conversation_id: int) -> RunProgress:
+    """The pending theme run's stage and progress (n of N ideas read), for pages that show it live."""
+    found = progress.progress_for(acting(), conversation_id)
+    pending = found.pending
+    return RunProgress(
+        current_run_id=found.current_run_id,
+        pending=None if pending is None else PendingRun(
+            run_id=pending.run_id, status=pending.status, stage=pending.stage, done=pending.done, total=pending.total,
+            percent=pending.percent, text=pending.text),
     )
 
 

@@ -15,6 +15,8 @@ from app.urls import WholeNumber
 from app.views import acting
 from app.facilitate import bp
 from app.services.workshops import auto_advance
+from app.services.workshops import polls
+from app.services.workshops.wordcloud import session_word_cloud
 from app.services.workshops import session
 from app.services.workshops.board import console_board, presenter_board
 from app.services.access import get_managed_conversation
@@ -59,18 +61,24 @@ def _run(conversation_id: int, action: Callable[[Conversation], object], success
 
 
 @bp.get("/conversations/<int:conversation_id>/live")
-def live_console(conversation_id: int) -> ResponseReturnValue:
+def live_console(conversation_id: int, poll_form: FlaskForm | None = None, status: int = 200) -> ResponseReturnValue:
+    from app.facilitate.polls import PollForm
+
     board = console_board(_conversation(conversation_id))
     return render_template("facilitate/live_console.html", board=board, conversation=board.conversation,
                            control_form=ControlForm(), named_mode=board.conversation.named_mode,
-                           has_overview="facilitate.conversation" in current_app.view_functions)
+                           has_overview="facilitate.conversation" in current_app.view_functions,
+                           polls=polls.console_polls(board.conversation),
+                           poll_form=poll_form or PollForm(prefix="poll", formdata=None),
+                           cloud=session_word_cloud(board.conversation)), status
 
 
 @bp.get("/conversations/<int:conversation_id>/present")
 def live_presenter(conversation_id: int) -> ResponseReturnValue:
     board = presenter_board(_conversation(conversation_id))
     return render_template("facilitate/presenter.html", board=board, conversation=board.conversation,
-                           named_mode=board.conversation.named_mode)
+                           named_mode=board.conversation.named_mode, poll=polls.presenter_poll(board.conversation),
+                           cloud=session_word_cloud(board.conversation))
 
 
 @bp.get("/conversations/<int:conversation_id>/live/close")

@@ -32,6 +32,7 @@ from app.models.pairwise import PairwiseIdea, PairwiseItems, PairwiseSetup
 from app.models.outreach import WorkforceBaseline
 from app.models.participation import ParticipationSnapshot
 from app.models.speakup import SpeakUpContact, SpeakUpMessage, SpeakUpThread, ThreadStatus
+from app.models.poll import Poll, PollAnswer, PollKind, PollStatus
 from app.models.theme import IdeaVector, RunStatus, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
 from app.models.triage import (
     IdeaPlacement,
@@ -81,6 +82,10 @@ __all__ = [
     "OpinionRun",
     "Organisation",
     "ParticipationSnapshot",
+    "Poll",
+    "PollAnswer",
+    "PollKind",
+    "PollStatus",
     "Outcome",
     "OutcomeUpdate",
     "PairwiseChoice",

@@ -35,6 +35,11 @@ class ThemeRun(Model):
     theme_count: Mapped[int] = mapped_column(default=0)
     unthemed_count: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # Where a run is (queued, representing, clustering, labelling, done) and how far: n of N ideas read.
+    # No time is kept with it: the row's hours are enough to say a run is stuck.
+    stage: Mapped[str] = mapped_column(sa.String(12), default="queued", server_default="queued")
+    progress_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    progress_total: Mapped[int] = mapped_column(default=0, server_default="0")
     # Hours only (rule A5): exact run times, next to the ideas each run saw, would date posts to the second.
     created_at: Mapped[datetime] = mapped_column(default=this_hour)
     finished_at: Mapped[datetime | None]

@@ -24,4 +24,4 @@ def _sign_in_required() -> ResponseReturnValue | None:
     return None
 
 
-from app.participate import frameworks, live, moderation, opinions, outcomes, routes, speakup, themes  # noqa: E402,F401
+from app.participate import frameworks, live, moderation, opinions, outcomes, polls, routes, speakup, themes  # noqa: E402,F401

@@ -20,11 +20,13 @@ from app.live.sse import stream
 from app.live.store import replay
 from app.participate import bp
 from app.participate.forms import IdeaForm, VoteForm
+from app.participate.polls import PollAnswerForm, answer_form
 from app.participate.routes import _fail_on, held_message
 from app.ratelimit import posting_limit
 from app.services import access
 from app.services.content import ideas
 from app.models.base import utcnow
+from app.services.workshops import polls
 from app.services.workshops.auto_advance import catch_up
 from app.services.workshops.board import Board, console_board, live_board, presenter_board, state_json
 from app.services.workshops.session import iso
@@ -52,11 +54,14 @@ def _idea_form(board: Board, form: LiveIdeaForm | None = None) -> LiveIdeaForm:
     return form
 
 
-def _board_page(conversation_id: int, form: LiveIdeaForm | None = None, status: int = 200) -> tuple[str, int]:
+def _board_page(conversation_id: int, form: LiveIdeaForm | None = None, status: int = 200,
+                poll_form: PollAnswerForm | None = None) -> tuple[str, int]:
     board = live_board(acting(), conversation_id)
+    my_poll = polls.board_poll(acting(), board.conversation)
     return render_template(
         "participate/live.html", board=board, conversation=board.conversation, form=_idea_form(board, form),
-        vote_form=VoteForm(), named_mode=board.conversation.named_mode,
+        vote_form=VoteForm(), named_mode=board.conversation.named_mode, my_poll=my_poll,
+        poll_form=answer_form(my_poll, poll_form),
     ), status
 
 

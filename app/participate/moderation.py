@@ -32,9 +32,32 @@ def forget_notice_cache() -> None:
 bp.add_app_template_global(notices.reason_label, "notice_reason_label")
 
 
+# Seen tokens of the notices already shown at the top of a page in this visit (the signed session cookie: the
+# server writes nothing, rule A2). Tokens are opaque keyed hashes, never item ids.
+_SHOWN = "notices_shown"
+_SHOWN_LIMIT = 60
+# "My ideas and comments" keeps every undismissed notice, however often they were shown elsewhere.
+_ALWAYS_ON = "participate.mine"
+
+
+def _shown_once(found: list[notices.Notice]) -> str:
+    """Remember that these notices were shown in this visit (called by the template that shows them)."""
+    shown = [t for t in session.get(_SHOWN, []) if isinstance(t, str)]
+    added = [n.token for n in found if n.token not in shown]
+    if added:
+        session[_SHOWN] = (shown + added)[-_SHOWN_LIMIT:]
+    return ""
+
+
+bp.add_app_template_global(_shown_once, "notices_shown_once")
+
+
 @bp.context_processor
 def _moderation_notices() -> dict[str, Any]:
-    """Notices for the person's own moderated posts, on every participation page they visit."""
+    """Notices for the person's own moderated posts: on the first page of a visit, and always on their own posts.
+
+    A visit is the sign-in session; a notice not dismissed comes back at the next one.
+    """
     if not current_user.is_authenticated or request.method != "GET":
         return {}
     if session.get(_NONE_UNTIL, 0) > time.time():
@@ -42,6 +65,9 @@ def _moderation_notices() -> dict[str, Any]:
     found = notices.notices_for(acting(), notice_cookie.dismissed())
     if not found:
         session[_NONE_UNTIL] = time.time() + current_app.config["CHORUS_NOTICE_CACHE_SECONDS"]
+    if request.endpoint != _ALWAYS_ON:
+        shown = set(session.get(_SHOWN, []))
+        found = [notice for notice in found if notice.token not in shown]
     return {"moderation_notices": found, "notice_form": ConfirmForm()}
 
 

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from app.participate import bp
 from app.participate.forms import ConfirmForm, VoteForm
 
-from app.services.themes import runs
+from app.services.themes import progress, runs
 from app.services.themes import reading
 from app.services.content.listing import ideas_by_ids
 from app.services.common.errors import ServiceError
@@ -21,7 +21,8 @@ def conversation_themes(conversation_id: int) -> ResponseReturnValue:
     view = reading.themes_for(me, conversation_id)
     return render_template("participate/themes.html", view=view, conversation=view.conversation,
                            named_mode=view.conversation.named_mode, run_form=ConfirmForm(),
-                           can_update=view.conversation.organisation_id in me.facilitates)
+                           can_update=view.conversation.organisation_id in me.facilitates,
+                           run_progress=progress.of(view.pending) if view.pending else None)
 
 
 @bp.post("/conversations/<int:conversation_id>/themes/run")

@@ -41,10 +41,11 @@ def test_moderation_queue_and_author_notice_are_accessible(live_server, new_page
     moderator.wait_for_url(re.compile(r"/moderation/settings$"))
     assert serious_violations(moderator) == []
 
-    # The author's next visit (a new sign-in, so no cached "no notices" result) shows the notice.
+    # The author's next visit (a new sign-in, so no cached "no notices" result) shows the notice on its first page,
+    # and "My ideas and comments" keeps it until it is dismissed.
     author = new_page()
     sign_in(author, live_server, "staff07@demo.chorus.nhs.uk")
-    author.goto(live_server + "/conversations/1")
+    author.goto(live_server + "/conversations/1/mine")
     banner = author.locator(".nhsuk-notification-banner", has_text="Message from the moderators")
     assert banner.get_by_text("abusive or offensive").is_visible()
     assert serious_violations(author) == []

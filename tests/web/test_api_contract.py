@@ -103,6 +103,7 @@ def _calls(world) -> list[tuple[str, str, dict[str, Any]]]:  # type: ignore[no-u
         ("GET", "/conversations/{conversation_id}/moderation/log", {}),
         ("GET", "/notices", {}), ("POST", "/notices/{kind}/{item_id}/dismiss", {}),
         ("GET", "/conversations/{conversation_id}/themes", {}),
+        ("GET", "/conversations/{conversation_id}/themes/progress", {}),
         ("POST", "/conversations/{conversation_id}/similar", {"json": {"text": "parking at night"}}),
         ("POST", "/check-text", {"json": {"text": "Ask Dr Jane Smith on ward 7"}}),
         ("GET", "/conversations/{conversation_id}/participation", {}),

@@ -43,6 +43,9 @@ class ThemeRun(Out):
     unthemed_count: int
     error: str | None
     finished_hour: str | None
+    stage: str = Field(json_schema_extra={"enum": ["queued", "representing", "clustering", "labelling", "done"]})
+    progress_done: int = Field(description="Ideas read so far while representing (n of N)")
+    progress_total: int = Field(description="Ideas the run reads (N)")
 
     @overload
     @classmethod
@@ -59,7 +62,27 @@ class ThemeRun(Out):
             return None
         return cls(id=run.id, status=run.status, trigger=run.trigger, backend=run.backend, idea_count=run.idea_count,
                    theme_count=run.theme_count, unthemed_count=run.unthemed_count, error=run.error,
-                   finished_hour=iso_hour(run.finished_at))
+                   finished_hour=iso_hour(run.finished_at), stage=run.stage or "queued",
+                   progress_done=run.progress_done or 0, progress_total=run.progress_total or 0)
+
+
+class PendingRun(Out):
+    """A queued or running run's stage and how far it has got, with the words pages show."""
+
+    run_id: int
+    status: str
+    stage: str = Field(json_schema_extra={"enum": ["queued", "representing", "clustering", "labelling", "done"]})
+    done: int
+    total: int
+    percent: int
+    text: str
+
+
+class RunProgress(Out):
+    """Where the conversation's theme run is; `pending` is null when none is queued or running."""
+
+    pending: PendingRun | None
+    current_run_id: int | None
 
 
 class Quote(Out):

@@ -18,7 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
-from app import jobs
+from app import jobs, live
 from app.jobs import outbox as job_outbox
 from app.extensions import db
 from app.models import (
@@ -36,6 +36,8 @@ from app.models.base import this_hour, utcnow
 from app.services.access import get_managed_conversation
 from app.services.common.errors import NotAllowedNow, NotFound
 from app.services.common.participants import Participant
+from app.services.themes import progress
+from app.services.workshops.events import themes_updated
 
 if TYPE_CHECKING:
     from nlp.themes import ThemeRun as FoundThemes
@@ -177,15 +179,14 @@ def execute_theme_run(run_id: int) -> None:
             sa.select(Idea).where(Idea.conversation_id == conversation.id, Idea.status == ContentStatus.PUBLISHED)
         ))
         backend = current_app.config.get("CHORUS_THEMES_BACKEND", "auto")
+        docs = [Document(id=i.id, text=i.body) for i in ideas]
+        previous = _previous_themes(conversation)
         vectors = None if backend == "tfidf-lsa" else _cached_vectors(ideas)
-        result = find_themes(
-            [Document(id=i.id, text=i.body) for i in ideas],
-            previous=_previous_themes(conversation),
-            vectors=vectors,
-            seed=0,
-            backend=backend,
-        )
-        _write_run(run, conversation, ideas, result)
+        sentiment = {i.id: i.sentiment for i in ideas}  # plain values: progress reports commit (and expire rows)
+        result = find_themes(docs, previous=previous, vectors=vectors, seed=0, backend=backend,
+                             progress=progress.reporter(run_id))
+        run, conversation = db.session.get_one(ThemeRun, run_id), db.session.get_one(Conversation, run.conversation_id)
+        _write_run(run, conversation, sentiment, result)
         from app.services.themes.edits import apply_lead_edits
 
         apply_lead_edits(run)  # merges, manual placements and "not a theme" from change-hub leads
@@ -196,7 +197,9 @@ def execute_theme_run(run_id: int) -> None:
 
         # Onto the organisation's framework, in this transaction; the run's embeddings only if it used them.
         map_conversation(conversation, vectors if result.backend.startswith("minilm") else None)
+        message = themes_updated(run)  # live boards in their review phase show the new themes
         db.session.commit()
+        live.publish(message)
     except Exception as error:
         db.session.rollback()
         log.exception("Theme run %s failed", run_id)
@@ -208,10 +211,10 @@ def execute_theme_run(run_id: int) -> None:
         db.session.commit()
 
 
-def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], result: FoundThemes) -> None:
-    sentiment = {i.id: i.sentiment for i in ideas}
+def _write_run(run: ThemeRun, conversation: Conversation, sentiment: dict[str, float | None],
+               result: FoundThemes) -> None:
     existing = {t.id: t for t in db.session.scalars(sa.select(Theme).where(Theme.conversation_id == conversation.id))}
-    assigned: dict[str, int | None] = {i.id: None for i in ideas}
+    assigned: dict[str, int | None] = {idea_id: None for idea_id in sentiment}
     themed = 0
     for found in result.themes:
         theme = existing.get(int(found.previous_id)) if found.previous_id and found.previous_id.isascii() and found.previous_id.isdigit() else None
@@ -233,9 +236,9 @@ def _write_run(run: ThemeRun, conversation: Conversation, ideas: list[Idea], res
             assigned[member] = theme.id
         themed += 1
     db.session.add_all(ThemeAssignment(run_id=run.id, idea_id=i, theme_id=t) for i, t in assigned.items())
-    run.backend, run.idea_count, run.theme_count = result.backend, len(ideas), themed
+    run.backend, run.idea_count, run.theme_count = result.backend, len(sentiment), themed
     run.unthemed_count = sum(1 for t in assigned.values() if t is None)
-    run.status, run.finished_at = RunStatus.SUCCEEDED, this_hour()
+    run.status, run.finished_at, run.stage = RunStatus.SUCCEEDED, this_hour(), progress.DONE
     conversation.current_theme_run_id = run.id
     _forget_older_runs(run)
 

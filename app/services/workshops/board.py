@@ -62,7 +62,7 @@ def _themes(conversation: Conversation) -> list[ThemeSnapshot]:
         return []
     return list(db.session.scalars(
         sa.select(ThemeSnapshot).where(ThemeSnapshot.run_id == conversation.current_theme_run_id)
-        .order_by(ThemeSnapshot.size.desc()).limit(12)
+        .order_by(ThemeSnapshot.size.desc(), ThemeSnapshot.theme_id).limit(12)
     ))
 
 

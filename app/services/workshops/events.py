@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app import live
 from app.extensions import db
 from app.live import LiveMessage
-from app.models import Comment, ContentStatus, Conversation, Idea, Vote, VotingMode
+from app.models import Comment, ContentStatus, Conversation, Idea, Theme, ThemeRun, ThemeSnapshot, Vote, VotingMode
 from app.services.workshops.phases import counts_hidden
 
 
@@ -104,3 +104,20 @@ def moderated(item: Idea | Comment, was_published: bool) -> LiveMessage | None:
     if was_published:
         return idea_withdrawn(item) if isinstance(item, Idea) else comment_withdrawn(item)
     return None
+
+
+BOARD_THEMES = 12  # as many themes as a live board's review phase lists (board._themes)
+
+
+def board_themes(run_id: int) -> list[dict[str, object]]:
+    """A run's biggest themes as live boards list them: the (lead's) name and the number of ideas."""
+    rows = db.session.execute(
+        sa.select(Theme.label, ThemeSnapshot.size).join(Theme, Theme.id == ThemeSnapshot.theme_id)
+        .where(ThemeSnapshot.run_id == run_id).order_by(ThemeSnapshot.size.desc(), Theme.id).limit(BOARD_THEMES)
+    ).all()
+    return [{"label": label, "size": size} for label, size in rows]
+
+
+def themes_updated(run: ThemeRun) -> LiveMessage:
+    """A theme run finished: boards in their review phase swap in its themes (labels already public there)."""
+    return live.record(run.conversation_id, "themes", {"run_id": run.id, "themes": board_themes(run.id)})

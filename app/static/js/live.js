@@ -119,6 +119,20 @@
       box.querySelector("[data-live-spotlight-text]").textContent = data.text || "";
     }
   }
+  function setThemes(themes) {
+    all("[data-live-themes]").forEach(function (list) {
+      while (list.firstChild) { list.removeChild(list.firstChild); }
+      (themes || []).forEach(function (theme) {
+        var item = document.createElement("li"), name = document.createElement("strong");
+        name.textContent = theme.label;
+        item.appendChild(name);
+        item.appendChild(document.createTextNode(" · " + plural(theme.size, "idea", "ideas")));
+        list.appendChild(item);
+      });
+      list.hidden = !(themes && themes.length);
+    });
+    all("[data-live-themes-empty]").forEach(function (el) { el.hidden = !!(themes && themes.length); });
+  }
   function setPhase(data) {
     var label = root.querySelector("[data-live-phase]");
     if (label) { label.textContent = data.label || ""; label.parentNode.hidden = !data.phase; }
@@ -139,6 +153,8 @@
 
   function apply(type, data) {
     var el;
+    // Other scripts on the page (js/live_session.js: polls, word cloud) follow the same events.
+    if (window.CustomEvent) { root.dispatchEvent(new CustomEvent("chorus:live", { detail: { type: type, data: data, mode: mode } })); }
     switch (type) {
       case "idea":
         if (addIdea(data)) { pending.ideas += 1; total("ideas", 1); }
@@ -181,6 +197,10 @@
         break;
       case "visibility":
         loadState();
+        break;
+      case "themes":
+        setThemes(data.themes);
+        say("The themes have been updated");
         break;
       case "reset":
         // Events this page missed were deleted (closed, or past retention): reload, unless the person is
@@ -234,7 +254,7 @@
 
   // ---- transport: EventSource, or polling when streams are blocked ----
   var TYPES = ["idea", "idea_edited", "idea_withdrawn", "comment", "comment_edited", "comment_withdrawn",
-               "votes", "phase", "timer", "spotlight", "visibility", "reset", "clock"];
+               "votes", "phase", "timer", "spotlight", "visibility", "themes", "poll", "reset", "clock"];
   function poll() {
     fetch(eventsUrl + "?after=" + lastId, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
