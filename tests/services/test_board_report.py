@@ -70,7 +70,7 @@ def test_one_theme_with_outcome_quotes_and_elements(make_conversation, make_user
     assert "Parking for night staff: 3 ideas" in read.alt_texts[0] and "In progress: 1 themes" in read.alt_texts[1]
 
 
-def test_many_themes_grouped_by_element_and_screened(themed):
+def test_many_themes_grouped_by_element_and_screened(themed):  # noqa: F811
     conversation, people, lead_orgs, _ = themed
     snaps = db.session.scalars(sa.select(ThemeSnapshot).where(
         ThemeSnapshot.run_id == conversation.current_theme_run_id).order_by(ThemeSnapshot.size.desc())).all()
