@@ -53,5 +53,5 @@ def bar_png(chart: Chart) -> bytes:
         unit = chart.unit[:-1] if value == 1 and chart.unit.endswith("s") else chart.unit
         draw.text((LEFT + width + 6 * SCALE, middle), f"{value} {unit}", fill=TEXT, font=font, anchor="lm")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()

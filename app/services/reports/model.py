@@ -14,14 +14,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ContentStatus, Conversation, ConversationKind, Idea, ThemeAssignment, ThemeStatus
+from app.models import ContentStatus, Conversation, ConversationKind, Idea, ThemeAssignment, ThemeRun, ThemeStatus
 from app.models.base import utcnow
 from app.services.access import get_led_conversation
 from app.services.conversations.participation import Cell, participation_figures
 from app.services.frameworks.view import FrameworkView, framework_view, people_count
 from app.services.themes.quotes import is_quotable
-from app.services.triage import exports
-from app.services.triage.board import BoardCard
+from app.services.triage.board import BoardCard, build_cards
 from app.services.triage.pairwise import ranking
 
 QUOTES_PER_THEME = 2
@@ -210,7 +209,9 @@ def _charts(report: BoardReport) -> list[Chart]:
 def board_report(lead_orgs: frozenset[int], conversation_id: int) -> BoardReport:
     """The board report of a conversation the person leads (NotFound otherwise)."""
     conversation = get_led_conversation(lead_orgs, conversation_id)
-    data = exports.export_data(lead_orgs, conversation.id)
+    run = db.session.get(ThemeRun, conversation.current_theme_run_id) if conversation.current_theme_run_id else None
+    cards = build_cards(conversation, run) if run is not None else []
+    cards.sort(key=lambda c: (-c.score.total, c.theme.id))  # priority order, as on the board and in the exports
     view = framework_view(conversation.id)
     k = view.k
     theme_elements: dict[int, list[str]] = {}
@@ -223,7 +224,7 @@ def board_report(lead_orgs: frozenset[int], conversation_id: int) -> BoardReport
         kind=ConversationKind(conversation.kind).label, named_mode=conversation.named_mode,
         opened=_day(conversation.opens_at), closes=_day(conversation.closes_at), prepared=utcnow().date(), k=k,
         ideas=ideas, unthemed=_unthemed(conversation), participation=_participation(conversation),
-        themes=[_theme(card, k, theme_elements.get(card.theme.id, [])) for card in data.cards],
+        themes=[_theme(card, k, theme_elements.get(card.theme.id, [])) for card in cards],
         framework=view.framework_name, mapped=view.mapped, elements=_elements(view),
         unmapped_ideas=view.unmapped_ideas,
         ranking=[RankedRow(r.item.label, r.score, r.lower, r.upper, r.comparisons) for r in ranking(conversation)])
