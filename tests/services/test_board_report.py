@@ -67,7 +67,7 @@ def test_one_theme_with_outcome_quotes_and_elements(make_conversation, make_user
     assert "“Free parking at night for staff on late shifts”" in read.text
     # Two charts, each with a text alternative naming its figures, each followed by a table of the same figures.
     assert len(read.alt_texts) == 2
-    assert "Parking for night staff: 3 ideas" in read.alt_texts[0] and "In progress: 1 themes" in read.alt_texts[1]
+    assert "Parking for night staff: 3 ideas" in read.alt_texts[0] and "In progress: 1 theme;" in read.alt_texts[1]
 
 
 def test_many_themes_grouped_by_element_and_screened(themed):  # noqa: F811

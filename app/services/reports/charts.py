@@ -50,8 +50,7 @@ def bar_png(chart: Chart) -> bytes:
         width = round(room * value / top)
         if width:
             draw.rectangle([LEFT, y, LEFT + width, y + BAR], fill=BLUE)
-        unit = chart.unit[:-1] if value == 1 and chart.unit.endswith("s") else chart.unit
-        draw.text((LEFT + width + 6 * SCALE, middle), f"{value} {unit}", fill=TEXT, font=font, anchor="lm")
+        draw.text((LEFT + width + 6 * SCALE, middle), f"{value} {chart.unit_for(value)}", fill=TEXT, font=font, anchor="lm")
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

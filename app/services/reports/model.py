@@ -42,11 +42,14 @@ class Chart:
     def drawn(self) -> list[tuple[str, int]]:
         return self.rows[:CHART_ROWS]
 
+    def unit_for(self, value: int) -> str:
+        return self.unit[:-1] if value == 1 and self.unit.endswith("s") else self.unit
+
     @property
     def alt_text(self) -> str:
         if not self.rows:
             return f"{self.title}: nothing to show yet."
-        shown = "; ".join(f"{label}: {value} {self.unit}" for label, value in self.drawn)
+        shown = "; ".join(f"{label}: {value} {self.unit_for(value)}" for label, value in self.drawn)
         more = f" The table lists all {len(self.rows)} rows." if len(self.rows) > len(self.drawn) else ""
         return f"Bar chart of {self.title.lower()}. {shown}.{more}"
 
