@@ -93,6 +93,8 @@ def test_many_themes_grouped_by_element_and_screened(themed):  # noqa: F811
     assert "Themes by NHS People Promise element" in read.headings
     element_names = [e.name for e in report.elements]
     assert [h for h in read.headings if h in element_names] == element_names  # in the framework's order
+    under = [t for t in read.tables if t[0] == ["Theme", "Ideas", "People supporting", "Status"]]
+    assert under and {row[2] for t in under for row in t[1:]} == {f"fewer than {report.k}"}  # 3 people, never shown
     assert len(read.alt_texts) == 3 and read.alt_texts[2].startswith("Bar chart of ideas by nhs people promise")
     # Nothing that could point to a person or a moment.
     secrets = set(db.session.scalars(sa.select(Idea.author_tag)).all()) | set(db.session.scalars(sa.select(Idea.nonce)).all())

@@ -100,7 +100,7 @@ class ReportElement:
     description: str
     ideas: int
     people: int | None
-    themes: list[tuple[str, int, str]]  # label, ideas, status
+    themes: list[tuple[str, int, str, str]]  # label, ideas, people supporting (or "fewer than k"), status
     outcomes: int
 
 
@@ -192,7 +192,8 @@ def _participation(conversation: Conversation) -> Participation:
 
 def _elements(view: FrameworkView) -> list[ReportElement]:
     return [ReportElement(e.name, e.description, e.ideas, e.supporters,
-                          [(t.label, t.ideas, t.status_label) for t in e.themes], len(e.outcomes))
+                          [(t.label, t.ideas, view.fewer_than if t.supporters is None else str(t.supporters),
+                            t.status_label) for t in e.themes], len(e.outcomes))
             for e in view.elements]
 
 

@@ -117,7 +117,7 @@ def _elements(doc: DocumentObject, report: BoardReport) -> None:
         doc.add_paragraph(f"{element.ideas} ideas; people supporting them: {report.people(element.people)}; "
                           f"outcomes published: {element.outcomes}.")
         if element.themes:
-            _table(doc, ["Theme", "Ideas", "Status"], element.themes, f"Themes under {element.name}")
+            _table(doc, ["Theme", "Ideas", "People supporting", "Status"], element.themes, f"Themes under {element.name}")
 
 
 def _detail(doc: DocumentObject, report: BoardReport, theme: ReportTheme) -> None:
