@@ -1,10 +1,11 @@
 """Map staff ideas to the elements of a reporting framework (NHS People Promise by default), multi-label.
 
-Two methods share one decision rule. Without vectors, a lexicon/TF-IDF method compares each text with every
-element's wording (name, description, example phrases, plus lead corrections passed as `extra_examples`).
-With sentence embeddings (nlp.represent), it compares the text's vector with the vectors of the same wording.
+Without vectors, a lexicon/TF-IDF method compares each text with every element's wording (name, the topics
+listed in its description, example phrases, plus lead corrections passed as `extra_examples`). With sentence
+embeddings (nlp.represent), the embedding similarity to the same wording is averaged with the lexicon score.
 Either way an element is kept when its score reaches an absolute threshold and is close enough to the text's
 best element (a relative margin), so one idea can map to several elements, or to none when it is off-topic.
+bench/frameworks.py measures both on a labelled sample (docs/benchmarks.md, "Framework mapping").
 
 Deterministic: the same texts, framework and corrections always give the same result. The lexicon's word
 weights (IDF) are learnt from the framework wording and the batch together, so pass a run's ideas in one call.
@@ -42,9 +43,10 @@ __all__ = [
     "map_theme",
     "read_default_framework",
     "score_texts",
+    "split_examples",
 ]
 
-EXAMPLE_SEPARATOR = " | "
+EXAMPLE_SEPARATOR = "|"  # between example phrases in a framework CSV's `examples` column ("a | b | c")
 # Words that carry framework meaning but are on general stop lists ("thank you", "part-time", "full-time").
 _KEEP = frozenset({"thank", "thanks", "part", "full", "together", "back", "fire", "well", "first", "put"})
 _STOP = (frozenset(ENGLISH_STOP_WORDS) - _KEEP) | frozenset({"im", "i'm", "ive", "i've", "dont", "don't", "let", "lets"})
@@ -79,6 +81,11 @@ def element_key(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
+def split_examples(cell: str) -> tuple[str, ...]:
+    """The example phrases of a CSV `examples` cell, trimmed, empty ones dropped."""
+    return tuple(e.strip() for e in cell.split(EXAMPLE_SEPARATOR) if e.strip())
+
+
 def read_default_framework() -> list[Element]:
     """The shipped People Promise framework (seven elements plus staff engagement and morale)."""
     text = resources.files("nlp").joinpath("data/frameworks/people_promise.csv").read_text(encoding="utf-8")
@@ -87,7 +94,7 @@ def read_default_framework() -> list[Element]:
             key=element_key(row["name"]),
             name=row["name"].strip(),
             description=row["description"].strip(),
-            examples=tuple(e.strip() for e in row["examples"].split("|") if e.strip()),
+            examples=split_examples(row["examples"]),
         )
         for row in csv.DictReader(io.StringIO(text))
     ]
@@ -237,10 +244,10 @@ def map_texts(
 
 
 def map_theme(idea_mappings: Sequence[Sequence[tuple[str, float]]], min_share: float = 0.25) -> list[tuple[str, float]]:
-    """A theme's elements from its ideas' mappings: those held by >= min_share of the ideas (or the most held one).
+    """A theme's elements from its ideas' mappings: those that at least min_share of the ideas map to, best first.
 
     Confidence is the mean over all the theme's ideas of their confidence for the element (0 where unmapped),
-    so it is high only when most ideas map there confidently.
+    so it is high only when most ideas map there confidently. Empty when no element is shared that widely.
     """
     n = len(idea_mappings)
     if n == 0:
@@ -251,6 +258,5 @@ def map_theme(idea_mappings: Sequence[Sequence[tuple[str, float]]], min_share: f
         for key, conf in mapping:
             totals[key] = totals.get(key, 0.0) + conf
             counts[key] = counts.get(key, 0) + 1
-    ranked = sorted(totals, key=lambda k: (-totals[k], k))
-    kept = [k for k in ranked if counts[k] / n >= min_share] or ranked[:1]
+    kept = sorted((k for k in totals if counts[k] / n >= min_share), key=lambda k: (-totals[k], k))
     return [(k, round(totals[k] / n, 3)) for k in kept]

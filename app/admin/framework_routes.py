@@ -61,7 +61,7 @@ def _framework_page(framework: Framework, form: FrameworkDetailsForm | None, ele
     owner = organisations.get_managed_organisation(scope(), framework.organisation_id) \
         if framework.organisation_id is not None else None
     return render_template("admin/framework.html", framework=framework, form=form, element_form=element_form,
-                           organisation=owner), status
+                           organisation=owner, move_form=ConfirmForm()), status
 
 
 @bp.route("/frameworks/<int:framework_id>", methods=["GET", "POST"])
@@ -116,6 +116,16 @@ def element(framework_id: int, element_id: int) -> ResponseReturnValue:
             return redirect(url_for("admin.framework", framework_id=found.id, _anchor="elements"))
     return render_template("admin/framework_element.html", framework=found, element=row, form=form), \
         400 if form.errors else 200
+
+
+@bp.post("/frameworks/<int:framework_id>/elements/<int:element_id>/move")
+def move_element(framework_id: int, element_id: int) -> ResponseReturnValue:
+    found = catalogue.get_own_framework(scope(), framework_id)
+    row = catalogue.get_element(found, element_id)
+    if ConfirmForm().validate_on_submit() and request.form.get("direction") in ("up", "down"):
+        catalogue.move_element(row, request.form["direction"] == "up")
+        flash(f"{row.name} has been moved {request.form['direction']}.", "success")
+    return redirect(url_for("admin.framework", framework_id=found.id, _anchor="elements"))
 
 
 @bp.route("/frameworks/<int:framework_id>/elements/<int:element_id>/remove", methods=["GET", "POST"])

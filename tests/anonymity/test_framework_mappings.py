@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SAWarning
 
 from app.extensions import db
-from app.models import ElementCorrection, IdeaElement, ThemeElement
+from app.models import ElementCorrection, IdeaElement, ThemeSnapshot
 from app.services.content import ideas
 from app.services.frameworks import catalogue, corrections
 from app.services.themes import runs
@@ -59,7 +59,9 @@ def test_a_post_writes_no_mapping_and_a_correction_names_nobody(make_user, make_
     # A lead's corrections: only what was decided, with no person and no time.
     leads = frozenset({conversation.organisation_id})
     element = catalogue.default_framework().elements[1]
-    theme_id = db.session.scalar(sa.select(ThemeElement.theme_id).limit(1))
+    db.session.refresh(conversation)
+    theme_id = db.session.scalar(sa.select(ThemeSnapshot.theme_id).where(
+        ThemeSnapshot.run_id == conversation.current_theme_run_id).limit(1))
     before = _dump()
     corrections.correct_theme(leads, theme_id, element.id, added=False)
     corrections.correct_idea(leads, idea.id, element.id, added=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.frameworks import Element, element_texts, map_texts, map_theme, read_default_framework
+from nlp.frameworks import Element, element_texts, map_texts, map_theme, read_default_framework, split_examples
+from nlp.represent import embed_many, embeddings_available
 
 SAMPLE = Path(__file__).resolve().parents[2] / "bench" / "data" / "people_promise" / "ideas.csv"
 
@@ -66,6 +67,8 @@ def test_map_theme_keeps_elements_most_ideas_share() -> None:
     assert [k for k, _ in theme] == ["a", "c", "b"]  # 1 in 4 ideas is enough at min_share=0.25; ranked by mean confidence
     assert theme[0] == ("a", 0.6)
     assert map_theme([]) == []
+    # one idea in six is not enough to say the theme is about that element
+    assert map_theme([[("a", 0.9)], [], [], [], [], []]) == []
 
 
 def test_an_idea_about_two_elements_maps_to_both(elements: list[Element]) -> None:
@@ -123,3 +126,24 @@ def test_lexicon_quality_floor_on_the_labelled_sample(elements: list[Element]) -
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0)
     assert sum(f1s) / len(f1s) >= 0.5
     assert min(f1s) >= 0.25  # no element is ignored
+
+
+def test_default_file_uses_the_upload_layout() -> None:
+    path = Path(__file__).resolve().parents[2] / "nlp" / "data" / "frameworks" / "people_promise.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames == ["name", "description", "examples"]
+    assert split_examples(rows[0]["examples"]) == read_default_framework()[0].examples
+    assert split_examples(" a |  | b ") == ("a", "b")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not embeddings_available(), reason="sentence embeddings not installed (requirements-embeddings.txt)")
+def test_real_embeddings_map_an_idea_and_leave_off_topic_alone(elements: list[Element]) -> None:
+    texts = ["Please stop the bullying on our ward", "The new logo looks great"]
+    mapped = map_texts(
+        texts, elements, vectors=embed_many(texts), element_vectors=embed_many(element_texts(elements))
+    )
+    assert mapped[0] and mapped[0][0][0] == "we-are-compassionate-and-inclusive"
+    assert mapped[1] == []

@@ -50,6 +50,10 @@ def _vector_count() -> int:
 
 def test_each_idea_is_embedded_once_on_arrival_and_never_by_a_rerun(fake_embeddings, make_user, make_conversation,
                                                                      as_participant):
+    from app.services.frameworks import catalogue, mapping
+    from nlp.frameworks import element_texts
+
+    mapping._element_cache.clear()
     conversation = make_conversation()
     person = as_participant(make_user())
     posted = [ideas.post_idea(person, conversation.questions[0].id, text)[0] for text in IDEAS]
@@ -60,13 +64,15 @@ def test_each_idea_is_embedded_once_on_arrival_and_never_by_a_rerun(fake_embeddi
     for run in (first, second):
         db.session.refresh(run)
         assert run.status == RunStatus.SUCCEEDED and run.backend == "minilm"
-    assert len(fake_embeddings) == len(IDEAS)  # no run recomputed a stored vector
+    # No run recomputed a stored idea vector; the framework's wording (frameworks/mapping.py) is embedded once.
+    wording = element_texts(mapping.elements_of(catalogue.default_framework()))
+    assert fake_embeddings[:len(IDEAS)] == IDEAS and fake_embeddings[len(IDEAS):] == wording
 
     ideas.edit_idea(person, posted[0].id, "Free staff parking for night shift workers, cheaper please")
     assert fake_embeddings[-1].endswith("cheaper please") and _vector_count() == len(IDEAS)
     ideas.withdraw_idea(person, posted[1].id)
     assert db.session.get(IdeaVector, (posted[1].id, "minilm")) is None  # nothing of a withdrawn idea is kept
-    assert len(fake_embeddings) == len(IDEAS) + 1
+    assert len(fake_embeddings) == len(IDEAS) + len(wording) + 1
 
 
 def test_a_run_embeds_only_ideas_that_arrived_without_a_vector(fake_embeddings, app, make_user, make_conversation,

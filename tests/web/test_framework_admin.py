@@ -75,6 +75,19 @@ def test_admin_uploads_then_edits_a_framework_in_forms(client, login, make_user,
     db.session.expire_all()
     element = db.session.get_one(Framework, framework.id).elements[-1]
     assert element.examples == ["Self rostering", "Compressed hours"]
+    page = client.get(f"/admin/frameworks/{framework.id}").get_data(as_text=True)
+    assert "Move up" in page and "Move down" in page
+    moved = client.post(f"/admin/frameworks/{framework.id}/elements/{element.id}/move",
+                        data={"csrf_token": token, "direction": "up"})
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert [e.name for e in db.session.get_one(Framework, framework.id).elements] == \
+        ["Safe staffing", "Flexible working", "Fair pay"]
+    assert client.post(f"/admin/frameworks/{framework.id}/elements/{element.id}/move",
+                       data={"direction": "up"}).status_code == 400  # no CSRF token: refused, nothing moves
+    db.session.expire_all()
+    assert db.session.get_one(Framework, framework.id).elements[1].name == "Flexible working"
+    element = db.session.get_one(Framework, framework.id).elements[1]
     assert client.post(f"/admin/frameworks/{framework.id}/elements/{element.id}", data={
         "csrf_token": token, "name": "Flexible work", "examples": "Nine-day fortnight"}).status_code == 302
     assert client.post(f"/admin/frameworks/{framework.id}/elements/{element.id}/remove",

@@ -78,6 +78,7 @@ def test_staff_view_suppresses_counts_of_people_below_k(app, client, login, make
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "NHS People Promise" in html and "Summary by element" in html
     assert f"fewer than {k}" in html and not re.search(r"about \d+", html)
+    assert "% match" not in html and ">Status<" not in html  # the mapping's fit and working statuses are for leads
     voting.cast_vote(as_participant(make_user()), members[0], "support")
     html = client.get(f"/conversations/{conversation.id}/framework").get_data(as_text=True)
     assert f"about {round_to_5(k)}" in html  # k people: shown, rounded to 5

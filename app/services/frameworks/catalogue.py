@@ -220,3 +220,16 @@ def choose_framework(facilitates: frozenset[int], conversation_id: int, framewor
     db.session.commit()
     outbox.dispatch()
     return conversation
+
+
+@transaction
+def move_element(element: FrameworkElement, up: bool) -> None:
+    """Swap an element with the one before (up) or after it; the framework's order is what every page shows."""
+    ordered = list(element.framework.elements)
+    index = ordered.index(element)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, row in enumerate(ordered):
+        row.position = position

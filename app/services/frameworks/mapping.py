@@ -66,11 +66,26 @@ def extra_examples(organisation_id: int, framework: Framework) -> dict[str, list
     return dict(extra)
 
 
+_element_cache: dict[str, np.ndarray] = {}  # digest of a framework's wording -> its embeddings, per worker process
+ELEMENT_CACHE_SIZE = 32
+
+
 def _element_vectors(elements: Sequence, extra: Mapping[str, Sequence[str]]) -> np.ndarray:
+    """Embeddings of the framework's wording, computed once per worker until the wording or corrections change."""
+    import hashlib
+
     from nlp import represent
     from nlp.frameworks import element_texts
 
-    return np.asarray(represent.embed_many(element_texts(elements, extra)), dtype=np.float32)
+    texts = element_texts(elements, extra)
+    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()
+    cached = _element_cache.get(digest)
+    if cached is None:
+        cached = np.asarray(represent.embed_many(texts), dtype=np.float32)
+        if len(_element_cache) >= ELEMENT_CACHE_SIZE:
+            _element_cache.pop(next(iter(_element_cache)))
+        _element_cache[digest] = cached
+    return cached
 
 
 def map_conversation(conversation: Conversation, vectors: Mapping[str, np.ndarray] | None = None) -> int:
