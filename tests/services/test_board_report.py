@@ -46,6 +46,7 @@ def test_one_theme_with_outcome_quotes_and_elements(make_conversation, make_user
     for step in ("under_review", "prioritised", "in_progress"):
         plans.set_status(theme, step)
     plans.set_owner(theme, "Director of Estates", date(2027, 3, 31))
+    plans.add_action(theme, "Talk to the car park contractor", "Head of Estates", date(2027, 2, 1))
     outcomes.publish_outcome(theme, "Parking at night is hard to find and costs too much",
                              "Free night parking from April", "Estates team", date(2027, 4, 1))
     report = model.board_report(leads(conversation), conversation.id)
@@ -65,6 +66,7 @@ def test_one_theme_with_outcome_quotes_and_elements(make_conversation, make_user
     assert priority[1][6] == f"fewer than {report.k}"
     assert "We will: Free night parking from April – Estates team, by 1 April 2027" in read.text
     assert "“Free parking at night for staff on late shifts”" in read.text
+    assert "Action: Talk to the car park contractor – Head of Estates – by 1 February 2027" in read.text
     # Two charts, each with a text alternative naming its figures, each followed by a table of the same figures.
     assert len(read.alt_texts) == 2
     assert "Parking for night staff: 3 ideas" in read.alt_texts[0] and "In progress: 1 theme;" in read.alt_texts[1]

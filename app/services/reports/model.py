@@ -92,6 +92,7 @@ class ReportTheme:
     elements: list[str]
     quotes: list[str]
     outcome: ReportOutcome | None
+    actions: list[str] = field(default_factory=list)  # "text – owner – by date (done)"
 
 
 @dataclass
@@ -149,6 +150,10 @@ def _day(value: datetime | date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _date_text(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= QUOTE_MAX:
@@ -166,11 +171,14 @@ def _theme(card: BoardCard, k: int, elements: list[str]) -> ReportTheme:
         o = card.outcome
         outcome = ReportOutcome(o.heard, o.will_do, o.by_whom, o.by_when,
                                 [(u.created_at.date(), u.body) for u in o.updates])
+    actions = [f"{a.text}{' – ' + a.owner if a.owner else ''}{' – by ' + _date_text(a.due_on) if a.due_on else ''}"
+               f"{' (done)' if a.done else ''}" for a in card.actions]
     return ReportTheme(
         label=card.snapshot.label, summary=card.summary, status=status.label,
         reason=plan.public_reason if status == ThemeStatus.NOT_TAKING_FORWARD else "", owner=plan.owner or "",
         due=plan.due_on, ideas=card.snapshot.size, support=card.support, people=people_count(card.breadth.voters, k),
-        sentiment=card.sentiment_label, score=card.score.total, elements=elements, quotes=quotes, outcome=outcome)
+        sentiment=card.sentiment_label, score=card.score.total, elements=elements, quotes=quotes, outcome=outcome,
+        actions=actions)
 
 
 def _unthemed(conversation: Conversation) -> int:

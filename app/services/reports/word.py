@@ -135,6 +135,8 @@ def _detail(doc: DocumentObject, report: BoardReport, theme: ReportTheme) -> Non
         doc.add_paragraph(f"Why we are not taking this forward: {theme.reason}")
     for quote in theme.quotes:
         doc.add_paragraph(f"“{quote}”", style="Quote")
+    for action in theme.actions:
+        doc.add_paragraph(f"Action: {action}", style="List Bullet")
     if theme.outcome:
         o = theme.outcome
         doc.add_paragraph(f"You said: {o.heard}")
