@@ -2,7 +2,7 @@
 # Runs the type checker (mypy, settings in mypy.ini), then the whole suite: everything on SQLite, the
 # database tests again on PostgreSQL, live/job/rate-limit tests against Redis, and the browser tests in
 # Debian's chromium. A type error fails the run.
-# With CI=true a missing PostgreSQL, Redis or chromium is a failure, never a skip.
+# With CI=true a missing PostgreSQL, Redis, chromium or LibreOffice is a failure, never a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -33,6 +33,12 @@ if ! [ -x /usr/sbin/nginx ] && [ "$(id -u)" = "0" ]; then
     rm -f /usr/sbin/policy-rc.d) || true
 fi
 need "nginx (/usr/sbin/nginx)" "test -x /usr/sbin/nginx"
+# Debian's LibreOffice Writer (headless) and poppler's pdftotext for the board report's render test.
+if ! { command -v soffice && command -v pdftotext; } >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  echo "Installing Debian LibreOffice Writer and poppler-utils for the board report's render test..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui poppler-utils >/dev/null) || true
+fi
+need "LibreOffice Writer and pdftotext (libreoffice-writer-nogui, poppler-utils)" "command -v soffice && command -v pdftotext" || export CHORUS_SKIP_LIBREOFFICE=1
 need "Redis at 127.0.0.1:6379" "$BIN/python -c 'import redis; redis.Redis(socket_connect_timeout=1).ping()'"
 have_pg=0
 need "PostgreSQL at 127.0.0.1:5432" "$BIN/python -c 'import psycopg; psycopg.connect(\"host=127.0.0.1 user=postgres dbname=postgres\", connect_timeout=2).close()'" && have_pg=1

@@ -1,4 +1,4 @@
-"""Exports for the board and the executive: CSV, XLSX and a printable report."""
+"""Exports for the board and the executive: CSV, XLSX, and the board report as a printable page and a .docx."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ from app.views import acting
 from app.manage import bp
 from app.manage.charts import bar_svg
 
-from app.models import ThemeStatus
-from app.models.base import utcnow
+from app.services.reports import model, word
 from app.services.triage import exports
-from app.services.triage import outcomes
-from app.services.triage import pairwise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,16 +50,13 @@ def themes_xlsx(conversation_id: int) -> ResponseReturnValue:
 
 @bp.get("/conversations/<int:conversation_id>/report")
 def report(conversation_id: int) -> ResponseReturnValue:
-    data = exports.export_data(acting().leads, conversation_id)
-    sizes = [(c.snapshot.label, c.snapshot.size) for c in sorted(data.cards, key=lambda c: -c.snapshot.size)]
-    counts = {s: 0 for s in ThemeStatus}
-    for card in data.cards:
-        counts[ThemeStatus(card.plan.status)] += 1
-    statuses = [(s.label, n) for s, n in counts.items()]
-    items = outcomes.conversation_items(data.conversation)
-    return render_template(
-        "manage/report.html", data=data, conversation=data.conversation, sizes=sizes, statuses=statuses,
-        size_svg=bar_svg(sizes, "Ideas in each theme", "ideas", "sizes"),
-        status_svg=bar_svg(statuses, "Themes by status", "themes", "statuses"),
-        items=items, ranking=pairwise.ranking(data.conversation), now_date=utcnow().strftime("%-d %B %Y"),
-    )
+    board = model.board_report(acting().leads, conversation_id)
+    svgs = {c.key: bar_svg(c.rows, c.title, c.unit, c.key) for c in board.charts}
+    return render_template("manage/report.html", report=board, svgs=svgs, day=word.day,
+                           named_mode=board.named_mode)
+
+
+@bp.get("/conversations/<int:conversation_id>/report.docx")
+def report_docx(conversation_id: int) -> ResponseReturnValue:
+    board = model.board_report(acting().leads, conversation_id)
+    return _download(word.to_docx(board), f"board-report-{conversation_id}.docx", word.DOCX)
