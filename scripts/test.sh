@@ -3,12 +3,20 @@
 # database tests again on PostgreSQL, live/job/rate-limit tests against Redis, and the browser tests in
 # Debian's chromium. A type error fails the run.
 # With CI=true a missing PostgreSQL, Redis, chromium or LibreOffice is a failure, never a skip.
+# Each pytest pass runs on CHORUS_TEST_WORKERS processes (pytest-xdist; default: one per CPU). Worker k has its own
+# PostgreSQL database (<name>_gwk) and Redis database (n + k, mod 16): see tests/suite_speed.py.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 CI=${CI:-false}
 PG_URL=${CHORUS_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/chorus_test}
 export CHORUS_TEST_PG_URL=$PG_URL
+WORKERS=${CHORUS_TEST_WORKERS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
+PARALLEL=()
+if [ "$WORKERS" -gt 1 ] 2>/dev/null; then
+  # loadgroup: tests spread one by one, except a module's tests that share a module fixture (tests/conftest.py).
+  PARALLEL=(-n "$WORKERS" --dist loadgroup)
+fi
 status=0
 
 need() {  # need <what> <how to check>; fails in CI, warns locally
@@ -43,14 +51,19 @@ need "Redis at 127.0.0.1:6379" "$BIN/python -c 'import redis; redis.Redis(socket
 have_pg=0
 need "PostgreSQL at 127.0.0.1:5432" "$BIN/python -c 'import psycopg; psycopg.connect(\"host=127.0.0.1 user=postgres dbname=postgres\", connect_timeout=2).close()'" && have_pg=1
 
-echo "== Type check (mypy) =="
-$BIN/mypy || status=1
+phase() {  # phase <title> <command...>: runs it, prints how long it took, records a failure
+  local title=$1 started=$SECONDS
+  shift
+  echo "== $title =="
+  "$@" || status=1
+  echo "-- $title: $((SECONDS - started)) s"
+}
 
-echo "== Whole suite on SQLite =="
-$BIN/pytest -q || status=1
+phase "Type check (mypy)" $BIN/mypy
+phase "Whole suite on SQLite (${WORKERS} workers)" $BIN/pytest -q "${PARALLEL[@]}"
 
 if [ $have_pg = 1 ]; then
-  echo "== Database tests on PostgreSQL =="
-  CHORUS_TEST_DB=postgresql $BIN/pytest -q -m "not browser" tests/services tests/web tests/anonymity || status=1
+  phase "Database tests on PostgreSQL (${WORKERS} workers)" env CHORUS_TEST_DB=postgresql \
+    $BIN/pytest -q "${PARALLEL[@]}" -m "not browser" tests/services tests/web tests/anonymity
 fi
 exit $status

@@ -1,4 +1,8 @@
-"""Shared fixtures: an app per test on SQLite (default) or PostgreSQL (CHORUS_TEST_DB=postgresql)."""
+"""Shared fixtures: an app per test on SQLite (default) or PostgreSQL (CHORUS_TEST_DB=postgresql).
+
+Runs on one process or several (pytest -n 2, pytest-xdist): each worker has its own PostgreSQL database and Redis
+database number (tests/suite_speed.py).
+"""
 
 from __future__ import annotations
 
@@ -25,14 +29,29 @@ from app.services.accounts import users
 from app.services.conversations import lifecycle
 from app.services.accounts import organisations
 from app.services.common.participants import Participant
+from tests import suite_speed
 
 PASSWORD = "correct-horse-battery"
 # Real argon2id, with cheap parameters so the suite does not spend minutes hashing test passwords.
 users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKEND = os.environ.get("CHORUS_TEST_DB", "sqlite")
-PG_URL = os.environ.get("CHORUS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/chorus_test")
-REDIS_URL = os.environ.get("CHORUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PG_URL = suite_speed.per_worker_pg_url(
+    os.environ.get("CHORUS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/chorus_test"))
+REDIS_URL = suite_speed.per_worker_redis_url(os.environ.get("CHORUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+suite_speed.cache_url_builders()  # werkzeug compiles each route's URL builder once per process, not once per test
+suite_speed.cache_templates()  # and Jinja each template
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n N --dist loadgroup`, keep a module's tests on one worker when they share a module fixture
+    (a browser with a seeded server, a fitted model): it is then built once, not once per worker."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        definitions = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope in ("module", "package", "class") for defs in definitions for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def _ensure_pg_database(url: str) -> None:
@@ -86,7 +105,11 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @contextmanager
 def running_app(database_url: str, **settings: object) -> Iterator[Flask]:
-    """A test app with extra settings inside its app context, its tables emptied afterwards (PostgreSQL)."""
+    """A test app with extra settings inside its app context, its tables emptied afterwards (PostgreSQL).
+
+    SQLite: a new in-memory database per app. PostgreSQL: the schema is made once per session (database_url)
+    and the rows each test wrote are deleted after it.
+    """
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **settings})
     app.test_client_class = FreshRequestClient
     with app.app_context():
@@ -95,9 +118,7 @@ def running_app(database_url: str, **settings: object) -> Iterator[Flask]:
         yield app
         db.session.remove()
         if database_url.startswith("postgresql"):
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            suite_speed.reset_pg(db.engine, db.metadata.sorted_tables)
         db.engine.dispose()
 
 

@@ -12,7 +12,8 @@ from tests.conftest import BACKEND, PG_URL, _ensure_pg_database
 def _empty_database_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
     if BACKEND != "postgresql":
         return f"sqlite:///{tmp_path / 'migrations.sqlite'}"
-    url = sa.engine.make_url(PG_URL).set(database="chorus_migrations_test")
+    base = sa.engine.make_url(PG_URL)  # per engineer and per xdist worker: never a shared name
+    url = base.set(database=f"{base.database}_migrations")
     _ensure_pg_database(url.render_as_string(hide_password=False))
     engine = sa.create_engine(url)
     with engine.begin() as connection:
