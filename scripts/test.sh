@@ -2,7 +2,7 @@
 # Runs the type checker (mypy, settings in mypy.ini), then the whole suite: everything on SQLite, the
 # database tests again on PostgreSQL, live/job/rate-limit tests against Redis, and the browser tests in
 # Debian's chromium. A type error fails the run.
-# With CI=true a missing PostgreSQL, Redis, chromium or LibreOffice is a failure, never a skip.
+# With CI=true a missing PostgreSQL, Redis, chromium, nginx or LibreOffice is a failure, never a skip.
 # Each pytest pass runs on CHORUS_TEST_WORKERS processes (pytest-xdist; default: one per CPU). Worker k has its own
 # PostgreSQL database (<name>_gwk) and Redis database (n + k, mod 16): see tests/suite_speed.py.
 set -uo pipefail
