@@ -11,7 +11,7 @@ from app.api.spec import ACT, parsed_json, responses, validate
 from app.extensions import limiter
 from app.models import Role
 from app.services import access
-from app.services.themes import progress, reading, runs
+from app.services.themes import pending as run_status, reading, runs
 from app.views import acting
 
 _DRAFT = (400, 401, 404, 415, 429)
@@ -36,7 +36,7 @@ def list_themes(conversation_id: int) -> Themes:
 @validate(resp=responses(200, RunProgress))
 def theme_run_progress(conversation_id: int) -> RunProgress:
     """The pending theme run's stage and progress (n of N ideas read), for pages that show it live."""
-    found = progress.progress_for(acting(), conversation_id)
+    found = run_status.progress_for(acting(), conversation_id)
     pending = found.pending
     return RunProgress(
         current_run_id=found.current_run_id,

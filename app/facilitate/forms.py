@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.models import VotingMode
 from app.services.conversations.stages import REASON_MAX, STAGES
 from app.services.conversations.templates import TEMPLATES
+from app.services.workshops import polls
 from app.urls import WholeNumber
 
 DATE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
@@ -120,3 +121,11 @@ class ConfirmForm(FlaskForm):
 class FrameworkChoiceForm(FlaskForm):
     framework_id = RadioField("Framework", coerce=_int_or_none, validate_choice=False,
                               validators=[DataRequired("Choose a framework")])
+
+
+class PollForm(FlaskForm):
+    question = StringField("Question", validators=[DataRequired("Enter the question."), Length(max=polls.QUESTION_MAX)])
+    kind = RadioField("Type of answer", choices=[SelectChoice("choice", "Single choice: people pick one of your choices"),
+                                                 SelectChoice("scale", "A scale from 1 (not at all) to 5 (completely)")],
+                      default="choice", validators=[DataRequired("Choose the type of answer.")])
+    options = TextAreaField("Choices, one on each line", validators=[Length(max=1000)])

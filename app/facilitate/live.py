@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from app.urls import WholeNumber
 from app.views import acting
 from app.facilitate import bp
+from app.facilitate.forms import PollForm
 from app.services.workshops import auto_advance
 from app.services.workshops import polls
 from app.services.workshops.wordcloud import session_word_cloud
@@ -62,7 +63,6 @@ def _run(conversation_id: int, action: Callable[[Conversation], object], success
 
 @bp.get("/conversations/<int:conversation_id>/live")
 def live_console(conversation_id: int, poll_form: FlaskForm | None = None, status: int = 200) -> ResponseReturnValue:
-    from app.facilitate.polls import PollForm
 
     board = console_board(_conversation(conversation_id))
     return render_template("facilitate/live_console.html", board=board, conversation=board.conversation,

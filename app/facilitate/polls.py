@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
-from wtforms.validators import DataRequired, Length
 
 from app.facilitate import bp
+from app.facilitate.forms import PollForm
 from app.facilitate.live import _conversation, _run, live_console
 from app.services.common.errors import ServiceError
 from app.services.workshops import polls
-
-
-class PollForm(FlaskForm):
-    question = StringField("Question", validators=[DataRequired("Enter the question."), Length(max=polls.QUESTION_MAX)])
-    kind = RadioField("Type of answer", choices=[SelectChoice("choice", "Single choice: people pick one of your choices"),
-                                                 SelectChoice("scale", "A scale from 1 (not at all) to 5 (completely)")],
-                      default="choice", validators=[DataRequired("Choose the type of answer.")])
-    options = TextAreaField("Choices, one on each line", validators=[Length(max=1000)])
 
 
 @bp.post("/conversations/<int:conversation_id>/live/polls")

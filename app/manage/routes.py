@@ -31,7 +31,7 @@ from app.services import access
 from app.services.triage import outcomes
 from app.services.triage import plans
 from app.services.themes import edits
-from app.services.themes import progress as run_progress, runs
+from app.services.themes import pending, runs
 from app.services.themes import unthemed
 from app.services.triage import board as triage
 from app.services.common.errors import ServiceError
@@ -47,7 +47,7 @@ def index() -> ResponseReturnValue:
 def board(conversation_id: int) -> ResponseReturnValue:
     view = triage.board(acting().leads, conversation_id, request.args.get("order", "score"))
     return render_template("manage/board.html", board=view, conversation=view.conversation, orders=triage.ORDERS,
-                           run_form=FlagForm(value="run"), run_progress=run_progress.pending_for(view.conversation.id))
+                           run_form=FlagForm(value="run"), run_progress=pending.pending_for(view.conversation.id))
 
 
 @bp.get("/conversations/<int:conversation_id>/unthemed")

@@ -7,12 +7,13 @@ import secrets
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.models import ReportReason
 from app.services.content.comments import COMMENT_MAX
 from app.services.content.ideas import IDEA_MAX
 from app.services.speakup.threads import MESSAGE_MAX
+from app.services.workshops import polls
 
 
 GUARDIAN_CHOICE = "Also send this to the Freedom to Speak Up Guardian"
@@ -93,3 +94,16 @@ class GuardianMessageForm(FlaskForm):
     body = TextAreaField("Your message to the Guardian", validators=[
         DataRequired("Enter your message"),
         Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX:,} characters or fewer")])
+
+
+class PollAnswerForm(FlaskForm):
+    choice = RadioField("Your answer", coerce=int, validators=[InputRequired("Choose one of the answers.")],
+                        validate_choice=False)  # the service checks the answer against the poll's own options
+
+
+def answer_form(found: polls.MyPoll | None, form: PollAnswerForm | None = None) -> PollAnswerForm:
+    """The form for the board's poll, its choices in the poll's order (values are positions)."""
+    form = form or PollAnswerForm(prefix="poll", formdata=None)
+    form.choice.choices = [SelectChoice(i, polls.option_label(found.results.poll, i))
+                           for i in range(len(found.results.poll.options))] if found else []
+    return form

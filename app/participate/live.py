@@ -20,7 +20,7 @@ from app.live.sse import stream
 from app.live.store import replay
 from app.participate import bp
 from app.participate.forms import IdeaForm, VoteForm
-from app.participate.polls import PollAnswerForm, answer_form
+from app.participate.forms import PollAnswerForm, answer_form
 from app.participate.routes import _fail_on, held_message
 from app.ratelimit import posting_limit
 from app.services import access

@@ -4,35 +4,19 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
-from wtforms import RadioField
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms covers 3.2
-from wtforms.validators import InputRequired
 
 from app.participate import bp
+from app.participate.forms import PollAnswerForm
+from app.participate.live import _board_page
 from app.ratelimit import posting_limit
 from app.services.common.errors import ServiceError
 from app.services.workshops import polls
 from app.views import acting
 
 
-class PollAnswerForm(FlaskForm):
-    choice = RadioField("Your answer", coerce=int, validators=[InputRequired("Choose one of the answers.")],
-                        validate_choice=False)  # the service checks the answer against the poll's own options
-
-
-def answer_form(found: polls.MyPoll | None, form: PollAnswerForm | None = None) -> PollAnswerForm:
-    """The form for the board's poll, its choices in the poll's order (values are positions)."""
-    form = form or PollAnswerForm(prefix="poll", formdata=None)
-    form.choice.choices = [SelectChoice(i, polls.option_label(found.results.poll, i))
-                           for i in range(len(found.results.poll.options))] if found else []
-    return form
-
-
 @bp.post("/conversations/<int:conversation_id>/live/polls/<int:poll_id>/answer")
 @posting_limit
 def answer_poll(conversation_id: int, poll_id: int) -> ResponseReturnValue:
-    from app.participate.live import _board_page
 
     form = PollAnswerForm(prefix="poll")
     if form.validate_on_submit():

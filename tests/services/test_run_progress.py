@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import LiveEvent, RunStatus, ThemeRun
 from app.services.content import ideas
-from app.services.themes import progress
+from app.services.themes import pending as run_status, progress
 from app.services.themes import runs as theme_runs
 
 IDEAS = [f"Free staff parking for night shift workers, idea {n}" for n in range(8)] + \
@@ -47,7 +47,7 @@ def test_a_run_stores_each_stage_and_ends_done(app, monkeypatch, make_conversati
     assert run.status == RunStatus.SUCCEEDED and run.stage == progress.DONE
     assert stored[0] == ("representing", 0, len(IDEAS)) and ("representing", len(IDEAS), len(IDEAS)) in stored
     assert [s for s, _, _ in stored][-2:] == ["clustering", "labelling"]
-    assert progress.pending_for(conversation.id) is None
+    assert run_status.pending_for(conversation.id) is None
     assert progress.of(run).percent == 100
 
 
@@ -56,12 +56,12 @@ def test_pending_progress_reads_in_plain_english(app, make_conversation):
     run = ThemeRun(conversation_id=conversation.id, status=RunStatus.RUNNING)
     db.session.add(run)
     db.session.commit()
-    assert progress.pending_for(conversation.id).text == "Waiting to start"
+    assert run_status.pending_for(conversation.id).text == "Waiting to start"
     progress.reporter(run.id)("representing", 120, 450)
-    pending = progress.pending_for(conversation.id)
+    pending = run_status.pending_for(conversation.id)
     assert pending is not None and pending.text == "Reading the ideas: 120 of 450" and 5 < pending.percent < 70
     progress.reporter(run.id)("clustering", 450, 450)
-    assert progress.pending_for(conversation.id).text == "Grouping similar ideas"
+    assert run_status.pending_for(conversation.id).text == "Grouping similar ideas"
 
 
 def test_a_finished_run_tells_live_boards_its_themes(app, make_conversation, make_user, as_participant):
@@ -92,7 +92,7 @@ def test_a_failed_run_tells_no_board(app, monkeypatch, make_conversation, make_u
     db.session.expire_all()
     assert db.session.get_one(ThemeRun, run.id).status == RunStatus.FAILED
     assert not db.session.scalar(sa.select(sa.func.count()).select_from(LiveEvent).where(LiveEvent.type == "themes"))
-    assert progress.pending_for(conversation.id) is None
+    assert run_status.pending_for(conversation.id) is None
 
 
 def test_reading_progress_is_paced_but_stage_changes_are_stored_at_once(app, make_conversation):

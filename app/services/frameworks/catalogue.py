@@ -202,11 +202,17 @@ def remove_element(element: FrameworkElement) -> None:
     element.framework.elements.remove(element)
 
 
+def queue_mapping(conversation_id: int) -> None:
+    """Re-map the current run in the background (job frameworks.map); the caller commits, then dispatches."""
+    from app.jobs import outbox
+
+    outbox.defer("frameworks.map", conversation_id)
+
+
 def choose_framework(facilitates: frozenset[int], conversation_id: int, framework_id: int) -> Conversation:
     """A facilitator chooses the framework a conversation is mapped onto; re-mapped in the background."""
     from app.jobs import outbox
     from app.services.access import get_managed_conversation
-    from app.services.frameworks.mapping import queue_mapping
 
     conversation = get_managed_conversation(facilitates, conversation_id)
     framework = get_framework(frozenset({conversation.organisation_id}), framework_id)

@@ -111,7 +111,7 @@ def get_led_correction(lead_orgs: frozenset[int], correction_id: int) -> Element
 def withdraw_correction(lead_orgs: frozenset[int], correction_id: int) -> None:
     """Take back a correction: the element is mapped as the runs find it again (re-mapped in the background)."""
     from app.jobs import outbox
-    from app.services.frameworks.mapping import queue_mapping
+    from app.services.frameworks.catalogue import queue_mapping
 
     correction = get_led_correction(lead_orgs, correction_id)
     if correction.added:  # drop what the lead added; the background mapping puts back anything the run finds

@@ -150,13 +150,6 @@ def _corrected(found: dict, corrections: Sequence[ElementCorrection]) -> dict[in
     return result
 
 
-def queue_mapping(conversation_id: int) -> None:
-    """Re-map the current run in the background (after a framework change); the caller commits, then dispatches."""
-    from app.jobs import outbox
-
-    outbox.defer("frameworks.map", conversation_id)
-
-
 @jobs.job("frameworks.map")
 def remap_conversation(conversation_id: int) -> int:
     """Job: map a conversation's current run onto its (new or edited) framework without clustering again."""

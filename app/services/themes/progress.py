@@ -14,8 +14,6 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import RunStatus, ThemeRun
-from app.services.access import get_conversation
-from app.services.common.participants import Participant
 from nlp.progress import Progress
 
 QUEUED, REPRESENTING, CLUSTERING, LABELLING, DONE = "queued", "representing", "clustering", "labelling", "done"
@@ -79,26 +77,3 @@ def reporter(run_id: int, every: float = MIN_GAP_SECONDS) -> Progress:
         db.session.commit()  # the caller keeps only plain values across this (commit expires loaded rows)
 
     return report
-
-
-def pending_for(conversation_id: int) -> RunProgress | None:
-    """The conversation's newest run while it is queued or running (and not stuck), else None."""
-    from app.services.themes.runs import PENDING, is_stale
-
-    latest = db.session.scalar(sa.select(ThemeRun).where(ThemeRun.conversation_id == conversation_id)
-                               .order_by(ThemeRun.id.desc()).limit(1))
-    if latest is None or latest.status not in PENDING or is_stale(latest):
-        return None
-    return of(latest)
-
-
-@dataclass(frozen=True)
-class ConversationProgress:
-    pending: RunProgress | None
-    current_run_id: int | None
-
-
-def progress_for(participant: Participant, conversation_id: int) -> ConversationProgress:
-    """The pending run of a conversation this person may see (NotFound otherwise) and its current run's id."""
-    conversation = get_conversation(participant, conversation_id)
-    return ConversationProgress(pending_for(conversation.id), conversation.current_theme_run_id)
