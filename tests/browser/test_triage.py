@@ -47,7 +47,7 @@ def test_lead_triages_and_staff_hear_back(live_server, new_page):
     expect(lead.locator("svg.chorus-chart")).to_be_visible()
     assert serious_violations(lead) == []
     lead.get_by_role("link", name="Printable report").click()
-    expect(lead.get_by_role("heading", name="You said, we did")).to_be_visible()
+    expect(lead.get_by_role("heading", name="Themes in detail: status and outcomes")).to_be_visible()
     assert serious_violations(lead) == []
 
     # A member of staff supports an idea in the merged theme.

@@ -29,7 +29,8 @@ POST_IDEA = 8   # + question with access; insert returning the row; event number
 IDEA_LIST = 6   # + question with access; total; the ids in fair random order; the page with its counts; own votes
 LIVE_POLL = 5   # session (2); conversation with access; events after the cursor and the current number
 API_LIVE = 7    # token (1); conversation with access; the board's notes with counts; own votes; questions; events; number
-PAGE = 7        # session (2); conversation or question with access; then what the page shows, per page not per size
+PAGE = 8        # session (2); conversation or question with access; what the page shows, per page not per size;
+                # whether the organisation has a Freedom to Speak Up Guardian (the "also send" box on the idea form)
 
 _counter = itertools.count(1)
 COMMITS: dict[str, list[str]] = {}  # the last request's statements with its COMMITs, in order

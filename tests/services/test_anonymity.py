@@ -20,7 +20,9 @@ from app.services.common.keys import conversation_key, shred_expired_keys
 from app.services.content.listing import my_posts
 from app.services.common.participants import Participant
 
-PEOPLE_TABLES = {"user", "membership", "api_token", "password_link"}  # password_link: account set-up, never content
+# password_link: account set-up, never content; message_preference: who unsubscribed from reminders or
+# announcements, the same for everyone whatever they wrote (docs/anonymity.md, messaging)
+PEOPLE_TABLES = {"user", "membership", "api_token", "password_link", "message_preference"}
 # The moderation log names the moderator, who is accountable; it never holds anything about an author.
 ACCOUNTABLE = {"moderation_entry": {"moderator_id"}}
 

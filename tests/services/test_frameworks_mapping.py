@@ -217,3 +217,20 @@ def test_exports_carry_the_element_names(themed):
         assert set(filter(None, r[-1].split("; "))) == expected
     book = load_workbook(io.BytesIO(exports.to_xlsx(data)))
     assert [c.value for c in next(book["Ideas"].iter_rows(max_row=1))][-1] == "Framework elements"
+
+
+def test_cached_framework_wording_follows_the_embedding_model(monkeypatch):  # type: ignore[no-untyped-def]
+    """CI: a cached 16-dimension embedding of the wording met 8-dimension idea vectors (another model) and the
+    run failed; the cache is keyed by the model's dimensions too."""
+    import numpy as np
+
+    from app.services.frameworks import mapping
+    from nlp import represent
+    from nlp.frameworks import read_default_framework
+
+    elements = read_default_framework()
+    monkeypatch.setattr(mapping, "_element_cache", {})
+    monkeypatch.setattr(represent, "embed_many", lambda texts: np.ones((len(texts), 16), dtype=np.float32))
+    assert mapping._element_vectors(elements, {}, 16).shape[1] == 16
+    monkeypatch.setattr(represent, "embed_many", lambda texts: np.ones((len(texts), 8), dtype=np.float32))
+    assert mapping._element_vectors(elements, {}, 8).shape[1] == 8

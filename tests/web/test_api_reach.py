@@ -81,14 +81,19 @@ def test_check_text_suggests_the_route(api, make_user) -> None:  # noqa: F811
 
 def test_outreach_figures(api, app, org, make_user, make_conversation, as_participant) -> None:  # noqa: F811
     app.config["CHORUS_MIN_GROUP_SIZE"] = 10
+    from app.services.accounts import organisations
+
+    organisations.add_staff_group(org, "Allied health")
     conversation = make_conversation()
     from app.services.content import ideas
     idea, _ = ideas.post_idea(as_participant(make_user(staff_group="Medical")), conversation.questions[0].id,
                               "Rest areas please")
     for _ in range(12):
         voting.cast_vote(as_participant(make_user(staff_group="Medical")), idea.id, "support")
+    # Nursing (3) is below k, and a hidden headcount must not be the difference of shown ones: the smallest shown
+    # group (Allied health, 12) is hidden with it so that together they reach k, and Medical's 40 can be shown.
     baseline.upload_baseline(frozenset({org.id}), f"organisation code,staff group,headcount\n{org.code},Medical,40\n"
-                                                  f"{org.code},Nursing,3\n")
+                                                  f"{org.code},Nursing,3\n{org.code},Allied health,12\n")
     facilitator = api(make_user("facilitator"))
     assert facilitator.get(f"/conversations/{conversation.id}/outreach").json["available"] is False
     refresh_snapshot(conversation.id)
@@ -96,5 +101,6 @@ def test_outreach_figures(api, app, org, make_user, make_conversation, as_partic
     groups = {g["group"]: g for g in body["by_staff_group"]["groups"]}
     assert groups["Medical"] == {"group": "Medical", "participants": 15, "headcount": 40, "share": 38,
                                  "ways_to_reach": ["huddle", "paper"]}
-    assert "Nursing" not in groups and body["by_staff_group"]["in_other"] == []  # 3 staff: below k, never named
+    # Nursing (3 staff) is below k: never named. Allied health (12 staff, nobody took part) is only folded into Other.
+    assert "Nursing" not in groups and body["by_staff_group"]["in_other"] == ["Allied health"]
     assert api(make_user()).get(f"/conversations/{conversation.id}/outreach").status_code == 404

@@ -128,7 +128,8 @@ def test_fields_of_the_wrong_type_or_size_get_json_errors(client, world) -> None
                 response = client.open(url, method=method, data=json.dumps(payload),
                                        content_type="application/json", headers=world["headers"])
                 _check(response, f"{method} {url} {json.dumps(payload)[:60]}")
-                if method != "PATCH" and not path.endswith(("/similar", "/check-text")):
+                # Reads sent as POST (every field has a default): a body of other fields is simply ignored.
+                if method != "PATCH" and not path.endswith(("/similar", "/check-text", "/messages/preview")):
                     assert response.status_code >= 400, f"{method} {url} {payload!r:.60} was accepted"
     assert _counts() == before
 

@@ -11,7 +11,8 @@ from tests.conftest import csrf_token
 PUBLIC = {"static", "pages.healthz", "pages.healthz_live", "pages.accessibility", "pages.anonymity", "auth.login", "api.openapi",
           "participate.home", "join.join", "join.leave",  # /join is where people without an account enter a code
           "auth.sso_start", "auth.sso_callback",
-          "auth.set_password_link"}  # a one-time link: 404 unless the secret is live (test_password_routes_by_role)  # single sign-on: 404 unless configured (tests/web/test_sso*.py)
+          "auth.set_password_link",
+          "messages.unsubscribe"}  # a one-time link: 404 unless the secret is live (test_password_routes_by_role)  # single sign-on: 404 unless configured (tests/web/test_sso*.py)
 STAFF_ONLY = ("facilitate.", "manage.", "admin.")
 
 

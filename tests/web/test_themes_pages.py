@@ -151,7 +151,9 @@ def test_opinion_groups_consensus_and_divisive_ideas_are_shown(client, login, ma
     divisive = html.split("Where groups differ")[1].split("Group 1:")[0]
     # The six split statements divide the groups equally, so which of them are listed first is a tie.
     assert any(text in divisive for text in STATEMENTS[:6]) and "Hot food at night" not in divisive
-    group_one = html.split("Group 1:")[1].split("Group 2:")[0]
+    # The group cards (the opinion map's legend, above them, names the groups too).
+    card = '<h2 class="nhsuk-heading-m">Group '
+    group_one = html.split(card + "1:")[1].split(card + "2:")[0]
     assert "100% of this group agreed</strong>, against 0% of everyone else" in group_one
     assert "100% of this group disagreed</strong>, against 0% of everyone else" in group_one
 

@@ -50,7 +50,7 @@ def test_check_text_takes_body_and_still_accepts_text(client, make_user):
 
     draft = "Sister Jones on Ward 7 never lets us take breaks"
     by_body, by_text = check({"body": draft}), check({"text": draft})
-    assert by_body.status_code == 200 and set(by_body.json) == {"spans", "sentiment"} and by_body.json["spans"]
+    assert by_body.status_code == 200 and set(by_body.json) == {"spans", "sentiment", "speak_up"} and by_body.json["spans"]
     assert "Deprecation" not in by_body.headers
     assert by_text.status_code == 200 and by_text.json == by_body.json and by_text.headers["Deprecation"] == "true"
     assert check({"body": draft, "text": "other"}).json == by_body.json  # body wins

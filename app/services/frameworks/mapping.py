@@ -70,15 +70,17 @@ _element_cache: dict[str, np.ndarray] = {}  # digest of a framework's wording ->
 ELEMENT_CACHE_SIZE = 32
 
 
-def _element_vectors(elements: Sequence, extra: Mapping[str, Sequence[str]]) -> np.ndarray:
-    """Embeddings of the framework's wording, computed once per worker until the wording or corrections change."""
+def _element_vectors(elements: Sequence, extra: Mapping[str, Sequence[str]], dimensions: int) -> np.ndarray:
+    """Embeddings of the framework's wording, computed once per worker until the wording, the corrections or the
+    embedding model (told by its number of dimensions, which must match the ideas' vectors) change."""
     import hashlib
 
     from nlp import represent
     from nlp.frameworks import element_texts
 
     texts = element_texts(elements, extra)
-    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()
+    wording = hashlib.sha256("\x00".join(texts).encode()).hexdigest()
+    digest = f"{dimensions}:{wording}"
     cached = _element_cache.get(digest)
     if cached is None:
         cached = np.asarray(represent.embed_many(texts), dtype=np.float32)
@@ -111,8 +113,9 @@ def map_conversation(conversation: Conversation, vectors: Mapping[str, np.ndarra
     extra = extra_examples(conversation.organisation_id, framework)
     use_vectors = vectors is not None and all(r.id in vectors for r in rows)
     if use_vectors and vectors is not None:
-        found = map_texts([r.body for r in rows], elements, vectors=np.vstack([vectors[r.id] for r in rows]),
-                          element_vectors=_element_vectors(elements, extra), extra_examples=extra)
+        idea_vectors = np.vstack([vectors[r.id] for r in rows])
+        found = map_texts([r.body for r in rows], elements, vectors=idea_vectors,
+                          element_vectors=_element_vectors(elements, extra, idea_vectors.shape[1]), extra_examples=extra)
     else:
         found = map_texts([r.body for r in rows], elements, extra_examples=extra)
     corrections = db.session.scalars(sa.select(ElementCorrection).where(
