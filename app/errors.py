@@ -108,7 +108,26 @@ def error_response(status: int, message: str | None = None, *, field: str | None
         return render_template("errors/generic.html", status=status, message=message), status
 
 
+def _end_session(_error: BaseException | None) -> None:
+    """End the request's session; a connection the database dropped (a restart) must not turn into a 500.
+
+    Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse). Closing the
+    session rolls its connection back; when the server has gone, that rollback fails after the response was made.
+    SQLAlchemy has already discarded the broken connection, so the session is only forgotten here.
+    """
+    try:
+        db.session.remove()
+    except Exception as error:  # noqa: BLE001
+        if not is_unavailable(error):
+            raise
+        log.warning("A request's database connection was lost as it ended (%s); it was discarded",
+                    type(error).__name__)
+        db.session.registry.clear()
+
+
 def init_errors(app: Flask) -> None:
+    app.teardown_appcontext(_end_session)
+
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> tuple[Response | str, int]:
         return error_response(error.status, error.message, field=error.field)

@@ -105,3 +105,29 @@ def test_a_later_error_caused_by_a_dropped_connection_is_a_503() -> None:
 
     response = _app_with("/dropped", dropped).test_client().get("/dropped")
     assert response.status_code == 503 and "Retry-After" in response.headers
+
+
+def test_a_connection_dropped_as_the_request_ends_is_not_a_500(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """CI (PostgreSQL restart fault test): the response was ready, then closing the session rolled back on a
+    connection the restarting server had closed; the error escaped the teardown and gunicorn answered 500."""
+    from sqlalchemy.orm import Session
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'chorus.sqlite'}"})
+    with app.app_context():
+        db.create_all()
+    dropped = sa.exc.OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+    real_close = Session.close
+
+    def close_on_a_dead_connection(self: Session) -> None:
+        real_close(self)
+        raise dropped
+
+    monkeypatch.setattr(Session, "close", close_on_a_dead_connection)
+    client = app.test_client()  # no app context is pushed here: each request ends its own, as under gunicorn
+    try:
+        assert client.get("/healthz/ready").status_code == 200  # it reads the database through the session
+    finally:
+        monkeypatch.undo()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
