@@ -36,3 +36,14 @@ def render_rich(text: str) -> Markup:
     """Render stored text as sanitised HTML; nh3 is the last line of defence even though HTML is off."""
     html = _markdown.render(text or "")
     return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={}, link_rel=None))
+
+
+def sentiment_label(value: float | None) -> str:
+    """A theme's mean sentiment (-1 to 1) in words, as boards and reports show it."""
+    if value is None:
+        return "Not known"
+    if value <= -0.2:
+        return "Mostly negative"
+    if value >= 0.2:
+        return "Mostly positive"
+    return "Mixed"

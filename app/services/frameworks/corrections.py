@@ -7,6 +7,8 @@ applies it on top of what it finds; added ones also become example phrases for t
 
 from __future__ import annotations
 
+from typing import cast
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -55,6 +57,19 @@ def _record(conversation_id: int, element_id: int, added: bool, *, theme_id: int
     return correction
 
 
+def _map_as_said(model: type[ThemeElement] | type[IdeaElement], key: tuple[int | str, int], added: bool,
+                 **columns: int | str) -> None:
+    """Show the lead's word at once: the mapping with primary key `key` is there with full confidence as the
+    lead's (made from `columns` if missing), or gone."""
+    row = cast("ThemeElement | IdeaElement | None", db.session.get(model, key))
+    if added and row is None:
+        db.session.add(model(**columns, confidence=1.0, source=MappingSource.LEAD.value))
+    elif added and row is not None:
+        row.confidence, row.source = 1.0, MappingSource.LEAD.value
+    elif row is not None:
+        db.session.delete(row)
+
+
 @transaction
 def correct_theme(lead_orgs: frozenset[int], theme_id: int, element_id: int, added: bool, *,
                   conversation_id: int | None = None) -> ElementCorrection:
@@ -68,14 +83,8 @@ def correct_theme(lead_orgs: frozenset[int], theme_id: int, element_id: int, add
     conversation = db.session.get_one(Conversation, theme.conversation_id)
     element = _element(conversation, element_id)
     correction = _record(conversation.id, element.id, added, theme_id=theme.id)
-    row = db.session.get(ThemeElement, (theme.id, element.id))
-    if added and row is None:
-        db.session.add(ThemeElement(theme_id=theme.id, element_id=element.id, conversation_id=conversation.id,
-                                    confidence=1.0, source=MappingSource.LEAD.value))
-    elif added and row is not None:
-        row.confidence, row.source = 1.0, MappingSource.LEAD.value
-    elif row is not None:
-        db.session.delete(row)
+    _map_as_said(ThemeElement, (theme.id, element.id), added, theme_id=theme.id, element_id=element.id,
+                 conversation_id=conversation.id)
     return correction
 
 
@@ -89,14 +98,8 @@ def correct_idea(lead_orgs: frozenset[int], idea_id: str, element_id: int, added
     conversation = db.session.get_one(Conversation, idea.conversation_id)
     element = _element(conversation, element_id)
     correction = _record(conversation.id, element.id, added, idea_id=idea.id)
-    row = db.session.get(IdeaElement, (idea.id, element.id))
-    if added and row is None:
-        db.session.add(IdeaElement(idea_id=idea.id, element_id=element.id, conversation_id=conversation.id,
-                                   confidence=1.0, source=MappingSource.LEAD.value))
-    elif added and row is not None:
-        row.confidence, row.source = 1.0, MappingSource.LEAD.value
-    elif row is not None:
-        db.session.delete(row)
+    _map_as_said(IdeaElement, (idea.id, element.id), added, idea_id=idea.id, element_id=element.id,
+                 conversation_id=conversation.id)
     return correction
 
 

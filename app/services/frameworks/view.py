@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from app.services.common.text import sentiment_label
 from app.extensions import db
 from app.models import (
     ContentStatus,
@@ -36,16 +37,6 @@ from app.services.triage.outcomes import OutcomeItem, conversation_items
 def people_count(value: int, k: int) -> int | None:
     """A count of people as it may be shown: rounded to 5, or None when fewer than k."""
     return round_to_5(value) if value >= k else None
-
-
-def sentiment_label(value: float | None) -> str:
-    if value is None:
-        return "Not known"
-    if value <= -0.2:
-        return "Mostly negative"
-    if value >= 0.2:
-        return "Mostly positive"
-    return "Mixed"
 
 
 @dataclass

@@ -14,6 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.services.common.text import sentiment_label
 from app.crypto import voter_pseudonym
 from app.extensions import db
 from app.models import (
@@ -83,14 +84,7 @@ class BoardCard:
 
     @property
     def sentiment_label(self) -> str:
-        value = self.snapshot.sentiment
-        if value is None:
-            return "Not known"
-        if value <= -0.2:
-            return "Mostly negative"
-        if value >= 0.2:
-            return "Mostly positive"
-        return "Mixed"
+        return sentiment_label(self.snapshot.sentiment)
 
 
 @dataclass
