@@ -31,6 +31,8 @@ from app.services.accounts import organisations
 from app.services.common.participants import Participant
 from tests import suite_speed
 
+pytest_plugins = ("tests.messaging_servers",)  # the SMTP server and Teams stand-in fixtures
+
 PASSWORD = "correct-horse-battery"
 # Real argon2id, with cheap parameters so the suite does not spend minutes hashing test passwords.
 users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

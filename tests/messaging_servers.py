@@ -19,7 +19,9 @@ from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
+from flask import Flask
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 USERNAME, PASSWORD = "chorus@relay.test", "relay-password"
@@ -166,3 +168,25 @@ def teams_running() -> Iterator[TeamsChannel]:
         server.shutdown()
         server.server_close()
         thread.join(120)
+
+
+# Fixtures shared by the messaging tests (registered for the whole suite by tests/conftest.py's pytest_plugins):
+# a fresh local SMTP server and Teams stand-in per test, and `mail_app`, an app whose email goes to that server.
+@pytest.fixture
+def smtp_server() -> Iterator[Mailbox]:
+    with smtp_running() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture
+def teams_channel() -> Iterator[TeamsChannel]:
+    with teams_running() as channel:
+        yield channel
+
+
+@pytest.fixture
+def mail_app(database_url: str, smtp_server: Mailbox) -> Iterator[Flask]:
+    from tests.conftest import running_app
+
+    with running_app(database_url, **smtp_settings(smtp_server)) as app:
+        yield app

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -22,22 +21,15 @@ from app.services.content import comments, ideas, voting
 from app.services.messaging import broadcasts
 from app.services.messaging.broadcasts import Request
 from app.services.triage import outcomes
-from tests.conftest import running_app
-from tests.messaging_servers import Mailbox, smtp_running, smtp_settings
+from tests.messaging_servers import Mailbox
 
 KINDS = ("invitation", "reminder", "announcement")
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
-    with smtp_running() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
-def app(database_url, smtp_server):  # type: ignore[no-untyped-def]
-    with running_app(database_url, **smtp_settings(smtp_server)) as app:
-        yield app
+def app(mail_app):  # type: ignore[no-untyped-def]
+    """Email goes to this test's local SMTP server (tests/messaging_servers.py)."""
+    return mail_app
 
 
 def _with_outcome(conversation) -> None:  # type: ignore[no-untyped-def]

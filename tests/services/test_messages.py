@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,27 +14,13 @@ from app.services.common.errors import InvalidInput, NotAllowedNow
 from app.services.messaging import broadcasts, preferences, sending
 from app.services.messaging.broadcasts import Request
 from app.services.triage import outcomes
-from tests.conftest import running_app
-from tests.messaging_servers import (Mailbox, TeamsChannel, free_port, smtp_running, smtp_settings,
-                                     teams_running)
+from tests.messaging_servers import (Mailbox, TeamsChannel, free_port, smtp_running)
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
-    with smtp_running() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
-def teams_channel() -> Iterator[TeamsChannel]:
-    with teams_running() as channel:
-        yield channel
-
-
-@pytest.fixture
-def app(database_url, smtp_server):  # type: ignore[no-untyped-def]
-    with running_app(database_url, **smtp_settings(smtp_server)) as app:
-        yield app
+def app(mail_app):  # type: ignore[no-untyped-def]
+    """Email goes to this test's local SMTP server (tests/messaging_servers.py)."""
+    return mail_app
 
 
 @pytest.fixture

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
 
 from app.services.accounts.users import create_api_token
 from tests.conftest import running_app
-from tests.messaging_servers import Mailbox, TeamsChannel, smtp_running, smtp_settings, teams_running
+from tests.messaging_servers import Mailbox, TeamsChannel, smtp_settings
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
-    with smtp_running() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
-def teams_channel() -> Iterator[TeamsChannel]:
-    with teams_running() as channel:
-        yield channel
-
-
-@pytest.fixture
-def app(database_url, smtp_server):  # type: ignore[no-untyped-def]
-    with running_app(database_url, **smtp_settings(smtp_server)) as app:
-        yield app
+def app(mail_app):  # type: ignore[no-untyped-def]
+    """Email goes to this test's local SMTP server (tests/messaging_servers.py)."""
+    return mail_app
 
 
 def _api(client, user):  # type: ignore[no-untyped-def]

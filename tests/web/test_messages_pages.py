@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from app.extensions import db
 from app.models import MessageKind, MessagePreference, OutreachMessage
 from app.services.messaging import preferences
-from tests.conftest import running_app
-from tests.messaging_servers import Mailbox, smtp_running, smtp_settings
+from tests.messaging_servers import Mailbox
 from tests.services import triage_fixtures
 
 themed = triage_fixtures.themed  # the fixture, taken by request.getfixturevalue below
@@ -22,15 +20,9 @@ ROUTES = [("get", "/facilitate/conversations/{c}/messages"), ("post", "/facilita
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
-    with smtp_running() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
-def app(database_url, smtp_server):  # type: ignore[no-untyped-def]
-    with running_app(database_url, **smtp_settings(smtp_server)) as app:
-        yield app
+def app(mail_app):  # type: ignore[no-untyped-def]
+    """Email goes to this test's local SMTP server (tests/messaging_servers.py)."""
+    return mail_app
 
 
 @pytest.fixture
