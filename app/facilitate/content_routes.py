@@ -189,5 +189,8 @@ def import_checked_notes(conversation_id: int, import_id: int) -> ResponseReturn
 def note_import_progress(conversation_id: int, import_id: int) -> ResponseReturnValue:
     """The same progress as JSON, for the page's script (the page works without it)."""
     found = note_imports.get_import(acting().facilitates, conversation_id, import_id)
-    return jsonify(status=found.status, checked=found.checked, total=found.total,
-                   pending=found.status in note_imports.PENDING)
+    pending = None
+    if found.status in note_imports.PENDING:  # the shape theme runs use, so one script (js/progress.js) follows both
+        pending = {"text": f"{found.checked} of {found.total} notes checked",
+                   "percent": round(100 * found.checked / max(1, found.total))}
+    return jsonify(status=found.status, checked=found.checked, total=found.total, pending=pending)

@@ -318,7 +318,7 @@ def test_many_paper_notes_are_checked_and_imported_in_the_background(app, client
     assert page.status_code == 200 and "All 9 notes are ready to import" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 0
     progress = client.get(checked.headers["Location"] + "/progress")
-    assert progress.json == {"status": "succeeded", "checked": 9, "total": 9, "pending": False}
+    assert progress.json == {"status": "succeeded", "checked": 9, "total": 9, "pending": None}
     done = client.post(checked.headers["Location"] + "/import", data={"csrf_token": token})
     assert done.status_code == 302
     assert "9 paper notes have been added as ideas" in client.get(done.headers["Location"]).get_data(as_text=True)

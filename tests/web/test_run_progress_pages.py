@@ -20,14 +20,14 @@ def test_themes_page_shows_the_stage_and_refreshes_itself_while_a_run_is_pending
     conversation = make_conversation()
     login(make_user())
     quiet = client.get(f"/conversations/{conversation.id}/themes").get_data(as_text=True)
-    assert 'http-equiv="refresh"' not in quiet and "run_progress.js" not in quiet
+    assert 'http-equiv="refresh"' not in quiet and "js/progress.js" not in quiet
     run = _running(conversation)
     html = client.get(f"/conversations/{conversation.id}/themes").get_data(as_text=True)
     assert "The themes are being updated" in html and "Reading the ideas: 40 of 90" in html
     assert '<noscript><meta http-equiv="refresh" content="15"></noscript>' in html
     assert f'data-progress-url="/api/v1/conversations/{conversation.id}/themes/progress"' in html
     assert '<progress id="run-progress-bar" max="100"' in html and 'for="run-progress-bar"' in html
-    assert "js/run_progress.js" in html and "<script>" not in html
+    assert "js/progress.js" in html and "<script>" not in html
     run.status = RunStatus.SUCCEEDED
     db.session.commit()
     assert "being updated" not in client.get(f"/conversations/{conversation.id}/themes").get_data(as_text=True)
@@ -57,7 +57,7 @@ def test_theme_board_shows_progress_for_leads(client, login, make_user, make_con
     _running(conversation, 0, 0)
     html = client.get(f"/manage/conversations/{conversation.id}").get_data(as_text=True)
     assert "The themes are being updated" in html and "Reading the ideas" in html
-    assert '<noscript><meta http-equiv="refresh"' in html and "js/run_progress.js" in html
+    assert '<noscript><meta http-equiv="refresh"' in html and "js/progress.js" in html
 
 
 def test_live_board_and_presenter_carry_the_themes_hooks(client, login, make_user, make_conversation):

@@ -1,24 +1,37 @@
-// Progress of background work (e.g. a large paper-note import) without reloading: the page works without this
-// script (its "Check progress" link reloads it); with it, the bar and sentence follow the job, and the page
-// reloads once the work has finished so its result is shown.
+// Progress of background work (a theme run, a large paper-note import) without reloading. The box carries
+// data-progress-url, whose JSON says {"pending": {"text": ..., "percent": ...}} while the work runs and
+// {"pending": null} once it has finished; the page then reloads to show the result. Pages work without this
+// script (they refresh themselves, or offer a "Check progress" link). No inline scripts (strict CSP).
 (function () {
   "use strict";
   var box = document.querySelector("[data-progress-url]");
   if (!box || !window.fetch) { return; }
+  var url = box.getAttribute("data-progress-url");
+  var text = box.querySelector("[data-progress-text]");
   var bar = box.querySelector("progress");
-  var sentence = box.querySelector("[data-progress-text]");
   var delay = 1500;
+  Array.prototype.forEach.call(box.querySelectorAll("[data-progress-nojs]"), function (el) { el.hidden = true; });
+
   function poll() {
-    fetch(box.getAttribute("data-progress-url"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (state) {
-        if (state && !state.pending) { window.location.reload(); return; }
-        if (state && bar) { bar.max = Math.max(1, state.total); bar.value = state.checked; }
-        if (state && sentence) { sentence.textContent = state.checked + " of " + state.total + " notes checked"; }
-        delay = Math.min(delay * 1.3, 10000);
+      .then(function (body) {
+        if (body && !body.pending) {
+          if (text) { text.textContent = "Done. Showing the result"; }
+          window.location.reload();
+          return;
+        }
+        if (body) {
+          if (text && text.textContent !== body.pending.text) { text.textContent = body.pending.text; }
+          if (bar) { bar.max = 100; bar.value = body.pending.percent; bar.textContent = body.pending.percent + "%"; }
+          delay = Math.min(delay * 1.3, 10000);
+        } else {
+          delay = Math.min(delay * 2, 30000);
+        }
         window.setTimeout(poll, delay);
       })
       .catch(function () { delay = Math.min(delay * 2, 30000); window.setTimeout(poll, delay); });
   }
-  window.setTimeout(poll, delay);
+  box.setAttribute("data-progress-ready", "true");
+  window.setTimeout(poll, 1000);
 }());
