@@ -6,6 +6,8 @@ Create Date: 2026-11-24 03:02:13.520332
 
 """
 from alembic import op
+
+from app.models.migrating import refuse_downgrade_if_any
 import sqlalchemy as sa
 
 
@@ -90,18 +92,8 @@ def upgrade():
 
 
 
-def _refuse_if_any(checks: dict[str, str]) -> None:
-    """Refuse to downgrade while any query finds rows the older schema would lose (or held posts it would publish)."""
-    bind = op.get_bind()
-    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
-    if found:
-        raise RuntimeError(
-            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
-            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
-
-
 def downgrade():
-    _refuse_if_any({
+    refuse_downgrade_if_any(revision, {
         'moderation log record(s)':
             'SELECT count(*) FROM moderation_entry',
         'report(s) of content':

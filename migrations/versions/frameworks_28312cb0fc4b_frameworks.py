@@ -12,6 +12,8 @@ Create Date: 2026-12-06 15:47:32.060959
 
 """
 from alembic import op
+
+from app.models.migrating import refuse_downgrade_if_any
 import sqlalchemy as sa
 
 
@@ -107,18 +109,8 @@ def upgrade():
 
 
 
-def _refuse_if_any(checks: dict[str, str]) -> None:
-    """Refuse to downgrade while any query finds rows the older schema would lose."""
-    bind = op.get_bind()
-    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
-    if found:
-        raise RuntimeError(
-            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
-            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
-
-
 def downgrade():
-    _refuse_if_any({
+    refuse_downgrade_if_any(revision, {
         "organisation framework(s)": "SELECT count(*) FROM framework WHERE builtin_key IS NULL",
         "lead correction(s) of framework mappings": "SELECT count(*) FROM element_correction",
         "conversation(s) with a chosen framework": "SELECT count(*) FROM conversation WHERE framework_id IS NOT NULL",

@@ -6,6 +6,8 @@ Create Date: 2026-12-06 15:58:42.541932
 
 """
 from alembic import op
+
+from app.models.migrating import refuse_downgrade_if_any
 import sqlalchemy as sa
 
 
@@ -42,18 +44,8 @@ def upgrade():
 
 
 
-def _refuse_if_any(checks: dict[str, str]) -> None:
-    """Refuse to downgrade while any query finds rows the older schema would lose."""
-    bind = op.get_bind()
-    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
-    if found:
-        raise RuntimeError(
-            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
-            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
-
-
 def downgrade():
-    _refuse_if_any({'paper-note import(s) still holding notes': "SELECT count(*) FROM note_import WHERE notes <> ''"})
+    refuse_downgrade_if_any(revision, {'paper-note import(s) still holding notes': "SELECT count(*) FROM note_import WHERE notes <> ''"})
     with op.batch_alter_table('note_import', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_note_import_conversation_id'))
 

@@ -6,6 +6,8 @@ Create Date: 2026-12-06 16:00:00.000000
 
 """
 from alembic import op
+
+from app.models.migrating import refuse_downgrade_if_any
 import sqlalchemy as sa
 
 
@@ -60,18 +62,8 @@ def upgrade():
     )
 
 
-def _refuse_if_any(checks: dict[str, str]) -> None:
-    """Refuse to downgrade while any query finds rows the older schema would lose."""
-    bind = op.get_bind()
-    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
-    if found:
-        raise RuntimeError(
-            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost by the older "
-            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
-
-
 def downgrade():
-    _refuse_if_any({
+    refuse_downgrade_if_any(revision, {
         'scheduled or sent message(s)': 'SELECT count(*) FROM outreach_message',
         'unsubscribe choice(s)': 'SELECT count(*) FROM message_preference',
         'Teams webhook address(es)': 'SELECT count(*) FROM teams_webhook',

@@ -7,6 +7,8 @@ Create Date: 2026-12-06 16:00:00.000000
 
 """
 from alembic import op
+
+from app.models.migrating import refuse_downgrade_if_any
 import sqlalchemy as sa
 
 
@@ -44,19 +46,9 @@ def upgrade():
         batch_op.add_column(sa.Column('map_points', sa.JSON(), nullable=True))
 
 
-def _refuse_if_any(checks: dict[str, str]) -> None:
-    """Refuse to downgrade while any query finds rows the older schema would lose."""
-    bind = op.get_bind()
-    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
-    if found:
-        raise RuntimeError(
-            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
-            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
-
-
 def downgrade():
     # Map points are recomputed by the next opinion run, so only the imports themselves are refused.
-    _refuse_if_any({'Pol.is import(s)': 'SELECT count(*) FROM polis_import'})
+    refuse_downgrade_if_any(revision, {'Pol.is import(s)': 'SELECT count(*) FROM polis_import'})
     with op.batch_alter_table('opinion_run', schema=None) as batch_op:
         batch_op.drop_column('map_points')
     with op.batch_alter_table('polis_import', schema=None) as batch_op:

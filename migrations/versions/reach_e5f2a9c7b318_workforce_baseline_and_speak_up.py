@@ -10,6 +10,8 @@ Create Date: 2026-12-06 16:00:00.000000
 
 """
 from alembic import op
+
+from app.models.migrating import refuse_downgrade_if_any
 import sqlalchemy as sa
 
 
@@ -91,18 +93,8 @@ def upgrade():
         batch_op.add_column(sa.Column('speak_up_guardian', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
-def _refuse_if_any(checks: dict[str, str]) -> None:
-    """Refuse to downgrade while any query finds rows the older schema would lose."""
-    bind = op.get_bind()
-    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
-    if found:
-        raise RuntimeError(
-            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
-            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
-
-
 def downgrade():
-    _refuse_if_any({
+    refuse_downgrade_if_any(revision, {
         'workforce baseline row(s)': 'SELECT count(*) FROM workforce_baseline',
         'Speak Up thread(s)': 'SELECT count(*) FROM speak_up_thread',
         'Speak Up contact page(s)': 'SELECT count(*) FROM speak_up_contact',

@@ -9,6 +9,8 @@ Create Date: 2026-12-06 16:30:00.000000
 
 """
 from alembic import op
+
+from app.models.migrating import refuse_downgrade_if_any
 import sqlalchemy as sa
 
 
@@ -27,18 +29,8 @@ def upgrade():
                                     ['id'], ondelete='SET NULL')
 
 
-def _refuse_if_any(checks: dict[str, str]) -> None:
-    """Refuse to downgrade while any query finds rows the older schema would lose."""
-    bind = op.get_bind()
-    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
-    if found:
-        raise RuntimeError(
-            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
-            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
-
-
 def downgrade():
-    _refuse_if_any({
+    refuse_downgrade_if_any(revision, {
         'theme(s) linked to the same theme in an earlier session':
             'SELECT count(*) FROM theme WHERE previous_theme_id IS NOT NULL',
     })

@@ -9,6 +9,8 @@ Create Date: 2026-12-06 15:50:00.000000
 
 """
 from alembic import op
+
+from app.models.migrating import refuse_downgrade_if_any
 import sqlalchemy as sa
 
 
@@ -52,19 +54,9 @@ def upgrade():
     op.execute("UPDATE theme_run SET stage = 'done' WHERE status = 'succeeded'")
 
 
-def _refuse_if_any(checks: dict[str, str]) -> None:
-    """Refuse to downgrade while any query finds rows the older schema would lose."""
-    bind = op.get_bind()
-    found = [f"{count} {what}" for what, sql in checks.items() if (count := bind.execute(sa.text(sql)).scalar())]
-    if found:
-        raise RuntimeError(
-            f"Refusing to downgrade {revision}: " + "; ".join(found) + " would be lost or changed by the older "
-            "schema. To roll back, restore the backup taken before the upgrade (docs/operations.md, 'Rolling back').")
-
-
 def downgrade():
     # A run's stage and progress only say how far a run has got (nothing lasting); polls and answers would be lost.
-    _refuse_if_any({
+    refuse_downgrade_if_any(revision, {
         'quick poll(s)': 'SELECT count(*) FROM poll',
         'poll answer(s)': 'SELECT count(*) FROM poll_answer',
     })
