@@ -15,6 +15,10 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 worker_class = "gevent"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_connections = int(os.environ.get("CHORUS_WORKER_CONNECTIONS", "1000"))
+# Connections the kernel may queue before a worker accepts them. When thousands of browsers open their live
+# streams at once (a room after a break), a short queue resets connections; the kernel caps it at
+# net.core.somaxconn (docs/operations.md).
+backlog = int(os.environ.get("CHORUS_BACKLOG", "4096"))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
