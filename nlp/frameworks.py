@@ -1,8 +1,9 @@
 """Map staff ideas to the elements of a reporting framework (NHS People Promise by default), multi-label.
 
-Without vectors, a lexicon/TF-IDF method compares each text with every element's wording (name, the topics
-listed in its description, example phrases, plus lead corrections passed as `extra_examples`). With sentence
-embeddings (nlp.represent), the embedding similarity to the same wording is averaged with the lexicon score.
+Without vectors, a lexicon/TF-IDF method learns from every element's wording (name, the topics listed in its
+description, example phrases, plus lead corrections passed as `extra_examples`): a logistic regression on the
+wording's TF-IDF vectors, one class per element, scores each text. With sentence embeddings (nlp.represent), the
+embedding similarity to the same wording (nearest phrases and centroid) is averaged with the lexicon score.
 Either way an element is kept when its score reaches an absolute threshold and is close enough to the text's
 best element (a relative margin), so one idea can map to several elements, or to none when it is off-topic.
 bench/frameworks.py measures both on a labelled sample (docs/benchmarks.md, "Framework mapping").
@@ -27,6 +28,7 @@ from importlib import resources
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from nlp.preprocess import ngrams, stem, tokenize
 
@@ -72,8 +74,10 @@ class Rule:
 
 
 # Chosen by cross-validation on bench/data/people_promise (bench/frameworks.py prints the held-out figures).
-LEXICON_RULE = Rule(threshold=0.2, margin=0.7)
-EMBEDDING_RULE = Rule(threshold=0.18, margin=0.7)
+LEXICON_RULE = Rule(threshold=0.17, margin=0.45)
+EMBEDDING_RULE = Rule(threshold=0.16, margin=0.65)
+# Regularisation of the lexicon's logistic regression (sklearn's C): measured alike from 1 to 16 in bench/frameworks.py.
+LEXICON_C = 4.0
 
 
 def element_key(name: str) -> str:
@@ -135,12 +139,14 @@ def _owners(elements: Sequence[Element], extra_examples: Mapping[str, Sequence[s
 
 
 def _lexicon_scores(texts: Sequence[str], wording: list[str], owners: np.ndarray, n_elements: int) -> np.ndarray:
-    """Cosine of each text's TF-IDF vector to each element's wording centroid, relative to the element's coherence.
+    """Probability of each element for each text, from a logistic regression learnt on the elements' wording.
 
-    IDF is fitted on the wording and the batch together, so words every idea uses ("staff", "ward", "shift")
-    weigh little. A broad element (safe and healthy spans staffing, breaks, violence and equipment) has a
-    diffuse centroid that any one idea matches weakly, so each score is divided by how close the element's
-    own wording sits to its centroid on average: 1.0 means "as close as the element's own examples".
+    TF-IDF (stemmed uni+bigrams) is fitted on the wording and the batch together, so words every idea uses
+    ("staff", "ward", "shift") weigh little. Each wording row is one example of its element; the classifier
+    learns which words tell the elements apart, so a broad element (safe and healthy spans staffing, breaks,
+    violence, equipment and IT) is not diluted into one weak centroid, as a similarity to its mean would be.
+    A text sharing no word with the wording scores 0 everywhere, so off-topic ideas stay unmapped. With fewer
+    than two elements there is nothing to tell apart: the score is the cosine to the element's wording centroid.
     """
     vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True, dtype=np.float64)
     try:
@@ -148,11 +154,18 @@ def _lexicon_scores(texts: Sequence[str], wording: list[str], owners: np.ndarray
     except ValueError:  # no content words anywhere
         return np.zeros((len(texts), n_elements))
     refs, queries = both[: len(wording)], both[len(wording) :]
-    member = sp.csr_matrix((np.ones(len(owners)), (owners, np.arange(len(owners)))), shape=(n_elements, len(owners)))
-    centroids = _unit(np.asarray((member @ refs).todense()))
-    own = np.asarray(refs @ centroids.T)[np.arange(len(owners)), owners]
-    coherence = np.asarray(member @ own).ravel() / np.maximum(np.asarray(member.sum(axis=1)).ravel(), 1)
-    return np.asarray(queries @ centroids.T) / np.maximum(coherence, 1e-6)
+    known = np.asarray(refs.sum(axis=0)).ravel() > 0  # terms the wording uses
+    touches = np.asarray(queries[:, np.flatnonzero(known)].sum(axis=1)).ravel() > 0
+    scores = np.zeros((len(texts), n_elements))
+    classes = np.unique(owners)
+    if classes.size < 2:
+        member = sp.csr_matrix((np.ones(len(owners)), (owners, np.arange(len(owners)))), shape=(n_elements, len(owners)))
+        scores = np.asarray(queries @ _unit(np.asarray((member @ refs).todense())).T)
+    else:
+        model = LogisticRegression(C=LEXICON_C, solver="newton-cg", max_iter=1000).fit(refs, owners)  # exact, fast here
+        scores[:, model.classes_] = model.predict_proba(queries)
+    scores[~touches] = 0.0
+    return scores
 
 
 def _embedding_scores(vectors: np.ndarray, element_vectors: np.ndarray, owners: np.ndarray, n_elements: int) -> np.ndarray:

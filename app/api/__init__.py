@@ -55,4 +55,4 @@ def openapi() -> Response:
     return jsonify(document())
 
 
-from app.api import batch, content, conversations, facilitation, frameworks, live, messaging, moderation, pairwise, reach, themes, triage  # noqa: E402,F401  (register routes)
+from app.api import batch, content, conversations, facilitation, frameworks, live, messaging, moderation, pairwise, reach, reports, themes, triage  # noqa: E402,F401  (register routes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from flask import abort, current_app, make_response, request
 from pydantic import BaseModel, ValidationError
@@ -88,6 +88,8 @@ SECURITY_SCHEMES = {
 }
 
 
+View = TypeVar("View", bound=Callable[..., Any])
+
 # spectree's documented form for a status with its own description: (model, "what this status means").
 Described: TypeAlias = tuple[type[BaseModel] | None, str]
 
@@ -107,6 +109,16 @@ def validate(*, resp: Response, json: type[BaseModel] | None = None, query: type
     # spectree documents its validation status on every route; a route with nothing to validate cannot fail
     # validation, so name a status the route documents anyway rather than add a 400 it never gives.
     return spec.validate(json=json, query=query, resp=resp, validation_error_status=400 if json or query else 401)
+
+
+def download(mimetype: str) -> Callable[[View], View]:
+    """Mark a view whose 200 is a file of `mimetype` rather than JSON; the document says so (spectree cannot)."""
+
+    def mark(view: View) -> View:
+        view.api_download = mimetype  # type: ignore[attr-defined]  # functions take any attribute
+        return view
+
+    return mark
 
 
 def takes_json(endpoint: str | None) -> bool:
@@ -141,6 +153,9 @@ def document() -> dict[str, Any]:
         for method, op in paths.get(path, {}).items():
             if method.upper() in (rule.methods or ()):  # None only for a rule that takes any method
                 op["operationId"] = rule.endpoint.removeprefix("api.")
+                mimetype = getattr(current_app.view_functions[rule.endpoint], "api_download", None)
+                if mimetype is not None:
+                    op["responses"]["200"]["content"] = {mimetype: {"schema": {"type": "string", "format": "binary"}}}
     for ops in paths.values():
         for op in ops.values():
             op.pop("tags", None)

@@ -15,6 +15,7 @@ from app.facilitate import outreach  # noqa: E402,F401  (invitations, reminders,
 from app.facilitate import polis_routes  # noqa: E402,F401  (Pol.is import and export)
 from app.facilitate import outreach_monitor  # noqa: E402,F401  (the outreach monitor)
 from app.facilitate import polls  # noqa: E402,F401  (quick polls in the live console)
+from app.facilitate import report_routes  # noqa: E402,F401  (the board report of a conversation)
 from app.facilitate.dates import closes_cell, date_rows  # noqa: E402
 
 bp.add_app_template_global(date_rows, "conversation_date_rows")

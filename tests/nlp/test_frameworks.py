@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.services.frameworks.catalogue import DESCRIPTION_MAX, EXAMPLES_MAX
 from nlp.frameworks import Element, element_texts, map_texts, map_theme, read_default_framework, split_examples
 from nlp.represent import embed_many, embeddings_available
 
@@ -25,11 +26,20 @@ def test_default_framework_has_nine_described_elements(elements: list[Element]) 
     assert {"we-work-flexibly", "we-are-safe-and-healthy", "staff-engagement", "morale"} <= {e.key for e in elements}
     for e in elements:
         assert len(e.description) > 150
-        assert 6 <= len(e.examples) <= 12
+        # enough phrases to cover an element's everyday topics, within what an admin could upload or edit
+        assert 12 <= len(e.examples) and len(" | ".join(e.examples)) <= EXAMPLES_MAX
+        assert len(e.description) <= DESCRIPTION_MAX
 
 
 def test_off_topic_text_maps_to_nothing(elements: list[Element]) -> None:
-    assert map_texts(["The printer on level 3 is broken", "asdf qwerty"], elements) == [[], []]
+    off_topic = ["The hospital website lists the wrong opening times for the gift shop", "asdf qwerty"]
+    assert map_texts(off_topic, elements) == [[], []]
+
+
+def test_everyday_equipment_and_it_are_safe_and_healthy(elements: list[Element]) -> None:
+    """The guideline counts the equipment, supplies and IT needed to do the job as safe and healthy."""
+    texts = ["The printer on level 3 is broken", "We have run out of gloves again", "My login keeps expiring"]
+    assert all(m and m[0][0] == "we-are-safe-and-healthy" for m in map_texts(texts, elements))
 
 
 def test_confidences_are_between_zero_and_one_best_first(elements: list[Element]) -> None:

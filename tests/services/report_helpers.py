@@ -1,4 +1,4 @@
-"""Reading a board report .docx back (python-docx), and a conversation with exactly one theme."""
+"""Reading a board report .docx back (python-docx), what it must never hold, and a conversation with one theme."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import zipfile
 from dataclasses import dataclass
 
 import docx
+import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Theme, ThemeAssignment, ThemeRun, ThemeSnapshot
+from app.models import Idea, Theme, ThemeAssignment, ThemeRun, ThemeSnapshot, Vote
 from app.services.content import ideas
 
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
@@ -37,6 +38,16 @@ def read_docx(data: bytes) -> ReadDocx:
         xml = "\n".join(package.read(name).decode("utf-8", "replace") for name in package.namelist()
                         if name.endswith((".xml", ".rels")))
     return ReadDocx(headings, text, tables, alts, xml)
+
+
+def leaked(read: ReadDocx) -> list[str]:
+    """Author tags, nonces, voter pseudonyms, idea ids or times of day found anywhere in the package (none expected)."""
+    secrets = set(db.session.scalars(sa.select(Idea.author_tag))) | set(db.session.scalars(sa.select(Idea.nonce)))
+    secrets |= set(db.session.scalars(sa.select(Vote.voter))) | set(db.session.scalars(sa.select(Idea.id)))
+    found = [s for s in secrets if s and s in read.xml]
+    found += CLOCK.findall(read.text) + HEX_TAG.findall(read.text)
+    stamps = [s.split("</")[0] for s in read.xml.split("<dcterms:")[1:]]
+    return found + [s for s in stamps if "T00:00:00" not in s]
 
 
 def table_with(read: ReadDocx, heading: str) -> list[list[str]]:

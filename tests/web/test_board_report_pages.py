@@ -1,4 +1,5 @@
-"""The board report's routes: the .docx download and the printable page say the same, and only the conversation's leads get them."""
+"""The board report's routes: the .docx download and the printable page say the same, and only the conversation's
+leads (under /manage) and facilitators (under /facilitate) get them; everyone else gets 404."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import pytest
 
-from tests.services.report_helpers import read_docx
+from tests.services.report_helpers import leaked, read_docx
 from tests.services.triage_fixtures import themed  # noqa: F401  (fixture)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -51,3 +52,33 @@ def test_a_lead_of_another_organisation_gets_404(client, login, make_user, make_
 def test_signed_out_visitors_are_sent_to_sign_in(client, themed):  # noqa: F811
     response = client.get(f"/manage/conversations/{themed[0].id}/report.docx")
     assert response.status_code == 302 and "/auth/sign-in" in response.headers["Location"]
+
+
+def test_a_facilitator_gets_the_page_and_the_docx_of_their_own_conversation(client, login, make_user, themed):  # noqa: F811
+    conversation = themed[0]
+    login(make_user("facilitator"))
+    response = client.get(f"/facilitate/conversations/{conversation.id}/report.docx")
+    assert response.status_code == 200 and response.mimetype == DOCX
+    assert response.headers["Cache-Control"] == "no-store"
+    read = read_docx(response.data)
+    assert leaked(read) == []
+    page = client.get(f"/facilitate/conversations/{conversation.id}/report")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'href="/facilitate/conversations/{conversation.id}/report.docx"' in html  # not the leads' route
+    sections = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r'<h2 class="nhsuk-heading-m">(.*?)</h2>', html)]
+    assert sections and sections == [h for h in read.headings if h in sections]
+    overview = client.get(f"/facilitate/conversations/{conversation.id}").get_data(as_text=True)
+    assert f'href="/facilitate/conversations/{conversation.id}/report"' in overview  # the "Board report" tab
+
+
+@pytest.mark.parametrize("who", ["participant", "other facilitator", "other lead"])
+def test_others_get_404_from_the_facilitators_report(client, login, make_user, make_org, themed, who):  # noqa: F811
+    conversation = themed[0]
+    if who == "participant":
+        login(make_user())
+    else:  # roles rank: a lead facilitates too, but only in their own organisation
+        login(make_user(who.split()[1], organisation=make_org("Another Trust")))
+    for path in ("report", "report.docx"):
+        assert client.get(f"/facilitate/conversations/{conversation.id}/{path}").status_code == 404
+    assert client.get("/facilitate/conversations/999999/report.docx").status_code == 404

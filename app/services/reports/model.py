@@ -218,9 +218,13 @@ def _charts(report: BoardReport) -> list[Chart]:
     return charts
 
 
-def board_report(lead_orgs: frozenset[int], conversation_id: int) -> BoardReport:
-    """The board report of a conversation the person leads (NotFound otherwise)."""
-    conversation = get_led_conversation(lead_orgs, conversation_id)
+def board_report(organisation_ids: frozenset[int], conversation_id: int) -> BoardReport:
+    """The board report of a conversation run by one of `organisation_ids` (NotFound otherwise).
+
+    Callers pass the organisations where the person is a change-hub lead, or a facilitator: both may read the
+    report of their own organisation's conversations, and nobody else learns that the conversation exists.
+    """
+    conversation = get_led_conversation(organisation_ids, conversation_id)
     run = db.session.get(ThemeRun, conversation.current_theme_run_id) if conversation.current_theme_run_id else None
     cards = build_cards(conversation, run) if run is not None else []
     cards.sort(key=lambda c: (-c.score.total, c.theme.id))  # priority order, as on the board and in the exports
