@@ -31,6 +31,24 @@ def test_people_promise_is_created_once_from_the_shipped_file(app, org):
     assert [f.id for f in catalogue.available_frameworks(frozenset({org.id}))] == [first.id]
 
 
+def test_an_installation_created_from_an_older_file_gets_the_shipped_wording(app, org, monkeypatch):
+    """The built-in People Promise is read-only: after an upgrade its rows follow the shipped file, ids kept."""
+    from nlp.frameworks import read_default_framework
+
+    framework = catalogue.default_framework()
+    ids = [e.id for e in framework.elements]
+    for element in framework.elements:  # as an earlier release stored it
+        element.description, element.examples = "Older wording", ["an older example"]
+    db.session.commit()
+    monkeypatch.setattr(catalogue, "_synced_with_file", False, raising=False)  # a process started after the upgrade
+    db.session.expire_all()
+    refreshed = catalogue.default_framework()
+    shipped = read_default_framework()
+    assert [e.id for e in refreshed.elements] == ids  # mappings and corrections keep pointing at the same elements
+    assert [e.description for e in refreshed.elements] == [e.description for e in shipped]
+    assert [list(e.examples) for e in refreshed.elements] == [list(e.examples) for e in shipped]
+
+
 def test_upload_creates_the_framework_with_its_elements_in_order(app, org):
     framework = upload.import_framework(org.id, "Our values", "Trust values", GOOD.encode())
     assert [e.name for e in framework.elements] == ["Safe staffing", "Flexible working"]

@@ -38,6 +38,7 @@ def default_framework() -> Framework:
     """The built-in People Promise, created from nlp's CSV the first time anyone needs it (flushes)."""
     framework = db.session.scalar(sa.select(Framework).where(Framework.builtin_key == BUILTIN_KEY))
     if framework is not None:
+        _follow_the_shipped_file(framework)
         return framework
     from nlp.frameworks import read_default_framework
 
@@ -53,6 +54,30 @@ def default_framework() -> Framework:
                                             description=element.description, examples=list(element.examples)))
         db.session.flush()
     return db.session.scalars(sa.select(Framework).where(Framework.builtin_key == BUILTIN_KEY)).one()
+
+
+_synced_with_file = False  # once per process: the built-in rows were compared with the shipped file
+
+
+def _follow_the_shipped_file(framework: Framework) -> None:
+    """Give the built-in framework the shipped file's wording (a newer release may have improved it; flushes).
+
+    It is read-only for admins, so its rows are only ever the file's; elements keep their ids (and so the ideas,
+    themes and corrections mapped onto them) and are matched by position. Checked once per process.
+    """
+    global _synced_with_file
+    if _synced_with_file:
+        return
+    from nlp.frameworks import read_default_framework
+
+    shipped = read_default_framework()
+    rows = sorted(framework.elements, key=lambda e: e.position)
+    if len(rows) == len(shipped) and all(r.name == e.name[:NAME_MAX] for r, e in zip(rows, shipped)):
+        for row, element in zip(rows, shipped):
+            if row.description != element.description or list(row.examples) != list(element.examples):
+                row.description, row.examples = element.description, list(element.examples)
+        db.session.flush()
+    _synced_with_file = True
 
 
 def available_frameworks(organisation_ids: frozenset[int]) -> list[Framework]:
