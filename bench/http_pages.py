@@ -212,6 +212,7 @@ def cpu(info: dict, requests: int, encoding: str, profile: str | None) -> None:
                           "wall_ms": round(1000 * elapsed / requests, 2), "bytes": size, "encoding": encoding or "none"}),
               flush=True)
         if profiler:
+            profiler.dump_stats(f"{tempfile.gettempdir()}/chorus-pages.prof")  # for pstats' print_callers
             stats = pstats.Stats(profiler)
             stats.sort_stats("cumulative").print_stats(45)
             stats.sort_stats("tottime").print_stats(30)
@@ -303,6 +304,9 @@ def main() -> None:
     parser.add_argument("--cpu", action="store_true", help="CPU ms per request in this process instead of HTTP")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", metavar="ROUTE", help="with --cpu: a cProfile of this route only")
+    parser.add_argument("--baseline", metavar="DIR", help="with --cpu: another checkout (e.g. `git archive main`) "
+                        "measured in turns with this one")
+    parser.add_argument("--rounds", type=int, default=1, help="with --cpu: how many turns each tree takes")
     parser.add_argument("--cpu-child", metavar="INFO", help=argparse.SUPPRESS)
     parser.add_argument("--postgresql", metavar="URL",
                         default="postgresql+psycopg://postgres@127.0.0.1:5432/chorus_bench_pages",
@@ -325,7 +329,14 @@ def main() -> None:
                        "--requests", str(args.requests), "--encoding", args.encoding]
             command += ["--profile", args.profile] if args.profile else []
             base = {k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "DATABASE_URL", "REDIS_URL"))}
-            subprocess.run(command, env=base | env | {"LOG_LEVEL": "warning"}, cwd=ROOT, check=True, timeout=3600)
+            # With --baseline, the two trees take turns, so both see the same load on a shared machine.
+            trees = [(name, root) for _ in range(args.rounds)
+                     for name, root in ((("baseline", Path(args.baseline).resolve()),) if args.baseline else ())
+                     + (("this tree", ROOT),)]
+            for name, root in trees:
+                print(json.dumps({"tree": name, "root": str(root), "load": os.getloadavg()}), flush=True)
+                subprocess.run(command, env=base | env | {"LOG_LEVEL": "warning", "CHORUS_BENCH_ROOT": str(root)},
+                               cwd=root, check=True, timeout=3600)
         else:
             http(info, env, args)
 
