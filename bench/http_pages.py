@@ -188,13 +188,16 @@ def cpu(info: dict, requests: int, encoding: str, profile: str | None) -> None:
     from app import create_app
 
     app = create_app()
-    client = app.test_client(use_cookies=False)  # werkzeug's cookie jar would replace the Cookie header sent
-    info["cookies"] = [_sign_in(app.test_client(), info["emails"][0])]
+    browser = app.test_client()  # pages: keeps the session cookie each answer sets, as a browser does
+    info["cookies"] = [_sign_in(browser, info["emails"][0])]
     found = routes(info)
     for name, (path, credential) in found.items():
         if profile and name != profile:
             continue
         headers = _headers(info, 0, credential, encoding)
+        if credential == "cookie":
+            headers.pop("Cookie")
+        client = browser if credential == "cookie" else app.test_client(use_cookies=False)
         for _ in range(5):  # warm: templates compiled, pool filled
             response = client.get(path, headers=headers)
             assert response.status_code == 200, (name, response.status_code, response.get_data(as_text=True)[:300])
@@ -226,7 +229,8 @@ class Tally:
 
 
 async def _get(port: int, path: str, headers: dict[str, str]) -> int:
-    """One GET on its own connection, the whole answer read; returns the status."""
+    """One GET on its own connection, the whole answer read; returns the status. Like a browser, keeps the session
+    cookie the answer sets (the app remembers in it, e.g., that the person has no moderation notices)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         head = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"] + [f"{k}: {v}" for k, v in headers.items()]
@@ -235,6 +239,9 @@ async def _get(port: int, path: str, headers: dict[str, str]) -> int:
         raw = await reader.read()
     finally:
         writer.close()
+    found = re.search(rb"\r\nSet-Cookie: session=([^;\r]+)", raw.split(b"\r\n\r\n", 1)[0], re.IGNORECASE)
+    if found and "Cookie" in headers:
+        headers["Cookie"] = "session=" + found.group(1).decode()
     return int(raw.split(b" ", 2)[1])
 
 
@@ -267,7 +274,7 @@ def summary(tally: Tally, seconds: float) -> dict:
             "errors": tally.errors}
 
 
-def http(info: dict, env: dict[str, str], args: argparse.Namespace) -> None:
+def over_http(info: dict, env: dict[str, str], args: argparse.Namespace) -> None:
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "DATABASE_URL", "REDIS_URL"))}
     base_env.update(WEB_CONCURRENCY=str(args.workers), LOG_LEVEL="warning",
                     CHORUS_WORKER_CONNECTIONS=str(max(1000, 4 * args.clients)))
@@ -338,7 +345,7 @@ def main() -> None:
                 subprocess.run(command, env=base | env | {"LOG_LEVEL": "warning", "CHORUS_BENCH_ROOT": str(root)},
                                cwd=root, check=True, timeout=3600)
         else:
-            http(info, env, args)
+            over_http(info, env, args)
 
 
 if __name__ == "__main__":
