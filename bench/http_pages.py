@@ -185,9 +185,14 @@ def cpu(info: dict, requests: int, encoding: str, profile: str | None) -> None:
     """CPU ms per request through the WSGI app in this process (sequential, so waits on the database are not counted).
 
     Runs in a fresh interpreter started with the production environment (config reads it at import)."""
+    import sqlalchemy as sa
+
     from app import create_app
+    from app.extensions import db
 
     app = create_app()
+    with app.app_context():
+        engine = db.engine
     browser = app.test_client()  # pages: keeps the session cookie each answer sets, as a browser does
     info["cookies"] = [_sign_in(browser, info["emails"][0])]
     found = routes(info)
@@ -202,6 +207,12 @@ def cpu(info: dict, requests: int, encoding: str, profile: str | None) -> None:
             response = client.get(path, headers=headers)
             assert response.status_code == 200, (name, response.status_code, response.get_data(as_text=True)[:300])
         size = len(response.get_data())
+        statements = [0]
+
+        def count(*_: object, statements: list[int] = statements) -> None:
+            statements[0] += 1
+
+        sa.event.listen(engine, "before_cursor_execute", count)
         profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not waits on the database
         started, wall = time.process_time(), time.perf_counter()
         if profiler:
@@ -211,8 +222,10 @@ def cpu(info: dict, requests: int, encoding: str, profile: str | None) -> None:
         if profiler:
             profiler.disable()
         spent, elapsed = time.process_time() - started, time.perf_counter() - wall
+        sa.event.remove(engine, "before_cursor_execute", count)
         print(json.dumps({"route": name, "cpu_ms": round(1000 * spent / requests, 2),
-                          "wall_ms": round(1000 * elapsed / requests, 2), "bytes": size, "encoding": encoding or "none"}),
+                          "wall_ms": round(1000 * elapsed / requests, 2),
+                          "statements": round(statements[0] / requests, 2), "bytes": size, "encoding": encoding or "none"}),
               flush=True)
         if profiler:
             profiler.dump_stats(f"{tempfile.gettempdir()}/chorus-pages.prof")  # for pstats' print_callers
