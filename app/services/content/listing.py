@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
@@ -141,6 +142,7 @@ def _cards(participant: Participant, conversation: Conversation, rows: list) -> 
     return cards
 
 
+@functools.cache  # the same statement every time (statements are immutable): built once, not on every request
 def _card_query() -> tuple[sa.Select, sa.ColumnElement[int], sa.ColumnElement[int]]:
     """Ideas with their counts, computed only for the rows the query keeps (scaled to the page, not the instance)."""
     up, comments = _vote_count(1).label("up"), _comment_count().label("comments")
