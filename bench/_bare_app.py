@@ -1,4 +1,5 @@
-"""The baseline for bench/http_load.py: a bare Flask app doing the same writes as a vote and a comment, nothing else.
+"""The baseline for bench/http_load.py (and http_pages.py): a bare Flask app doing the same writes as a vote and a
+comment (and a trivial page of 20 ideas), nothing else.
 
 One INSERT ... ON CONFLICT per request through SQLAlchemy and psycopg (the same driver and pool as Chorus), served by
 the same gunicorn settings. Run by bench/http_load.py as `gunicorn -c gunicorn.conf.py bench._bare_app:app`.
@@ -9,10 +10,24 @@ from __future__ import annotations
 import os
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template_string, request
 
 app = Flask(__name__)
 engine = sa.create_engine(os.environ["BARE_DATABASE_URL"], pool_pre_ping=True)
+
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>Ideas</title></head><body><main><h1>Ideas</h1>
+<ul>{% for id, body in rows %}<li id="idea-{{ id }}"><p>{{ body }}</p><a href="/ideas/{{ id }}">Comments</a></li>{% endfor %}</ul>
+</main></body></html>"""
+
+
+@app.get("/bare/questions/<int:question_id>/ideas")
+def ideas(question_id: int):  # type: ignore[no-untyped-def]
+    """bench/http_pages.py's baseline: one SELECT of 20 ideas rendered through Jinja, nothing else."""
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT id, body FROM idea WHERE question_id = :q ORDER BY id LIMIT 20"), {"q": question_id}).all()
+    return render_template_string(PAGE, rows=rows)
 
 
 @app.put("/api/v1/ideas/<idea_id>/vote")

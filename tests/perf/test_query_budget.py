@@ -96,6 +96,10 @@ def _grow(conversation: Conversation, ideas: int, votes_per_idea: int, comments_
     db.session.execute(sa.insert(Idea), idea_rows)
     db.session.execute(sa.insert(Vote), vote_rows)
     db.session.execute(sa.insert(Comment), comment_rows)
+    # What the services' writes would have recorded: live events, which end what pages kept of the smaller
+    # conversation (app/services/content/listing_cache.py), so the grown one is counted and sorted afresh.
+    db.session.execute(sa.update(Conversation).where(Conversation.id == conversation.id)
+                       .values(live_seq=Conversation.live_seq + 1))
     db.session.commit()
 
 

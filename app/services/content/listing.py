@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 
@@ -15,6 +17,7 @@ from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Qu
 from app.services.content.authorship import is_author, own_ids
 from app.services.access import get_conversation, get_question
 from app.services.content.grace import is_archived
+from app.services.content.listing_cache import cached
 from app.services.content.ideas import visible_idea
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
@@ -29,6 +32,7 @@ SORTS: dict[str, str] = {
     "discussed": "Most discussed",
 }
 PER_PAGE = 20
+T = TypeVar("T")
 
 
 def sort_labels(voting_mode: str) -> dict[str, str]:
@@ -138,6 +142,7 @@ def _cards(participant: Participant, conversation: Conversation, rows: list) -> 
     return cards
 
 
+@functools.cache  # the same statement every time (statements are immutable): built once, not on every request
 def _card_query() -> tuple[sa.Select, sa.ColumnElement[int], sa.ColumnElement[int]]:
     """Ideas with their counts, computed only for the rows the query keeps (scaled to the page, not the instance)."""
     up, comments = _vote_count(1).label("up"), _comment_count().label("comments")
@@ -165,8 +170,7 @@ def _fair_random_page(query: sa.Select, published: sa.ColumnElement[bool], seed:
     walk = sa.union_all(*stretches).subquery()
     ids = db.session.scalars(sa.select(walk.c.id).order_by(
         walk.c.part, walk.c.id.asc() if ascending else walk.c.id.desc()).offset(offset).limit(PER_PAGE)).all()
-    rows = {row[0].id: row for row in db.session.execute(query.where(Idea.id.in_(ids))).all()} if ids else {}
-    return [rows[i] for i in ids if i in rows]
+    return _rows_in_order(query, ids)
 
 
 def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1,
@@ -181,7 +185,12 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
     stage = stage if stage in {s.value for s in IdeaStage} and conversation.kind == "ideas_lab" else None
     if stage:
         published = published & (Idea.stage == stage)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0
+    # Counting and sorting every idea is done once per conversation event, not per reader (listing_cache);
+    # Ideas Lab stage moves record no event, so a stage's list is always read afresh.
+    def kept(key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        return compute() if stage else cached(conversation.id, conversation.live_seq, (question.id, *key), compute)
+
+    total = kept(("total",), lambda: db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
     query, up, comments = _card_query()
@@ -189,18 +198,32 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
     if sort == "random":
         # Keyed by a seed of its own purpose (never the stored voter pseudonym), so the same on every visit
         # yet reproducible by nobody holding a dump: the first ideas on a screen must not name its reader.
+        # Per person, so never cached (rule A3); it reads only up to the page.
         seed = order_seed(conversation_key(conversation), participant.user_key)
-        ordered = _fair_random_page(query.where(published), published, seed, page)
+        ordered = _fair_random_page(query, published, seed, page)
     else:
         orders: dict[str, list[sa.UnaryExpression[Any]]] = {
             "newest": [Idea.created_hour.desc()],
             "supported": [sa.desc(up), Idea.created_hour.desc()],
             "discussed": [sa.desc(comments), Idea.created_hour.desc()],
         }
-        order = orders[sort]
-        query = query.order_by(*order, Idea.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-        ordered = list(db.session.execute(query).all())
+        fresh: list[sa.Row[Any]] = []
+
+        def sorted_ids() -> list[str]:
+            fresh.extend(db.session.execute(
+                query.order_by(*orders[sort], Idea.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all())
+            return [row[0].id for row in fresh]
+
+        ids = kept((sort, page), sorted_ids)
+        # Kept ids are read again with today's counts, and only while still published (a hidden idea drops out).
+        ordered = fresh or _rows_in_order(query, ids)
     return IdeaPage(question, _cards(participant, conversation, ordered), sort, page, pages, total, stage)
+
+
+def _rows_in_order(query: sa.Select, ids: Sequence[str]) -> list:
+    """The card rows of these ids, in their order (ids no longer matching the query are left out)."""
+    rows = {row[0].id: row for row in db.session.execute(query.where(Idea.id.in_(ids))).all()} if ids else {}
+    return [rows[i] for i in ids if i in rows]
 
 
 def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:

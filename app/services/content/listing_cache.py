@@ -1,0 +1,89 @@
+"""Orders and totals of a question's idea list, kept per conversation until its next live event.
+
+Sorting by support or comments counts every idea of the question, and the total counts them all: work that grows
+with the conversation, done again by every reader of the same page. Every change that moves an idea in a list
+(a post, vote, comment, withdrawal, moderation, batch release, counts shown or hidden) records a live event, which
+raises the conversation's `live_seq`; the page's access check has already read that row, so the cache key costs no
+statement and a new event makes every older entry unreachable.
+
+What is kept is what every reader of the page sees alike: idea ids in order and a count, per conversation, never
+per person (no key or value names who read, wrote or voted: rules A2, A3; the fair random order, which is per
+person, is never kept). It lives in the worker's memory only (no Redis key, no row, no time), bounded in size.
+Changes that record no event (a paper-note import) show once an event follows, or after REUSES readings.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from flask import current_app
+
+CONVERSATIONS = 64  # conversations kept per worker (least recently read dropped first)
+ENTRIES = 256  # pages and totals kept per conversation
+REUSES = 200  # readings an entry serves before it is computed again, even with no event since
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Conversation:
+    seq: int
+    entries: OrderedDict[Hashable, list] = field(default_factory=OrderedDict)  # key -> [value, readings left]
+
+
+class ListingCache:
+    """One app's cache (each app its own, so tests' fresh databases never see another app's entries)."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[int, _Conversation] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def cached(self, conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value kept for this conversation at event number `seq`, or compute() kept in its place."""
+        return _cached(self._cache, self._lock, conversation_id, seq, key, compute)
+
+    def clear(self) -> None:
+        """Forget everything (a test that rewrote tables behind the services' back)."""
+        with self._lock:
+            self._cache.clear()
+
+
+def listing_cache() -> ListingCache:
+    """The current app's cache, made on first use."""
+    return current_app.extensions.setdefault("chorus.listing_cache", ListingCache())
+
+
+def cached(conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
+    """The current app's value for this conversation at event number `seq`, or compute() kept in its place."""
+    return listing_cache().cached(conversation_id, seq, key, compute)
+
+
+def _cached(_cache: OrderedDict[int, _Conversation], _lock: threading.Lock, conversation_id: int, seq: int,
+            key: Hashable, compute: Callable[[], T]) -> T:
+    with _lock:
+        found = _cache.get(conversation_id)
+        if found is not None and found.seq == seq:
+            _cache.move_to_end(conversation_id)
+            entry = found.entries.get(key)
+            if entry is not None and entry[1] > 0:
+                entry[1] -= 1
+                found.entries.move_to_end(key)
+                return entry[0]
+    value = compute()  # outside the lock: other readers are not held up by one page's query
+    with _lock:
+        found = _cache.get(conversation_id)
+        if found is None or found.seq < seq:
+            found = _cache[conversation_id] = _Conversation(seq)
+        if found.seq == seq:
+            found.entries[key] = [value, REUSES]
+            found.entries.move_to_end(key)
+            while len(found.entries) > ENTRIES:
+                found.entries.popitem(last=False)
+        _cache.move_to_end(conversation_id)
+        while len(_cache) > CONVERSATIONS:
+            _cache.popitem(last=False)
+    return value

@@ -1,0 +1,42 @@
+"""Rules A2, A3: what pages keep per conversation (listing_cache) never names who read, wrote or voted."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.crypto import voter_pseudonym
+from app.extensions import db
+from app.models import Idea
+from app.services.common.keys import conversation_key
+from app.services.content import ideas, voting
+from app.services.content.listing import SORTS, list_ideas, order_seed
+from app.services.content.listing_cache import listing_cache
+
+
+def test_kept_lists_carry_no_person(make_user, make_conversation, as_participant):
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    people = [make_user() for _ in range(3)]
+    author, voter, reader = (as_participant(p) for p in people)
+    posted = [ideas.post_idea(author, question, f"Idea number {n}: a quiet room for breaks")[0].id for n in range(4)]
+    voting.cast_vote(voter, posted[2], "support")
+    for person in (author, voter, reader):
+        for sort in SORTS:
+            list_ideas(person, question, sort)
+
+    key = conversation_key(conversation)
+    personal = {p.email for p in people}  # (numeric user ids are checked through the keys' shape below)
+    personal |= {p.user_key for p in (author, voter, reader)}
+    personal |= {voter_pseudonym(key, p.user_key) for p in (author, voter, reader)}
+    personal |= {order_seed(key, p.user_key).hex() for p in (author, voter, reader)}
+    personal |= set(db.session.scalars(sa.select(Idea.author_tag)))
+    kept = listing_cache()._cache
+    assert kept, "nothing was kept: the test would prove nothing"
+    text = repr(kept)
+    assert not [value for value in personal if value in text]
+    for entry in kept.values():
+        for entry_key, (value, _) in entry.entries.items():
+            # (question, what, page): the same for every reader; values are idea ids in order, or a count.
+            assert entry_key[0] == question and entry_key[1] in {"total", *SORTS}
+            assert entry_key[1] != "random", "a person's fair random order must never be kept (A3)"
+            assert isinstance(value, int) or set(value) <= set(posted)

@@ -1,0 +1,75 @@
+"""Sorted idea lists and totals are kept per conversation until its next live event (listing_cache)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.services.content import ideas, voting
+from app.services.content.listing import list_ideas
+from app.services.moderation import decisions
+
+
+def _statements(run):  # type: ignore[no-untyped-def]
+    """What run() returns, and the SQL it sent."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        return run(), seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _ids(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return [card.idea.id for card in page.cards]
+
+
+def _world(make_user, make_conversation, as_participant, n: int = 3):  # type: ignore[no-untyped-def]
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    author = as_participant(make_user())
+    posted = [ideas.post_idea(author, question, f"Idea number {k}: lockers for the night staff")[0].id
+              for k in range(n)]
+    return conversation, question, posted, [as_participant(make_user()) for _ in range(3)]
+
+
+def test_a_second_reading_neither_counts_nor_sorts_again(make_user, make_conversation, as_participant):
+    _, question, posted, (reader, other, _) = _world(make_user, make_conversation, as_participant)
+    voting.cast_vote(other, posted[1], "support")
+    first, cold = _statements(lambda: list_ideas(reader, question, "supported"))
+    second, warm = _statements(lambda: list_ideas(other, question, "supported"))  # another reader: kept for everyone
+    assert _ids(second) == _ids(first) and _ids(first)[0] == posted[1]
+    assert second.total == first.total == 3
+    def totals(statements: list[str]) -> list[str]:
+        return [s for s in statements if s.lower().startswith("select count(*)")]
+
+    assert len(totals(cold)) == 1 and totals(warm) == []  # the question's ideas are not counted again
+    assert any("ORDER BY" in s for s in cold) and not any("ORDER BY" in s for s in warm)  # nor sorted again
+    assert len(warm) < len(cold)
+
+
+def test_a_vote_reorders_the_list_at_once(make_user, make_conversation, as_participant):
+    _, question, posted, (reader, voter, _) = _world(make_user, make_conversation, as_participant)
+    voting.cast_vote(voter, posted[0], "support")
+    assert _ids(list_ideas(reader, question, "supported"))[0] == posted[0]
+    voting.cast_vote(voter, posted[2], "support")
+    voting.cast_vote(reader, posted[2], "support")
+    page = list_ideas(reader, question, "supported")
+    assert _ids(page)[0] == posted[2]
+    assert page.cards[0].support == 2 and page.cards[0].my_vote == "support"  # counts and own vote read afresh
+
+
+def test_a_new_idea_and_a_hidden_one_change_the_total_and_the_list(make_user, make_conversation, as_participant):
+    conversation, question, posted, (reader, _, _) = _world(make_user, make_conversation, as_participant)
+    assert list_ideas(reader, question, "newest").total == 3
+    newer, _ = ideas.post_idea(reader, question, "A water fountain on every floor, please")
+    page = list_ideas(reader, question, "newest")
+    assert page.total == 4 and newer.id in _ids(page)
+    moderator = make_user("facilitator")
+    decisions.hide_item(conversation, moderator.id, "idea", posted[0], "abusive")
+    page = list_ideas(reader, question, "newest")
+    assert page.total == 3 and posted[0] not in _ids(page)
