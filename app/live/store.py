@@ -25,6 +25,13 @@ _UNSTORED = "chorus.live_unstored"  # pending events recorded before a forget():
 VOTE_EVENTS = ("votes", "idea", "idea_withdrawn")
 
 
+# Built once, on the tables: numbering and storing events is on every write's path, and needs no ORM work.
+_CONVERSATIONS = cast(sa.Table, Conversation.__table__)  # a declarative model's table: typed as any FromClause
+_NUMBER = (sa.update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == sa.bindparam("conversation_id"))
+           .values(live_seq=_CONVERSATIONS.c.live_seq + sa.bindparam("count")).returning(_CONVERSATIONS.c.live_seq))
+_STORE = sa.insert(cast(sa.Table, LiveEvent.__table__))
+
+
 def record(conversation_id: int, type_: str, data: dict[str, Any]) -> LiveMessage:
     """Add an event to the current transaction; publish the returned message after commit.
 
@@ -51,11 +58,8 @@ def _number_pending(session: Session) -> None:
     prune_now = False
     for conversation_id in sorted(by_conversation):  # one lock order for every writer: no deadlock
         messages = by_conversation[conversation_id]
-        last = session.execute(
-            sa.update(Conversation).where(Conversation.id == conversation_id)
-            .values(live_seq=Conversation.live_seq + len(messages)).returning(Conversation.live_seq),
-            execution_options={"synchronize_session": False},
-        ).scalar_one()
+        connection = session.connection()
+        last = connection.execute(_NUMBER, {"conversation_id": conversation_id, "count": len(messages)}).scalar_one()
         first = last - len(messages) + 1
         for offset, message in enumerate(messages):
             object.__setattr__(message, "id", first + offset)  # frozen for readers; numbered exactly once, here
@@ -63,7 +67,7 @@ def _number_pending(session: Session) -> None:
                  "payload": json.dumps(m.data, sort_keys=True, separators=(",", ":"))}
                 for m in messages if id(m) not in unstored]
         if rows:
-            session.execute(sa.insert(LiveEvent), rows)
+            connection.execute(_STORE, rows)
         prune_now = prune_now or last // PRUNE_EVERY != (first - 1) // PRUNE_EVERY  # passed a multiple
     if prune_now:
         prune()
