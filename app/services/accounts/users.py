@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -184,7 +184,10 @@ def user_for_token(token: str) -> User | None:
     # One statement with the user and memberships: a token request (a vote, a post) runs on a tight budget.
     record = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
-        .options(joinedload(ApiToken.user).joinedload(User.memberships))
+        # Memberships without their organisation and staff group rows: roles and ids are what a request checks
+        # (anything that reads the rows themselves loads them then).
+        .options(joinedload(ApiToken.user).joinedload(User.memberships)
+                 .options(lazyload(Membership.organisation), lazyload(Membership.staff_group)))
     ).unique().first()
     if record is None or not record.user.active:
         return None

@@ -7,7 +7,7 @@ from sqlalchemy.orm import contains_eager
 
 from app import live
 from app.extensions import db
-from app.models import ContentStatus, Idea, Vote
+from app.models import ContentStatus, Conversation, Idea, Vote
 from app.services.content.authorship import insert_once, stamp
 from app.services.workshops import events
 from app.services.access import get_question, visible_to
@@ -69,7 +69,8 @@ def visible_idea(participant: Participant, idea_id: str) -> Idea:
     idea = db.session.scalar(
         sa.select(Idea).join(Idea.conversation)
         .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, visible_to(participant))
-        .options(contains_eager(Idea.conversation))
+        # The conversation's organisation is not joined in: no write path reads it (it loads if something does).
+        .options(contains_eager(Idea.conversation).lazyload(Conversation.organisation))
     )
     if idea is None:
         raise NotFound("We could not find that idea.")
