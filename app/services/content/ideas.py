@@ -8,7 +8,7 @@ from sqlalchemy.orm import contains_eager
 from app import live
 from app.extensions import db
 from app.models import ContentStatus, Conversation, Idea, Vote
-from app.services.content.authorship import insert_once, stamp
+from app.services.content.authorship import commit_keeping, insert_once, stamp
 from app.services.workshops import events
 from app.services.access import get_question, visible_to
 from app.services.themes.embeddings import forget_embedding, queue_embedding
@@ -55,7 +55,7 @@ def post_idea(
         open_thread(conversation, idea=idea)
     message = events.idea_posted(idea) if created else None
     released = hold_or_release(conversation)  # batch release: this post may complete a batch
-    db.session.commit()
+    commit_keeping(idea)
     live.publish(message)
     announce(released)
     if created and idea.status == ContentStatus.PUBLISHED:  # held or waiting: no job dates it to the second
