@@ -19,13 +19,17 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Comment, Conversation, Idea, Vote
 from app.services.accounts.users import create_api_token
+from tests.conftest import BACKEND
 
 # Budgets per request, authentication included: a bearer token with its person's memberships is 1 statement,
 # a session cookie 2 (the person, and the check that the session was not signed out).
-VOTE = 6        # + idea with conversation, key and access check; upsert; the idea's new counts; event number; event
-WITHDRAW = 6    # the same, with a delete instead of the upsert
-COMMENT = 6     # + idea with access; insert ... on conflict returning the row; event number; event; re-read to answer
-POST_IDEA = 8   # + question with access; insert returning the row; event number; event; idea, conversation to answer
+# Numbering and storing a write's live event: one statement on PostgreSQL (app/live/store.py), two on SQLite.
+EVENT = 1 if BACKEND == "postgresql" else 2
+VOTE = 4 + EVENT       # + idea with conversation, key and access check; upsert; the idea's new counts
+WITHDRAW = 4 + EVENT   # the same, with a delete instead of the upsert
+COMMENT = 3 + EVENT    # + idea with access; insert ... on conflict returning the row (what the answer shows)
+POST_IDEA = 5 + EVENT  # + question with access; insert returning the row (what the answer shows); the conversation
+                       # again (for the answer and the embedding job)
 IDEA_LIST = 6   # + question with access; total; the ids in fair random order; the page with its counts; own votes
 LIVE_POLL = 5   # session (2); conversation with access; events after the cursor and the current number
 API_LIVE = 7    # token (1); conversation with access; the board's notes with counts; own votes; questions; events; number
@@ -159,7 +163,8 @@ def _conversation_row_locked_last() -> None:
     (issue #17 item 1: 200 clients queued on that row until the pool ran out).
     """
     log = COMMITS["log"]
-    touching = [n for n, s in enumerate(log) if s.startswith("UPDATE conversation")]
+    # PostgreSQL numbers and stores the event in one statement (WITH numbered AS (UPDATE conversation ...) INSERT ...).
+    touching = [n for n, s in enumerate(log) if s.startswith(("UPDATE conversation", "WITH numbered AS (UPDATE conversation"))]
     assert touching, "the write numbered no live event"
     commit = log.index("COMMIT", touching[0])
     after = [s for s in log[touching[0] + 1:commit] if not s.startswith("INSERT INTO live_event")]
