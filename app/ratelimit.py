@@ -1,8 +1,9 @@
 """Rate-limit keys and shared limits: per conversation, under a key that is shredded with the conversation.
 
 A posting limit is keyed by HMAC(K, "ratelimit" ‖ user key), where K is derived from the conversation's key
-(services/common/keys.purpose_key): one person's counters in two conversations are unrelated, Redis never holds a user id, user key or a SECRET_KEY-derived person hash, and
-once a conversation's key is destroyed nobody can tell whose counter was whose (rules A6, A7).
+(services/common/keys.purpose_key): one person's counters in two conversations are unrelated, Redis never holds a
+user id, user key or a SECRET_KEY-derived person hash, and once a conversation's key is destroyed nobody can tell
+whose counter was whose (rules A6, A7).
 """
 
 from __future__ import annotations
