@@ -195,7 +195,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT: int | None = None
 
     RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI")
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers on every answer: they cost two Redis round trips per request (issue #18). A refusal
+    # (429) still says when to try again in Retry-After (app/errors.py).
+    RATELIMIT_HEADERS_ENABLED = False
     # A fixed window that starts at a key's first hit: Redis holds a counter with an expiry, where a moving window
     # would hold the exact time of every post and vote (rule A7). A burst can reach twice the limit across two windows.
     RATELIMIT_STRATEGY = "fixed-window"

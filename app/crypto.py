@@ -10,6 +10,7 @@ import hmac
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Protocol
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 MIN_MASTER_KEY_BYTES = 32
+DERIVED_MAX = 10_000  # purpose keys kept per process (one per live conversation and purpose)
 _NONCE_BYTES = 12
 
 
@@ -61,6 +63,8 @@ class Keyring:
         self._fingerprint = hashlib.sha256(_derive(master, b"fingerprint")).hexdigest()[:16]
         self._epochs: dict[str, AESGCM] = {}
         self._cache: dict[bytes, bytes] = {}
+        # Purpose keys derived from conversation keys, each with the monotonic time it may be used until.
+        self._derived: dict[bytes, tuple[float, bytes]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -78,6 +82,7 @@ class Keyring:
         with self._lock:
             self._epochs = epochs
             self._cache.clear()
+            self._derived.clear()
 
     def purpose_key(self, purpose: str) -> bytes:
         """A key for one purpose (e.g. sign-in rate limits), derived from the master key and useless for any other."""
@@ -137,10 +142,31 @@ class Keyring:
         return True
 
     def forget(self, context: bytes) -> None:
-        """Drop any cached key for a conversation (used when its key is destroyed)."""
+        """Drop any cached key for a conversation, and keys derived from it (used when its key is destroyed)."""
         with self._lock:
             for cache_key in [k for k in self._cache if k.startswith(context + b"|")]:
                 del self._cache[cache_key]
+            for cache_key in [k for k in self._derived if k.startswith(context + b"|")]:
+                del self._derived[cache_key]
+
+    def derive(self, conversation_key: bytes, context: bytes, purpose: str, seconds: float) -> bytes:
+        """A key for one purpose derived from an opened conversation key, remembered for `seconds`.
+
+        It opens nothing else (no pseudonym, no author tag), and `derived` finds it again without the database.
+        """
+        key = hmac.new(conversation_key, b"derived:" + purpose.encode(), hashlib.sha256).digest()
+        with self._lock:
+            if len(self._derived) >= DERIVED_MAX:  # a bound, not an eviction policy: the next misses refill it
+                self._derived.clear()
+            self._derived[context + b"|" + purpose.encode()] = (time.monotonic() + seconds, key)
+        return key
+
+    def derived(self, context: bytes, purpose: str) -> bytes | None:
+        """The purpose key `derive` made for this conversation, if it has not run out (or been forgotten)."""
+        entry = self._derived.get(context + b"|" + purpose.encode())
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
 
 
 def tag(conversation_key: bytes, purpose: str, *parts: bytes | str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 
 import sqlite3
@@ -125,6 +126,23 @@ def _end_session(_error: BaseException | None) -> None:
         db.session.registry.clear()
 
 
+def _retry_after() -> str:
+    """Seconds until the breached limit's window ends.
+
+    Asked of the limiter only on a refusal: rate-limit headers on every answer cost two Redis round trips per
+    request (config.py, RATELIMIT_HEADERS_ENABLED).
+    """
+    from app.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        if current is not None:
+            return str(max(1, int(current.reset_at - time.time())))
+    except Exception:  # noqa: BLE001  (storage unreachable: the refusal still says when to try again)
+        log.warning("the rate-limit window could not be read for Retry-After")
+    return "60"
+
+
 def init_errors(app: Flask) -> None:
     app.teardown_appcontext(_end_session)
 
@@ -143,6 +161,8 @@ def init_errors(app: Flask) -> None:
         for name, value in error.get_headers():
             if name.lower() in {"allow", "retry-after"}:
                 response.headers[name] = value
+        if status == 429:
+            response.headers["Retry-After"] = _retry_after()
         return response
 
     @app.errorhandler(Exception)

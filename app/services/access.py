@@ -58,6 +58,20 @@ def visible_to(participant: Participant) -> sa.ColumnElement[bool]:
             | ((Conversation.status != ConversationStatus.DRAFT) & in_audience))
 
 
+def member_visibility() -> sa.ColumnElement[bool]:
+    """visible_to for a member (not a guest) with bind parameters instead of values, so a hot lookup can build its
+    statement once; execute it with visibility_params(participant)."""
+    in_audience = sa.exists().where(audience.c.conversation_id == Conversation.id,
+                                    audience.c.organisation_id.in_(sa.bindparam("organisations", expanding=True)))
+    return (Conversation.organisation_id.in_(sa.bindparam("facilitates", expanding=True))
+            | ((Conversation.status != ConversationStatus.DRAFT) & in_audience))
+
+
+def visibility_params(participant: Participant) -> dict[str, list[int]]:
+    """The values member_visibility's bind parameters take for this person."""
+    return {"facilitates": sorted(participant.facilitates), "organisations": sorted(participant.organisation_ids)}
+
+
 def get_conversation(participant: Participant, conversation_id: int) -> Conversation:
     """A conversation this person may see, or NotFound (drafts only to its facilitators)."""
     conversation = db.session.scalar(  # one statement with the access check (no audience load)

@@ -187,3 +187,24 @@ def test_a_conversation_created_during_a_shredding_waits_and_gets_the_new_epoch(
     made = db.session.get(Conversation, results["create"])
     assert made.key.epoch_id == _current().id and len(conversation_key(made)) == 32
     assert set(FileEpochStore(key_dir).load()) == {_current().id}
+
+
+def test_a_remembered_rate_limit_key_is_forgotten_when_its_conversation_is_shredded(app, key_dir, make_conversation):
+    """purpose_key keeps a derived key in memory for a minute; shredding in this process ends it at once."""
+    from app.services.common.errors import NotAllowedNow
+
+    closing, staying = make_conversation(), make_conversation(title="Stays open")
+    remembered = keys.purpose_key(closing.id, "ratelimit")
+    assert remembered is not None and keys.purpose_key(closing.id, "ratelimit") == remembered
+    assert keys.purpose_key(closing.id, "other") != remembered  # one key per purpose
+    assert remembered not in (conversation_key(closing), conversation_key(staying))
+    staying_limit = keys.purpose_key(staying.id, "ratelimit")
+    _close_long_ago(app, closing)
+
+    assert shred_expired_keys() == [closing.id]
+
+    with pytest.raises(NotAllowedNow):
+        keys.purpose_key(closing.id, "ratelimit")
+    db.session.expire_all()
+    assert keys.purpose_key(staying.id, "ratelimit") == staying_limit  # re-wrapped, the same key underneath
+    assert keys.purpose_key(10**9, "ratelimit") is None

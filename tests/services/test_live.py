@@ -314,3 +314,26 @@ def test_moderation_decisions_update_the_boards(make_conversation, make_user, as
     assert [(e.type, json.loads(e.payload)["idea_id"]) for e in new] == [
         ("idea_withdrawn", shown.id), ("idea", held.id), ("idea_edited", held.id)]
     assert not any(json.loads(e.payload).get("idea_id") == shown.id and e.type == "idea" for e in _events(conversation.id))
+
+
+def test_events_of_one_transaction_are_numbered_in_order_and_forgotten_ones_are_not_stored(make_conversation):
+    """Numbering and storing (one statement on PostgreSQL): consecutive ids, the log's payloads, forget() honoured."""
+    conversation = make_conversation()
+    start = db.session.get(Conversation, conversation.id).live_seq
+    first = live.record(conversation.id, "phase", {"phase": "collect"})
+    second = live.record(conversation.id, "timer", {"seconds": 60})
+    db.session.commit()
+    assert (first.id, second.id) == (start + 1, start + 2)
+    stored = _events(conversation.id)
+    assert [(e.id, e.type, json.loads(e.payload)) for e in stored][-2:] == [
+        (start + 1, "phase", {"phase": "collect"}), (start + 2, "timer", {"seconds": 60})]
+    assert all(e.created_hour.minute == 0 and e.created_hour.second == 0 for e in stored)
+
+    gone = live.record(conversation.id, "idea", {"idea_id": "x"})
+    live.forget(conversation.id)  # as at closing: the log goes, and so does what this transaction recorded so far
+    kept = live.record(conversation.id, "phase", {"phase": "closed"})
+    db.session.commit()
+    assert (gone.id, kept.id) == (start + 3, start + 4)  # still numbered (and published), in order
+    assert [(e.id, e.type) for e in _events(conversation.id)] == [(start + 4, "phase")]
+    db.session.expire_all()
+    assert db.session.get(Conversation, conversation.id).live_seq == start + 4

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -177,15 +177,19 @@ def create_api_token(user: User, name: str = "API token") -> str:
     return token
 
 
+# One statement with the user and memberships, built once: a token request (a vote, a post) runs on a tight budget.
+# Memberships come without their organisation and staff group rows: roles and ids are what a request checks
+# (anything that reads the rows themselves loads them then).
+_TOKEN = (sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked.is_(False))
+          .options(joinedload(ApiToken.user).joinedload(User.memberships)
+                   .options(lazyload(Membership.organisation), lazyload(Membership.staff_group))))
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     if not token or not token.startswith("chorus_"):
         return None
-    # One statement with the user and memberships: a token request (a vote, a post) runs on a tight budget.
-    record = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked.is_(False))
-        .options(joinedload(ApiToken.user).joinedload(User.memberships))
-    ).unique().first()
+    record = db.session.scalars(_TOKEN, {"token_hash": hash_token(token)}).unique().first()
     if record is None or not record.user.active:
         return None
     return record.user

@@ -103,6 +103,29 @@ def conversation_key(conversation: Conversation) -> bytes:
         return keyring().unwrap(record.wrapped, _context(conversation.id), record.epoch_id)
 
 
+# How long a purpose key (rate limits) derived from a conversation key is used without reading the key's row again:
+# a shredding on another host stops it at most this long after (this host forgets it at once).
+PURPOSE_KEY_SECONDS = 60.0
+
+
+def purpose_key(conversation_id: int, purpose: str) -> bytes | None:
+    """A key for one purpose (rate-limit counters) derived from the conversation's key; None if there is no such
+    conversation. NotAllowedNow once the key has been destroyed.
+
+    Remembered in memory for PURPOSE_KEY_SECONDS, so a hot route does not read the conversation and its key on
+    every request; nothing person-linked is kept (the person's part is mixed in by the caller each time).
+    """
+    ring = keyring()
+    context = _context(conversation_id)
+    key = ring.derived(context, purpose)
+    if key is None:
+        conversation = db.session.get(Conversation, conversation_id)
+        if conversation is None:
+            return None
+        key = ring.derive(conversation_key(conversation), context, purpose, PURPOSE_KEY_SECONDS)
+    return key
+
+
 def shred_keys(conversations: list[Conversation], now: datetime | None = None) -> list[int]:
     """Destroy these conversations' keys for good: new epoch, re-wrap every other live key, destroy old epochs."""
     now = now or utcnow()

@@ -6,6 +6,7 @@ from typing import TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.crypto import author_tag, author_tagger, new_nonce
 from app.extensions import db
@@ -42,6 +43,18 @@ def insert_once(item: Content) -> tuple[Content, bool]:
         existing = db.session.scalars(sa.select(model).where(model.author_tag == item.author_tag)).one()
         return existing, False
     return created, True
+
+
+def commit_keeping(item: Content) -> None:
+    """Commit, keeping the item's columns loaded: the answer shows what was just written without reading it again.
+
+    COMMIT expires every loaded object, so reading the new row's columns afterwards cost a SELECT per post; the
+    values are the ones the INSERT ... RETURNING (or the repeat's SELECT) gave, so they are what the database holds.
+    """
+    values = {attribute.key: getattr(item, attribute.key) for attribute in sa.inspect(type(item)).column_attrs}
+    db.session.commit()
+    for key, value in values.items():
+        set_committed_value(item, key, value)
 
 
 def is_author(participant: Participant, key: bytes, item: Idea | Comment) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app import live
 from app.extensions import db
 from app.models import Comment
-from app.services.content.authorship import insert_once, stamp
+from app.services.content.authorship import commit_keeping, insert_once, stamp
 from app.services.workshops import events
 from app.services.common.errors import NotAllowedNow
 from app.services.content.ideas import visible_idea
@@ -44,7 +44,7 @@ def add_comment(
         open_thread(conversation, comment=comment)
     message = events.comment_posted(comment) if created else None
     released = hold_or_release(conversation)  # batch release: this post may complete a batch
-    db.session.commit()
+    commit_keeping(comment)
     live.publish(message)
     announce(released)
     return comment, created

@@ -7,10 +7,10 @@ from sqlalchemy.orm import contains_eager
 
 from app import live
 from app.extensions import db
-from app.models import ContentStatus, Idea, Vote
-from app.services.content.authorship import insert_once, stamp
+from app.models import ContentStatus, Conversation, Idea, Vote
+from app.services.content.authorship import commit_keeping, insert_once, stamp
 from app.services.workshops import events
-from app.services.access import get_question, visible_to
+from app.services.access import get_question, member_visibility, visibility_params, visible_to
 from app.services.themes.embeddings import forget_embedding, queue_embedding
 from app.services.common.errors import NotFound
 from app.services.content.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
@@ -55,7 +55,7 @@ def post_idea(
         open_thread(conversation, idea=idea)
     message = events.idea_posted(idea) if created else None
     released = hold_or_release(conversation)  # batch release: this post may complete a batch
-    db.session.commit()
+    commit_keeping(idea)
     live.publish(message)
     announce(released)
     if created and idea.status == ContentStatus.PUBLISHED:  # held or waiting: no job dates it to the second
@@ -63,14 +63,26 @@ def post_idea(
     return idea, created
 
 
+# The lookup every vote and comment starts with, built once for members (guests see one conversation: built per call).
+_VISIBLE_IDEA = (
+    sa.select(Idea).join(Idea.conversation)
+    .where(Idea.id == sa.bindparam("idea_id"), Idea.status == ContentStatus.PUBLISHED, member_visibility())
+    # The conversation's organisation is not joined in: no write path reads it (it loads if something does).
+    .options(contains_eager(Idea.conversation).lazyload(Conversation.organisation))
+)
+
+
 def visible_idea(participant: Participant, idea_id: str) -> Idea:
     """A published idea in a conversation this person may see, or NotFound."""
     # One statement: the idea, its conversation (with its key) and the access check together.
-    idea = db.session.scalar(
-        sa.select(Idea).join(Idea.conversation)
-        .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, visible_to(participant))
-        .options(contains_eager(Idea.conversation))
-    )
+    if participant.guest_conversation_id is None:
+        idea = db.session.scalar(_VISIBLE_IDEA, {"idea_id": idea_id, **visibility_params(participant)})
+    else:
+        idea = db.session.scalar(
+            sa.select(Idea).join(Idea.conversation)
+            .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, visible_to(participant))
+            .options(contains_eager(Idea.conversation).lazyload(Conversation.organisation))
+        )
     if idea is None:
         raise NotFound("We could not find that idea.")
     return idea

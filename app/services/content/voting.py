@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.crypto import voter_pseudonym
@@ -24,14 +23,25 @@ VOTE_VALUES = {"support": 1, "agree": 1, "disagree": -1, "pass": 0}
 VALUE_NAMES = {1: "agree", -1: "disagree", 0: "pass"}
 
 
-def _upsert(idea_id: str, voter: str, conversation_id: int, value: int) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Vote).values(idea_id=idea_id, voter=voter, conversation_id=conversation_id, value=value)
-    db.session.execute(
-        statement.on_conflict_do_update(index_elements=["idea_id", "voter"], set_={"value": statement.excluded.value})
-    )
+_VOTES = cast(sa.Table, Vote.__table__)  # a declarative model's table: typed as any FromClause
 
+
+def _upsert_statement(dialect: str) -> sa.Insert:
+    """INSERT ... ON CONFLICT (idea_id, voter) DO UPDATE, built once per dialect on the table (no ORM bulk path)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_VOTES)
+    return statement.on_conflict_do_update(index_elements=["idea_id", "voter"], set_={"value": statement.excluded.value})
+
+
+_UPSERT = {name: _upsert_statement(name) for name in ("postgresql", "sqlite")}
+_DELETE = sa.delete(_VOTES).where(_VOTES.c.idea_id == sa.bindparam("idea_id"), _VOTES.c.voter == sa.bindparam("voter"))
+
+
+def _upsert(idea_id: str, voter: str, conversation_id: int, value: int) -> None:
+    # The session's connection: nothing is pending in the session, so there is nothing to flush first.
+    connection = db.session.connection()
+    connection.execute(_UPSERT[connection.dialect.name],
+                       {"idea_id": idea_id, "voter": voter, "conversation_id": conversation_id, "value": value})
 
 
 @dataclass(frozen=True)
@@ -77,8 +87,7 @@ def withdraw_vote(participant: Participant, idea_id: str) -> VoteResult:
     conversation = idea.conversation
     require_allowed(conversation, "vote")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
-    deleted = db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id, Vote.voter == voter))
-    removed = cast(CursorResult[Any], deleted).rowcount  # an UPDATE/DELETE gives a CursorResult
+    removed = db.session.connection().execute(_DELETE, {"idea_id": idea.id, "voter": voter}).rowcount
     counts = events.vote_counts(idea.id, conversation.voting_mode)
     message = events.votes_changed(conversation, idea.id, counts) if removed else None
     result = _result(conversation, idea.id, None, counts)
