@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from nlp.cluster import UNTHEMED, candidate_ks, cluster
@@ -28,6 +29,18 @@ def test_auto_k_recovers_blobs() -> None:
     assert result.k == 6
     assert adjusted_rand_score(gold, result.labels) > 0.95
     assert result.scores and max(result.scores, key=result.scores.get) == 6
+
+
+@pytest.mark.parametrize("groups", [4, 7, 12])
+def test_auto_k_finds_separated_groups_of_uneven_size(groups: int) -> None:
+    """Well-separated groups of 12 to 200 ideas: the chosen k is within half to twice the true count (issue #11.3)."""
+    rng = np.random.default_rng(groups)
+    sizes = rng.integers(12, 200, size=groups)
+    gold = np.repeat(np.arange(groups), sizes)
+    x = rng.normal(size=(groups, 30))[gold] + 0.15 * rng.normal(size=(len(gold), 30)) * np.sqrt(30) / 3
+    result = cluster(x, seed=0)
+    assert groups / 2 <= result.k <= 2 * groups
+    assert adjusted_rand_score(gold, result.labels) > 0.9
 
 
 def test_fixed_k() -> None:
