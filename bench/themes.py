@@ -157,14 +157,15 @@ def synthetic(n: int, seed: int = 0) -> tuple[list[Document], dict[str, np.ndarr
 
 
 def scale_one(n: int, backend: str) -> dict[str, object]:
-    """One full theme run on n synthetic documents (cached vectors) in this process: seconds and peak RSS."""
+    """One full theme run on n synthetic documents (cached vectors) in this process: seconds, CPU seconds (all threads;
+    steadier than wall time on a shared machine) and peak RSS."""
     docs, vectors = synthetic(n)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     run = find_themes(docs, vectors=vectors if backend != "tfidf-lsa" else None, backend=backend)
-    secs = time.perf_counter() - start
+    secs, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"n": n, "backend": run.backend, "k": run.k_chosen, "secs": round(secs, 2),
+    return {"n": n, "backend": run.backend, "k": run.k_chosen, "secs": round(secs, 2), "cpu_secs": round(cpu, 2),
             "peak_rss_mb": round(peak), "rss_before_run_mb": round(before)}
 
 

@@ -1,14 +1,18 @@
 """Clustering only (nlp.cluster + catch-all split + Unthemed cap, as find_themes runs them) on every labelled set.
 
-Per set, on the same 5,000-row sample and TF-IDF+LSA vectors: NMI/ARI/accuracy at gold k and automatic k against
-KMeans(n_init=10) on the same vectors, mean of seeds 0-2; % Unthemed and the largest theme's share. Faster than
+Per set, on the same 5,000-row sample and the vectors find_themes builds for --backend (tfidf-lsa by default;
+minilm and minilm+lsa need the embedding packages, vectors cached under CHORUS_BENCH_CACHE): NMI/ARI/accuracy at
+gold k and automatic k against KMeans(n_init=10) on the same vectors, mean of seeds 0-2; % Unthemed and the largest theme's share. Faster than
 bench/themes.py (no labels, quotes or summaries), so it can run on all nine sets with three seeds.
---criteria prints the k that other automatic-k criteria would choose (seed 0, 2,000 rows), for comparison.
+--criteria prints the k that each automatic-k criterion would choose (seeds 0-2, 2,000 rows each), for comparison:
+silhouette (in use), a gap statistic and silhouette against a column-permuted null, Kneedle, prediction strength,
+NPMI coherence, Ward's largest merge gap, Davies-Bouldin, Calinski-Harabasz and HDBSCAN cluster counts.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -18,7 +22,7 @@ import numpy as np
 
 _HERE = Path(__file__).resolve().parent  # bench/http.py must not shadow the standard library's http
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
-from _data import PUBLIC_SETS, load_set  # noqa: E402
+from _data import PUBLIC_SETS, cached_embeddings, load_set  # noqa: E402
 
 from nlp import cluster as C  # noqa: E402
 from nlp.catchall import cap_unthemed, split_catch_alls  # noqa: E402
@@ -31,20 +35,30 @@ SETS = ("nhs_fft", "stackoverflow", "banking77", "staff_demo", *PUBLIC_SETS)
 ROWS = 5000
 
 
-def vectors(name: str, seed: int) -> tuple[np.ndarray, list[str]]:
+def vectors(name: str, seed: int, backend: str = "tfidf-lsa") -> tuple[np.ndarray, list[str]]:
+    """Unit vectors of the set's sample as find_themes builds them for a backend (MiniLM vectors cached on disk)."""
     texts, gold = load_set(name)
     idx = np.arange(len(texts)) if len(texts) <= ROWS else np.sort(np.random.default_rng(0).choice(len(texts), ROWS, replace=False))
-    x = TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(term_matrix([analyse(texts[i]) for i in idx]))
+    terms = term_matrix([analyse(texts[i]) for i in idx])
+    if backend == "tfidf-lsa":
+        return l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms)), [gold[i] for i in idx]
+    from nlp.themes import Document, _vectors
+
+    sample = [texts[i] for i in idx]
+    emb = cached_embeddings(name, sample)
+    docs = [Document(str(i), t) for i, t in enumerate(sample)]
+    x, used = _vectors(docs, terms, {d.id: e for d, e in zip(docs, emb, strict=True)}, backend, seed)
+    assert used == backend
     return l2_normalise(x), [gold[i] for i in idx]
 
 
-def quality(name: str) -> dict[str, object]:
+def quality(name: str, backend: str = "tfidf-lsa") -> dict[str, object]:
     from sklearn.cluster import KMeans
 
     res: dict[str, list[float]] = {}
     ks: list[int] = []
     for seed in (0, 1, 2):
-        x, gold = vectors(name, seed)
+        x, gold = vectors(name, seed, backend)
         kg = len(set(gold))
         base = KMeans(n_clusters=kg, n_init=10, random_state=seed).fit_predict(x)
         for m, v in agreement(gold, [str(v) for v in base]).items():
@@ -62,33 +76,125 @@ def quality(name: str) -> dict[str, object]:
                 res.setdefault(f"{mode}_{m}", []).append(v)
             res.setdefault(f"{mode}_unthemed", []).append(float((labels == C.UNTHEMED).mean()))
             res.setdefault(f"{mode}_largest", []).append(float(np.bincount(labels[labels >= 0]).max() / len(labels)))
-    row: dict[str, object] = {"set": name, "n": len(gold), "gold_k": len(set(gold)), "auto_k": ks}
+    row: dict[str, object] = {"set": name, "backend": backend, "n": len(gold), "gold_k": len(set(gold)), "auto_k": ks}
     row.update({m: round(float(np.mean(v)), 4) for m, v in sorted(res.items())})
     return row
 
 
-def criteria(name: str) -> dict[str, object]:
-    """k picked by HDBSCAN cluster counts, the largest Ward merge-height jump, Davies-Bouldin, Calinski-Harabasz."""
-    from sklearn.cluster import HDBSCAN
-    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+CRITERIA_KS = [2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 24, 29, 34, 40]
 
-    x, gold = vectors(name, 0)
-    rng = np.random.default_rng(0)
-    s = x if len(x) <= 2000 else x[np.sort(rng.choice(len(x), 2000, replace=False))]
-    row: dict[str, object] = {"set": name, "gold_k": len(set(gold))}
-    for m in (5, 10, 20):
-        labels = HDBSCAN(min_cluster_size=m, min_samples=m).fit_predict(s)
-        row[f"hdbscan_{m}"] = f"{labels.max() + 1} ({(labels == -1).mean():.0%} noise)"
-    tree = C._ward_tree(s)
-    heights = tree[:, 2]
-    ks = [4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 24, 29, 34, 40]
-    dist = np.clip(1 - s @ s.T, 0, 2)
+
+def _null(x: np.ndarray, seed: int) -> np.ndarray:
+    """Reference data with no cluster structure: each column permuted on its own (marginals kept), rows re-normalised."""
+    rng = np.random.default_rng(seed)
+    return l2_normalise(np.column_stack([rng.permutation(x[:, j]) for j in range(x.shape[1])]).astype(np.float32))
+
+
+def _ward_curves(x: np.ndarray) -> tuple[dict[int, float], dict[int, float], dict[int, np.ndarray]]:
+    """Within-cluster sum of squares and cosine silhouette of each Ward-tree cut in CRITERIA_KS."""
+    from sklearn.metrics import silhouette_score
+
+    tree = C._ward_tree(x)
+    dist = np.clip(1 - x @ x.T, 0, 2)
     np.fill_diagonal(dist, 0)
-    cuts = {k: C._tree_cut(tree, k) for k in ks}
-    row["ward_gap"] = max(ks, key=lambda k: heights[-(k - 1)] / heights[-k])
-    row["davies_bouldin"] = min(ks, key=lambda k: davies_bouldin_score(s, cuts[k]))
-    row["calinski_harabasz"] = max(ks, key=lambda k: calinski_harabasz_score(s, cuts[k]))
-    row["silhouette"] = max(ks, key=lambda k: silhouette_score(dist, cuts[k], metric="precomputed"))
+    cuts = {k: C._tree_cut(tree, k) for k in CRITERIA_KS}
+    wss = {k: float(sum(((x[c == g] - x[c == g].mean(0)) ** 2).sum() for g in np.unique(c))) for k, c in cuts.items()}
+    sil = {k: float(silhouette_score(dist, c, metric="precomputed")) for k, c in cuts.items()}
+    return wss, sil, cuts
+
+
+def _kneedle(ks: list[int], y: list[float], log: bool) -> int:
+    """Kneedle (Satopaa et al. 2011) for a rising concave curve: the k furthest above the chord, k on a log scale or not."""
+    xs = np.log(ks) if log else np.asarray(ks, dtype=float)
+    xn, yv = (xs - xs[0]) / (xs[-1] - xs[0]), np.asarray(y)
+    yn = (yv - yv.min()) / max(float(np.ptp(yv)), 1e-12)
+    return ks[int(np.argmax(yn - xn))]
+
+
+def _prediction_strength(x: np.ndarray, seed: int) -> dict[int, tuple[float, float]]:
+    """Tibshirani & Walther (2005) on two random halves (Ward cuts, mean of 2 splits): (min, mean) over test clusters."""
+    rng = np.random.default_rng(seed)
+    out: dict[int, list[tuple[float, float]]] = {k: [] for k in CRITERIA_KS}
+    for _ in range(2):
+        perm = rng.permutation(len(x))
+        a, b = x[perm[: len(x) // 2]], x[perm[len(x) // 2 :]]
+        ta, tb = C._ward_tree(a), C._ward_tree(b)
+        for k in CRITERIA_KS:
+            predicted, _ = C._assign(b, C._cut_means(a, ta, k))
+            test = C._tree_cut(tb, k)
+            strengths = []
+            for g in np.unique(test):
+                members = predicted[test == g]
+                if len(members) > 1:
+                    counts = np.bincount(members)
+                    strengths.append(float((counts * (counts - 1)).sum() / (len(members) * (len(members) - 1))))
+            out[k].append((min(strengths), float(np.mean(strengths))))
+    return {k: (float(np.mean([v[0] for v in vs])), float(np.mean([v[1] for v in vs]))) for k, vs in out.items()}
+
+
+def _npmi(binary: object, labels: np.ndarray, top: int = 10) -> float:
+    """Size-weighted mean NPMI coherence of each cluster's top terms (by lift), over document co-occurrence."""
+    import scipy.sparse as sp
+
+    b = sp.csr_matrix(binary)
+    n = b.shape[0]
+    df = np.asarray(b.sum(0)).ravel() / n
+    scores, weights = [], []
+    for g in np.unique(labels):
+        inside = labels == g
+        if inside.sum() < 3:
+            continue
+        cf = np.asarray(b[inside].sum(0)).ravel() / inside.sum()
+        terms = np.argsort(-(cf * np.log((cf + 1e-9) / (df + 1e-9))))[:top]
+        co = (b[:, terms].T @ b[:, terms]).toarray() / n
+        p = df[terms]
+        pairs = [(i, j) for i in range(len(terms)) for j in range(i + 1, len(terms))]
+        vals = [-1.0 if co[i, j] == 0 else float(np.log(co[i, j] / (p[i] * p[j])) / -np.log(co[i, j])) for i, j in pairs]
+        scores.append(float(np.mean(vals)))
+        weights.append(int(inside.sum()))
+    return float(np.average(scores, weights=weights))
+
+
+def criteria(name: str, seed: int) -> dict[str, object]:
+    """k that each automatic-k criterion picks (Ward-tree cuts of 2,000 rows, k in CRITERIA_KS), for one seed."""
+    from sklearn.cluster import HDBSCAN
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+    texts, gold = load_set(name)
+    rng = np.random.default_rng(seed)
+    idx = np.arange(len(texts)) if len(texts) <= 2000 else np.sort(rng.choice(len(texts), 2000, replace=False))
+    terms = term_matrix([analyse(texts[i]) for i in idx])
+    s = l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms))
+    ks = CRITERIA_KS
+    start = time.process_time()
+    wss, sil, cuts = _ward_curves(s)
+    refs = [_ward_curves(_null(s, seed * 10 + r))[:2] for r in range(3)]
+    null_cpu = time.process_time() - start
+    log_ref = {k: np.array([np.log(r[0][k]) for r in refs]) for k in ks}
+    gap = {k: float(log_ref[k].mean() - np.log(wss[k])) for k in ks}
+    gap_sd = {k: float(log_ref[k].std() * np.sqrt(1 + 1 / len(refs))) for k in ks}
+    sil_gap = {k: sil[k] - float(np.mean([r[1][k] for r in refs])) for k in ks}
+    total = float(((s - s.mean(0)) ** 2).sum())
+    explained = [1 - wss[k] / total for k in ks]
+    ps = _prediction_strength(s, seed)
+    binary = (terms.counts > 0).astype(np.float32)
+    row: dict[str, object] = {"set": name, "seed": seed, "gold_k": len({gold[i] for i in idx})}
+    row["silhouette"] = max(ks, key=lambda k: sil[k])
+    row["gap_tibshirani"] = next((k for k, k1 in itertools.pairwise(ks) if gap[k] >= gap[k1] - gap_sd[k1]), ks[-1])
+    row["silhouette_minus_null"] = max(ks, key=lambda k: sil_gap[k])
+    row["kneedle_log_k"] = _kneedle(ks, explained, log=True)
+    row["kneedle_k"] = _kneedle(ks, explained, log=False)
+    row["pred_strength_min_0.8"] = max([k for k in ks if ps[k][0] >= 0.8], default=1)
+    row["pred_strength_mean_0.8"] = max([k for k in ks if ps[k][1] >= 0.8], default=1)
+    row["npmi_coherence"] = max(ks, key=lambda k: _npmi(binary, cuts[k]))
+    heights = C._ward_tree(s)[:, 2]
+    row["ward_gap"] = max(ks[2:], key=lambda k: heights[-(k - 1)] / heights[-k])
+    row["davies_bouldin"] = min(ks[2:], key=lambda k: davies_bouldin_score(s, cuts[k]))
+    row["calinski_harabasz"] = max(ks[2:], key=lambda k: calinski_harabasz_score(s, cuts[k]))
+    for m in (5, 10, 20):
+        labels = HDBSCAN(min_cluster_size=m, min_samples=m, copy=True).fit_predict(s)
+        row[f"hdbscan_{m}"] = f"{labels.max() + 1} ({(labels == -1).mean():.0%} noise)"
+    row["cpu_s_curves_with_null"] = round(null_cpu, 1)
     return row
 
 
@@ -96,9 +202,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--criteria", action="store_true", help="compare automatic-k criteria instead")
     parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--backend", default="tfidf-lsa", choices=("tfidf-lsa", "minilm", "minilm+lsa"))
     args = parser.parse_args()
     for name in args.sets.split(","):
-        print(json.dumps(criteria(name) if args.criteria else quality(name)), flush=True)
+        for row in [criteria(name, seed) for seed in (0, 1, 2)] if args.criteria else [quality(name, args.backend)]:
+            print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

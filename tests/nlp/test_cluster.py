@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from nlp.cluster import UNTHEMED, candidate_ks, cluster
@@ -20,6 +21,7 @@ def test_candidate_ks_scale_with_n() -> None:
     assert max(candidate_ks(20)) <= 6
     assert max(candidate_ks(6000)) == 40
     assert candidate_ks(6000) == sorted(set(candidate_ks(6000)))
+    assert candidate_ks(6000)[0] == 2  # thousands of ideas may still hold only a few topics
 
 
 def test_auto_k_recovers_blobs() -> None:
@@ -28,6 +30,27 @@ def test_auto_k_recovers_blobs() -> None:
     assert result.k == 6
     assert adjusted_rand_score(gold, result.labels) > 0.95
     assert result.scores and max(result.scores, key=result.scores.get) == 6
+
+
+@pytest.mark.parametrize("groups", [4, 7, 12])
+def test_auto_k_finds_separated_groups_of_uneven_size(groups: int) -> None:
+    """Well-separated groups of 12 to 200 ideas: the chosen k is within half to twice the true count (issue #11.3)."""
+    rng = np.random.default_rng(groups)
+    sizes = rng.integers(12, 200, size=groups)
+    gold = np.repeat(np.arange(groups), sizes)
+    x = rng.normal(size=(groups, 30))[gold] + 0.15 * rng.normal(size=(len(gold), 30)) * np.sqrt(30) / 3
+    result = cluster(x, seed=0)
+    assert groups / 2 <= result.k <= 2 * groups
+    assert adjusted_rand_score(gold, result.labels) > 0.9
+
+
+def test_a_few_topics_among_thousands_of_ideas_are_found() -> None:
+    """Five real topics in 4,000 ideas: the candidate range used to start at sqrt(n/2)/4 (11 here), so five was
+    impossible to find however clear the topics were (issue #11.3)."""
+    x, gold = _blobs(800, 5)
+    result = cluster(x, seed=0)
+    assert result.k == 5
+    assert adjusted_rand_score(gold, result.labels) > 0.95
 
 
 def test_fixed_k() -> None:
