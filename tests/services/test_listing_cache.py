@@ -73,3 +73,22 @@ def test_a_new_idea_and_a_hidden_one_change_the_total_and_the_list(make_user, ma
     decisions.hide_item(conversation, moderator.id, "idea", posted[0], "abusive")
     page = list_ideas(reader, question, "newest")
     assert page.total == 3 and posted[0] not in _ids(page)
+
+
+def test_imported_paper_notes_show_at_once_and_reach_live_boards(make_user, make_conversation, as_participant):
+    """A paper-note import moves the lists like a post does: kept pages are not served after it (and live boards,
+    told by an event, reload their state)."""
+    from app.live import store
+    from app.services.content import paper_notes
+
+    conversation, question, posted, (reader, _, _) = _world(make_user, make_conversation, as_participant)
+    before = list_ideas(reader, question, "newest")
+    assert before.total == 3
+    seq = conversation.live_seq
+    paper_notes.import_notes(conversation, "question,text\n1,Better lighting in the staff car park at night\n"
+                                           "1,A second microwave in the staff room\n", question)
+    after = list_ideas(reader, question, "newest")
+    assert after.total == 5 and len(set(_ids(after)) - set(posted)) == 2
+    events, complete = store.replay(db.engine, conversation.id, seq)
+    assert complete and [e.type for e in events] == ["ideas_added"]
+    assert events[0].data == {"count": 2}

@@ -9,7 +9,8 @@ statement and a new event makes every older entry unreachable.
 What is kept is what every reader of the page sees alike: idea ids in order and a count, per conversation, never
 per person (no key or value names who read, wrote or voted: rules A2, A3; the fair random order, which is per
 person, is never kept). It lives in the worker's memory only (no Redis key, no row, no time), bounded in size.
-Changes that record no event (a paper-note import) show once an event follows, or after REUSES readings.
+A paper-note import records one `ideas_added` event for all its notes. A change that recorded no event would
+show once an event follows, or after REUSES readings.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy.engine import CursorResult
 
 from app import jobs
+from app import live
 from app.extensions import db
 from app.jobs import outbox as job_outbox
 from app.models import Conversation, NoteImport, RunStatus
@@ -97,6 +98,7 @@ def run_import(import_id: int) -> None:
         db.session.execute(sa.update(NoteImport).where(NoteImport.id == import_id).values(checked=done, total=total))
         db.session.commit()
 
+    message = None
     try:
         conversation = db.session.get_one(Conversation, note_import.conversation_id)
         notes = paper_notes.read_notes(conversation, note_import.notes, note_import.question_id, progress)
@@ -104,7 +106,7 @@ def run_import(import_id: int) -> None:
         note_import.checked = note_import.total = len(notes)
         note_import.flagged = sum(1 for note in notes if note.flags or is_abusive(note.text))  # will be held
         if not note_import.check_only:
-            ideas = paper_notes.add_notes(conversation, notes)
+            ideas, message = paper_notes.add_notes(conversation, notes)
             note_import.imported = len(ideas)
             note_import.held = sum(1 for idea in ideas if idea.queued)
             note_import.notes = ""  # they are ideas now: no second copy of their text
@@ -123,6 +125,8 @@ def run_import(import_id: int) -> None:
             note_import.error = f"The import stopped with an error ({type(error).__name__}). Nothing was saved."
         note_import.status, note_import.finished_at, note_import.notes = RunStatus.FAILED.value, this_hour(), ""
         db.session.commit()
+    else:
+        live.publish(message)  # after the commit that stored the notes and numbered the event
 
 
 def fail_dead_imports() -> list[int]:

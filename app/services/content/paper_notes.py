@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app import live
 from app.crypto import tag
 from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationStatus, Idea, Question
@@ -100,13 +101,19 @@ def read_notes(conversation: Conversation, data: bytes | str, question_id: int |
 
 def import_notes(conversation: Conversation, data: bytes | str, question_id: int | None = None) -> list[Idea]:
     """Check every note, then add them all as ideas in one transaction; returns the new ideas."""
-    ideas = add_notes(conversation, read_notes(conversation, data, question_id))
+    ideas, message = add_notes(conversation, read_notes(conversation, data, question_id))
     db.session.commit()
+    live.publish(message)
     return ideas
 
 
-def add_notes(conversation: Conversation, notes: list[PaperNote]) -> list[Idea]:
-    """Add checked notes as ideas (flushes; the caller commits, so the import stays all-or-nothing)."""
+def add_notes(conversation: Conversation, notes: list[PaperNote]) -> tuple[list[Idea], live.LiveMessage | None]:
+    """Add checked notes as ideas (flushes; the caller commits, so the import stays all-or-nothing).
+
+    Published notes move the conversation's lists, so they are one "ideas_added" event (never one per note): it
+    ends every kept page of the conversation (content/listing_cache) and tells live boards to reload their state.
+    The caller publishes the returned message after its commit.
+    """
     key = conversation_key(conversation)
     ideas = []
     for note in notes:
@@ -121,4 +128,6 @@ def add_notes(conversation: Conversation, notes: list[PaperNote]) -> list[Idea]:
         db.session.add(idea)
         ideas.append(idea)
     db.session.flush()
-    return ideas
+    published = sum(1 for idea in ideas if idea.status == ContentStatus.PUBLISHED)
+    message = live.record(conversation.id, "ideas_added", {"count": published}) if published else None
+    return ideas, message

@@ -196,6 +196,7 @@
         if (data.kind) { say("New in the spotlight: " + data.text); }
         break;
       case "visibility":
+      case "ideas_added":  // paper notes imported: reload the board's state (a typed draft is kept)
         loadState();
         break;
       case "themes":
