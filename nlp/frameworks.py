@@ -169,9 +169,10 @@ def _lexicon_scores(texts: Sequence[str], wording: list[str], owners: np.ndarray
 
 
 def _embedding_scores(vectors: np.ndarray, element_vectors: np.ndarray, owners: np.ndarray, n_elements: int) -> np.ndarray:
-    """Per element: mean of the 3 closest wordings and the centroid, minus the text's mean over elements.
+    """Per element: half a similarity, half a learnt classifier's probability (_embedding_classifier).
 
-    Sentence embeddings of staff feedback are all somewhat alike; subtracting the text's own average keeps
+    The similarity is the mean of the 3 closest wordings and the centroid, minus the text's mean over elements:
+    sentence embeddings of staff feedback are all somewhat alike, and subtracting the text's own average keeps
     what is specific to each element, so one threshold works across texts.
     """
     texts, refs = _unit(np.asarray(vectors, dtype=np.float64)), _unit(np.asarray(element_vectors, dtype=np.float64))
@@ -184,7 +185,27 @@ def _embedding_scores(vectors: np.ndarray, element_vectors: np.ndarray, owners: 
         top = -np.sort(-sims[:, rows], axis=1)[:, :3]
         centroid = _unit(refs[rows].sum(axis=0, keepdims=True))
         raw[:, i] = 0.5 * top.mean(axis=1) + 0.5 * (texts @ centroid.T).ravel()
-    return np.clip(2.0 * (raw - raw.mean(axis=1, keepdims=True)), 0.0, 1.0)
+    similarity = np.clip(2.0 * (raw - raw.mean(axis=1, keepdims=True)), 0.0, 1.0)
+    return 0.5 * _embedding_classifier(texts, refs, owners, n_elements) * similarity.max(axis=1, keepdims=True) \
+        + 0.5 * similarity
+
+
+def _embedding_classifier(texts: np.ndarray, refs: np.ndarray, owners: np.ndarray, n_elements: int) -> np.ndarray:
+    """Probability of each element, from a logistic regression learnt on the wording's sentence embeddings.
+
+    The embedding counterpart of the lexicon's classifier: it learns what tells the elements apart, where the
+    similarity above sees only how close an idea is to each element's phrases. Its probabilities sum to one for
+    every idea, off-topic ones included, so _embedding_scores weighs them by the idea's best similarity: an idea
+    like no element gets little from it. Same regularisation as the lexicon's (LEXICON_C).
+    """
+    scores = np.zeros((len(texts), n_elements))
+    classes = np.unique(owners)
+    if classes.size < 2:  # nothing to tell apart
+        scores[:, classes] = 1.0
+        return scores
+    model = LogisticRegression(C=LEXICON_C, max_iter=2000).fit(refs, owners)
+    scores[:, model.classes_] = model.predict_proba(texts)
+    return scores
 
 
 def score_texts(
