@@ -45,7 +45,29 @@ class ListingCache:
 
     def cached(self, conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
         """The value kept for this conversation at event number `seq`, or compute() kept in its place."""
-        return _cached(self._cache, self._lock, conversation_id, seq, key, compute)
+        with self._lock:
+            found = self._cache.get(conversation_id)
+            if found is not None and found.seq == seq:
+                self._cache.move_to_end(conversation_id)
+                entry = found.entries.get(key)
+                if entry is not None and entry[1] > 0:
+                    entry[1] -= 1
+                    found.entries.move_to_end(key)
+                    return entry[0]
+        value = compute()  # outside the lock: other readers are not held up by one page's query
+        with self._lock:
+            found = self._cache.get(conversation_id)
+            if found is None or found.seq < seq:
+                found = self._cache[conversation_id] = _Conversation(seq)
+            if found.seq == seq:
+                found.entries[key] = [value, REUSES]
+                found.entries.move_to_end(key)
+                while len(found.entries) > ENTRIES:
+                    found.entries.popitem(last=False)
+            self._cache.move_to_end(conversation_id)
+            while len(self._cache) > CONVERSATIONS:
+                self._cache.popitem(last=False)
+        return value
 
     def clear(self) -> None:
         """Forget everything (a test that rewrote tables behind the services' back)."""
@@ -61,30 +83,3 @@ def listing_cache() -> ListingCache:
 def cached(conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
     """The current app's value for this conversation at event number `seq`, or compute() kept in its place."""
     return listing_cache().cached(conversation_id, seq, key, compute)
-
-
-def _cached(_cache: OrderedDict[int, _Conversation], _lock: threading.Lock, conversation_id: int, seq: int,
-            key: Hashable, compute: Callable[[], T]) -> T:
-    with _lock:
-        found = _cache.get(conversation_id)
-        if found is not None and found.seq == seq:
-            _cache.move_to_end(conversation_id)
-            entry = found.entries.get(key)
-            if entry is not None and entry[1] > 0:
-                entry[1] -= 1
-                found.entries.move_to_end(key)
-                return entry[0]
-    value = compute()  # outside the lock: other readers are not held up by one page's query
-    with _lock:
-        found = _cache.get(conversation_id)
-        if found is None or found.seq < seq:
-            found = _cache[conversation_id] = _Conversation(seq)
-        if found.seq == seq:
-            found.entries[key] = [value, REUSES]
-            found.entries.move_to_end(key)
-            while len(found.entries) > ENTRIES:
-                found.entries.popitem(last=False)
-        _cache.move_to_end(conversation_id)
-        while len(_cache) > CONVERSATIONS:
-            _cache.popitem(last=False)
-    return value
