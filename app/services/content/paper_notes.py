@@ -23,6 +23,7 @@ from app.services.common.keys import conversation_key
 from app.services.content.screening import is_abusive
 from app.services.common.text import clean_text
 from app.services.themes.reading import check_text
+from app.services.workshops import events
 
 COLUMNS = {"question": ("question", "question number"), "text": ("text", "note", "idea")}
 
@@ -128,6 +129,4 @@ def add_notes(conversation: Conversation, notes: list[PaperNote]) -> tuple[list[
         db.session.add(idea)
         ideas.append(idea)
     db.session.flush()
-    published = sum(1 for idea in ideas if idea.status == ContentStatus.PUBLISHED)
-    message = live.record(conversation.id, "ideas_added", {"count": published}) if published else None
-    return ideas, message
+    return ideas, events.ideas_added(conversation.id, ideas)

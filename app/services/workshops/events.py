@@ -55,6 +55,12 @@ def idea_posted(idea: Idea) -> LiveMessage | None:
                                                       "body": idea.body})
 
 
+def ideas_added(conversation_id: int, ideas: list[Idea]) -> LiveMessage | None:
+    """Many ideas at once (a paper-note import): one event for all, telling boards to reload their state."""
+    published = sum(1 for idea in ideas if idea.status == ContentStatus.PUBLISHED)
+    return live.record(conversation_id, "ideas_added", {"count": published}) if published else None
+
+
 def idea_edited(idea: Idea) -> LiveMessage | None:
     """The new text; an edit that sent the idea back to moderation takes it off the boards."""
     if idea.status != ContentStatus.PUBLISHED:
