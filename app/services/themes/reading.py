@@ -5,7 +5,6 @@ Runs themselves (queueing, clustering, switching a conversation to a new run) ar
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from app.models import ContentStatus, Conversation, Idea, RunStatus, Theme, Them
 from app.services.access import get_conversation, get_question
 from app.services.common.errors import NotFound
 from app.services.common.participants import Participant
+from app.services.common.worker_memory import latest_per_conversation
 from app.services.themes.quotes import quotable, theme_summary
 
 if TYPE_CHECKING:
@@ -108,9 +108,8 @@ def theme_idea_ids(participant: Participant, theme_id: int) -> tuple[Theme, Them
 
 # --- drafting help -----------------------------------------------------------------------------
 
-_index_lock = threading.Lock()
-_indexes: dict[int, tuple[tuple[int, float], SimilarityIndex]] = {}
 INDEX_TTL = 60.0
+INDEXES = 32  # conversations whose index a worker keeps
 
 
 def _index_for(conversation_id: int) -> SimilarityIndex:
@@ -122,16 +121,16 @@ def _index_for(conversation_id: int) -> SimilarityIndex:
         sa.select(sa.func.count()).select_from(Idea).where(
             Idea.conversation_id == conversation_id, Idea.status == ContentStatus.PUBLISHED)
     ) or 0
-    with _index_lock:
-        entry = _indexes.get(conversation_id)
-        if entry and entry[0][0] == count and time.monotonic() - entry[0][1] < INDEX_TTL:
-            return entry[1]
+    kept = latest_per_conversation("similarity_indexes", INDEXES)
+    found = kept.get(conversation_id)
+    if found is not None and found[0][0] == count and time.monotonic() - found[0][1] < INDEX_TTL:
+        index: SimilarityIndex = found[1]
+        return index
     rows = db.session.execute(
         sa.select(Idea.id, Idea.body).where(Idea.conversation_id == conversation_id, Idea.status == ContentStatus.PUBLISHED)
     ).all()
     index = SimilarityIndex.build([Document(id=i, text=b) for i, b in rows])
-    with _index_lock:
-        _indexes[conversation_id] = ((count, time.monotonic()), index)
+    kept.put(conversation_id, (count, time.monotonic()), index)
     return index
 
 

@@ -1,0 +1,48 @@
+"""Values a worker keeps in memory between requests, one per conversation, owned by the app that made them.
+
+Each app has its own store (in `app.extensions`), so a second app in the same process (a test's fresh database, a
+restored database served by a new app) never reads what another kept for a conversation with the same id.
+Bounded: the least recently read conversation is dropped first. Nothing here names a person (rules A2, A3).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import current_app
+
+
+class LatestPerConversation:
+    """The latest value kept for each conversation, with the version (event number, count...) it was made at."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[int, tuple[Any, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, conversation_id: int) -> tuple[Any, Any] | None:
+        """(version, value) kept for the conversation, or None."""
+        with self._lock:
+            found = self._kept.get(conversation_id)
+            if found is not None:
+                self._kept.move_to_end(conversation_id)
+            return found
+
+    def put(self, conversation_id: int, version: Any, value: Any) -> None:
+        """Keep value in place of whatever the conversation had."""
+        with self._lock:
+            self._kept[conversation_id] = (version, value)
+            self._kept.move_to_end(conversation_id)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
+
+def latest_per_conversation(name: str, size: int) -> LatestPerConversation:
+    """The current app's store called name, made on first use."""
+    key = f"chorus.{name}"
+    store = current_app.extensions.get(key)
+    if store is None:
+        store = current_app.extensions.setdefault(key, LatestPerConversation(size))
+    return store
