@@ -31,22 +31,28 @@ def test_people_promise_is_created_once_from_the_shipped_file(app, org):
     assert [f.id for f in catalogue.available_frameworks(frozenset({org.id}))] == [first.id]
 
 
-def test_an_installation_created_from_an_older_file_gets_the_shipped_wording(app, org, monkeypatch):
-    """The built-in People Promise is read-only: after an upgrade its rows follow the shipped file, ids kept."""
-    from nlp.frameworks import read_default_framework
+def test_an_installation_created_from_an_older_file_gets_the_shipped_wording(tmp_path):
+    """The built-in People Promise is read-only: after an upgrade its rows follow the shipped file, ids kept.
 
-    framework = catalogue.default_framework()
-    ids = [e.id for e in framework.elements]
-    for element in framework.elements:  # as an earlier release stored it
-        element.description, element.examples = "Older wording", ["an older example"]
-    db.session.commit()
-    monkeypatch.setattr(catalogue, "_synced_with_file", False, raising=False)  # a process started after the upgrade
-    db.session.expire_all()
-    refreshed = catalogue.default_framework()
-    shipped = read_default_framework()
-    assert [e.id for e in refreshed.elements] == ids  # mappings and corrections keep pointing at the same elements
-    assert [e.description for e in refreshed.elements] == [e.description for e in shipped]
-    assert [list(e.examples) for e in refreshed.elements] == [list(e.examples) for e in shipped]
+    The upgrade is a new app on the same database, in a process whose earlier app had already checked its own rows.
+    """
+    from nlp.frameworks import read_default_framework
+    from tests.conftest import running_app
+
+    url = f"sqlite:///{tmp_path / 'chorus.db'}"
+    with running_app(url):
+        catalogue.default_framework()
+        framework = catalogue.default_framework()  # this app has now compared its rows with the file
+        ids = [e.id for e in framework.elements]
+        for element in framework.elements:  # as an earlier release stored it
+            element.description, element.examples = "Older wording", ["an older example"]
+        db.session.commit()
+    with running_app(url):  # the upgraded release starts
+        refreshed = catalogue.default_framework()
+        shipped = read_default_framework()
+        assert [e.id for e in refreshed.elements] == ids  # mappings and corrections keep pointing at the same elements
+        assert [e.description for e in refreshed.elements] == [e.description for e in shipped]
+        assert [list(e.examples) for e in refreshed.elements] == [list(e.examples) for e in shipped]
 
 
 def test_upload_creates_the_framework_with_its_elements_in_order(app, org):

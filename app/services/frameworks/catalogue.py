@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -56,17 +57,17 @@ def default_framework() -> Framework:
     return db.session.scalars(sa.select(Framework).where(Framework.builtin_key == BUILTIN_KEY)).one()
 
 
-_synced_with_file = False  # once per process: the built-in rows were compared with the shipped file
+SYNCED = "chorus.builtin_framework_synced"  # in app.extensions: this app compared the built-in rows with the file
 
 
 def _follow_the_shipped_file(framework: Framework) -> None:
     """Give the built-in framework the shipped file's wording (a newer release may have improved it; flushes).
 
     It is read-only for admins, so its rows are only ever the file's; elements keep their ids (and so the ideas,
-    themes and corrections mapped onto them) and are matched by position. Checked once per process.
+    themes and corrections mapped onto them) and are matched by position. Checked once per app (each app has
+    its own database; a process may make more than one).
     """
-    global _synced_with_file
-    if _synced_with_file:
+    if current_app.extensions.get(SYNCED):
         return
     from nlp.frameworks import read_default_framework
 
@@ -77,7 +78,7 @@ def _follow_the_shipped_file(framework: Framework) -> None:
             if row.description != element.description or list(row.examples) != list(element.examples):
                 row.description, row.examples = element.description, list(element.examples)
         db.session.flush()
-    _synced_with_file = True
+    current_app.extensions[SYNCED] = True
 
 
 def available_frameworks(organisation_ids: frozenset[int]) -> list[Framework]:
