@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,11 +86,16 @@ def _number_with_commit(connection: sa.Connection) -> None:
     raw = connection.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     statements = [(NUMBER_AND_STORE, params) for _, _, params in numbering.conversations]
+    # Statement logs, counters (tests/perf) and tracing see these statements as they see any other. There is no
+    # SQLAlchemy execution context: listeners get a plain object they may read the statement from and keep their
+    # own attributes on (Flask-SQLAlchemy's query recording does).
+    contexts = [SimpleNamespace(statement=statement, parameters=params, executemany=False, cursor=None)
+                for statement, params in statements]
     events = connection._has_events or connection.engine._has_events  # what SQLAlchemy checks before its own
-    if events:  # statement logs and counters (tests/perf) see these statements as they see any other
-        for statement, params in statements:
+    if events:
+        for (statement, params), context in zip(statements, contexts):
             for before in connection.dispatch.before_cursor_execute:
-                before(connection, None, statement, params, None, False)
+                before(connection, None, statement, params, context, False)
     try:
         values = _send(raw, statements)
     except BaseException as error:
@@ -107,9 +113,9 @@ def _number_with_commit(connection: sa.Connection) -> None:
         for offset, message in enumerate(messages):
             object.__setattr__(message, "id", first + offset)  # frozen for readers; numbered exactly once, here
     if events:
-        for statement, params in statements:
+        for (statement, params), context in zip(statements, contexts):
             for after in connection.dispatch.after_cursor_execute:
-                after(connection, None, statement, params, None, False)
+                after(connection, None, statement, params, context, False)
 
 
 def _send(raw: Any, statements: list[tuple[str, tuple[Any, ...]]]) -> list[int]:

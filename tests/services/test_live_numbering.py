@@ -24,10 +24,11 @@ postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL
 
 @pytest.fixture
 def app(database_url):  # type: ignore[no-untyped-def]
-    """A short lock timeout, so a write that cannot number its event is refused quickly (as in production, 503)."""
+    """A short lock timeout, so a write that cannot number its event is refused quickly (as in production, 503);
+    Flask-SQLAlchemy's query recording on, as a developer may turn it on."""
     from tests.conftest import running_app
 
-    with running_app(database_url, CHORUS_DB_LOCK_TIMEOUT_MS=300) as app:
+    with running_app(database_url, CHORUS_DB_LOCK_TIMEOUT_MS=300, SQLALCHEMY_RECORD_QUERIES=True) as app:
         yield app
 
 
@@ -119,6 +120,17 @@ def test_the_conversation_row_is_free_when_the_app_gets_control_back(app, world)
     assert result.votes == {"support": 1}
     assert seen == [(True, before[1] + 1)]  # the row is free and the event already committed
     assert _state(world.conversation) == (before[0] + 1, before[1] + 1, before[2] + 1)
+
+
+def test_statement_listeners_see_the_numbering_statement(world):
+    """Query recording, statement counters and tracing hook SQLAlchemy's cursor events: the statement sent with
+    COMMIT goes through them too (with a stand-in for the execution context they keep their timings on)."""
+    from flask_sqlalchemy.record_queries import get_recorded_queries
+
+    voting.cast_vote(world.voter, world.idea, "support")
+    statements = [" ".join(query.statement.split()) for query in get_recorded_queries()]
+    assert any(s.startswith(("WITH numbered AS (UPDATE conversation", "UPDATE conversation SET live_seq"))
+               for s in statements), statements
 
 
 @postgresql_only
