@@ -72,12 +72,16 @@ def plan(connection: sa.Connection, conversation_id: int, messages: list[Any], h
 
 @sa.event.listens_for(Engine, "rollback")
 def _discard(connection: sa.Connection) -> None:
-    connection.info.pop(_NUMBERING, None)
+    # An invalidated connection (lost mid-transaction) had its info cleared with it, and reading it would raise.
+    if not connection.invalidated:
+        connection.info.pop(_NUMBERING, None)
 
 
 @sa.event.listens_for(Engine, "commit")
 def _number_with_commit(connection: sa.Connection) -> None:
     """Send the planned numbering statements, COMMIT and a Sync in one write; give the messages their numbers."""
+    if connection.invalidated:
+        return
     numbering: Numbering | None = connection.info.pop(_NUMBERING, None)
     if numbering is None or not numbering.conversations:
         return

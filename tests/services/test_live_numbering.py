@@ -225,3 +225,21 @@ def test_a_savepoint_released_with_events_pending_numbers_them_only_at_the_real_
     assert message.id == 0
     db.session.commit()
     assert message.id == start + 1
+
+
+@postgresql_only
+def test_a_connection_lost_mid_transaction_with_events_pending_rolls_back_cleanly(app, world):
+    """The connection is invalidated (its info dict cleared) before the rollback: forgetting the planned numbering
+    must not fail the rollback, and the next write numbers from where the log stands."""
+    before = _state(world.conversation)
+    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    live.record(world.conversation, "phase", {"phase": "collect"})
+    killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with killer.connect() as other:
+        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+    with pytest.raises(sa.exc.OperationalError):
+        db.session.execute(sa.text("SELECT 1"))
+    db.session.rollback()
+    voting.cast_vote(world.voter, world.idea, "support")
+    assert _state(world.conversation) == (before[0] + 1, before[1] + 1, before[2] + 1)
