@@ -27,7 +27,9 @@ import secrets
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -182,6 +184,56 @@ async def _client(n: int, port: int, info: dict, tally: Tally, deadline: float, 
                 tally.errors[status] = tally.errors.get(status, 0) + 1
 
 
+class WaitSampler(threading.Thread):
+    """Samples pg_stat_activity of the bench database every `interval` s while the clients run.
+
+    Counts, per sample, the server sessions that wait on a lock (by the statement they wait in: the live-event
+    numbering UPDATE of the conversation row, or anything else), wait on the WAL, or are busy: how many writes queue
+    on the conversation row, and so how long each one holds it.
+    """
+
+    QUERY = ("SELECT state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity "
+             "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+
+    def __init__(self, database: str, interval: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.database, self.interval = database, interval
+        self.samples: list[Counter[str]] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(self.database, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            while not self.stopping.wait(self.interval):
+                sample: Counter[str] = Counter()
+                for state, wait_type, wait_event, query in connection.execute(sa.text(self.QUERY)):
+                    sample[self.classify(state, wait_type, wait_event, query or "")] += 1
+                self.samples.append(sample)
+        engine.dispose()
+
+    @staticmethod
+    def classify(state: str | None, wait_type: str | None, wait_event: str | None, query: str) -> str:
+        if wait_type == "Lock":
+            numbering = "UPDATE conversation SET live_seq" in query
+            return "lock_wait_numbering" if numbering else "lock_wait_other"
+        if wait_type == "IO" and wait_event and wait_event.startswith("WAL"):
+            return "wal"
+        if state == "active":
+            return "active"
+        if state and state.startswith("idle in transaction"):
+            return "idle_in_transaction"
+        return "idle"
+
+    def summary(self) -> dict[str, float]:
+        """Mean sessions per sample in each class."""
+        total: Counter[str] = Counter()
+        for sample in self.samples:
+            total.update(sample)
+        return {name: round(count / max(1, len(self.samples)), 1) for name, count in sorted(total.items())}
+
+
 async def drive(port: int, info: dict, clients: int, seconds: float) -> Tally:
     tally, deadline = Tally(), time.monotonic() + seconds
     await asyncio.gather(*(_client(n, port, info, tally, deadline, random.Random(n)) for n in range(clients)))
@@ -255,9 +307,15 @@ def main() -> None:
                 if name == "bare":
                     _bare_schema(args.postgresql)
                 with server(app_path, env, port, root):
-                    tally = asyncio.run(drive(port, info, clients, args.seconds))
+                    sampler = WaitSampler(args.postgresql)
+                    sampler.start()
+                    try:
+                        tally = asyncio.run(drive(port, info, clients, args.seconds))
+                    finally:
+                        sampler.stopping.set()
+                        sampler.join()
                 lost, duplicates = check(args.postgresql, tally, name == "bare", info["conversation"])
-                results[name] = summary(tally, args.seconds, lost, duplicates)
+                results[name] = summary(tally, args.seconds, lost, duplicates) | {"sessions": sampler.summary()}
             ratio = results["chorus"]["ok_per_s"] / results["bare"]["ok_per_s"] if results["bare"]["ok_per_s"] else None
             print(json.dumps({"clients": clients, "seconds": args.seconds, **results,
                               "ratio": round(ratio, 2) if ratio is not None else None}), flush=True)

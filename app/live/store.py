@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -12,13 +12,13 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
+from app.live import numbering
 from app.live.bus import LiveMessage
 from app.models import Conversation, LiveEvent
 from app.models.base import this_hour
 
 REPLAY_LIMIT = 500
-# Pruning runs with every PRUNE_EVERY-th event of a conversation, so the log stays bounded without a job.
-PRUNE_EVERY = 50
+PRUNE_EVERY = numbering.PRUNE_EVERY
 _PENDING = "chorus.live_pending"
 _UNSTORED = "chorus.live_unstored"  # pending events recorded before a forget(): numbered, published, never stored
 # Event types after which stored opinion groups may be out of date (votes, or an idea leaving or rejoining).
@@ -30,9 +30,8 @@ _CONVERSATIONS = cast(sa.Table, Conversation.__table__)  # a declarative model's
 _NUMBER = (sa.update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == sa.bindparam("conversation_id"))
            .values(live_seq=_CONVERSATIONS.c.live_seq + sa.bindparam("count")).returning(_CONVERSATIONS.c.live_seq))
 _STORE = sa.insert(cast(sa.Table, LiveEvent.__table__))
-# PostgreSQL: number and store in ONE statement (a data-modifying WITH). The conversation row stays locked from this
-# statement to COMMIT, so every write to the conversation waits that long for the one before: one round trip less
-# while holding it is the difference at 200 writers on one conversation (issue #18).
+# PostgreSQL: number and store in ONE statement (a data-modifying WITH), sent with the COMMIT in one pipeline
+# (app/live/numbering.py); this form, sent on its own, only where the driver cannot do that.
 _NUMBER_AND_STORE = sa.text(
     "WITH numbered AS (UPDATE conversation SET live_seq = live_seq + :count WHERE id = :conversation_id "
     "RETURNING live_seq), "
@@ -48,8 +47,9 @@ def record(conversation_id: int, type_: str, data: dict[str, Any]) -> LiveMessag
     """Add an event to the current transaction; publish the returned message after commit.
 
     The message is numbered when the transaction commits (see _number_pending): the conversation's counter is
-    the last row the transaction locks, held only for the few statements before COMMIT, so writes to one
-    conversation never queue on it while they do their own work, and event ids are still in commit order.
+    the last row the transaction locks, held only while the server numbers and commits (on PostgreSQL the
+    numbering statement and COMMIT go in one network write), so writes to one conversation never queue on it while
+    they do their own work, and event ids are still in commit order.
     """
     message = LiveMessage(conversation_id, 0, type_, data)
     db.session.info.setdefault(_PENDING, []).append(message)
@@ -58,7 +58,13 @@ def record(conversation_id: int, type_: str, data: dict[str, Any]) -> LiveMessag
 
 @sa.event.listens_for(Session, "before_commit")
 def _number_pending(session: Session) -> None:
-    """Number and store the transaction's events, last of all (after every other write is flushed)."""
+    """Number and store the transaction's events, last of all (after every other write is flushed).
+
+    On PostgreSQL with psycopg 3 they are numbered by the statement sent with the COMMIT itself
+    (app/live/numbering.py); elsewhere here, by the last statements before it.
+    """
+    if session.in_nested_transaction():
+        return  # releasing a savepoint commits nothing: numbered when the outermost transaction commits
     pending: list[LiveMessage] = session.info.pop(_PENDING, [])
     unstored: set[int] = session.info.pop(_UNSTORED, set())
     if not pending:
@@ -67,21 +73,34 @@ def _number_pending(session: Session) -> None:
     by_conversation: dict[int, list[LiveMessage]] = defaultdict(list)
     for message in pending:
         by_conversation[message.conversation_id].append(message)
+    connection = session.connection()
+    if numbering.supported(connection):
+        hour, cutoff = this_hour(), _prune_cutoff()
+        for conversation_id in sorted(by_conversation):  # one lock order for every writer: no deadlock
+            messages = by_conversation[conversation_id]
+            payloads, kept = _payloads(messages, unstored)
+            numbering.plan(connection, conversation_id, messages, hour, kept, payloads, cutoff)
+        return
     prune_now = False
     for conversation_id in sorted(by_conversation):  # one lock order for every writer: no deadlock
         messages = by_conversation[conversation_id]
-        last = _number_and_store(session.connection(), conversation_id, messages, unstored)
+        last = _number_and_store(connection, conversation_id, messages, unstored)
         first = last - len(messages) + 1
         prune_now = prune_now or last // PRUNE_EVERY != (first - 1) // PRUNE_EVERY  # passed a multiple
     if prune_now:
         prune()
 
 
+def _payloads(messages: list[LiveMessage], unstored: set[int]) -> tuple[list[str], list[int]]:
+    """The messages' payloads as stored, and the positions of those to store (not forgotten)."""
+    payloads = [json.dumps(m.data, sort_keys=True, separators=(",", ":")) for m in messages]
+    return payloads, [n for n, m in enumerate(messages) if id(m) not in unstored]
+
+
 def _number_and_store(connection: sa.Connection, conversation_id: int, messages: list[LiveMessage],
                       unstored: set[int]) -> int:
     """Take the next numbers of the conversation for these messages and store those not forgotten; the last number."""
-    payloads = [json.dumps(m.data, sort_keys=True, separators=(",", ":")) for m in messages]
-    kept = [n for n, m in enumerate(messages) if id(m) not in unstored]
+    payloads, kept = _payloads(messages, unstored)
     if connection.dialect.name == "postgresql":
         last = connection.execute(_NUMBER_AND_STORE, {
             "conversation_id": conversation_id, "count": len(messages), "hour": this_hour(),
@@ -106,13 +125,16 @@ def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_UNSTORED, None)
 
 
-def prune(retention_hours: int | None = None) -> int:
-    """Delete events older than the retention (flushes only; the caller commits)."""
+def _prune_cutoff(retention_hours: int | None = None) -> datetime:
     from flask import current_app
 
     hours = retention_hours if retention_hours is not None else current_app.config.get("CHORUS_LIVE_RETENTION_HOURS", 24)
-    cutoff = this_hour() - timedelta(hours=hours)
-    result = db.session.execute(sa.delete(LiveEvent).where(LiveEvent.created_hour < cutoff))
+    return this_hour() - timedelta(hours=hours)
+
+
+def prune(retention_hours: int | None = None) -> int:
+    """Delete events older than the retention (flushes only; the caller commits)."""
+    result = db.session.execute(sa.delete(LiveEvent).where(LiveEvent.created_hour < _prune_cutoff(retention_hours)))
     return cast(CursorResult[Any], result).rowcount or 0  # Session.execute types every result as Result; an UPDATE/DELETE gives a CursorResult
 
 

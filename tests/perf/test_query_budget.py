@@ -23,7 +23,8 @@ from tests.conftest import BACKEND
 
 # Budgets per request, authentication included: a bearer token with its person's memberships is 1 statement,
 # a session cookie 2 (the person, and the check that the session was not signed out).
-# Numbering and storing a write's live event: one statement on PostgreSQL (app/live/store.py), two on SQLite.
+# Numbering and storing a write's live event: one statement on PostgreSQL, sent with the COMMIT in one pipeline
+# (app/live/numbering.py), two on SQLite (app/live/store.py).
 EVENT = 1 if BACKEND == "postgresql" else 2
 VOTE = 4 + EVENT       # + idea with conversation, key and access check; upsert; the idea's new counts
 WITHDRAW = 4 + EVENT   # the same, with a delete instead of the upsert
@@ -174,6 +175,8 @@ def _conversation_row_locked_last() -> None:
     commit = log.index("COMMIT", touching[0])
     after = [s for s in log[touching[0] + 1:commit] if not s.startswith("INSERT INTO live_event")]
     assert after == [], f"statements run while the conversation row was locked: {after}"
+    if BACKEND == "postgresql":  # numbered, stored (and pruned) by the one statement that goes with COMMIT
+        assert commit == touching[0] + 1 and len(touching) == 1, log
 
 
 def test_vote_budget(world):  # type: ignore[no-untyped-def]
