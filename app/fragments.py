@@ -1,0 +1,90 @@
+"""NHS.UK components rendered once per set of parameters and reused, for the page furniture every reader sees alike.
+
+An NHS.UK component macro builds its HTML from a dict of parameters through several nested templates: the header,
+the footer, the skip link, a back link and the idea form's character count cost a question page about a quarter
+of its CPU, though their output depends only on those parameters. `shared_component(macro, params)` renders the
+macro once per distinct `params` and keeps the HTML, per app, in the worker's memory, bounded in size.
+
+What may be kept is what any reader with the same role would see: callers pass only parameters that name nobody
+and hold nothing a person typed (rules A2, A3). A value that is about the reader (the account name in the header)
+goes in `slots`: the macro is rendered with a fixed placeholder, kept, and the value is escaped into each copy
+on the way out, so no kept entry holds it. Parameters the memo cannot key exactly (anything but dicts, lists,
+strings, numbers, booleans and None) are rendered afresh each time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup, escape
+
+ENTRIES = 256  # distinct (component, parameters) kept per app; least recently used dropped first
+
+
+class _Unkeyable(Exception):
+    """The parameters hold something the memo cannot tell apart exactly."""
+
+
+def _key(value: Any) -> Hashable:
+    """An exact, hashable stand-in for a parameter value: Markup is told apart from str (one is escaped, one not)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return ("dict", tuple(sorted((str(k), _key(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_key(v) for v in value))
+    raise _Unkeyable
+
+
+class ComponentMemo:
+    """One app's rendered components (each app its own, like the listing cache)."""
+
+    def __init__(self) -> None:
+        self._html: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def render(self, macro: Callable[..., Any], params: Mapping[str, Any],
+               slots: Mapping[str, str] | None = None) -> Markup:
+        """The macro's HTML for these parameters, each slot placeholder replaced by its escaped value."""
+        try:
+            # The macro's code object names the component (its name alone could be shared by two macro files).
+            key = (getattr(macro, "name", None), getattr(getattr(macro, "_func", None), "__code__", None),
+                   _key(params))
+        except _Unkeyable:
+            return _filled(str(macro(params)), slots)
+        with self._lock:
+            html = self._html.get(key)
+            if html is not None:
+                self._html.move_to_end(key)
+        if html is None:
+            html = str(macro(params))
+            with self._lock:
+                self._html[key] = html
+                while len(self._html) > ENTRIES:
+                    self._html.popitem(last=False)
+        return _filled(html, slots)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._html.clear()
+
+
+def _filled(html: str, slots: Mapping[str, str] | None) -> Markup:
+    for placeholder, value in (slots or {}).items():
+        html = html.replace(placeholder, str(escape(value)))
+    return Markup(html)
+
+
+def shared_component(macro: Callable[..., Any], params: Mapping[str, Any],
+                     slots: Mapping[str, str] | None = None) -> Markup:
+    """For templates: `macro(params)`, rendered once per distinct params in this app (see the module's rules)."""
+    memo: ComponentMemo = current_app.extensions.setdefault("chorus.components", ComponentMemo())
+    return memo.render(macro, params, slots)

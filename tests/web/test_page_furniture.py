@@ -1,0 +1,85 @@
+"""Page furniture rendered once and reused (app/fragments.py) and the template class that imports macros once."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template_string
+from jinja2 import DictLoader, Environment
+from markupsafe import Markup
+
+from app.extensions import db
+from app.fragments import ComponentMemo
+from app.templating import ImportingTemplate
+
+HEADER = '{% from "nhsuk/components/header/macro.jinja" import header %}'
+
+
+def _header_params(name: str) -> dict:
+    return {"service": {"text": "Chorus", "href": "/"}, "account": {"items": [{"text": name, "icon": True}]}}
+
+
+def test_kept_header_is_the_macros_own_output_with_each_readers_name_escaped(app: Flask) -> None:
+    with app.test_request_context():
+        for name in ("Ann O'Neil <b>", "Bob & Co"):
+            direct = render_template_string(HEADER + "{{ header(params) }}", params=_header_params(name))
+            kept = render_template_string(
+                HEADER + '{{ shared_component(header, params, {"chorus-slot-account": name}) }}',
+                params=_header_params("chorus-slot-account"), name=name)
+            assert kept == direct
+            assert "Ann O&#39;Neil &lt;b&gt;" in kept or "Bob &amp; Co" in kept
+        memo: ComponentMemo = app.extensions["chorus.components"]
+        kept_html = "".join(memo._html.values())
+        assert "Ann" not in kept_html and "Bob" not in kept_html  # the names were never kept
+        assert len(memo._html) == 1  # one header for both readers
+
+
+def test_markup_and_text_with_the_same_characters_are_kept_apart(app: Flask) -> None:
+    """Escaped text and trusted HTML must never share an entry: that would print a person's text as HTML."""
+    button = '{% from "nhsuk/components/back-link/macro.jinja" import backLink %}'
+    with app.test_request_context():
+        as_text = render_template_string(button + "{{ shared_component(backLink, {'href': '/', 'text': t}) }}",
+                                         t="<i>x</i>")
+        as_html = render_template_string(button + "{{ shared_component(backLink, {'href': '/', 'text': t}) }}",
+                                         t=Markup("<i>x</i>"))
+    assert "&lt;i&gt;x&lt;/i&gt;" in as_text and "<i>" not in as_text
+    assert "<i>x</i>" in as_html
+
+
+def test_a_draft_in_the_idea_form_is_never_kept(app: Flask, client, login, make_user, make_conversation) -> None:  # type: ignore[no-untyped-def]
+    conversation = make_conversation()
+    token = login(make_user())
+    question = conversation.questions[0].id
+    assert client.get(f"/questions/{question}").status_code == 200  # the empty form, kept for everyone alike
+    draft = "Hi"  # too short: the page comes back with the draft in the form and an error beside it
+    response = client.post(f"/questions/{question}/ideas", data={"csrf_token": token, "body": draft})
+    assert response.status_code == 400 and ">Hi</textarea>" in response.get_data(as_text=True)
+    kept = app.extensions["chorus.components"]._html.values()
+    assert not any(">Hi</textarea>" in html for html in kept)
+    assert any('id="body"' in html and "</textarea>" in html for html in kept)
+
+
+def test_each_reader_sees_their_own_name_in_the_kept_header(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_token, PASSWORD
+
+    first, second = make_user(), make_user()
+    first.display_name, second.display_name = "Ann <first>", "Bob & second"
+    db.session.commit()
+    pages = []
+    for person in (first, second):
+        browser = app.test_client()
+        browser.post("/auth/sign-in", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token(browser)})
+        pages.append(browser.get("/").get_data(as_text=True))
+    assert "Ann &lt;first&gt;" in pages[0] and "Bob" not in pages[0]
+    assert "Bob &amp; second" in pages[1] and "Ann" not in pages[1]
+
+
+def test_imports_reuse_the_module_unless_the_importer_brings_globals_of_its_own() -> None:
+    """The template class skips Jinja's per-import globals check only when that check would find nothing new."""
+    env = Environment(loader=DictLoader({"m.html": "{% macro shout() %}{{ word }}{% endmacro %}"}))
+    env.template_class = ImportingTemplate
+    source = '{% from "m.html" import shout %}[{{ shout() }}]'
+    assert env.from_string(source).render() == "[]"
+    module = env.get_template("m.html")._module
+    assert env.from_string(source).render() == "[]" and env.get_template("m.html")._module is module  # reused
+    # A template with a global of its own gets a module that sees it (Jinja's own path), as without the class.
+    assert env.from_string(source, globals={"word": "hello"}).render() == "[hello]"
+    assert env.from_string(source).render() == "[]"
