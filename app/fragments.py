@@ -22,6 +22,10 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup, escape
 
+from app.services.common.text import render_rich
+from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, IdeaView, keeps_cards
+from app.services.content.listing_cache import ListingCache
+
 ENTRIES = 256  # distinct (component, parameters) kept per app; least recently used dropped first
 
 
@@ -88,3 +92,17 @@ def shared_component(macro: Callable[..., Any], params: Mapping[str, Any],
     """For templates: `macro(params)`, rendered once per distinct params in this app (see the module's rules)."""
     memo: ComponentMemo = current_app.extensions.setdefault("chorus.components", ComponentMemo())
     return memo.render(macro, params, slots)
+
+
+def kept_idea_text(idea: IdeaView) -> Markup:
+    """An idea's text as HTML (Markdown through the sanitiser), rendered once per conversation event.
+
+    Kept beside its card row and under the same rule (content/cards.py: an open conversation, not an Ideas Lab),
+    keyed by the idea's id at the conversation's event number, so an edit or a withdrawal, which records an event,
+    is never served from here. Same rules as the card rows: the idea's own text, no reader (A2, A3)."""
+    conversation = idea.conversation
+    if not keeps_cards(conversation):
+        return render_rich(idea.body)
+    kept: ListingCache = current_app.extensions.setdefault(
+        "chorus.idea_text", ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES))
+    return kept.cached(conversation.id, conversation.live_seq, idea.id, lambda: render_rich(idea.body))

@@ -83,3 +83,28 @@ def test_imports_reuse_the_module_unless_the_importer_brings_globals_of_its_own(
     # A template with a global of its own gets a module that sees it (Jinja's own path), as without the class.
     assert env.from_string(source, globals={"word": "hello"}).render() == "[hello]"
     assert env.from_string(source).render() == "[]"
+
+
+def test_kept_idea_text_is_escaped_for_every_reader_and_ends_with_an_edit(app: Flask, make_user, make_conversation,  # type: ignore[no-untyped-def]
+                                                                          as_participant) -> None:
+    from tests.conftest import csrf_token, PASSWORD
+    from app.services.content import ideas
+
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    author = make_user()
+    idea = ideas.post_idea(as_participant(author), question, "Lockers <script>alert(1)</script> **now**")[0]
+    readers = []
+    for person in (make_user(), make_user()):
+        browser = app.test_client()
+        browser.post("/auth/sign-in", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token(browser)})
+        readers.append(browser)
+    for browser in readers:  # the first reader renders the text, the second is served what was kept
+        page = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+        assert "<strong>now</strong>" in page
+    assert app.extensions["chorus.idea_text"]._cache  # it was kept
+    ideas.edit_idea(as_participant(author), idea.id, "Lockers for the night staff, please")
+    for browser in readers:
+        page = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)
+        assert "Lockers for the night staff, please" in page and "alert(1)" not in page
