@@ -105,7 +105,7 @@ def card_rows(conversation: Conversation, published: sa.ColumnElement[bool], ids
             if read_already else {}
         unread = [i for i in missing if i not in found]
         if unread:
-            rows = db.session.execute(row_query()[0].where(published & Idea.id.in_(unread)))
+            rows = db.session.connection().execute(row_query()[0].where(published & Idea.id.in_(unread)))
             found.update((row[0], tuple(row)) for row in rows)
         return found
 

@@ -100,14 +100,16 @@ def new_card(idea: Idea) -> IdeaCard:
     return IdeaCard(idea=idea, mine=True, counts_hidden=counts_hidden(idea.conversation))
 
 
-def _cards(participant: Participant, conversation: Conversation, rows: Sequence[Any]) -> list[IdeaCard]:
-    """Turn (idea, up, down, passes, comments) rows into cards, marking own ideas and own votes."""
+def _cards(participant: Participant, conversation: Conversation, rows: Sequence[Any],
+           mine: dict[str, int] | None = None) -> list[IdeaCard]:
+    """Turn (idea, up, down, passes, comments) rows into cards, marking own ideas and own votes (`mine`, idea id ->
+    vote value, when the caller has read them already)."""
     key = conversation_key(conversation)
-    voter = voter_pseudonym(key, participant.user_key)
     ids = [row[0].id for row in rows]
-    mine = dict(
-        db.session.execute(sa.select(Vote.idea_id, Vote.value).where(Vote.idea_id.in_(ids), Vote.voter == voter)).all()
-    ) if ids else {}
+    if mine is None:
+        voter = voter_pseudonym(key, participant.user_key)
+        mine = dict(db.session.connection().execute(
+            sa.select(Vote.idea_id, Vote.value).where(Vote.idea_id.in_(ids), Vote.voter == voter)).all()) if ids else {}
     cards = []
     hidden = counts_hidden(conversation)
     support = conversation.voting_mode == "support"
@@ -140,14 +142,15 @@ def _card_query() -> tuple[sa.Select, sa.ColumnElement[int], sa.ColumnElement[in
     return query, up, comments
 
 
-def _fair_random_page(published: sa.ColumnElement[bool], seed: bytes, page: int) -> list[str]:
+def _fair_random_page(published: sa.ColumnElement[bool], seed: bytes, page: int, voter: str) -> dict[str, int | None]:
     """One page of a person's fair random order: the ids' own random order, entered at a point and in a direction
     chosen by the person's seed, wrapping round at the end.
 
     Content ids are random (random_id), so ordering by id is a shuffle nobody chose; each reader starts from their
     own point of it, so every idea leads someone's screen. Two index walks (ix_idea_question_status ends with the
-    id) read at most the page and those before it, whatever the size of the conversation, in one statement;
-    nothing per person is stored (rule A3).
+    id) read at most the page and those before it, whatever the size of the conversation, in one statement
+    that also reads the reader's own votes on the page's ideas; nothing per person is stored (rule A3).
+    Returns the page's ids in order, each with the reader's vote on it (None if none).
     """
     start = base64.urlsafe_b64encode(seed[:16]).decode().rstrip("=")
     ascending = bool(seed[16] & 1)
@@ -158,8 +161,11 @@ def _fair_random_page(published: sa.ColumnElement[bool], seed: bytes, page: int)
                            .where(published & where).order_by(by_id).limit(reach).subquery())
                  for n, where in enumerate((first, rest))]
     walk = sa.union_all(*stretches).subquery()
-    return list(db.session.scalars(sa.select(walk.c.id).order_by(
-        walk.c.part, walk.c.id.asc() if ascending else walk.c.id.desc()).offset(offset).limit(PER_PAGE)))
+    in_order = (walk.c.part, walk.c.id.asc() if ascending else walk.c.id.desc())
+    on_page = sa.select(walk.c.id, walk.c.part).order_by(*in_order).offset(offset).limit(PER_PAGE).subquery()
+    own = sa.select(on_page.c.id, Vote.value).outerjoin(Vote, (Vote.idea_id == on_page.c.id) & (Vote.voter == voter))
+    return dict(db.session.connection().execute(  # a dict keeps the page's order
+        own.order_by(on_page.c.part, on_page.c.id.asc() if ascending else on_page.c.id.desc())).all())
 
 
 def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1,
@@ -179,15 +185,18 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
     def kept(key: tuple[object, ...], compute: Callable[[], T]) -> T:
         return compute() if stage else cached(conversation.id, conversation.live_seq, (question.id, *key), compute)
 
-    total = kept(("total",), lambda: db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0)
+    total = kept(("total",), lambda: db.session.connection().scalar(
+        sa.select(sa.func.count()).select_from(Idea).where(published)) or 0)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
     if sort == "random":
         # Keyed by a seed of its own purpose (never the stored voter pseudonym), so the same on every visit
         # yet reproducible by nobody holding a dump: the first ideas on a screen must not name its reader.
         # Per person, so never cached (rule A3); it reads only up to the page.
-        seed = order_seed(conversation_key(conversation), participant.user_key)
-        ids = _fair_random_page(published, seed, page)
+        key = conversation_key(conversation)
+        walked = _fair_random_page(published, order_seed(key, participant.user_key), page,
+                                   voter_pseudonym(key, participant.user_key))
+        ids, mine = list(walked), {idea_id: value for idea_id, value in walked.items() if value is not None}
         fresh: dict[str, tuple[Any, ...]] = {}
     else:
         query, up, comments = row_query()
@@ -199,15 +208,15 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         fresh = {}
 
         def sorted_ids() -> list[str]:
-            rows = db.session.execute(query.where(published).order_by(*orders[sort], Idea.id)
-                                      .offset((page - 1) * PER_PAGE).limit(PER_PAGE))
+            rows = db.session.connection().execute(query.where(published).order_by(*orders[sort], Idea.id)
+                                                   .offset((page - 1) * PER_PAGE).limit(PER_PAGE))
             fresh.update((row[0], tuple(row)) for row in rows)
             return list(fresh)
 
-        ids = kept((sort, page), sorted_ids)
+        ids, mine = kept((sort, page), sorted_ids), None
     # The cards of kept ids are read with today's counts (kept per event too), only while still published.
     ordered = card_rows(conversation, published, ids, fresh)
-    return IdeaPage(question, _cards(participant, conversation, ordered), sort, page, pages, total, stage)
+    return IdeaPage(question, _cards(participant, conversation, ordered, mine), sort, page, pages, total, stage)
 
 
 def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:
