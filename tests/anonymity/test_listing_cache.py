@@ -9,7 +9,8 @@ from app.extensions import db
 from app.models import Idea
 from app.services.common.keys import conversation_key
 from app.services.content import ideas, voting
-from app.services.content.listing import SORTS, list_ideas, order_seed
+from app.services.content.fair_order import order_seed
+from app.services.content.listing import SORTS, list_ideas
 from app.services.content.listing_cache import listing_cache
 
 

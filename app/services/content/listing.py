@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import math
 from dataclasses import dataclass, field
@@ -11,12 +10,13 @@ from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 
-from app.crypto import author_tagger, tag, voter_pseudonym
+from app.crypto import author_tagger, voter_pseudonym
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
 from app.services.content.authorship import is_author, own_ids
 from app.services.access import get_conversation, get_question
 from app.services.content.grace import is_archived
+from app.services.content.fair_order import PER_PAGE, fair_random_page, order_seed
 from app.services.content.cards import IdeaView, card_rows, comment_count, row_query, vote_count
 from app.services.content.listing_cache import cached
 from app.services.content.ideas import visible_idea
@@ -32,7 +32,6 @@ SORTS: dict[str, str] = {
     "supported": "Most supported",
     "discussed": "Most discussed",
 }
-PER_PAGE = 20
 T = TypeVar("T")
 
 
@@ -90,14 +89,16 @@ class MyPosts:
     archived: bool = False  # the key is destroyed: nobody's posts can be found any more
 
 
-def order_seed(key: bytes, user_key: str) -> bytes:
-    """The seed of one person's "fair random order": its own HMAC purpose, never stored, so no dump reproduces it."""
-    return bytes.fromhex(tag(key, "order", user_key))
-
-
 def new_card(idea: Idea) -> IdeaCard:
     """The card of an idea its author has just posted: no votes or comments yet."""
     return IdeaCard(idea=idea, mine=True, counts_hidden=counts_hidden(idea.conversation))
+
+
+@functools.cache  # built once with parameters, not on every request
+def _own_votes() -> sa.Select:
+    """A reader's votes (parameter voter) on some ideas (parameter ids)."""
+    return sa.select(Vote.idea_id, Vote.value).where(Vote.idea_id.in_(sa.bindparam("ids", expanding=True)),
+                                                     Vote.voter == sa.bindparam("voter"))
 
 
 def _cards(participant: Participant, conversation: Conversation, rows: Sequence[Any],
@@ -108,8 +109,7 @@ def _cards(participant: Participant, conversation: Conversation, rows: Sequence[
     ids = [row[0].id for row in rows]
     if mine is None:
         voter = voter_pseudonym(key, participant.user_key)
-        mine = dict(db.session.connection().execute(
-            sa.select(Vote.idea_id, Vote.value).where(Vote.idea_id.in_(ids), Vote.voter == voter)).all()) if ids else {}
+        mine = dict(db.session.connection().execute(_own_votes(), {"ids": ids, "voter": voter}).all()) if ids else {}
     cards = []
     hidden = counts_hidden(conversation)
     support = conversation.voting_mode == "support"
@@ -142,32 +142,6 @@ def _card_query() -> tuple[sa.Select, sa.ColumnElement[int], sa.ColumnElement[in
     return query, up, comments
 
 
-def _fair_random_page(published: sa.ColumnElement[bool], seed: bytes, page: int, voter: str) -> dict[str, int | None]:
-    """One page of a person's fair random order: the ids' own random order, entered at a point and in a direction
-    chosen by the person's seed, wrapping round at the end.
-
-    Content ids are random (random_id), so ordering by id is a shuffle nobody chose; each reader starts from their
-    own point of it, so every idea leads someone's screen. Two index walks (ix_idea_question_status ends with the
-    id) read at most the page and those before it, whatever the size of the conversation, in one statement
-    that also reads the reader's own votes on the page's ideas; nothing per person is stored (rule A3).
-    Returns the page's ids in order, each with the reader's vote on it (None if none).
-    """
-    start = base64.urlsafe_b64encode(seed[:16]).decode().rstrip("=")
-    ascending = bool(seed[16] & 1)
-    first, rest = (Idea.id >= start, Idea.id < start) if ascending else (Idea.id <= start, Idea.id > start)
-    by_id = Idea.id.asc() if ascending else Idea.id.desc()
-    offset, reach = (page - 1) * PER_PAGE, page * PER_PAGE
-    stretches = [sa.select(sa.select(Idea.id.label("id"), sa.literal(n).label("part"))
-                           .where(published & where).order_by(by_id).limit(reach).subquery())
-                 for n, where in enumerate((first, rest))]
-    walk = sa.union_all(*stretches).subquery()
-    in_order = (walk.c.part, walk.c.id.asc() if ascending else walk.c.id.desc())
-    on_page = sa.select(walk.c.id, walk.c.part).order_by(*in_order).offset(offset).limit(PER_PAGE).subquery()
-    own = sa.select(on_page.c.id, Vote.value).outerjoin(Vote, (Vote.idea_id == on_page.c.id) & (Vote.voter == voter))
-    return dict(db.session.connection().execute(  # a dict keeps the page's order
-        own.order_by(on_page.c.part, on_page.c.id.asc() if ascending else on_page.c.id.desc())).all())
-
-
 def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1,
                stage: str | None = None) -> IdeaPage:
     """One page of a question's ideas in the chosen order; "random" is stable per person."""
@@ -194,8 +168,8 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         # yet reproducible by nobody holding a dump: the first ideas on a screen must not name its reader.
         # Per person, so never cached (rule A3); it reads only up to the page.
         key = conversation_key(conversation)
-        walked = _fair_random_page(published, order_seed(key, participant.user_key), page,
-                                   voter_pseudonym(key, participant.user_key))
+        walked = fair_random_page(question.id, stage, order_seed(key, participant.user_key), page,
+                                  voter_pseudonym(key, participant.user_key))
         ids, mine = list(walked), {idea_id: value for idea_id, value in walked.items() if value is not None}
         fresh: dict[str, tuple[Any, ...]] = {}
     else:
