@@ -23,7 +23,8 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from app.services.common.text import render_rich
-from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, IdeaView, keeps_cards
+from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, keeps_cards
+from app.services.content.listing import IdeaCard
 from app.services.content.listing_cache import ListingCache
 
 ENTRIES = 256  # distinct (component, parameters) kept per app; least recently used dropped first
@@ -94,15 +95,34 @@ def shared_component(macro: Callable[..., Any], params: Mapping[str, Any],
     return memo.render(macro, params, slots)
 
 
-def kept_idea_text(idea: IdeaView) -> Markup:
-    """An idea's text as HTML (Markdown through the sanitiser), rendered once per conversation event.
+def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tuple[Markup, Markup, Markup, Markup | None]:
+    """The parts of an idea card every reader sees alike (participate/_idea_card.html): head (with the text as HTML),
+    edited marks, comments link, and the counts (None when this reader's are hidden).
 
-    Kept beside its card row and under the same rule (content/cards.py: an open conversation, not an Ideas Lab),
-    keyed by the idea's id at the conversation's event number, so an edit or a withdrawal, which records an event,
-    is never served from here. Same rules as the card rows: the idea's own text, no reader (A2, A3)."""
+    Rendered once per conversation event under the card rows' rule (content/cards.py: an open conversation, not an
+    Ideas Lab), keyed by the idea's id at the conversation's event number, so an edit, a withdrawal, a vote or a
+    comment, each of which records an event, is never served from here. What is kept is the idea's own text and
+    counts, never a reader's mark (A2, A3); the counts only where nobody's are hidden, so that what is kept never
+    depends on who read the page first.
+    """
+    idea = card.idea
     conversation = idea.conversation
+    macros: Any = current_app.jinja_env.get_template("participate/_idea_card.html").module  # its macros
+    show = not card.counts_hidden
+
+    def shared() -> tuple[Markup, Markup, Markup]:
+        return macros.card_head(card, lab), macros.card_edited(idea), macros.card_link(card, idea_url)
+
     if not keeps_cards(conversation):
-        return render_rich(idea.body)
+        return (*shared(), macros.card_counts(card, conversation.voting_mode) if show else None)
     kept: ListingCache = current_app.extensions.setdefault(
-        "chorus.idea_text", ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES))
-    return kept.cached(conversation.id, conversation.live_seq, idea.id, lambda: render_rich(idea.body))
+        "chorus.card_parts", ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES))
+    seq, place = conversation.live_seq, idea_url("")
+    head, edited, link = kept.cached(conversation.id, seq, (idea.id, place), shared)
+    if not show:
+        return head, edited, link, None
+    if conversation.votes_hidden:  # some readers see zeros: render, never keep, so the first reader leaves no trace
+        return head, edited, link, macros.card_counts(card, conversation.voting_mode)
+    counts = kept.cached(conversation.id, seq, ("counts", idea.id, conversation.voting_mode),
+                         lambda: macros.card_counts(card, conversation.voting_mode))
+    return head, edited, link, counts

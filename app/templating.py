@@ -12,7 +12,7 @@ from flask import Flask, g, url_for
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, Template
 from jinja2.runtime import Context
 
-from app.fragments import kept_idea_text, shared_component
+from app.fragments import card_parts, shared_component
 from app.models.base import utcnow
 
 NHSUK_FRONTEND_VERSION = "10.6.1"
@@ -131,8 +131,9 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(csp_nonce=csp_nonce, asset_url=asset_url, nhsuk_version=NHSUK_FRONTEND_VERSION)
-    app.jinja_env.filters.update(kept_idea_text=kept_idea_text, relative_time=relative_time, minutes_ago=minutes_ago, pluralise=pluralise,
+    app.jinja_env.filters.update(relative_time=relative_time, minutes_ago=minutes_ago, pluralise=pluralise,
                                  _choice=choice_pair)
     app.jinja_env.globals["pluralise"] = pluralise
     app.jinja_env.globals["url_pattern"] = UrlPattern
     app.jinja_env.globals["shared_component"] = shared_component
+    app.jinja_env.globals["card_parts"] = card_parts

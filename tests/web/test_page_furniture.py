@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, render_template_string
 from jinja2 import DictLoader, Environment
 from markupsafe import Markup
@@ -103,8 +105,68 @@ def test_kept_idea_text_is_escaped_for_every_reader_and_ends_with_an_edit(app: F
         page = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
         assert "<strong>now</strong>" in page
-    assert app.extensions["chorus.idea_text"]._cache  # it was kept
+    assert app.extensions["chorus.card_parts"]._cache  # it was kept
     ideas.edit_idea(as_participant(author), idea.id, "Lockers for the night staff, please")
     for browser in readers:
         page = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)
         assert "Lockers for the night staff, please" in page and "alert(1)" not in page
+
+
+def _reader(app: Flask, person) -> object:  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_token, PASSWORD
+
+    browser = app.test_client()
+    browser.post("/auth/sign-in", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token(browser)})
+    return browser
+
+
+def test_kept_card_parts_hold_no_readers_mark_and_no_counts_while_some_are_hidden(  # type: ignore[no-untyped-def]
+        app: Flask, make_user, make_conversation, as_participant) -> None:
+    """Card parts (fragments.card_parts) are kept per event; "your idea", own votes and counts hidden until one
+    votes stay per reader, and while counts are hidden from some, no counts are kept at all."""
+    from app.services.content import ideas, voting
+    from app.services.workshops import session as live_session
+
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    author, voter, other = make_user(), make_user(), make_user()
+    idea = ideas.post_idea(as_participant(author), question, "Lockers for the night staff")[0]
+    live_session.set_votes_hidden(conversation, True)
+    live_session.set_phase(conversation, "vote")
+    voting.cast_vote(as_participant(voter), idea.id, "support")
+    pages = {name: _reader(app, person).get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+             for name, person in (("voter", voter), ("author", author), ("other", other))}
+    assert "<strong>1</strong> supporter" in pages["voter"] and 'aria-pressed="true"' in pages["voter"]
+    for name in ("author", "other"):
+        assert "Votes hidden until you vote" in pages[name] and "supporter" not in pages[name]
+    assert "your idea" in pages["author"] and "your idea" not in pages["voter"] + pages["other"]
+    kept = repr(app.extensions["chorus.card_parts"]._cache)
+    assert "Lockers for the night staff" in kept  # the shared parts were kept...
+    assert "supporter" not in kept and "Votes hidden" not in kept and "your idea" not in kept  # ...nothing else
+    assert "aria-pressed" not in kept
+
+
+def test_a_page_built_from_kept_parts_reads_as_one_rendered_whole(  # type: ignore[no-untyped-def]
+        app: Flask, make_user, make_conversation, as_participant) -> None:
+    """The first reading renders every part, the second takes them from the worker: the pages are the same."""
+    from app.services.content import ideas, voting
+
+    conversation = make_conversation(voting_mode="agree")
+    question = conversation.questions[0].id
+    author, reader = make_user(), make_user()
+    for n in range(3):
+        ideas.post_idea(as_participant(author), question, f"Idea {n}: *quiet* rooms & <b>lockers</b>")
+    voting.cast_vote(as_participant(reader), ideas.post_idea(as_participant(author), question, "Rota planning")[0].id, "disagree")
+    browser = _reader(app, reader)
+    first = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert app.extensions["chorus.card_parts"]._cache
+    second = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+
+    def cards(page: str) -> str:  # (the CSRF field is masked afresh on every page)
+        found = page[page.index('<ul class="nhsuk-list chorus-ideas">'):page.index("</ul>", page.index("chorus-ideas"))]
+        return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", found)
+
+    assert cards(first) == cards(second)
+    assert cards(first).count('class="nhsuk-card chorus-idea"') == 4
+    assert "<em>quiet</em> rooms &amp; &lt;b&gt;lockers&lt;/b&gt;" in cards(first)
+    assert "0 agree · 1 disagree · 0 pass" in cards(first) and 'value="disagree" aria-pressed="true"' in cards(first)
