@@ -25,6 +25,11 @@ _WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pag
                            "pages.accessibility", "pages.anonymity"}
 
 
+# Every signed-in request loads its person with their memberships: built once with a parameter.
+_SIGNED_IN = (sa.select(User).where(User.id == sa.bindparam("id"), User.active.is_(True))
+              .options(joinedload(User.memberships)))
+
+
 def password_mark(user: User) -> str:
     """A keyed fingerprint of the password hash, kept in the session: a new password ends every other session."""
     secret = current_app.config["SECRET_KEY"].encode()
@@ -44,8 +49,7 @@ def init_login(app: Flask) -> None:
     def _load_user(user_id: str) -> User | None:
         if not (user_id.isascii() and user_id.isdigit()):
             return None
-        user = db.session.scalars(sa.select(User).where(User.id == int(user_id), User.active.is_(True))
-                                  .options(joinedload(User.memberships))).unique().first()  # one statement, not two
+        user = db.session.scalars(_SIGNED_IN, {"id": int(user_id)}).unique().first()  # one statement, not two
         if user is None or not hmac.compare_digest(str(session.get("_pw", "")), password_mark(user)):
             return None  # deactivated, or the password has changed since this session signed in
         sid = session.get("_sid")
