@@ -18,15 +18,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from flask import current_app
 from markupsafe import Markup, escape
 
-from app.services.common.text import render_rich
 from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, keeps_cards
 from app.services.content.listing import IdeaCard
 from app.services.content.listing_cache import ListingCache
 
+URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's to_url leaves unquoted in a path part
 ENTRIES = 256  # distinct (component, parameters) kept per app; least recently used dropped first
 
 
@@ -126,3 +127,24 @@ def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tup
     counts = kept.cached(conversation.id, seq, ("counts", idea.id, conversation.voting_mode),
                          lambda: macros.card_counts(card, conversation.voting_mode))
     return head, edited, link, counts
+
+
+_IDEA_SLOT = "chorus-idea-slot"
+
+
+class OncePerVote:
+    """An idea card's vote buttons for one page, rendered once for each vote a reader can have cast (none, support;
+    or agree, disagree, pass) and given each card's idea id afterwards, instead of rendered for every card.
+
+    The id appears only in the form's URLs (url_pattern), so it goes in quoted as url_pattern quotes it. Lives for
+    one page: the buttons carry the reader's CSRF field, and nothing of them is kept beyond it."""
+
+    def __init__(self, macro: Callable[..., Any], *args: Any) -> None:
+        self._macro, self._args = macro, args
+        self._rendered: dict[str | None, str] = {}
+
+    def __call__(self, idea_id: str, my_vote: str | None) -> Markup:
+        html = self._rendered.get(my_vote)
+        if html is None:
+            html = self._rendered[my_vote] = str(self._macro(_IDEA_SLOT, my_vote, *self._args))
+        return Markup(html.replace(_IDEA_SLOT, quote(idea_id, safe=URL_SAFE)))

@@ -12,7 +12,7 @@ from flask import Flask, g, url_for
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, Template
 from jinja2.runtime import Context
 
-from app.fragments import card_parts, shared_component
+from app.fragments import URL_SAFE, OncePerVote, card_parts, shared_component
 from app.models.base import utcnow
 
 NHSUK_FRONTEND_VERSION = "10.6.1"
@@ -97,7 +97,7 @@ class UrlPattern:
         self._prefix, self._suffix = url_for(endpoint, **values).split(_SLOT)
 
     def __call__(self, value: object) -> str:
-        return self._prefix + quote(str(value), safe="!$&'()*+,/:;=@") + self._suffix  # werkzeug's to_url
+        return self._prefix + quote(str(value), safe=URL_SAFE) + self._suffix
 
 
 class ImportingTemplate(Template):
@@ -137,3 +137,4 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["url_pattern"] = UrlPattern
     app.jinja_env.globals["shared_component"] = shared_component
     app.jinja_env.globals["card_parts"] = card_parts
+    app.jinja_env.globals["once_per_vote"] = OncePerVote

@@ -170,3 +170,8 @@ def test_a_page_built_from_kept_parts_reads_as_one_rendered_whole(  # type: igno
     assert cards(first).count('class="nhsuk-card chorus-idea"') == 4
     assert "<em>quiet</em> rooms &amp; &lt;b&gt;lockers&lt;/b&gt;" in cards(first)
     assert "0 agree · 1 disagree · 0 pass" in cards(first) and 'value="disagree" aria-pressed="true"' in cards(first)
+    # Each card's buttons (rendered once per vote a reader can have cast) post to that card's own idea.
+    for card in cards(first).split('<li class="nhsuk-card chorus-idea" id="idea-')[1:]:
+        idea_id = card.split('"', 1)[0]
+        assert re.findall(r'action="([^"]+)"', card) == [f"/ideas/{idea_id}/vote"]
+    assert cards(first).count('aria-pressed="true"') == 1
