@@ -22,7 +22,7 @@ from app.services.accounts.users import create_api_token
 from tests.conftest import BACKEND
 
 # Budgets per request, authentication included: a bearer token with its person's memberships is 1 statement,
-# a session cookie 2 (the person, and the check that the session was not signed out).
+# a session cookie 1 too (the person, with the check that the session was not signed out).
 # Numbering and storing a write's live event: one statement on PostgreSQL (app/live/store.py), two on SQLite.
 EVENT = 1 if BACKEND == "postgresql" else 2
 VOTE = 4 + EVENT       # + idea with conversation, key and access check; upsert; the idea's new counts
@@ -33,11 +33,11 @@ POST_IDEA = 5 + EVENT  # + question with access; insert returning the row (what 
 IDEA_LIST = 5   # + question with access; total; the page's ids (in fair random order with own votes, or sorted with
                 # their counts); the cards with their counts (fair random order) or own votes (sorted). Counted cold:
                 # a worker keeps the total, sorted ids and cards until the next live event (content/cards.py)
-LIVE_POLL = 5   # session (2); conversation with access; events after the cursor and the current number
+LIVE_POLL = 4   # session (1); conversation with access; events after the cursor and the current number
 API_LIVE = 7    # token (1); conversation with access; the board's notes with counts; own votes; questions; events; number
-PAGE = 8        # session (2); conversation or question with access; what the page shows, per page not per size;
+PAGE = 5        # session (1); conversation or question with access; what the page shows, per page not per size;
                 # whether the organisation has a Freedom to Speak Up Guardian (the "also send" box on the idea form)
-QUESTION_PAGE = 7  # session (2); then as IDEA_LIST without the token (4); the Guardian check
+QUESTION_PAGE = 6  # session (1); then as IDEA_LIST without the token (4); the Guardian check
 
 _counter = itertools.count(1)
 COMMITS: dict[str, list[str]] = {}  # the last request's statements with its COMMITs, in order
