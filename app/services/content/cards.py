@@ -15,7 +15,7 @@ The entries carry what the idea row carries, under the conversation's id and the
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -93,9 +93,9 @@ def keeps_cards(conversation: Conversation) -> bool:
     return conversation.kind != "ideas_lab" and conversation.is_accepting()
 
 
-def card_rows(conversation: Conversation, published: sa.ColumnElement[bool], ids: Sequence[str],
+def card_rows(conversation: Conversation, published: Callable[[], sa.ColumnElement[bool]], ids: Sequence[str],
               read_already: dict[str, tuple[Any, ...]] | None = None) -> list[CardRow]:
-    """The card rows of these ids in their order, leaving out ids no longer matching `published`; rows this
+    """The card rows of these ids in their order, leaving out ids no longer matching `published()`; rows this
     request has just read (`read_already`, from row_query) are used, and kept, as they are."""
     if not ids:
         return []
@@ -105,7 +105,7 @@ def card_rows(conversation: Conversation, published: sa.ColumnElement[bool], ids
             if read_already else {}
         unread = [i for i in missing if i not in found]
         if unread:
-            rows = db.session.connection().execute(row_query()[0].where(published & Idea.id.in_(unread)))
+            rows = db.session.connection().execute(row_query()[0].where(published() & Idea.id.in_(unread)))
             found.update((row[0], tuple(row)) for row in rows)
         return found
 

@@ -150,17 +150,19 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
     sort = sort if sort in SORTS else "random"
     if sort == "supported" and counts_hidden(conversation):
         sort = "random"  # the order would reveal the hidden counts
-    published = (Idea.question_id == question.id) & (Idea.status == ContentStatus.PUBLISHED)
     stage = stage if stage in {s.value for s in IdeaStage} and conversation.kind == "ideas_lab" else None
-    if stage:
-        published = published & (Idea.stage == stage)
+
+    def published() -> sa.ColumnElement[bool]:  # built only when something is read afresh, not on every request
+        found = (Idea.question_id == question.id) & (Idea.status == ContentStatus.PUBLISHED)
+        return found & (Idea.stage == stage) if stage else found
+
     # Counting and sorting every idea is done once per conversation event, not per reader (listing_cache);
     # Ideas Lab stage moves record no event, so a stage's list is always read afresh.
     def kept(key: tuple[object, ...], compute: Callable[[], T]) -> T:
         return compute() if stage else cached(conversation.id, conversation.live_seq, (question.id, *key), compute)
 
     total = kept(("total",), lambda: db.session.connection().scalar(
-        sa.select(sa.func.count()).select_from(Idea).where(published)) or 0)
+        sa.select(sa.func.count()).select_from(Idea).where(published())) or 0)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
     if sort == "random":
@@ -182,7 +184,7 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         fresh = {}
 
         def sorted_ids() -> list[str]:
-            rows = db.session.connection().execute(query.where(published).order_by(*orders[sort], Idea.id)
+            rows = db.session.connection().execute(query.where(published()).order_by(*orders[sort], Idea.id)
                                                    .offset((page - 1) * PER_PAGE).limit(PER_PAGE))
             fresh.update((row[0], tuple(row)) for row in rows)
             return list(fresh)
