@@ -1,4 +1,4 @@
-"""NHS.UK components rendered once per set of parameters and reused, for the page furniture every reader sees alike.
+"""HTML rendered once and reused: page furniture every reader sees alike, and the shared parts of idea cards.
 
 An NHS.UK component macro builds its HTML from a dict of parameters through several nested templates: the header,
 the footer, the skip link, a back link and the idea form's character count cost a question page about a quarter
@@ -10,10 +10,14 @@ and hold nothing a person typed (rules A2, A3). A value that is about the reader
 goes in `slots`: the macro is rendered with a fixed placeholder, kept, and the value is escaped into each copy
 on the way out, so no kept entry holds it. Parameters the memo cannot key exactly (anything but dicts, lists,
 strings, numbers, booleans and None) are rendered afresh each time.
+
+`card_parts` keeps the parts of an idea card every reader sees alike per conversation event; `OncePerVote`
+renders a page's vote buttons once per vote a reader can have cast (both below, with their own rules).
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
@@ -129,22 +133,21 @@ def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tup
     return head, edited, link, counts
 
 
-_IDEA_SLOT = "chorus-idea-slot"
-
-
 class OncePerVote:
     """An idea card's vote buttons for one page, rendered once for each vote a reader can have cast (none, support;
     or agree, disagree, pass) and given each card's idea id afterwards, instead of rendered for every card.
 
-    The id appears only in the form's URLs (url_pattern), so it goes in quoted as url_pattern quotes it. Lives for
-    one page: the buttons carry the reader's CSRF field, and nothing of them is kept beyond it."""
+    The id appears only in the form's URLs (url_pattern), so it goes in quoted as url_pattern quotes it. The
+    placeholder is random per page, so nothing in the request (the page's own URL is in the form) can name it.
+    Lives for one page: the buttons carry the reader's CSRF field, and nothing of them is kept beyond it."""
 
     def __init__(self, macro: Callable[..., Any], *args: Any) -> None:
         self._macro, self._args = macro, args
+        self._slot = "chorus-idea-" + secrets.token_hex(8)
         self._rendered: dict[str | None, str] = {}
 
     def __call__(self, idea_id: str, my_vote: str | None) -> Markup:
         html = self._rendered.get(my_vote)
         if html is None:
-            html = self._rendered[my_vote] = str(self._macro(_IDEA_SLOT, my_vote, *self._args))
-        return Markup(html.replace(_IDEA_SLOT, quote(idea_id, safe=URL_SAFE)))
+            html = self._rendered[my_vote] = str(self._macro(self._slot, my_vote, *self._args))
+        return Markup(html.replace(self._slot, quote(idea_id, safe=URL_SAFE)))

@@ -175,3 +175,18 @@ def test_a_page_built_from_kept_parts_reads_as_one_rendered_whole(  # type: igno
         idea_id = card.split('"', 1)[0]
         assert re.findall(r'action="([^"]+)"', card) == [f"/ideas/{idea_id}/vote"]
     assert cards(first).count('aria-pressed="true"') == 1
+
+
+def test_the_pages_own_url_cannot_put_an_idea_id_into_the_vote_forms(app: Flask, make_user, make_conversation,  # type: ignore[no-untyped-def]
+                                                                     as_participant) -> None:
+    """The vote buttons' placeholder for the idea id is random per page: a query string naming a guessable one
+    stays as typed in the forms' 'next' field."""
+    from app.services.content import ideas
+
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    idea = ideas.post_idea(as_participant(make_user()), question, "Lockers for the night staff")[0]
+    page = _reader(app, make_user()).get(  # type: ignore[attr-defined]
+        f"/questions/{question}?sort=newest&x=chorus-idea-slot").get_data(as_text=True)
+    assert f'action="/ideas/{idea.id}/vote"' in page
+    assert 'name="next" value="/questions/%d?sort=newest&amp;x=chorus-idea-slot"' % question in page
