@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from collections import ChainMap
 from typing import Any, Protocol
 from urllib.parse import quote
 from datetime import datetime
 
 from flask import Flask, g, url_for
-from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, Template
+from jinja2.runtime import Context
 
+from app.fragments import URL_SAFE, OncePerVote, card_parts, shared_component
 from app.models.base import utcnow
 
 NHSUK_FRONTEND_VERSION = "10.6.1"
@@ -94,13 +97,32 @@ class UrlPattern:
         self._prefix, self._suffix = url_for(endpoint, **values).split(_SLOT)
 
     def __call__(self, value: object) -> str:
-        return self._prefix + quote(str(value), safe="!$&'()*+,/:;=@") + self._suffix  # werkzeug's to_url
+        return self._prefix + quote(str(value), safe=URL_SAFE) + self._suffix
+
+
+class ImportingTemplate(Template):
+    """A template whose `{% from ... import ... %}` reuses the imported module without re-checking every global.
+
+    Jinja decides whether an import may reuse its module by subtracting the template's globals from the context's
+    through a ChainMap view, one Python-level lookup per global (about 40) on every import; each NHS.UK component
+    imports its attribute macros, so a question page paid this some 34 times (measured: about 9% of its CPU).
+    When every context global is an environment global (always, in Chorus) the answer is known: no new globals,
+    so the module Jinja keeps is the one it would use. Anything else falls back to Jinja's own check.
+    """
+
+    def _get_default_module(self, ctx: Context | None = None) -> Any:
+        module = self._module
+        if ctx is not None and module is not None and isinstance(self.globals, ChainMap) \
+                and ctx.globals_keys.issubset(self.globals.maps[-1]):
+            return module
+        return super()._get_default_module(ctx)
 
 
 def init_templating(app: Flask) -> None:
     """Let templates use both app/templates and nhsuk-frontend-jinja, with its required Undefined."""
     own = [app.jinja_loader] if app.jinja_loader is not None else []  # app/templates (always there)
     app.jinja_loader = ChoiceLoader([*own, PackageLoader("nhsuk_frontend_jinja")])
+    app.jinja_env.template_class = ImportingTemplate
     # Flask only autoescapes .html files, so the NHS.UK macros (.jinja) printed `text` params raw: a conversation
     # title in a back link or a staff group in a tag ran as HTML. Escape in every template; `html` params stay
     # trusted (`| safe` in the macros), so pass only Markup there.
@@ -113,3 +135,6 @@ def init_templating(app: Flask) -> None:
                                  _choice=choice_pair)
     app.jinja_env.globals["pluralise"] = pluralise
     app.jinja_env.globals["url_pattern"] = UrlPattern
+    app.jinja_env.globals["shared_component"] = shared_component
+    app.jinja_env.globals["card_parts"] = card_parts
+    app.jinja_env.globals["once_per_vote"] = OncePerVote

@@ -15,7 +15,7 @@ from flask_login import current_user
 from app.extensions import db, login_manager
 from app.models import User
 from app.services.accounts.users import user_for_token
-from app.services.accounts.sessions import is_revoked
+from app.services.accounts.sessions import revoked_clause, revoked_params
 
 if TYPE_CHECKING:
     from app.join.guest import GuestUser
@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 # What an account whose admin-set password was just used may reach: setting its own password, and leaving.
 _WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pages.healthz", "pages.healthz_live",
                            "pages.accessibility", "pages.anonymity"}
+
+
+# Every signed-in request loads its person with their memberships, and whether the session has signed out, in one
+# statement built once with parameters.
+_SIGNED_IN = (sa.select(User, revoked_clause()).where(User.id == sa.bindparam("id"), User.active.is_(True))
+              .options(joinedload(User.memberships)))
 
 
 def password_mark(user: User) -> str:
@@ -44,14 +50,15 @@ def init_login(app: Flask) -> None:
     def _load_user(user_id: str) -> User | None:
         if not (user_id.isascii() and user_id.isdigit()):
             return None
-        user = db.session.scalars(sa.select(User).where(User.id == int(user_id), User.active.is_(True))
-                                  .options(joinedload(User.memberships))).unique().first()  # one statement, not two
-        if user is None or not hmac.compare_digest(str(session.get("_pw", "")), password_mark(user)):
-            return None  # deactivated, or the password has changed since this session signed in
         sid = session.get("_sid")
-        if not isinstance(sid, str) or not sid or is_revoked(sid):
+        if not isinstance(sid, str) or not sid:
+            return None
+        found = db.session.execute(_SIGNED_IN, {"id": int(user_id), **revoked_params(sid)}).unique().first()
+        if found is None or not hmac.compare_digest(str(session.get("_pw", "")), password_mark(found[0])):
+            return None  # deactivated, or the password has changed since this session signed in
+        if found[1]:
             return None  # signed out: a copy of this cookie must not sign anyone in
-        return user
+        return found[0]
 
     @app.before_request
     def _until_own_password() -> ResponseReturnValue | None:

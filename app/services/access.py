@@ -6,6 +6,8 @@ something that does not exist (404, never 403).
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
@@ -81,13 +83,23 @@ def get_conversation(participant: Participant, conversation_id: int) -> Conversa
     return conversation
 
 
+@functools.cache  # every page and list of ideas asks this: built once with parameters, not on every request
+def _member_question() -> sa.Select:
+    return (sa.select(Question).join(Question.conversation)
+            .where(Question.id == sa.bindparam("question"), member_visibility())
+            .options(contains_eager(Question.conversation)))
+
+
 def get_question(participant: Participant, question_id: int) -> Question:
     """A question in a conversation this person may see, or NotFound."""
     # One statement: the question, its conversation (with its key) and the access check together.
-    question = db.session.scalar(
-        sa.select(Question).join(Question.conversation).where(Question.id == question_id, visible_to(participant))
-        .options(contains_eager(Question.conversation))
-    )
+    if participant.guest_conversation_id is None:
+        question = db.session.scalar(_member_question(), {"question": question_id, **visibility_params(participant)})
+    else:
+        question = db.session.scalar(
+            sa.select(Question).join(Question.conversation).where(Question.id == question_id, visible_to(participant))
+            .options(contains_eager(Question.conversation))
+        )
     if question is None:
         raise NotFound("We could not find that question.")
     return question

@@ -92,3 +92,43 @@ def test_imported_paper_notes_show_at_once_and_reach_live_boards(make_user, make
     events, complete = store.replay(db.engine, conversation.id, seq)
     assert complete and [e.type for e in events] == ["ideas_added"]
     assert events[0].data == {"count": 2}
+
+
+def test_cards_are_read_once_per_event_and_each_reader_gets_their_own_marks(make_user, make_conversation, as_participant):
+    """Card rows (columns and counts) are kept per event for every reader; own votes and own ideas are per reader."""
+    conversation, question, posted, (reader, other, _) = _world(make_user, make_conversation, as_participant)
+    author = as_participant(make_user())
+    own = ideas.post_idea(author, question, "My own idea: a rest room on every ward")[0].id
+    voting.cast_vote(reader, posted[0], "support")
+    list_ideas(other, question, "newest")
+    _, seen = _statements(lambda: list_ideas(reader, question, "newest"))
+    assert not any("count(*)" in s.lower() for s in seen)  # neither the total nor a card's counts were read again
+    for sort in ("newest", "random"):  # the random page reads own votes with its ids; the others on their own
+        cards = {card.idea.id: card for card in list_ideas(reader, question, sort).cards}
+        assert cards[posted[0]].support == 1 and cards[posted[0]].my_vote == "support"
+        assert [i for i, card in cards.items() if card.my_vote] == [posted[0]]
+        assert not any(card.mine for card in cards.values())
+        theirs = {card.idea.id: card for card in list_ideas(author, question, sort).cards}
+        assert theirs[own].mine and [i for i, card in theirs.items() if card.mine] == [own]
+        assert theirs[posted[0]].my_vote is None and theirs[posted[0]].support == 1
+
+
+def test_in_the_grace_period_a_withdrawn_idea_leaves_the_list_at_once(make_user, make_conversation, as_participant):
+    """After closing, an author's withdrawal records no live event: card rows are then never kept, so its text goes."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+
+    conversation, question, _, (reader, _, _) = _world(make_user, make_conversation, as_participant)
+    author = as_participant(make_user())
+    mine = ideas.post_idea(author, question, "Withdraw me later: a quiet room")[0].id
+    conversation.closes_at = utcnow() - timedelta(minutes=1)  # closed, within the authors' grace period
+    db.session.commit()
+    for sort in ("random", "newest"):
+        assert mine in _ids(list_ideas(reader, question, sort))
+    seq = conversation.live_seq
+    ideas.withdraw_idea(author, mine)
+    assert conversation.live_seq == seq  # no event: what a kept card would still have shown
+    for sort in ("random", "newest"):
+        page = list_ideas(reader, question, sort)
+        assert mine not in _ids(page) and "Withdraw me later" not in repr(page.cards)

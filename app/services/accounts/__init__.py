@@ -34,7 +34,8 @@
 - roster.revoke_token
 - sessions.new_session_id: A random id for one signed-in session, kept only in its (signed) cookie.
 - sessions.revoke_session: Refuse this session from now on; the row holds a hash and an hour-rounded expiry, never a user id.
-- sessions.is_revoked: True when this session has signed out.
+- sessions.revoked_clause: True when this session has signed out, as SQL with a parameter sid_hash (revoked_params), so the statement
+- sessions.revoked_params: The value revoked_clause's parameter takes for this session.
 - sso.sign_in_with_sso: The active account this identity signs in to: already linked, linked now by email, or created now.
 - users.normalise_email: Lower-cased, validated email, or InvalidInput.
 - users.hash_password: The stored hash of a password that meets the policy, or InvalidInput.

@@ -36,6 +36,12 @@ def revoke_session(session_id: str, lifetime: timedelta) -> None:
         db.session.rollback()  # signed out twice at once: already revoked
 
 
-def is_revoked(session_id: str) -> bool:
-    """True when this session has signed out."""
-    return db.session.scalar(sa.select(RevokedSession.sid_hash).where(RevokedSession.sid_hash == _hash(session_id))) is not None
+def revoked_clause() -> sa.Exists:
+    """True when this session has signed out, as SQL with a parameter sid_hash (revoked_params), so the statement
+    that loads the signed-in person answers it too (asked on every signed-in request)."""
+    return sa.exists().where(RevokedSession.sid_hash == sa.bindparam("sid_hash"))
+
+
+def revoked_params(session_id: str) -> dict[str, str]:
+    """The value revoked_clause's parameter takes for this session."""
+    return {"sid_hash": _hash(session_id)}

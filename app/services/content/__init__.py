@@ -21,7 +21,7 @@
 - ideas.own_idea: One of this person's own ideas (published, held or hidden), or NotFound for anything else.
 - ideas.edit_idea: Change the text of one's own idea while the conversation is open or in its grace period.
 - ideas.withdraw_idea: Withdraw one's own idea: its text and votes are deleted; comments stay hidden with it.
-- listing.order_seed: The seed of one person's "fair random order": its own HMAC purpose, never stored, so no dump reproduces it.
+- fair_order.order_seed: The seed of one person's "fair random order": its own HMAC purpose, never stored, so no dump reproduces it.
 - listing.list_ideas: One page of a question's ideas in the chosen order; "random" is stable per person.
 - listing.idea_detail: One idea with its counts and its published comments, oldest first.
 - listing.my_posts: This person's ideas and comments in a conversation, found by recomputing author tags.

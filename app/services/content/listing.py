@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import math
 from dataclasses import dataclass, field
@@ -11,12 +10,14 @@ from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 
-from app.crypto import tag, voter_pseudonym
+from app.crypto import author_tagger, voter_pseudonym
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
 from app.services.content.authorship import is_author, own_ids
 from app.services.access import get_conversation, get_question
 from app.services.content.grace import is_archived
+from app.services.content.fair_order import PER_PAGE, fair_random_page, order_seed
+from app.services.content.cards import IdeaView, card_rows, comment_count, row_query, vote_count
 from app.services.content.listing_cache import cached
 from app.services.content.ideas import visible_idea
 from app.services.common.keys import conversation_key
@@ -31,7 +32,6 @@ SORTS: dict[str, str] = {
     "supported": "Most supported",
     "discussed": "Most discussed",
 }
-PER_PAGE = 20
 T = TypeVar("T")
 
 
@@ -44,7 +44,7 @@ def sort_labels(voting_mode: str) -> dict[str, str]:
 class IdeaCard:
     """An idea with its counts and this person's relation to it."""
 
-    idea: Idea
+    idea: Idea | IdeaView  # a plain view in lists of many cards (services/content/cards.py)
     support: int = 0
     agree: int = 0
     disagree: int = 0
@@ -89,39 +89,31 @@ class MyPosts:
     archived: bool = False  # the key is destroyed: nobody's posts can be found any more
 
 
-def order_seed(key: bytes, user_key: str) -> bytes:
-    """The seed of one person's "fair random order": its own HMAC purpose, never stored, so no dump reproduces it."""
-    return bytes.fromhex(tag(key, "order", user_key))
-
-
-def _vote_count(value: int) -> sa.ScalarSelect[int]:
-    """One idea's votes of one value, per row: an index lookup, never a group over other ideas or conversations."""
-    return (sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == Idea.id, Vote.value == value)
-            .correlate(Idea).scalar_subquery())
-
-
-def _comment_count() -> sa.ScalarSelect[int]:
-    """One idea's published comments, per row (the ix_comment_idea_status index)."""
-    return (sa.select(sa.func.count()).select_from(Comment)
-            .where(Comment.idea_id == Idea.id, Comment.status == ContentStatus.PUBLISHED)
-            .correlate(Idea).scalar_subquery())
-
-
 def new_card(idea: Idea) -> IdeaCard:
     """The card of an idea its author has just posted: no votes or comments yet."""
     return IdeaCard(idea=idea, mine=True, counts_hidden=counts_hidden(idea.conversation))
 
 
-def _cards(participant: Participant, conversation: Conversation, rows: list) -> list[IdeaCard]:
-    """Turn (Idea, up, down, passes, comments) rows into cards, marking own ideas and own votes."""
+@functools.cache  # built once with parameters, not on every request
+def _own_votes() -> sa.Select:
+    """A reader's votes (parameter voter) on some ideas (parameter ids)."""
+    return sa.select(Vote.idea_id, Vote.value).where(Vote.idea_id.in_(sa.bindparam("ids", expanding=True)),
+                                                     Vote.voter == sa.bindparam("voter"))
+
+
+def _cards(participant: Participant, conversation: Conversation, rows: Sequence[Any],
+           mine: dict[str, int] | None = None) -> list[IdeaCard]:
+    """Turn (idea, up, down, passes, comments) rows into cards, marking own ideas and own votes (`mine`, idea id ->
+    vote value, when the caller has read them already)."""
     key = conversation_key(conversation)
-    voter = voter_pseudonym(key, participant.user_key)
     ids = [row[0].id for row in rows]
-    mine = dict(
-        db.session.execute(sa.select(Vote.idea_id, Vote.value).where(Vote.idea_id.in_(ids), Vote.voter == voter)).all()
-    ) if ids else {}
+    if mine is None:
+        voter = voter_pseudonym(key, participant.user_key)
+        mine = dict(db.session.connection().execute(_own_votes(), {"ids": ids, "voter": voter}).all()) if ids else {}
     cards = []
     hidden = counts_hidden(conversation)
+    support = conversation.voting_mode == "support"
+    tag_for = author_tagger(key, participant.user_key)  # the person's part of the HMAC once, not once per card
     for idea, up, down, passes, comments in rows:
         value = mine.get(idea.id)
         if hidden and value is None:
@@ -134,8 +126,8 @@ def _cards(participant: Participant, conversation: Conversation, rows: list) -> 
                 disagree=down or 0,
                 passes=passes or 0,
                 comments=comments or 0,
-                my_vote=None if value is None else ("support" if conversation.voting_mode == "support" else VALUE_NAMES[value]),
-                mine=is_author(participant, key, idea),
+                my_vote=None if value is None else ("support" if support else VALUE_NAMES[value]),
+                mine=tag_for(idea.nonce) == idea.author_tag,
                 counts_hidden=hidden and value is None,
             )
         )
@@ -145,32 +137,9 @@ def _cards(participant: Participant, conversation: Conversation, rows: list) -> 
 @functools.cache  # the same statement every time (statements are immutable): built once, not on every request
 def _card_query() -> tuple[sa.Select, sa.ColumnElement[int], sa.ColumnElement[int]]:
     """Ideas with their counts, computed only for the rows the query keeps (scaled to the page, not the instance)."""
-    up, comments = _vote_count(1).label("up"), _comment_count().label("comments")
-    query = sa.select(Idea, up, _vote_count(-1).label("down"), _vote_count(0).label("passes"), comments)
+    up, comments = vote_count(1).label("up"), comment_count().label("comments")
+    query = sa.select(Idea, up, vote_count(-1).label("down"), vote_count(0).label("passes"), comments)
     return query, up, comments
-
-
-def _fair_random_page(query: sa.Select, published: sa.ColumnElement[bool], seed: bytes, page: int) -> list:
-    """One page of a person's fair random order: the ids' own random order, entered at a point and in a direction
-    chosen by the person's seed, wrapping round at the end.
-
-    Content ids are random (random_id), so ordering by id is a shuffle nobody chose; each reader starts from their
-    own point of it, so every idea leads someone's screen. Two index walks (ix_idea_question_status ends with the
-    id) read at most the page and those before it, whatever the size of the conversation, in one statement;
-    nothing per person is stored (rule A3).
-    """
-    start = base64.urlsafe_b64encode(seed[:16]).decode().rstrip("=")
-    ascending = bool(seed[16] & 1)
-    first, rest = (Idea.id >= start, Idea.id < start) if ascending else (Idea.id <= start, Idea.id > start)
-    by_id = Idea.id.asc() if ascending else Idea.id.desc()
-    offset, reach = (page - 1) * PER_PAGE, page * PER_PAGE
-    stretches = [sa.select(sa.select(Idea.id.label("id"), sa.literal(n).label("part"))
-                           .where(published & where).order_by(by_id).limit(reach).subquery())
-                 for n, where in enumerate((first, rest))]
-    walk = sa.union_all(*stretches).subquery()
-    ids = db.session.scalars(sa.select(walk.c.id).order_by(
-        walk.c.part, walk.c.id.asc() if ascending else walk.c.id.desc()).offset(offset).limit(PER_PAGE)).all()
-    return _rows_in_order(query, ids)
 
 
 def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1,
@@ -181,49 +150,49 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
     sort = sort if sort in SORTS else "random"
     if sort == "supported" and counts_hidden(conversation):
         sort = "random"  # the order would reveal the hidden counts
-    published = (Idea.question_id == question.id) & (Idea.status == ContentStatus.PUBLISHED)
     stage = stage if stage in {s.value for s in IdeaStage} and conversation.kind == "ideas_lab" else None
-    if stage:
-        published = published & (Idea.stage == stage)
+
+    def published() -> sa.ColumnElement[bool]:  # built only when something is read afresh, not on every request
+        found = (Idea.question_id == question.id) & (Idea.status == ContentStatus.PUBLISHED)
+        return found & (Idea.stage == stage) if stage else found
+
     # Counting and sorting every idea is done once per conversation event, not per reader (listing_cache);
     # Ideas Lab stage moves record no event, so a stage's list is always read afresh.
     def kept(key: tuple[object, ...], compute: Callable[[], T]) -> T:
         return compute() if stage else cached(conversation.id, conversation.live_seq, (question.id, *key), compute)
 
-    total = kept(("total",), lambda: db.session.scalar(sa.select(sa.func.count()).select_from(Idea).where(published)) or 0)
+    total = kept(("total",), lambda: db.session.connection().scalar(
+        sa.select(sa.func.count()).select_from(Idea).where(published())) or 0)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
-    query, up, comments = _card_query()
-    query = query.where(published)
     if sort == "random":
         # Keyed by a seed of its own purpose (never the stored voter pseudonym), so the same on every visit
         # yet reproducible by nobody holding a dump: the first ideas on a screen must not name its reader.
         # Per person, so never cached (rule A3); it reads only up to the page.
-        seed = order_seed(conversation_key(conversation), participant.user_key)
-        ordered = _fair_random_page(query, published, seed, page)
+        key = conversation_key(conversation)
+        walked = fair_random_page(question.id, stage, order_seed(key, participant.user_key), page,
+                                  voter_pseudonym(key, participant.user_key))
+        ids, mine = list(walked), {idea_id: value for idea_id, value in walked.items() if value is not None}
+        fresh: dict[str, tuple[Any, ...]] = {}
     else:
+        query, up, comments = row_query()
         orders: dict[str, list[sa.UnaryExpression[Any]]] = {
             "newest": [Idea.created_hour.desc()],
             "supported": [sa.desc(up), Idea.created_hour.desc()],
             "discussed": [sa.desc(comments), Idea.created_hour.desc()],
         }
-        fresh: list[sa.Row[Any]] = []
+        fresh = {}
 
         def sorted_ids() -> list[str]:
-            fresh.extend(db.session.execute(
-                query.order_by(*orders[sort], Idea.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all())
-            return [row[0].id for row in fresh]
+            rows = db.session.connection().execute(query.where(published()).order_by(*orders[sort], Idea.id)
+                                                   .offset((page - 1) * PER_PAGE).limit(PER_PAGE))
+            fresh.update((row[0], tuple(row)) for row in rows)
+            return list(fresh)
 
-        ids = kept((sort, page), sorted_ids)
-        # Kept ids are read again with today's counts, and only while still published (a hidden idea drops out).
-        ordered = fresh or _rows_in_order(query, ids)
-    return IdeaPage(question, _cards(participant, conversation, ordered), sort, page, pages, total, stage)
-
-
-def _rows_in_order(query: sa.Select, ids: Sequence[str]) -> list:
-    """The card rows of these ids, in their order (ids no longer matching the query are left out)."""
-    rows = {row[0].id: row for row in db.session.execute(query.where(Idea.id.in_(ids))).all()} if ids else {}
-    return [rows[i] for i in ids if i in rows]
+        ids, mine = kept((sort, page), sorted_ids), None
+    # The cards of kept ids are read with today's counts (kept per event too), only while still published.
+    ordered = card_rows(conversation, published, ids, fresh)
+    return IdeaPage(question, _cards(participant, conversation, ordered, mine), sort, page, pages, total, stage)
 
 
 def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:

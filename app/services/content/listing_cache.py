@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -39,9 +39,10 @@ class _Conversation:
 class ListingCache:
     """One app's cache (each app its own, so tests' fresh databases never see another app's entries)."""
 
-    def __init__(self) -> None:
+    def __init__(self, conversations: int = CONVERSATIONS, entries: int = ENTRIES) -> None:
         self._cache: OrderedDict[int, _Conversation] = OrderedDict()
         self._lock = threading.Lock()
+        self._conversations, self._entries = conversations, entries
 
     def cached(self, conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
         """The value kept for this conversation at event number `seq`, or compute() kept in its place."""
@@ -55,19 +56,45 @@ class ListingCache:
                     found.entries.move_to_end(key)
                     return entry[0]
         value = compute()  # outside the lock: other readers are not held up by one page's query
+        self._keep(conversation_id, seq, {key: value})
+        return value
+
+    def cached_many(self, conversation_id: int, seq: int, keys: list[Hashable],
+                    compute: Callable[[list[Hashable]], dict[Hashable, T]]) -> dict[Hashable, T]:
+        """The values kept for these keys at event number `seq`; compute(missing keys), in one go, for the rest.
+        A key compute() leaves out (an idea no longer listed) is left out of the answer and not kept."""
+        found: dict[Hashable, T] = {}
+        with self._lock:
+            kept = self._cache.get(conversation_id)
+            if kept is not None and kept.seq == seq:
+                self._cache.move_to_end(conversation_id)
+                for key in keys:
+                    entry = kept.entries.get(key)
+                    if entry is not None and entry[1] > 0:
+                        entry[1] -= 1
+                        kept.entries.move_to_end(key)
+                        found[key] = entry[0]
+        missing = [key for key in keys if key not in found]
+        if missing:
+            fresh = compute(missing)
+            self._keep(conversation_id, seq, fresh)
+            found.update(fresh)
+        return found
+
+    def _keep(self, conversation_id: int, seq: int, values: Mapping[Hashable, object]) -> None:
         with self._lock:
             found = self._cache.get(conversation_id)
             if found is None or found.seq < seq:
                 found = self._cache[conversation_id] = _Conversation(seq)
             if found.seq == seq:
-                found.entries[key] = [value, REUSES]
-                found.entries.move_to_end(key)
-                while len(found.entries) > ENTRIES:
+                for key, value in values.items():
+                    found.entries[key] = [value, REUSES]
+                    found.entries.move_to_end(key)
+                while len(found.entries) > self._entries:
                     found.entries.popitem(last=False)
             self._cache.move_to_end(conversation_id)
-            while len(self._cache) > CONVERSATIONS:
+            while len(self._cache) > self._conversations:
                 self._cache.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         """Forget everything (a test that rewrote tables behind the services' back)."""

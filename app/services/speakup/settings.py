@@ -17,11 +17,15 @@ from app.services.common.transaction import transaction
 from app.services.conversations.participation import min_group_size, round_to_5
 
 
+# Asked by every page with a post form: built once with a parameter, not rebuilt and re-keyed each time.
+_HAS_GUARDIAN = (sa.select(sa.func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
+                 .where(Membership.organisation_id == sa.bindparam("organisation"), Membership.speak_up_guardian,
+                        User.active))
+
+
 def has_guardian(organisation_id: int) -> bool:
     """True when the organisation has at least one active Guardian to read what is sent."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
-        .where(Membership.organisation_id == organisation_id, Membership.speak_up_guardian, User.active)) != 0
+    return db.session.connection().scalar(_HAS_GUARDIAN, {"organisation": organisation_id}) != 0
 
 
 def guardians(organisation_id: int) -> list[User]:

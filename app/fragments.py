@@ -1,0 +1,153 @@
+"""HTML rendered once and reused: page furniture every reader sees alike, and the shared parts of idea cards.
+
+An NHS.UK component macro builds its HTML from a dict of parameters through several nested templates: the header,
+the footer, the skip link, a back link and the idea form's character count cost a question page about a quarter
+of its CPU, though their output depends only on those parameters. `shared_component(macro, params)` renders the
+macro once per distinct `params` and keeps the HTML, per app, in the worker's memory, bounded in size.
+
+What may be kept is what any reader with the same role would see: callers pass only parameters that name nobody
+and hold nothing a person typed (rules A2, A3). A value that is about the reader (the account name in the header)
+goes in `slots`: the macro is rendered with a fixed placeholder, kept, and the value is escaped into each copy
+on the way out, so no kept entry holds it. Parameters the memo cannot key exactly (anything but dicts, lists,
+strings, numbers, booleans and None) are rendered afresh each time.
+
+`card_parts` keeps the parts of an idea card every reader sees alike per conversation event; `OncePerVote`
+renders a page's vote buttons once per vote a reader can have cast (both below, with their own rules).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from flask import current_app
+from markupsafe import Markup, escape
+
+from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, keeps_cards
+from app.services.content.listing import IdeaCard
+from app.services.content.listing_cache import ListingCache
+
+URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's to_url leaves unquoted in a path part
+ENTRIES = 256  # distinct (component, parameters) kept per app; least recently used dropped first
+
+
+class _Unkeyable(Exception):
+    """The parameters hold something the memo cannot tell apart exactly."""
+
+
+def _key(value: Any) -> Hashable:
+    """An exact, hashable stand-in for a parameter value: Markup is told apart from str (one is escaped, one not)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return ("dict", tuple(sorted((str(k), _key(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_key(v) for v in value))
+    raise _Unkeyable
+
+
+class ComponentMemo:
+    """One app's rendered components (each app its own, like the listing cache)."""
+
+    def __init__(self) -> None:
+        self._html: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def render(self, macro: Callable[..., Any], params: Mapping[str, Any],
+               slots: Mapping[str, str] | None = None) -> Markup:
+        """The macro's HTML for these parameters, each slot placeholder replaced by its escaped value."""
+        try:
+            # The macro's code object names the component (its name alone could be shared by two macro files).
+            key = (getattr(macro, "name", None), getattr(getattr(macro, "_func", None), "__code__", None),
+                   _key(params))
+        except _Unkeyable:
+            return _filled(str(macro(params)), slots)
+        with self._lock:
+            html = self._html.get(key)
+            if html is not None:
+                self._html.move_to_end(key)
+        if html is None:
+            html = str(macro(params))
+            with self._lock:
+                self._html[key] = html
+                while len(self._html) > ENTRIES:
+                    self._html.popitem(last=False)
+        return _filled(html, slots)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._html.clear()
+
+
+def _filled(html: str, slots: Mapping[str, str] | None) -> Markup:
+    for placeholder, value in (slots or {}).items():
+        html = html.replace(placeholder, str(escape(value)))
+    return Markup(html)
+
+
+def shared_component(macro: Callable[..., Any], params: Mapping[str, Any],
+                     slots: Mapping[str, str] | None = None) -> Markup:
+    """For templates: `macro(params)`, rendered once per distinct params in this app (see the module's rules)."""
+    memo: ComponentMemo = current_app.extensions.setdefault("chorus.components", ComponentMemo())
+    return memo.render(macro, params, slots)
+
+
+def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tuple[Markup, Markup, Markup, Markup | None]:
+    """The parts of an idea card every reader sees alike (participate/_idea_card.html): head (with the text as HTML),
+    edited marks, comments link, and the counts (None when this reader's are hidden).
+
+    Rendered once per conversation event under the card rows' rule (content/cards.py: an open conversation, not an
+    Ideas Lab), keyed by the idea's id at the conversation's event number, so an edit, a withdrawal, a vote or a
+    comment, each of which records an event, is never served from here. What is kept is the idea's own text and
+    counts, never a reader's mark (A2, A3); the counts only where nobody's are hidden, so that what is kept never
+    depends on who read the page first.
+    """
+    idea = card.idea
+    conversation = idea.conversation
+    macros: Any = current_app.jinja_env.get_template("participate/_idea_card.html").module  # its macros
+    show = not card.counts_hidden
+
+    def shared() -> tuple[Markup, Markup, Markup]:
+        return macros.card_head(card, lab), macros.card_edited(idea), macros.card_link(card, idea_url)
+
+    if not keeps_cards(conversation):
+        return (*shared(), macros.card_counts(card, conversation.voting_mode) if show else None)
+    kept: ListingCache = current_app.extensions.setdefault(
+        "chorus.card_parts", ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES))
+    seq, place = conversation.live_seq, idea_url("")
+    head, edited, link = kept.cached(conversation.id, seq, (idea.id, place), shared)
+    if not show:
+        return head, edited, link, None
+    if conversation.votes_hidden:  # some readers see zeros: render, never keep, so the first reader leaves no trace
+        return head, edited, link, macros.card_counts(card, conversation.voting_mode)
+    counts = kept.cached(conversation.id, seq, ("counts", idea.id, conversation.voting_mode),
+                         lambda: macros.card_counts(card, conversation.voting_mode))
+    return head, edited, link, counts
+
+
+class OncePerVote:
+    """An idea card's vote buttons for one page, rendered once for each vote a reader can have cast (none, support;
+    or agree, disagree, pass) and given each card's idea id afterwards, instead of rendered for every card.
+
+    The id appears only in the form's URLs (url_pattern), so it goes in quoted as url_pattern quotes it. The
+    placeholder is random per page, so nothing in the request (the page's own URL is in the form) can name it.
+    Lives for one page: the buttons carry the reader's CSRF field, and nothing of them is kept beyond it."""
+
+    def __init__(self, macro: Callable[..., Any], *args: Any) -> None:
+        self._macro, self._args = macro, args
+        self._slot = "chorus-idea-" + secrets.token_hex(8)
+        self._rendered: dict[str | None, str] = {}
+
+    def __call__(self, idea_id: str, my_vote: str | None) -> Markup:
+        html = self._rendered.get(my_vote)
+        if html is None:
+            html = self._rendered[my_vote] = str(self._macro(self._slot, my_vote, *self._args))
+        return Markup(html.replace(self._slot, quote(idea_id, safe=URL_SAFE)))

@@ -1,0 +1,192 @@
+"""Page furniture rendered once and reused (app/fragments.py) and the template class that imports macros once."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, render_template_string
+from jinja2 import DictLoader, Environment
+from markupsafe import Markup
+
+from app.extensions import db
+from app.fragments import ComponentMemo
+from app.templating import ImportingTemplate
+
+HEADER = '{% from "nhsuk/components/header/macro.jinja" import header %}'
+
+
+def _header_params(name: str) -> dict:
+    return {"service": {"text": "Chorus", "href": "/"}, "account": {"items": [{"text": name, "icon": True}]}}
+
+
+def test_kept_header_is_the_macros_own_output_with_each_readers_name_escaped(app: Flask) -> None:
+    with app.test_request_context():
+        for name in ("Ann O'Neil <b>", "Bob & Co"):
+            direct = render_template_string(HEADER + "{{ header(params) }}", params=_header_params(name))
+            kept = render_template_string(
+                HEADER + '{{ shared_component(header, params, {"chorus-slot-account": name}) }}',
+                params=_header_params("chorus-slot-account"), name=name)
+            assert kept == direct
+            assert "Ann O&#39;Neil &lt;b&gt;" in kept or "Bob &amp; Co" in kept
+        memo: ComponentMemo = app.extensions["chorus.components"]
+        kept_html = "".join(memo._html.values())
+        assert "Ann" not in kept_html and "Bob" not in kept_html  # the names were never kept
+        assert len(memo._html) == 1  # one header for both readers
+
+
+def test_markup_and_text_with_the_same_characters_are_kept_apart(app: Flask) -> None:
+    """Escaped text and trusted HTML must never share an entry: that would print a person's text as HTML."""
+    button = '{% from "nhsuk/components/back-link/macro.jinja" import backLink %}'
+    with app.test_request_context():
+        as_text = render_template_string(button + "{{ shared_component(backLink, {'href': '/', 'text': t}) }}",
+                                         t="<i>x</i>")
+        as_html = render_template_string(button + "{{ shared_component(backLink, {'href': '/', 'text': t}) }}",
+                                         t=Markup("<i>x</i>"))
+    assert "&lt;i&gt;x&lt;/i&gt;" in as_text and "<i>" not in as_text
+    assert "<i>x</i>" in as_html
+
+
+def test_a_draft_in_the_idea_form_is_never_kept(app: Flask, client, login, make_user, make_conversation) -> None:  # type: ignore[no-untyped-def]
+    conversation = make_conversation()
+    token = login(make_user())
+    question = conversation.questions[0].id
+    assert client.get(f"/questions/{question}").status_code == 200  # the empty form, kept for everyone alike
+    draft = "Hi"  # too short: the page comes back with the draft in the form and an error beside it
+    response = client.post(f"/questions/{question}/ideas", data={"csrf_token": token, "body": draft})
+    assert response.status_code == 400 and ">Hi</textarea>" in response.get_data(as_text=True)
+    kept = app.extensions["chorus.components"]._html.values()
+    assert not any(">Hi</textarea>" in html for html in kept)
+    assert any('id="body"' in html and "</textarea>" in html for html in kept)
+
+
+def test_each_reader_sees_their_own_name_in_the_kept_header(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_token, PASSWORD
+
+    first, second = make_user(), make_user()
+    first.display_name, second.display_name = "Ann <first>", "Bob & second"
+    db.session.commit()
+    pages = []
+    for person in (first, second):
+        browser = app.test_client()
+        browser.post("/auth/sign-in", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token(browser)})
+        pages.append(browser.get("/").get_data(as_text=True))
+    assert "Ann &lt;first&gt;" in pages[0] and "Bob" not in pages[0]
+    assert "Bob &amp; second" in pages[1] and "Ann" not in pages[1]
+
+
+def test_imports_reuse_the_module_unless_the_importer_brings_globals_of_its_own() -> None:
+    """The template class skips Jinja's per-import globals check only when that check would find nothing new."""
+    env = Environment(loader=DictLoader({"m.html": "{% macro shout() %}{{ word }}{% endmacro %}"}))
+    env.template_class = ImportingTemplate
+    source = '{% from "m.html" import shout %}[{{ shout() }}]'
+    assert env.from_string(source).render() == "[]"
+    module = env.get_template("m.html")._module
+    assert env.from_string(source).render() == "[]" and env.get_template("m.html")._module is module  # reused
+    # A template with a global of its own gets a module that sees it (Jinja's own path), as without the class.
+    assert env.from_string(source, globals={"word": "hello"}).render() == "[hello]"
+    assert env.from_string(source).render() == "[]"
+
+
+def test_kept_idea_text_is_escaped_for_every_reader_and_ends_with_an_edit(app: Flask, make_user, make_conversation,  # type: ignore[no-untyped-def]
+                                                                          as_participant) -> None:
+    from tests.conftest import csrf_token, PASSWORD
+    from app.services.content import ideas
+
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    author = make_user()
+    idea = ideas.post_idea(as_participant(author), question, "Lockers <script>alert(1)</script> **now**")[0]
+    readers = []
+    for person in (make_user(), make_user()):
+        browser = app.test_client()
+        browser.post("/auth/sign-in", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token(browser)})
+        readers.append(browser)
+    for browser in readers:  # the first reader renders the text, the second is served what was kept
+        page = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+        assert "<strong>now</strong>" in page
+    assert app.extensions["chorus.card_parts"]._cache  # it was kept
+    ideas.edit_idea(as_participant(author), idea.id, "Lockers for the night staff, please")
+    for browser in readers:
+        page = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)
+        assert "Lockers for the night staff, please" in page and "alert(1)" not in page
+
+
+def _reader(app: Flask, person) -> object:  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_token, PASSWORD
+
+    browser = app.test_client()
+    browser.post("/auth/sign-in", data={"email": person.email, "password": PASSWORD, "csrf_token": csrf_token(browser)})
+    return browser
+
+
+def test_kept_card_parts_hold_no_readers_mark_and_no_counts_while_some_are_hidden(  # type: ignore[no-untyped-def]
+        app: Flask, make_user, make_conversation, as_participant) -> None:
+    """Card parts (fragments.card_parts) are kept per event; "your idea", own votes and counts hidden until one
+    votes stay per reader, and while counts are hidden from some, no counts are kept at all."""
+    from app.services.content import ideas, voting
+    from app.services.workshops import session as live_session
+
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    author, voter, other = make_user(), make_user(), make_user()
+    idea = ideas.post_idea(as_participant(author), question, "Lockers for the night staff")[0]
+    live_session.set_votes_hidden(conversation, True)
+    live_session.set_phase(conversation, "vote")
+    voting.cast_vote(as_participant(voter), idea.id, "support")
+    pages = {name: _reader(app, person).get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+             for name, person in (("voter", voter), ("author", author), ("other", other))}
+    assert "<strong>1</strong> supporter" in pages["voter"] and 'aria-pressed="true"' in pages["voter"]
+    for name in ("author", "other"):
+        assert "Votes hidden until you vote" in pages[name] and "supporter" not in pages[name]
+    assert "your idea" in pages["author"] and "your idea" not in pages["voter"] + pages["other"]
+    kept = repr(app.extensions["chorus.card_parts"]._cache)
+    assert "Lockers for the night staff" in kept  # the shared parts were kept...
+    assert "supporter" not in kept and "Votes hidden" not in kept and "your idea" not in kept  # ...nothing else
+    assert "aria-pressed" not in kept
+
+
+def test_a_page_built_from_kept_parts_reads_as_one_rendered_whole(  # type: ignore[no-untyped-def]
+        app: Flask, make_user, make_conversation, as_participant) -> None:
+    """The first reading renders every part, the second takes them from the worker: the pages are the same."""
+    from app.services.content import ideas, voting
+
+    conversation = make_conversation(voting_mode="agree")
+    question = conversation.questions[0].id
+    author, reader = make_user(), make_user()
+    for n in range(3):
+        ideas.post_idea(as_participant(author), question, f"Idea {n}: *quiet* rooms & <b>lockers</b>")
+    voting.cast_vote(as_participant(reader), ideas.post_idea(as_participant(author), question, "Rota planning")[0].id, "disagree")
+    browser = _reader(app, reader)
+    first = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert app.extensions["chorus.card_parts"]._cache
+    second = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+
+    def cards(page: str) -> str:  # (the CSRF field is masked afresh on every page)
+        found = page[page.index('<ul class="nhsuk-list chorus-ideas">'):page.index("</ul>", page.index("chorus-ideas"))]
+        return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", found)
+
+    assert cards(first) == cards(second)
+    assert cards(first).count('class="nhsuk-card chorus-idea"') == 4
+    assert "<em>quiet</em> rooms &amp; &lt;b&gt;lockers&lt;/b&gt;" in cards(first)
+    assert "0 agree · 1 disagree · 0 pass" in cards(first) and 'value="disagree" aria-pressed="true"' in cards(first)
+    # Each card's buttons (rendered once per vote a reader can have cast) post to that card's own idea.
+    for card in cards(first).split('<li class="nhsuk-card chorus-idea" id="idea-')[1:]:
+        idea_id = card.split('"', 1)[0]
+        assert re.findall(r'action="([^"]+)"', card) == [f"/ideas/{idea_id}/vote"]
+    assert cards(first).count('aria-pressed="true"') == 1
+
+
+def test_the_pages_own_url_cannot_put_an_idea_id_into_the_vote_forms(app: Flask, make_user, make_conversation,  # type: ignore[no-untyped-def]
+                                                                     as_participant) -> None:
+    """The vote buttons' placeholder for the idea id is random per page: a query string naming a guessable one
+    stays as typed in the forms' 'next' field."""
+    from app.services.content import ideas
+
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    idea = ideas.post_idea(as_participant(make_user()), question, "Lockers for the night staff")[0]
+    page = _reader(app, make_user()).get(  # type: ignore[attr-defined]
+        f"/questions/{question}?sort=newest&x=chorus-idea-slot").get_data(as_text=True)
+    assert f'action="/ideas/{idea.id}/vote"' in page
+    assert 'name="next" value="/questions/%d?sort=newest&amp;x=chorus-idea-slot"' % question in page
