@@ -7,6 +7,10 @@ bench/themes.py (no labels, quotes or summaries), so it can run on all nine sets
 --criteria prints the k that each automatic-k criterion would choose (seeds 0-2, 2,000 rows each), for comparison:
 silhouette (in use), a gap statistic and silhouette against a column-permuted null, Kneedle, prediction strength,
 NPMI coherence, Ward's largest merge gap, Davies-Bouldin, Calinski-Harabasz and HDBSCAN cluster counts.
+--steps takes the gold-k run apart, one row per set and seed: NMI and k-means objective of KMeans(n_init=10) on all
+rows and on the rows the engine clusters (texts with no content words are left out and Unthemed), of the Ward start
+and of one k-means++ start, of the engine's clustering before outliers are marked, after marking them and after the
+Unthemed cap; and how often a marked outlier's gold label differs from its theme's majority, against kept ideas.
 """
 
 from __future__ import annotations
@@ -79,6 +83,64 @@ def quality(name: str, backend: str = "tfidf-lsa") -> dict[str, object]:
     row: dict[str, object] = {"set": name, "backend": backend, "n": len(gold), "gold_k": len(set(gold)), "auto_k": ks}
     row.update({m: round(float(np.mean(v)), 4) for m, v in sorted(res.items())})
     return row
+
+
+def _sse(x: np.ndarray, labels: np.ndarray) -> float:
+    """k-means objective of a labelling over its themed rows: squared distance of each row to its cluster's mean."""
+    return float(sum(((x[labels == g] - x[labels == g].mean(0)) ** 2).sum() for g in np.unique(labels[labels >= 0])))
+
+
+def _misplaced(gold: list[str], labels: np.ndarray, rows: np.ndarray) -> float:
+    """Share of rows whose gold label is not the most common one in the cluster they were assigned to."""
+    if len(rows) == 0:
+        return 0.0
+    majority = {}
+    for c in np.unique(labels):
+        members = [gold[i] for i in np.flatnonzero(labels == c)]
+        majority[int(c)] = max(set(members), key=members.count)
+    return float(np.mean([gold[i] != majority[int(labels[i])] for i in rows]))
+
+
+def steps(name: str, backend: str = "tfidf-lsa") -> list[dict[str, object]]:
+    """Each step of a gold-k run against KMeans(n_init=10), per seed: NMI (Unthemed as a cluster) and objective."""
+    from sklearn.cluster import KMeans
+
+    rows = []
+    for seed in (0, 1, 2):
+        x, gold = vectors(name, seed, backend)
+        k = len(set(gold))
+        valid = np.flatnonzero(np.linalg.norm(x, axis=1) > 0)
+        xv = x[valid]
+        row: dict[str, object] = {"set": name, "backend": backend, "seed": seed, "k": k,
+                                  "no_words": round(1 - len(valid) / len(x), 4)}
+
+        def record(tag: str, labels: np.ndarray, on_valid: bool = False, objective: bool = True) -> None:
+            full = labels
+            if on_valid:
+                full = np.full(len(x), C.UNTHEMED, dtype=np.int64)
+                full[valid] = labels
+            row[f"{tag}_nmi"] = round(agreement(gold, [str(v) for v in full])["nmi"], 4)
+            if objective:  # not once ideas are Unthemed: fewer rows always have a smaller sum
+                row[f"{tag}_sse"] = round(_sse(x, full), 1)
+
+        record("km10_all_rows", KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x))
+        record("km10_same_rows", KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(xv), True)
+        ward_rows = C._ward_sample(xv, np.random.default_rng(seed))
+        ward = C._kmeans(xv, k, seed, init=C._cut_means(ward_rows, C._ward_tree(ward_rows), k))
+        record("ward_start", C._assign(xv, ward)[0], True)
+        record("one_kmeanspp", C._assign(xv, C._kmeans(xv, k, seed, n_init=1))[0], True)
+        kept = C.cluster(x, k=k, seed=seed, outlier_z=float("inf"), min_size=1).labels
+        record("engine_no_outliers", kept)
+        labels = C.cluster(x, k=k, seed=seed).labels.copy()
+        marked = np.flatnonzero((labels == C.UNTHEMED) & (kept != C.UNTHEMED))
+        row["outliers"] = round(len(marked) / len(x), 4)
+        record("engine_outliers", labels, objective=False)
+        row["misplaced_outliers"] = round(_misplaced(gold, kept, marked), 3)
+        row["misplaced_kept"] = round(_misplaced(gold, kept, np.flatnonzero(labels != C.UNTHEMED)), 3)
+        cap_unthemed(x, labels, k)
+        record("engine_capped", labels, objective=False)
+        rows.append(row)
+    return rows
 
 
 CRITERIA_KS = [2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 24, 29, 34, 40]
@@ -201,11 +263,18 @@ def criteria(name: str, seed: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--criteria", action="store_true", help="compare automatic-k criteria instead")
+    parser.add_argument("--steps", action="store_true", help="take the gold-k run apart step by step instead")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--backend", default="tfidf-lsa", choices=("tfidf-lsa", "minilm", "minilm+lsa"))
     args = parser.parse_args()
     for name in args.sets.split(","):
-        for row in [criteria(name, seed) for seed in (0, 1, 2)] if args.criteria else [quality(name, args.backend)]:
+        if args.steps:
+            rows = steps(name, args.backend)
+        elif args.criteria:
+            rows = [criteria(name, seed) for seed in (0, 1, 2)]
+        else:
+            rows = [quality(name, args.backend)]
+        for row in rows:
             print(json.dumps(row), flush=True)
 
 
