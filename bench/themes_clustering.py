@@ -5,8 +5,9 @@ minilm and minilm+lsa need the embedding packages, vectors cached under CHORUS_B
 gold k and automatic k against KMeans(n_init=10) on the same vectors, mean of seeds 0-2; % Unthemed and the largest theme's share. Faster than
 bench/themes.py (no labels, quotes or summaries), so it can run on all nine sets with three seeds.
 --criteria prints the k that each automatic-k criterion would choose (seeds 0-2, 2,000 rows each), for comparison:
-silhouette (in use), a gap statistic and silhouette against a column-permuted null, Kneedle, prediction strength,
-NPMI coherence, Ward's largest merge gap, Davies-Bouldin, Calinski-Harabasz and HDBSCAN cluster counts.
+silhouette (in use), a gap statistic and silhouette against a column-permuted null, silhouette with the
+one-standard-error rule, Kneedle, prediction strength, NPMI coherence, Ward's largest merge gap, Davies-Bouldin,
+Calinski-Harabasz, HDBSCAN cluster counts and the spectral eigengap of a 10- and 30-nearest-neighbour graph.
 --steps takes the gold-k run apart, one row per set and seed: NMI and k-means objective of KMeans(n_init=10) on all
 rows and on the rows the engine clusters (texts with no content words are left out and Unthemed), of the Ward start
 and of one k-means++ start, of the engine's clustering before outliers are marked, after marking them and after the
@@ -221,6 +222,36 @@ def _npmi(binary: object, labels: np.ndarray, top: int = 10) -> float:
     return float(np.average(scores, weights=weights))
 
 
+def _one_se_silhouette(x: np.ndarray, cuts: dict[int, np.ndarray]) -> int:
+    """Fewest themes whose mean cosine silhouette is within one standard error of the best (Breiman's 1-SE rule)."""
+    from sklearn.metrics import silhouette_samples
+
+    dist = np.clip(1 - x @ x.T, 0, 2)
+    np.fill_diagonal(dist, 0)
+    values = {k: silhouette_samples(dist, c, metric="precomputed") for k, c in cuts.items()}
+    mean = {k: float(v.mean()) for k, v in values.items()}
+    best = max(mean, key=lambda k: mean[k])
+    se = float(values[best].std() / np.sqrt(len(x)))
+    return min(k for k in cuts if mean[k] >= mean[best] - se)
+
+
+def _eigengap(x: np.ndarray, neighbours: int, top: int = 40) -> int:
+    """Spectral eigengap (von Luxburg 2007): largest gap among the smallest eigenvalues of the normalised Laplacian
+    of a symmetric k-nearest-neighbour cosine graph; k is the count of eigenvalues below the gap."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import eigsh
+
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    near = np.argpartition(-sims, neighbours, axis=1)[:, :neighbours]
+    rows = np.repeat(np.arange(len(x)), neighbours)
+    w = sp.csr_matrix((np.clip(sims[rows, near.ravel()], 0, None) + 1e-6, (rows, near.ravel())), shape=(len(x),) * 2)
+    w = w.maximum(w.T)
+    scale = sp.diags(1 / np.sqrt(np.asarray(w.sum(axis=1)).ravel()))
+    lam = np.sort(1 - eigsh(scale @ w @ scale, k=top + 2, which="LA", return_eigenvectors=False))
+    return max(range(2, top + 1), key=lambda k: lam[k] - lam[k - 1])
+
+
 def criteria(name: str, seed: int) -> dict[str, object]:
     """k that each automatic-k criterion picks (Ward-tree cuts of 2,000 rows, k in CRITERIA_KS), for one seed."""
     from sklearn.cluster import HDBSCAN
@@ -248,6 +279,9 @@ def criteria(name: str, seed: int) -> dict[str, object]:
     row["silhouette"] = max(ks, key=lambda k: sil[k])
     row["gap_tibshirani"] = next((k for k, k1 in itertools.pairwise(ks) if gap[k] >= gap[k1] - gap_sd[k1]), ks[-1])
     row["silhouette_minus_null"] = max(ks, key=lambda k: sil_gap[k])
+    row["silhouette_one_se"] = _one_se_silhouette(s, cuts)
+    nonzero = s[np.linalg.norm(s, axis=1) > 0]  # a text of stop words only has no neighbours
+    row["eigengap_10nn"], row["eigengap_30nn"] = _eigengap(nonzero, 10), _eigengap(nonzero, 30)
     row["kneedle_log_k"] = _kneedle(ks, explained, log=True)
     row["kneedle_k"] = _kneedle(ks, explained, log=False)
     row["pred_strength_min_0.8"] = max([k for k in ks if ps[k][0] >= 0.8], default=1)
