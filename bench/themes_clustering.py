@@ -5,8 +5,13 @@ minilm and minilm+lsa need the embedding packages, vectors cached under CHORUS_B
 gold k and automatic k against KMeans(n_init=10) on the same vectors, mean of seeds 0-2; % Unthemed and the largest theme's share. Faster than
 bench/themes.py (no labels, quotes or summaries), so it can run on all nine sets with three seeds.
 --criteria prints the k that each automatic-k criterion would choose (seeds 0-2, 2,000 rows each), for comparison:
-silhouette (in use), a gap statistic and silhouette against a column-permuted null, Kneedle, prediction strength,
-NPMI coherence, Ward's largest merge gap, Davies-Bouldin, Calinski-Harabasz and HDBSCAN cluster counts.
+silhouette (in use), a gap statistic and silhouette against a column-permuted null, silhouette with the
+one-standard-error rule, Kneedle, prediction strength, NPMI coherence, Ward's largest merge gap, Davies-Bouldin,
+Calinski-Harabasz, HDBSCAN cluster counts and the spectral eigengap of a 10- and 30-nearest-neighbour graph.
+--steps takes the gold-k run apart, one row per set and seed: NMI and k-means objective of KMeans(n_init=10) on all
+rows and on the rows the engine clusters (texts with no content words are left out and Unthemed), of the Ward start
+and of one k-means++ start, of the engine's clustering before outliers are marked, after marking them and after the
+Unthemed cap; and how often a marked outlier's gold label differs from its theme's majority, against kept ideas.
 """
 
 from __future__ import annotations
@@ -79,6 +84,68 @@ def quality(name: str, backend: str = "tfidf-lsa") -> dict[str, object]:
     row: dict[str, object] = {"set": name, "backend": backend, "n": len(gold), "gold_k": len(set(gold)), "auto_k": ks}
     row.update({m: round(float(np.mean(v)), 4) for m, v in sorted(res.items())})
     return row
+
+
+def _sse(x: np.ndarray, labels: np.ndarray) -> float:
+    """k-means objective of a labelling over its themed rows: squared distance of each row to its cluster's mean."""
+    return float(sum(((x[labels == g] - x[labels == g].mean(0)) ** 2).sum() for g in np.unique(labels[labels >= 0])))
+
+
+def _misplaced(gold: list[str], labels: np.ndarray, rows: np.ndarray) -> float:
+    """Share of rows whose gold label is not the most common one in the cluster they were assigned to."""
+    if len(rows) == 0:
+        return 0.0
+    majority = {}
+    for c in np.unique(labels):
+        members = [gold[i] for i in np.flatnonzero(labels == c)]
+        majority[int(c)] = max(set(members), key=members.count)
+    return float(np.mean([gold[i] != majority[int(labels[i])] for i in rows]))
+
+
+def steps(name: str, backend: str = "tfidf-lsa") -> list[dict[str, object]]:
+    """Each step of a gold-k run against KMeans(n_init=10), per seed: NMI (Unthemed as a cluster) and objective."""
+    from sklearn.cluster import KMeans
+
+    rows = []
+    for seed in (0, 1, 2):
+        x, gold = vectors(name, seed, backend)
+        k = len(set(gold))
+        valid = np.flatnonzero(np.linalg.norm(x, axis=1) > 0)
+        xv = x[valid]
+        row: dict[str, object] = {"set": name, "backend": backend, "seed": seed, "k": k,
+                                  "no_words": round(1 - len(valid) / len(x), 4)}
+
+        def record(tag: str, labels: np.ndarray, on_valid: bool = False, objective: bool = True) -> None:
+            full = labels
+            if on_valid:
+                full = np.full(len(x), C.UNTHEMED, dtype=np.int64)
+                full[valid] = labels
+            row[f"{tag}_nmi"] = round(agreement(gold, [str(v) for v in full])["nmi"], 4)
+            if objective:  # not once ideas are Unthemed: fewer rows always have a smaller sum
+                row[f"{tag}_sse"] = round(_sse(x, full), 1)
+
+        baseline = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
+        record("km10_all_rows", baseline)
+        if len(valid) < len(x):
+            record("km10_same_rows", KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(xv), True)
+        else:  # embeddings give every text a direction: the same rows, so the same fit
+            record("km10_same_rows", baseline)
+        ward_rows = C._ward_sample(xv, np.random.default_rng(seed))
+        ward = C._kmeans(xv, k, seed, init=C._cut_means(ward_rows, C._ward_tree(ward_rows), k))
+        record("ward_start", C._assign(xv, ward)[0], True)
+        record("one_kmeanspp", C._assign(xv, C._kmeans(xv, k, seed, n_init=1))[0], True)
+        kept = C.cluster(x, k=k, seed=seed, outlier_z=float("inf"), min_size=1).labels
+        record("engine_no_outliers", kept)
+        labels = C.cluster(x, k=k, seed=seed).labels.copy()
+        marked = np.flatnonzero((labels == C.UNTHEMED) & (kept != C.UNTHEMED))
+        row["outliers"] = round(len(marked) / len(x), 4)
+        record("engine_outliers", labels, objective=False)
+        row["misplaced_outliers"] = round(_misplaced(gold, kept, marked), 3)
+        row["misplaced_kept"] = round(_misplaced(gold, kept, np.flatnonzero(labels != C.UNTHEMED)), 3)
+        cap_unthemed(x, labels, k)
+        record("engine_capped", labels, objective=False)
+        rows.append(row)
+    return rows
 
 
 CRITERIA_KS = [2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 24, 29, 34, 40]
@@ -155,6 +222,36 @@ def _npmi(binary: object, labels: np.ndarray, top: int = 10) -> float:
     return float(np.average(scores, weights=weights))
 
 
+def _one_se_silhouette(x: np.ndarray, cuts: dict[int, np.ndarray]) -> int:
+    """Fewest themes whose mean cosine silhouette is within one standard error of the best (Breiman's 1-SE rule)."""
+    from sklearn.metrics import silhouette_samples
+
+    dist = np.clip(1 - x @ x.T, 0, 2)
+    np.fill_diagonal(dist, 0)
+    values = {k: silhouette_samples(dist, c, metric="precomputed") for k, c in cuts.items()}
+    mean = {k: float(v.mean()) for k, v in values.items()}
+    best = max(mean, key=lambda k: mean[k])
+    se = float(values[best].std() / np.sqrt(len(x)))
+    return min(k for k in cuts if mean[k] >= mean[best] - se)
+
+
+def _eigengap(x: np.ndarray, neighbours: int, top: int = 40) -> int:
+    """Spectral eigengap (von Luxburg 2007): largest gap among the smallest eigenvalues of the normalised Laplacian
+    of a symmetric k-nearest-neighbour cosine graph; k is the count of eigenvalues below the gap."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import eigsh
+
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    near = np.argpartition(-sims, neighbours, axis=1)[:, :neighbours]
+    rows = np.repeat(np.arange(len(x)), neighbours)
+    w = sp.csr_matrix((np.clip(sims[rows, near.ravel()], 0, None) + 1e-6, (rows, near.ravel())), shape=(len(x),) * 2)
+    w = w.maximum(w.T)
+    scale = sp.diags(1 / np.sqrt(np.asarray(w.sum(axis=1)).ravel()))
+    lam = np.sort(1 - eigsh(scale @ w @ scale, k=top + 2, which="LA", return_eigenvectors=False))
+    return max(range(2, top + 1), key=lambda k: lam[k] - lam[k - 1])
+
+
 def criteria(name: str, seed: int) -> dict[str, object]:
     """k that each automatic-k criterion picks (Ward-tree cuts of 2,000 rows, k in CRITERIA_KS), for one seed."""
     from sklearn.cluster import HDBSCAN
@@ -182,6 +279,9 @@ def criteria(name: str, seed: int) -> dict[str, object]:
     row["silhouette"] = max(ks, key=lambda k: sil[k])
     row["gap_tibshirani"] = next((k for k, k1 in itertools.pairwise(ks) if gap[k] >= gap[k1] - gap_sd[k1]), ks[-1])
     row["silhouette_minus_null"] = max(ks, key=lambda k: sil_gap[k])
+    row["silhouette_one_se"] = _one_se_silhouette(s, cuts)
+    nonzero = s[np.linalg.norm(s, axis=1) > 0]  # a text of stop words only has no neighbours
+    row["eigengap_10nn"], row["eigengap_30nn"] = _eigengap(nonzero, 10), _eigengap(nonzero, 30)
     row["kneedle_log_k"] = _kneedle(ks, explained, log=True)
     row["kneedle_k"] = _kneedle(ks, explained, log=False)
     row["pred_strength_min_0.8"] = max([k for k in ks if ps[k][0] >= 0.8], default=1)
@@ -201,11 +301,18 @@ def criteria(name: str, seed: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--criteria", action="store_true", help="compare automatic-k criteria instead")
+    parser.add_argument("--steps", action="store_true", help="take the gold-k run apart step by step instead")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--backend", default="tfidf-lsa", choices=("tfidf-lsa", "minilm", "minilm+lsa"))
     args = parser.parse_args()
     for name in args.sets.split(","):
-        for row in [criteria(name, seed) for seed in (0, 1, 2)] if args.criteria else [quality(name, args.backend)]:
+        if args.steps:
+            rows = steps(name, args.backend)
+        elif args.criteria:
+            rows = [criteria(name, seed) for seed in (0, 1, 2)]
+        else:
+            rows = [quality(name, args.backend)]
+        for row in rows:
             print(json.dumps(row), flush=True)
 
 

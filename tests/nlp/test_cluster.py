@@ -126,3 +126,24 @@ def test_a_single_idea_is_never_a_theme() -> None:
     lone = np.random.default_rng(4).normal(size=(1, x.shape[1])) * 10
     result = cluster(np.vstack([x, lone]), k=4)
     assert result.labels[-1] == UNTHEMED
+
+
+def _sum_of_squares(x: np.ndarray, labels: np.ndarray) -> float:
+    return sum(float(((x[labels == g] - x[labels == g].mean(axis=0)) ** 2).sum()) for g in np.unique(labels))
+
+
+@pytest.mark.parametrize(("data_seed", "k"), [(23, 8), (26, 5), (28, 8)])
+def test_an_asked_k_fits_at_least_as_well_as_kmeans_with_ten_starts(data_seed: int, k: int) -> None:
+    """Overlapping topics of uneven size and spread: at a k the lead asked for, the k-means objective of the themes
+    (before any idea is set aside as an outlier) is never above KMeans(n_init=10)'s on the same vectors. With one
+    k-means++ start beside the Ward start it was, by 0.2-1.1% on these three (issue #11.3)."""
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(data_seed)
+    centres, spread, sizes = rng.normal(size=(12, 16)), rng.uniform(0.3, 1.5, size=12), rng.integers(20, 120, size=12)
+    x = np.vstack([c + s * rng.normal(size=(m, 16)) for c, s, m in zip(centres, spread, sizes, strict=True)])
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    ours = cluster(x, k=k, seed=0, outlier_z=float("inf"), min_size=1).labels
+    baseline = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(x)
+    assert (ours != UNTHEMED).all()
+    assert _sum_of_squares(x, ours) <= _sum_of_squares(x, baseline) * (1 + 1e-6)
