@@ -143,7 +143,15 @@ def test_a_serialization_failure_at_commit_stores_numbers_and_publishes_nothing(
             voting.cast_vote(world.voter, world.idea, "support")
         db.session.rollback()
         assert _state(world.conversation) == before
-        assert subscription.get(timeout=0) is None
+        db.session.remove()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TRIGGER test_fail_at_commit ON vote"))
+        voting.cast_vote(world.voter, world.idea, "support")  # the same vote again, now committed
+        # The first message the subscriber gets is the committed vote's, numbered next after `before`: the failed
+        # one was never published (waiting on an event, not on a short timeout).
+        message = subscription.get(timeout=120)
+        assert message is not None and message.id == before[0] + 1
+        assert _state(world.conversation) == (before[0] + 1, before[1] + 1, before[2] + 1)
     finally:
         subscription.close()
 
