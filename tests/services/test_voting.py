@@ -88,3 +88,28 @@ def test_concurrent_double_clicks_make_one_vote(app, make_user, make_conversatio
             thread.join()
     assert errors == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == idea_id)) == 1
+
+
+def test_votes_and_comments_reach_only_published_ideas_the_person_may_see(make_user, make_org, make_conversation,
+                                                                         as_participant):
+    """The conversation-only lookup keeps visible_idea's checks: someone else's trust's idea and a hidden idea are 404."""
+    from app.models import ContentStatus, Idea
+    from app.services.content import comments
+
+    conversation = make_conversation()
+    author = as_participant(make_user())
+    idea, _ = ideas.post_idea(author, conversation.questions[0].id, "An idea for this trust only")
+    outsider = as_participant(make_user(organisation=make_org()))
+    with pytest.raises(NotFound):
+        voting.cast_vote(outsider, idea.id, "support")
+    with pytest.raises(NotFound):
+        voting.withdraw_vote(outsider, idea.id)
+    with pytest.raises(NotFound):
+        comments.add_comment(outsider, idea.id, "A comment from outside")
+    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(status=ContentStatus.HIDDEN))
+    db.session.commit()
+    with pytest.raises(NotFound):
+        voting.cast_vote(author, idea.id, "support")
+    with pytest.raises(NotFound):
+        comments.add_comment(author, idea.id, "A comment on a hidden idea")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0

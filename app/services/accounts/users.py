@@ -178,18 +178,17 @@ def create_api_token(user: User, name: str = "API token") -> str:
 
 
 # One statement with the user and memberships, built once: a token request (a vote, a post) runs on a tight budget.
+# The token row itself is only joined and filtered on, never loaded: no ORM object is built for it.
 # Memberships come without their organisation and staff group rows: roles and ids are what a request checks
 # (anything that reads the rows themselves loads them then).
-_TOKEN = (sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked.is_(False))
-          .options(joinedload(ApiToken.user).joinedload(User.memberships)
-                   .options(lazyload(Membership.organisation), lazyload(Membership.staff_group))))
+_TOKEN = (sa.select(User).join(ApiToken, ApiToken.user_id == User.id)
+          .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked.is_(False), User.active.is_(True))
+          .options(joinedload(User.memberships).options(lazyload(Membership.organisation),
+                                                        lazyload(Membership.staff_group))))
 
 
 def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     if not token or not token.startswith("chorus_"):
         return None
-    record = db.session.scalars(_TOKEN, {"token_hash": hash_token(token)}).unique().first()
-    if record is None or not record.user.active:
-        return None
-    return record.user
+    return db.session.scalars(_TOKEN, {"token_hash": hash_token(token)}).unique().first()

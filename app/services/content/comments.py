@@ -8,7 +8,7 @@ from app.models import Comment
 from app.services.content.authorship import commit_keeping, insert_once, stamp
 from app.services.workshops import events
 from app.services.common.errors import NotAllowedNow
-from app.services.content.ideas import visible_idea
+from app.services.content.ideas import visible_idea_conversation
 from app.services.content.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.common.participants import Participant
 from app.services.conversations.release import announce, hold_or_release
@@ -28,15 +28,14 @@ def add_comment(
 
     `to_guardian` also sends it to the Freedom to Speak Up Guardian, as for ideas.
     """
-    idea = visible_idea(participant, idea_id)
-    conversation = idea.conversation
+    conversation = visible_idea_conversation(participant, idea_id)
     require_allowed(conversation, "comment")
     if not conversation.comments_enabled:
         raise NotAllowedNow("Comments are turned off in this conversation.")
     if to_guardian:
         require_guardian(conversation)
     text, check = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
-    comment = Comment(conversation_id=conversation.id, idea_id=idea.id, body=text)
+    comment = Comment(conversation_id=conversation.id, idea_id=idea_id, body=text)
     screen_new(comment, conversation, identifying=bool(check.spans))
     stamp(comment, conversation, participant, client_token)
     comment, created = insert_once(comment)

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Conversation, Vote, VotingMode
 from app.services.workshops import events
 from app.services.common.errors import InvalidInput
-from app.services.content.ideas import visible_idea
+from app.services.content.ideas import visible_idea_conversation
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
 from app.services.workshops.phases import counts_hidden, require_allowed
@@ -62,20 +62,19 @@ def _result(conversation: Conversation, idea_id: str, my_vote: str | None, count
 def cast_vote(participant: Participant, idea_id: str, choice: str) -> VoteResult:
     """Record or change this person's vote on an idea; repeating it changes nothing.
 
-    A handful of statements: the idea with its conversation and access check, the upsert, the idea's new counts,
+    A handful of statements: the idea's conversation with the idea's access check, the upsert, the idea's new counts,
     and the live event, numbered last (app/live/store.py). No conversation-wide counter is touched.
     """
-    idea = visible_idea(participant, idea_id)
-    conversation = idea.conversation
+    conversation = visible_idea_conversation(participant, idea_id)
     require_allowed(conversation, "vote")
     allowed = {"support"} if conversation.voting_mode == VotingMode.SUPPORT else {"agree", "disagree", "pass"}
     if choice not in allowed:
         raise InvalidInput("Choose " + " or ".join(sorted(allowed)), field="choice")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
-    _upsert(idea.id, voter, conversation.id, VOTE_VALUES[choice])
-    counts = events.vote_counts(idea.id, conversation.voting_mode)
-    message = events.votes_changed(conversation, idea.id, counts)
-    result = _result(conversation, idea.id, choice, counts)  # before the commit expires what it reads
+    _upsert(idea_id, voter, conversation.id, VOTE_VALUES[choice])
+    counts = events.vote_counts(idea_id, conversation.voting_mode)
+    message = events.votes_changed(conversation, idea_id, counts)
+    result = _result(conversation, idea_id, choice, counts)  # before the commit expires what it reads
     db.session.commit()
     live.publish(message)
     return result
@@ -83,14 +82,13 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> VoteResult
 
 def withdraw_vote(participant: Participant, idea_id: str) -> VoteResult:
     """Remove this person's vote on an idea, if any."""
-    idea = visible_idea(participant, idea_id)
-    conversation = idea.conversation
+    conversation = visible_idea_conversation(participant, idea_id)
     require_allowed(conversation, "vote")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
-    removed = db.session.connection().execute(_DELETE, {"idea_id": idea.id, "voter": voter}).rowcount
-    counts = events.vote_counts(idea.id, conversation.voting_mode)
-    message = events.votes_changed(conversation, idea.id, counts) if removed else None
-    result = _result(conversation, idea.id, None, counts)
+    removed = db.session.connection().execute(_DELETE, {"idea_id": idea_id, "voter": voter}).rowcount
+    counts = events.vote_counts(idea_id, conversation.voting_mode)
+    message = events.votes_changed(conversation, idea_id, counts) if removed else None
+    result = _result(conversation, idea_id, None, counts)
     db.session.commit()
     live.publish(message)
     return result
