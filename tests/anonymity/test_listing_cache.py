@@ -14,7 +14,10 @@ from app.services.content.listing import SORTS, list_ideas
 from app.services.content.listing_cache import listing_cache
 
 
-def test_kept_lists_carry_no_person(make_user, make_conversation, as_participant):
+def _every_page_read(make_user, make_conversation, as_participant):  # type: ignore[no-untyped-def]
+    """An author's four ideas, one voted on, every sort read by the author, the voter and a reader: the
+    conversation, its first question's id, the ideas' ids, and each person's identifying values (email, key,
+    pseudonym, fair-order seed; numeric user ids are checked through the keys' shape)."""
     conversation = make_conversation()
     question = conversation.questions[0].id
     people = [make_user() for _ in range(3)]
@@ -24,12 +27,16 @@ def test_kept_lists_carry_no_person(make_user, make_conversation, as_participant
     for person in (author, voter, reader):
         for sort in SORTS:
             list_ideas(person, question, sort)
-
     key = conversation_key(conversation)
-    personal = {p.email for p in people}  # (numeric user ids are checked through the keys' shape below)
+    personal = {p.email for p in people}
     personal |= {p.user_key for p in (author, voter, reader)}
     personal |= {voter_pseudonym(key, p.user_key) for p in (author, voter, reader)}
     personal |= {order_seed(key, p.user_key).hex() for p in (author, voter, reader)}
+    return conversation, question, posted, personal
+
+
+def test_kept_lists_carry_no_person(make_user, make_conversation, as_participant):
+    conversation, question, posted, personal = _every_page_read(make_user, make_conversation, as_participant)
     personal |= set(db.session.scalars(sa.select(Idea.author_tag)))
     kept = listing_cache()._cache
     assert kept, "nothing was kept: the test would prove nothing"
@@ -48,21 +55,7 @@ def test_kept_cards_carry_no_reader_and_nothing_the_idea_row_does_not(make_user,
     no reader's key, pseudonym, seed or own-vote mark, whoever read the page and whatever they voted."""
     from app.services.content.cards import card_cache
 
-    conversation = make_conversation()
-    question = conversation.questions[0].id
-    people = [make_user() for _ in range(3)]
-    author, voter, reader = (as_participant(p) for p in people)
-    posted = [ideas.post_idea(author, question, f"Idea number {n}: a quiet room for breaks")[0].id for n in range(4)]
-    voting.cast_vote(voter, posted[2], "support")
-    for person in (author, voter, reader):
-        for sort in SORTS:
-            list_ideas(person, question, sort)
-
-    key = conversation_key(conversation)
-    personal = {p.email for p in people}
-    personal |= {p.user_key for p in (author, voter, reader)}
-    personal |= {voter_pseudonym(key, p.user_key) for p in (author, voter, reader)}
-    personal |= {order_seed(key, p.user_key).hex() for p in (author, voter, reader)}
+    conversation, question, posted, personal = _every_page_read(make_user, make_conversation, as_participant)
     kept = card_cache()._cache
     assert kept, "nothing was kept: the test would prove nothing"
     assert not [value for value in personal if value in repr(kept)]
