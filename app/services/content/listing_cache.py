@@ -46,18 +46,7 @@ class ListingCache:
 
     def cached(self, conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
         """The value kept for this conversation at event number `seq`, or compute() kept in its place."""
-        with self._lock:
-            found = self._cache.get(conversation_id)
-            if found is not None and found.seq == seq:
-                self._cache.move_to_end(conversation_id)
-                entry = found.entries.get(key)
-                if entry is not None and entry[1] > 0:
-                    entry[1] -= 1
-                    found.entries.move_to_end(key)
-                    return entry[0]
-        value = compute()  # outside the lock: other readers are not held up by one page's query
-        self._keep(conversation_id, seq, {key: value})
-        return value
+        return self.cached_many(conversation_id, seq, [key], lambda _: {key: compute()})[key]
 
     def cached_many(self, conversation_id: int, seq: int, keys: list[Hashable],
                     compute: Callable[[list[Hashable]], dict[Hashable, T]]) -> dict[Hashable, T]:
@@ -76,7 +65,7 @@ class ListingCache:
                         found[key] = entry[0]
         missing = [key for key in keys if key not in found]
         if missing:
-            fresh = compute(missing)
+            fresh = compute(missing)  # outside the lock: other readers are not held up by one page's query
             self._keep(conversation_id, seq, fresh)
             found.update(fresh)
         return found
