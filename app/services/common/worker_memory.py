@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import current_app
+
+S = TypeVar("S")
 
 
 class LatestPerConversation:
@@ -39,10 +42,16 @@ class LatestPerConversation:
                 self._kept.popitem(last=False)
 
 
-def latest_per_conversation(name: str, size: int) -> LatestPerConversation:
-    """The current app's store called name, made on first use."""
+def per_app(name: str, make: Callable[[], S]) -> S:
+    """The current app's store called name, made by make() on first use (not on every call: this is on every
+    page's path)."""
     key = f"chorus.{name}"
     store = current_app.extensions.get(key)
     if store is None:
-        store = current_app.extensions.setdefault(key, LatestPerConversation(size))
+        store = current_app.extensions.setdefault(key, make())
     return store
+
+
+def latest_per_conversation(name: str, size: int) -> LatestPerConversation:
+    """The current app's store called name, made on first use."""
+    return per_app(name, lambda: LatestPerConversation(size))

@@ -21,10 +21,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, Vote
+from app.services.common.worker_memory import per_app
 from app.services.content.listing_cache import ListingCache
 
 CARD_CONVERSATIONS = 32  # conversations whose cards a worker keeps
@@ -85,7 +85,7 @@ def row_query() -> tuple[sa.Select, sa.Label[int], sa.Label[int]]:
 
 def card_cache() -> ListingCache:
     """The current app's kept card rows, made on first use."""
-    return current_app.extensions.setdefault("chorus.card_cache", ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES))
+    return per_app("card_cache", lambda: ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES))
 
 
 def keeps_cards(conversation: Conversation) -> bool:

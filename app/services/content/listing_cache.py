@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from flask import current_app
+from app.services.common.worker_memory import per_app
 
 CONVERSATIONS = 64  # conversations kept per worker (least recently read dropped first)
 ENTRIES = 256  # pages and totals kept per conversation
@@ -93,7 +93,7 @@ class ListingCache:
 
 def listing_cache() -> ListingCache:
     """The current app's cache, made on first use."""
-    return current_app.extensions.setdefault("chorus.listing_cache", ListingCache())
+    return per_app("listing_cache", ListingCache)
 
 
 def cached(conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
