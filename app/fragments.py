@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, keeps_cards
 from app.services.content.listing import IdeaCard
 from app.services.content.listing_cache import ListingCache
+from app.services.common.worker_memory import per_app
 
 URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's to_url leaves unquoted in a path part
 ENTRIES = 256  # distinct (component, parameters) kept per app; least recently used dropped first
@@ -110,9 +111,18 @@ def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tup
     counts, never a reader's mark (A2, A3); the counts only where nobody's are hidden, so that what is kept never
     depends on who read the page first.
     """
+    macros: Any = current_app.jinja_env.get_template("participate/_idea_card.html").module  # its macros
+    return _card_parts(card, idea_url, lab, macros, per_app("card_parts", _card_parts_cache))
+
+
+def _card_parts_cache() -> ListingCache:
+    return ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES)
+
+
+def _card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool, macros: Any,
+                kept: ListingCache) -> tuple[Markup, Markup, Markup, Markup | None]:
     idea = card.idea
     conversation = idea.conversation
-    macros: Any = current_app.jinja_env.get_template("participate/_idea_card.html").module  # its macros
     show = not card.counts_hidden
 
     def shared() -> tuple[Markup, Markup, Markup]:
@@ -120,8 +130,6 @@ def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tup
 
     if not keeps_cards(conversation):
         return (*shared(), macros.card_counts(card, conversation.voting_mode) if show else None)
-    kept: ListingCache = current_app.extensions.setdefault(
-        "chorus.card_parts", ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES))
     seq, place = conversation.live_seq, idea_url("")
     head, edited, link = kept.cached(conversation.id, seq, (idea.id, place), shared)
     if not show:
@@ -131,6 +139,74 @@ def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tup
     counts = kept.cached(conversation.id, seq, ("counts", idea.id, conversation.voting_mode),
                          lambda: macros.card_counts(card, conversation.voting_mode))
     return head, edited, link, counts
+
+
+# Where a card's parts go in a shell (see idea_cards). Fixed: shells are rendered from the templates' own text and
+# these strings only, never from anything a person typed or anything about a reader.
+_CARD_SLOTS = tuple(f"chorus-card-slot-{n}-" for n in range(5))
+
+
+class _Shell:
+    """The literal text of a macro around its slots, split once: filling it is a join, not a macro call."""
+
+    def __init__(self, html: str, slots: int) -> None:
+        segments = [html]
+        for slot in _CARD_SLOTS[:slots]:
+            before, found, after = segments[-1].partition(slot)
+            if not found or slot in after:
+                raise ValueError(f"{slot} is not in the shell exactly once")
+            segments[-1:] = [before, after]
+        self.segments = tuple(segments)
+
+    def fill(self, *parts: str) -> str:
+        out = [self.segments[0]]
+        for part, segment in zip(parts, self.segments[1:], strict=True):
+            out += (part, segment)
+        return "".join(out)
+
+
+def _shell(key: Hashable, slots: int, render: Callable[[list[Markup]], Any]) -> _Shell:
+    """The shell of one macro use (key names the macro and its fixed arguments), rendered once per app."""
+    shells: dict[Hashable, _Shell] = per_app("card_shells", dict)
+    found = shells.get(key)
+    if found is None:
+        found = shells[key] = _Shell(str(render([Markup(slot) for slot in _CARD_SLOTS[:slots]])), slots)
+    return found
+
+
+def idea_cards(cards: list[IdeaCard], idea_url: Callable[[str], str], lab: bool, facilitator: bool,
+               voting_mode: str, may_vote: bool, buttons: Callable[[str, str | None], Markup]) -> Markup:
+    """A question page's list of cards, each exactly what participate/_idea_card.html's `listed` macro renders
+    from its parts, assembled in Python: a page rendered 20 cards through three macro calls each.
+
+    The shells (the macros' literal text around placeholders) are kept per app: they hold no idea, no count and
+    nothing about a reader. The parts come from card_parts (kept per conversation event under its rules); the
+    reader's marks (the time, "your idea", the facilitator's flag, hidden counts, the pressed vote) are filled in
+    here, per request, and never kept."""
+    env = current_app.jinja_env
+    macros: Any = env.get_template("participate/_idea_card.html").module
+    vote_macros: Any = env.get_template("participate/_vote_macros.html").module
+    kept = per_app("card_parts", _card_parts_cache)
+    since = env.filters["relative_time"]
+    votes = _shell(("votes", bool(may_vote)), 2 if may_vote else 1, lambda slot: vote_macros.votes(
+        None, voting_mode, may_vote, None, None, None, None, slot[0], slot[1] if may_vote else None))
+    times: dict[object, str] = {}
+    out = []
+    for card in cards:
+        idea = card.idea
+        head, edited, link, counts = _card_parts(card, idea_url, lab, macros, kept)
+        if counts is None:  # this reader's counts are hidden until they vote: about the reader, never kept
+            counts = macros.card_counts(card, voting_mode)
+        hour = idea.created_hour
+        time = times.get(hour)
+        if time is None:
+            time = times[hour] = str(escape(since(hour)))
+        flag = bool(facilitator and idea.flagged_identifying)
+        listed = _shell(("listed", card.mine, flag), 5, lambda slot, mine=card.mine, flag=flag: macros.listed(
+            *slot, mine=mine, flag=flag))
+        votes_html = votes.fill(counts, buttons(idea.id, card.my_vote)) if may_vote else votes.fill(counts)
+        out.append(listed.fill(head, time, edited, link, votes_html))
+    return Markup("".join(out))
 
 
 class OncePerVote:

@@ -190,3 +190,71 @@ def test_the_pages_own_url_cannot_put_an_idea_id_into_the_vote_forms(app: Flask,
         f"/questions/{question}?sort=newest&x=chorus-idea-slot").get_data(as_text=True)
     assert f'action="/ideas/{idea.id}/vote"' in page
     assert 'name="next" value="/questions/%d?sort=newest&amp;x=chorus-idea-slot"' % question in page
+
+
+# The card loop as question.html rendered it before fragments.idea_cards: one macro call per part of every card.
+_CARD_LOOP = """{% from "participate/_vote_macros.html" import votes, vote_buttons %}
+{% set vote_csrf = vote_form.csrf_token() %}
+{% set idea_url, vote_url, withdraw_url = url_pattern('participate.idea', 'idea_id'), url_pattern('participate.vote', 'idea_id'), url_pattern('participate.withdraw_vote', 'idea_id') %}
+{% set next_url, voting_mode, lab = request.full_path, conversation.voting_mode, conversation.kind == "ideas_lab" %}
+{% set buttons = once_per_vote(vote_buttons, voting_mode, vote_csrf, vote_url, withdraw_url, next_url) %}
+<ul>
+  {% for card in cards %}
+  {% set idea, (head, edited, link, counts) = card.idea, card_parts(card, idea_url, lab) %}
+{{ head }}{{ idea.created_hour | relative_time }}{{ edited }}{% if card.mine %} · <strong>your idea</strong>{% endif %}{% if facilitator and idea.flagged_identifying %}{% with flagged = True %}{% include "participate/_flag.html" %}{% endwith %}{% endif %}
+{{ link }}
+      {{ votes(card, voting_mode, may_vote, vote_csrf, vote_url, withdraw_url, next_url, counts,
+               buttons(idea.id, card.my_vote) if may_vote else none) }}
+    </div>
+  </li>
+  {% endfor %}
+</ul>"""
+
+_ASSEMBLED = """{% from "participate/_vote_macros.html" import vote_buttons %}
+{% set vote_csrf = vote_form.csrf_token() %}
+{% set idea_url, vote_url, withdraw_url = url_pattern('participate.idea', 'idea_id'), url_pattern('participate.vote', 'idea_id'), url_pattern('participate.withdraw_vote', 'idea_id') %}
+{% set next_url, voting_mode, lab = request.full_path, conversation.voting_mode, conversation.kind == "ideas_lab" %}
+{% set buttons = once_per_vote(vote_buttons, voting_mode, vote_csrf, vote_url, withdraw_url, next_url) %}
+<ul>
+  {{ idea_cards(cards, idea_url, lab, facilitator, voting_mode, may_vote, buttons) }}
+</ul>"""
+
+
+def test_cards_assembled_from_kept_shells_are_the_card_loop_in_every_state(  # type: ignore[no-untyped-def]
+        app: Flask, make_user, make_conversation, as_participant) -> None:
+    """fragments.idea_cards gives byte for byte what rendering every card through the macros gave: own ideas,
+    the facilitator's flag, pressed votes, counts hidden from this reader, agree/disagree voting, no voting."""
+    import dataclasses
+
+    from app.participate.forms import VoteForm
+    from app.services.content import ideas, voting
+    from app.services.content.listing import list_ideas
+
+    for mode in ("support", "agree"):
+        conversation = make_conversation(voting_mode=mode)
+        question = conversation.questions[0].id
+        author, reader = make_user(), make_user()
+        for n in range(4):
+            idea = ideas.post_idea(as_participant(author), question, f"Idea {n}: *quiet* rooms & <b>lockers</b>")[0]
+        voting.cast_vote(as_participant(reader), idea.id, "support" if mode == "support" else "pass")
+        with app.test_request_context(f"/questions/{question}?sort=newest"):
+            page = list_ideas(as_participant(reader), question, "newest")
+            cards = page.cards
+            cards[0] = dataclasses.replace(cards[0], mine=True)
+            cards[1].idea.flagged_identifying = True
+            cards[2] = dataclasses.replace(cards[2], counts_hidden=True, support=0, agree=0, disagree=0, passes=0)
+            assert any(card.my_vote for card in cards)
+            for facilitator in (False, True):
+                for may_vote in (True, False):
+                    values = {"cards": cards, "conversation": page.question.conversation, "vote_form": VoteForm(),
+                              "facilitator": facilitator, "may_vote": may_vote}
+                    loop = render_template_string(_CARD_LOOP, **values)
+                    assembled = render_template_string(_ASSEMBLED, **values)
+
+                    def plain(html: str) -> str:  # the CSRF field is masked afresh for each form; spacing aside
+                        html = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", html)
+                        return html[html.index("<ul>") + 4:html.index("</ul>")].strip()
+
+                    assert plain(assembled) == plain(loop), (mode, facilitator, may_vote)
+                    assert ("May identify someone" in assembled) is facilitator
+                    assert ("your idea" in assembled) and ("Votes hidden until you vote" in assembled)
