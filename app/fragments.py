@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app
+from flask import current_app, request
 from markupsafe import Markup, escape
 
 from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, keeps_cards
@@ -165,13 +165,53 @@ class _Shell:
         return "".join(out)
 
 
+class _Shells:
+    """One app's shells, bounded: a form's shell is kept per question (least recently used dropped first)."""
+
+    def __init__(self, size: int = ENTRIES) -> None:
+        self._size = size
+        self._kept: OrderedDict[Hashable, _Shell] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, slots: int, render: Callable[[list[Markup]], Any]) -> _Shell:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        found = _Shell(str(render([Markup(slot) for slot in _CARD_SLOTS[:slots]])), slots)
+        with self._lock:
+            self._kept[key] = found
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return found
+
+
 def _shell(key: Hashable, slots: int, render: Callable[[list[Markup]], Any]) -> _Shell:
-    """The shell of one macro use (key names the macro and its fixed arguments), rendered once per app."""
-    shells: dict[Hashable, _Shell] = per_app("card_shells", dict)
-    found = shells.get(key)
-    if found is None:
-        found = shells[key] = _Shell(str(render([Markup(slot) for slot in _CARD_SLOTS[:slots]])), slots)
-    return found
+    """The shell of one macro use (key names the macro and every argument it reads), rendered once per app."""
+    return per_app("shells", _Shells).get(key, slots, render)
+
+
+def _empty(form: Any) -> bool:
+    """A new-idea form as every reader first gets it: nothing typed, checked or refused yet."""
+    return not (form.errors or form.body.data or getattr(form, "similar", None) or getattr(form, "identifying_spans", None)
+                or form.confirm_identifying.data or form.to_guardian.data or form.similar_checked.data)
+
+
+def kept_form(macro: Any, form: Any, question_id: int, conversation: Any, speak_up: bool) -> Markup:
+    """For templates: participate/_idea_form.html's form, kept per question while empty, with this request's CSRF
+    token and duplicate-post token filled in (they are per reader and per form, so never kept).
+
+    The key names everything the macro reads besides the form (the question, the conversation's id, whether a
+    Guardian can be chosen, the URLs' root), and only an empty form (`_empty`) is kept: a form showing a person's
+    draft, an error or similar ideas is rendered afresh and never kept."""
+    csrf, client = str(form.csrf_token.current_token), str(form.client_token.data or "")
+    if not _empty(form):
+        return Markup(macro(form, question_id, conversation, speak_up, csrf, client))
+    code = getattr(getattr(macro, "_func", None), "__code__", None)
+    key = ("idea_form", code, question_id, conversation.id, bool(speak_up), request.script_root)
+    shell = _shell(key, 2, lambda slot: macro(form, question_id, conversation, speak_up, *slot))
+    return Markup(shell.fill(str(escape(csrf)), str(escape(client))))
 
 
 def idea_cards(cards: list[IdeaCard], idea_url: Callable[[str], str], lab: bool, facilitator: bool,

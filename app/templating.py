@@ -12,7 +12,7 @@ from flask import Flask, g, url_for
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, Template
 from jinja2.runtime import Context
 
-from app.fragments import URL_SAFE, OncePerVote, card_parts, idea_cards, shared_component
+from app.fragments import URL_SAFE, OncePerVote, card_parts, idea_cards, kept_form, shared_component
 from app.models.base import utcnow
 
 NHSUK_FRONTEND_VERSION = "10.6.1"
@@ -138,4 +138,5 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["shared_component"] = shared_component
     app.jinja_env.globals["card_parts"] = card_parts
     app.jinja_env.globals["idea_cards"] = idea_cards
+    app.jinja_env.globals["kept_form"] = kept_form
     app.jinja_env.globals["once_per_vote"] = OncePerVote
