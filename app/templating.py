@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from collections import ChainMap
+import threading
+from collections import ChainMap, OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 from urllib.parse import quote
 from datetime import datetime
 
-from flask import Flask, g, url_for
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, Template
 from jinja2.runtime import Context
 
 from app.fragments import URL_SAFE, OncePerVote, card_parts, idea_cards, kept_form, shared_component
 from app.models.base import utcnow
+from app.services.common.worker_memory import per_app
 
 NHSUK_FRONTEND_VERSION = "10.6.1"
 
@@ -27,7 +30,53 @@ def csp_nonce() -> str:
 
 def asset_url(path: str) -> str:
     """URL of a file in the vendored NHS.UK frontend."""
-    return url_for("static", filename=f"vendor/nhsuk-frontend-{NHSUK_FRONTEND_VERSION}/{path}")
+    return template_url("static", filename=f"vendor/nhsuk-frontend-{NHSUK_FRONTEND_VERSION}/{path}")
+
+
+# URLs built from these values alone name a file, a conversation or a question: anything any member sees, never a
+# post, a comment or a person, so they may be kept between readers (docs/anonymity.md, "Pages: what a worker keeps").
+_KEPT_URL_VALUES = frozenset({"filename", "conversation_id", "question_id"})
+_KEPT_URLS = 1024
+
+
+class _KeptUrls:
+    """One app's URLs built by templates, kept: a question page called url_for some 25 times (about 8% of its CPU),
+    for the same static files, header, footer and conversation links on every page."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], str]) -> str:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        found = build()
+        with self._lock:
+            self._kept[key] = found
+            while len(self._kept) > _KEPT_URLS:
+                self._kept.popitem(last=False)
+        return found
+
+
+def template_url(endpoint: str, **values: Any) -> str:
+    """Templates' url_for: the same URL, kept per app when it is built only from the values above.
+
+    The key holds everything the URL is built from: the endpoint, the values after the app's URL defaults (a
+    static file's content hash, so an edited file still gets a new URL), and the request's host and root path."""
+    if not values.keys() <= _KEPT_URL_VALUES or endpoint[:1] == "." or not has_request_context():
+        return url_for(endpoint, **values)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    filled = dict(values)
+    app.inject_url_defaults(endpoint, filled)
+    try:
+        key = (endpoint, tuple(sorted(filled.items())), request.host, request.root_path)
+        hash(key)
+    except TypeError:  # a value the key cannot hold exactly
+        return url_for(endpoint, **values)
+    return per_app("template_urls", _KeptUrls).get(key, lambda: url_for(endpoint, **values))
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:
@@ -135,6 +184,7 @@ def init_templating(app: Flask) -> None:
                                  _choice=choice_pair)
     app.jinja_env.globals["pluralise"] = pluralise
     app.jinja_env.globals["url_pattern"] = UrlPattern
+    app.jinja_env.globals["url_for"] = template_url
     app.jinja_env.globals["shared_component"] = shared_component
     app.jinja_env.globals["card_parts"] = card_parts
     app.jinja_env.globals["idea_cards"] = idea_cards

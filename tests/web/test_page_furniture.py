@@ -258,3 +258,34 @@ def test_cards_assembled_from_kept_shells_are_the_card_loop_in_every_state(  # t
                     assert plain(assembled) == plain(loop), (mode, facilitator, may_vote)
                     assert ("May identify someone" in assembled) is facilitator
                     assert ("your idea" in assembled) and ("Votes hidden until you vote" in assembled)
+
+
+def test_templates_keep_only_urls_that_name_no_post_and_follow_an_edited_static_file(app: Flask, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """templating.template_url keeps URLs of files, conversations and questions; one naming an idea (say an edit
+    link only its author sees) is built afresh and never kept. A static file's new content gives a new URL."""
+    import os
+    import shutil
+
+    from app.templating import template_url
+
+    folder = app.static_folder
+    assert folder
+    path = os.path.join(folder, "css", "kept-url-test.css")
+    shutil.copyfile(os.path.join(folder, "css", "chorus.css"), path)
+    try:
+        with app.test_request_context("/"):
+            first = template_url("static", filename="css/kept-url-test.css")
+            assert template_url("static", filename="css/kept-url-test.css") == first
+            with open(path, "a") as file:
+                file.write("/* edited */\n")
+            os.utime(path, ns=(1, 1))  # a different change time even on a coarse clock
+            edited = template_url("static", filename="css/kept-url-test.css")
+            assert edited != first and edited.startswith("/static/css/kept-url-test.css?v=")
+            assert template_url("participate.conversation", conversation_id=7) == "/conversations/7"
+            assert template_url("participate.edit_idea", idea_id="secret-idea") == "/ideas/secret-idea/edit"
+            kept = repr(app.extensions["chorus.template_urls"]._kept)
+            assert "/conversations/7" in kept and "secret-idea" not in kept
+        with app.test_request_context("/", base_url="http://example.org/chorus/"):
+            assert template_url("participate.conversation", conversation_id=7) == "/chorus/conversations/7"
+    finally:
+        os.remove(path)
