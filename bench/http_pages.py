@@ -181,8 +181,12 @@ def _headers(info: dict, n: int, credential: str, encoding: str) -> dict[str, st
     return found | ({"Accept-Encoding": encoding} if encoding else {})
 
 
-def cpu(info: dict, requests: int, encoding: str, profile: str | None) -> None:
+def cpu(info: dict, requests: int, encoding: str, profile: str | None, cold: bool = False) -> None:
     """CPU ms per request through the WSGI app in this process (sequential, so waits on the database are not counted).
+
+    With `cold`, another reader votes (or withdraws the vote) through the API before each request measured, so every
+    request is the first after a live event: the kept pages and cards are stale and read again. Only the measured
+    requests' CPU and statements are counted, never the votes'.
 
     Runs in a fresh interpreter started with the production environment (config reads it at import)."""
     import sqlalchemy as sa
@@ -196,6 +200,20 @@ def cpu(info: dict, requests: int, encoding: str, profile: str | None) -> None:
     browser = app.test_client()  # pages: keeps the session cookie each answer sets, as a browser does
     info["cookies"] = [_sign_in(browser, info["emails"][0])]
     found = routes(info)
+    voter = app.test_client(use_cookies=False)
+    vote_headers = AGENT | {"Authorization": f"Bearer {info['tokens'][1]}"}
+    listed = voter.get(f"/api/v1/questions/{info['question']}/ideas?sort=newest", headers=vote_headers).get_json()
+    vote_on = [idea["id"] for idea in listed["ideas"]]
+    votes = [0]
+
+    def a_vote_lands() -> None:  # alternately cast and withdraw, on the newest ideas in turn
+        n = votes[0]
+        votes[0] += 1
+        idea = vote_on[(n // 2) % len(vote_on)]
+        answer = (voter.put(f"/api/v1/ideas/{idea}/vote", json={"choice": "support"}, headers=vote_headers) if n % 2 == 0
+                  else voter.delete(f"/api/v1/ideas/{idea}/vote", headers=vote_headers))
+        assert answer.status_code == 200, (answer.status_code, answer.get_data(as_text=True)[:300])
+
     for name, (path, credential) in found.items():
         if profile and name != profile:
             continue
@@ -214,16 +232,21 @@ def cpu(info: dict, requests: int, encoding: str, profile: str | None) -> None:
 
         sa.event.listen(engine, "before_cursor_execute", count)
         profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not waits on the database
-        started, wall = time.process_time(), time.perf_counter()
-        if profiler:
-            profiler.enable()
+        spent = elapsed = 0.0
         for _ in range(requests):
+            if cold:
+                before = statements[0]
+                a_vote_lands()
+                statements[0] = before
+            started, wall = time.process_time(), time.perf_counter()
+            if profiler:
+                profiler.enable()
             client.get(path, headers=headers)
-        if profiler:
-            profiler.disable()
-        spent, elapsed = time.process_time() - started, time.perf_counter() - wall
+            if profiler:
+                profiler.disable()
+            spent, elapsed = spent + time.process_time() - started, elapsed + time.perf_counter() - wall
         sa.event.remove(engine, "before_cursor_execute", count)
-        print(json.dumps({"route": name, "cpu_ms": round(1000 * spent / requests, 2),
+        print(json.dumps({"route": name + (" (cold)" if cold else ""), "cpu_ms": round(1000 * spent / requests, 2),
                           "wall_ms": round(1000 * elapsed / requests, 2),
                           "statements": round(statements[0] / requests, 2), "bytes": size, "encoding": encoding or "none"}),
               flush=True)
@@ -327,6 +350,8 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="DIR", help="with --cpu: another checkout (e.g. `git archive main`) "
                         "measured in turns with this one")
     parser.add_argument("--rounds", type=int, default=1, help="with --cpu: how many turns each tree takes")
+    parser.add_argument("--cold", action="store_true", help="with --cpu: a vote lands before each request measured "
+                        "(each is the first reader after a live event)")
     parser.add_argument("--cpu-child", metavar="INFO", help=argparse.SUPPRESS)
     parser.add_argument("--postgresql", metavar="URL",
                         default="postgresql+psycopg://postgres@127.0.0.1:5432/chorus_bench_pages",
@@ -334,7 +359,7 @@ def main() -> None:
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"))
     args = parser.parse_args()
     if args.cpu_child:
-        cpu(json.loads(Path(args.cpu_child).read_text()), args.requests, args.encoding, args.profile)
+        cpu(json.loads(Path(args.cpu_child).read_text()), args.requests, args.encoding, args.profile, args.cold)
         return
     with tempfile.TemporaryDirectory() as tmp:
         fresh_postgresql(args.postgresql)
@@ -348,6 +373,7 @@ def main() -> None:
             command = [sys.executable, str(Path(__file__).resolve()), "--cpu-child", f"{tmp}/info.json",
                        "--requests", str(args.requests), "--encoding", args.encoding]
             command += ["--profile", args.profile] if args.profile else []
+            command += ["--cold"] if args.cold else []
             base = {k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "DATABASE_URL", "REDIS_URL"))}
             # With --baseline, the two trees take turns, so both see the same load on a shared machine.
             trees = [(name, root) for _ in range(args.rounds)
