@@ -289,7 +289,9 @@ class Config:
     COMPRESS_MIMETYPES: list[str] = ["text/html", "text/css", "text/javascript", "application/javascript",
                                      "application/json", "image/svg+xml"] if CHORUS_COMPRESS else []
     COMPRESS_ALGORITHM: list[str] = ["br", "zstd", "gzip"]
-    COMPRESS_BR_LEVEL: int = 5
+    # Brotli quality 3, not 5: a question page (30 KB of HTML) compresses to 5.0 KB instead of 4.4 KB in 0.15 ms of
+    # CPU instead of 0.49 ms (docs/benchmarks.md, "Pages: kept shells"); pages are CPU-bound, the bytes are few.
+    COMPRESS_BR_LEVEL: int = 3
 
 
 class TestConfig(Config):

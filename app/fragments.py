@@ -214,38 +214,73 @@ def kept_form(macro: Any, form: Any, question_id: int, conversation: Any, speak_
     return Markup(shell.fill(str(escape(csrf)), str(escape(client))))
 
 
+def _page_parts(cards: list[IdeaCard], idea_url: Callable[[str], str], lab: bool, macros: Any,
+                kept: ListingCache) -> list[tuple[Markup, Markup, Markup, Markup | None]]:
+    """card_parts for a page of cards of one conversation, looked up in two goes instead of two per card."""
+    conversation = cards[0].idea.conversation
+    if not keeps_cards(conversation) or any(card.idea.conversation is not conversation for card in cards):
+        return [_card_parts(card, idea_url, lab, macros, kept) for card in cards]
+    seq, place, mode = conversation.live_seq, idea_url(""), conversation.voting_mode
+    by_id = {card.idea.id: card for card in cards}
+
+    def shared(missing: list[Hashable]) -> dict[Hashable, Any]:
+        return {key: (macros.card_head(card, lab), macros.card_edited(card.idea), macros.card_link(card, idea_url))
+                for key in missing for card in (by_id[key[0]],)}  # type: ignore[index]
+
+    heads = kept.cached_many(conversation.id, seq, [(idea_id, place) for idea_id in by_id], shared)
+    # Counts are kept only while nobody's are hidden (see card_parts); a reader's hidden ones are filled in later.
+    keep_counts = not conversation.votes_hidden
+    wanted = [("counts", card.idea.id, mode) for card in cards if not card.counts_hidden] if keep_counts else []
+
+    def counts_of(missing: list[Hashable]) -> dict[Hashable, Any]:
+        return {key: macros.card_counts(by_id[key[1]], mode) for key in missing}  # type: ignore[index]
+
+    counts = kept.cached_many(conversation.id, seq, list(wanted), counts_of) if wanted else {}
+    found = []
+    for card in cards:
+        head, edited, link = heads[(card.idea.id, place)]
+        if card.counts_hidden:
+            found.append((head, edited, link, None))
+        elif keep_counts:
+            found.append((head, edited, link, counts[("counts", card.idea.id, mode)]))
+        else:  # some readers see zeros: render, never keep, so the first reader leaves no trace
+            found.append((head, edited, link, macros.card_counts(card, mode)))
+    return found
+
+
 def idea_cards(cards: list[IdeaCard], idea_url: Callable[[str], str], lab: bool, facilitator: bool,
                voting_mode: str, may_vote: bool, buttons: Callable[[str, str | None], Markup]) -> Markup:
     """A question page's list of cards, each exactly what participate/_idea_card.html's `listed` macro renders
     from its parts, assembled in Python: a page rendered 20 cards through three macro calls each.
 
     The shells (the macros' literal text around placeholders) are kept per app: they hold no idea, no count and
-    nothing about a reader. The parts come from card_parts (kept per conversation event under its rules); the
-    reader's marks (the time, "your idea", the facilitator's flag, hidden counts, the pressed vote) are filled in
-    here, per request, and never kept."""
+    nothing about a reader. The parts come from card_parts' store (kept per conversation event under its rules);
+    the reader's marks (the time, "your idea", the facilitator's flag, hidden counts, the pressed vote) are filled
+    in here, per request, and never kept."""
+    if not cards:
+        return Markup("")
     env = current_app.jinja_env
     macros: Any = env.get_template("participate/_idea_card.html").module
     vote_macros: Any = env.get_template("participate/_vote_macros.html").module
-    kept = per_app("card_parts", _card_parts_cache)
     since = env.filters["relative_time"]
     votes = _shell(("votes", bool(may_vote)), 2 if may_vote else 1, lambda slot: vote_macros.votes(
         None, voting_mode, may_vote, None, None, None, None, slot[0], slot[1] if may_vote else None))
+    listed = {(mine, flag): _shell(("listed", mine, flag), 5, lambda slot, mine=mine, flag=flag: macros.listed(
+        *slot, mine=mine, flag=flag)) for mine in (False, True) for flag in (False, True)}
     times: dict[object, str] = {}
     out = []
-    for card in cards:
+    for card, (head, edited, link, counts) in zip(cards, _page_parts(cards, idea_url, lab, macros,
+                                                                     per_app("card_parts", _card_parts_cache))):
         idea = card.idea
-        head, edited, link, counts = _card_parts(card, idea_url, lab, macros, kept)
         if counts is None:  # this reader's counts are hidden until they vote: about the reader, never kept
             counts = macros.card_counts(card, voting_mode)
         hour = idea.created_hour
         time = times.get(hour)
         if time is None:
             time = times[hour] = str(escape(since(hour)))
-        flag = bool(facilitator and idea.flagged_identifying)
-        listed = _shell(("listed", card.mine, flag), 5, lambda slot, mine=card.mine, flag=flag: macros.listed(
-            *slot, mine=mine, flag=flag))
         votes_html = votes.fill(counts, buttons(idea.id, card.my_vote)) if may_vote else votes.fill(counts)
-        out.append(listed.fill(head, time, edited, link, votes_html))
+        shell = listed[(card.mine, bool(facilitator and idea.flagged_identifying))]
+        out.append(shell.fill(head, time, edited, link, votes_html))
     return Markup("".join(out))
 
 

@@ -22,7 +22,7 @@ def test_pages_are_compressed_as_the_browser_asks(client, login, make_user):
     page = plain.get_data(as_text=True)
     br = client.get("/", headers={"Accept-Encoding": "gzip, deflate, br"})
     assert br.headers["Content-Encoding"] == "br" and "Accept-Encoding" in br.headers["Vary"]
-    assert len(br.data) < len(page.encode()) / 3
+    assert len(br.data) < len(page.encode()) / 2.5  # brotli quality 3 (config.py): a 5 KB page to about 2 KB
     assert brotli.decompress(br.data).decode().startswith(page[:200])
     gz = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data).decode().startswith(page[:200])

@@ -287,5 +287,8 @@ def test_templates_keep_only_urls_that_name_no_post_and_follow_an_edited_static_
             assert "/conversations/7" in kept and "secret-idea" not in kept
         with app.test_request_context("/", base_url="http://example.org/chorus/"):
             assert template_url("participate.conversation", conversation_id=7) == "/chorus/conversations/7"
+        # template_url adds URL defaults only for static files: the app must have no others.
+        defaults = app.url_default_functions
+        assert list(defaults) == [None] and [f.__name__ for f in defaults[None]] == ["_fingerprint"]
     finally:
         os.remove(path)
