@@ -236,7 +236,7 @@ def _page_parts(cards: list[IdeaCard], idea_url: Callable[[str], str], lab: bool
         return {key: macros.card_counts(by_id[key[1]], mode) for key in missing}  # type: ignore[index]
 
     counts = kept.cached_many(conversation.id, seq, list(wanted), counts_of) if wanted else {}
-    found = []
+    found: list[tuple[Markup, Markup, Markup, Markup | None]] = []
     for card in cards:
         head, edited, link = heads[(card.idea.id, place)]
         if card.counts_hidden:
@@ -265,8 +265,11 @@ def idea_cards(cards: list[IdeaCard], idea_url: Callable[[str], str], lab: bool,
     since = env.filters["relative_time"]
     votes = _shell(("votes", bool(may_vote)), 2 if may_vote else 1, lambda slot: vote_macros.votes(
         None, voting_mode, may_vote, None, None, None, None, slot[0], slot[1] if may_vote else None))
-    listed = {(mine, flag): _shell(("listed", mine, flag), 5, lambda slot, mine=mine, flag=flag: macros.listed(
-        *slot, mine=mine, flag=flag)) for mine in (False, True) for flag in (False, True)}
+    def listed_shell(mine: bool, flag: bool) -> _Shell:
+        return _shell(("listed", mine, flag), 5, lambda slot: macros.listed(*slot, mine=mine, flag=flag))
+
+    # All four pairs of marks at once, so which shells exist never depends on who read first.
+    listed = {(mine, flag): listed_shell(mine, flag) for mine in (False, True) for flag in (False, True)}
     times: dict[object, str] = {}
     out = []
     for card, (head, edited, link, counts) in zip(cards, _page_parts(cards, idea_url, lab, macros,
