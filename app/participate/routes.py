@@ -75,7 +75,7 @@ def _question_page(question_id: int, form: IdeaForm, status: int = 200) -> tuple
     conversation = page.question.conversation
     return render_template(
         "participate/question.html", page=page, conversation=conversation, form=form, sorts=sort_labels(conversation.voting_mode),
-        vote_form=VoteForm(), named_mode=conversation.named_mode, stages=STAGES,
+        named_mode=conversation.named_mode, stages=STAGES,
         facilitator=conversation.organisation_id in acting().facilitates,
     ), status
 
