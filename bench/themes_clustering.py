@@ -356,7 +356,8 @@ def umap_criteria(name: str, seed: int) -> dict[str, object]:
     texts, gold = load_set(name)
     rng = np.random.default_rng(seed)
     idx = np.arange(len(texts)) if len(texts) <= 2000 else np.sort(rng.choice(len(texts), 2000, replace=False))
-    s = l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(term_matrix([analyse(texts[i]) for i in idx])))
+    terms = term_matrix([analyse(texts[i]) for i in idx])
+    s = l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms))
     s = s[np.linalg.norm(s, axis=1) > 0]  # as the engine: a text with no content words is not clustered
     n, ks = len(s), CRITERIA_KS
     row: dict[str, object] = {"set": name, "seed": seed, "gold_k": len({gold[i] for i in idx}), "n": n}
@@ -389,9 +390,14 @@ def umap_quality(name: str, rule: str) -> dict[str, object]:
         x, gold = vectors(name, seed)
         valid = np.flatnonzero(np.linalg.norm(x, axis=1) > 0)
 
-        def choose(xs: np.ndarray, micro: np.ndarray, tree: np.ndarray, seed: int = seed, ks: object = None) -> tuple[int, dict[int, float]]:
+        def choose(
+            xs: np.ndarray, micro: np.ndarray, tree: np.ndarray, seed: int = seed, ks: object = None
+        ) -> tuple[int, dict[int, float]]:
+            """The rule in place of nlp.cluster.choose_k, on the same 2,000-row sample size."""
             rng = np.random.default_rng(seed)
-            rows = np.arange(len(xs)) if len(xs) <= C.SAMPLE_CHOOSE else np.sort(rng.choice(len(xs), C.SAMPLE_CHOOSE, replace=False))
+            rows = np.arange(len(xs))
+            if len(xs) > C.SAMPLE_CHOOSE:
+                rows = np.sort(rng.choice(len(xs), C.SAMPLE_CHOOSE, replace=False))
             u = _umap(xs[rows], seed)
             return _clip(int(_hdbscan(u, UMAP_RULES[rule](len(rows))).max()) + 1), {}
 
@@ -425,7 +431,7 @@ def main() -> None:
     parser.add_argument("--criteria", action="store_true", help="compare automatic-k criteria instead")
     parser.add_argument("--steps", action="store_true", help="take the gold-k run apart step by step instead")
     parser.add_argument("--umap-criteria", action="store_true", help="k of the UMAP-based rules instead")
-    parser.add_argument("--auto-rule", help=f"automatic k by these UMAP rules instead (comma-separated: {sorted(UMAP_RULES)})")
+    parser.add_argument("--auto-rule", help=f"automatic k by these UMAP rules instead (comma-separated of {sorted(UMAP_RULES)})")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--backend", default="tfidf-lsa", choices=("tfidf-lsa", "minilm", "minilm+lsa"))
     args = parser.parse_args()
