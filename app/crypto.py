@@ -188,20 +188,37 @@ def author_tag(conversation_key: bytes, user_key: str, nonce: str) -> str:
     return tag(conversation_key, "author", user_key, nonce)
 
 
-def author_tagger(conversation_key: bytes, user_key: str) -> Callable[[str], str]:
-    """author_tag for one person with the key and their user key hashed once, for checking many items quickly."""
+def _tagger(conversation_key: bytes, purpose: str, user_key: str) -> Callable[[str], str]:
+    """tag(key, purpose, user_key, last) for many values of `last`, with the common prefix hashed once."""
     prefix = hmac.new(conversation_key, digestmod=hashlib.sha256)
-    for part in ("author", user_key):
+    for part in (purpose, user_key):
         raw = part.encode()
         prefix.update(len(raw).to_bytes(4, "big") + raw)
 
-    def tag_for(nonce: str) -> str:
+    def tag_for(last: str) -> str:
         mac = prefix.copy()
-        raw = nonce.encode()
+        raw = last.encode()
         mac.update(len(raw).to_bytes(4, "big") + raw)
         return mac.hexdigest()
 
     return tag_for
+
+
+def author_tagger(conversation_key: bytes, user_key: str) -> Callable[[str], str]:
+    """author_tag for one person with the key and their user key hashed once, for checking many items quickly."""
+    return _tagger(conversation_key, "author", user_key)
+
+
+def author_slots(conversation_key: bytes, user_key: str, kind: str) -> Callable[[int], str]:
+    """The tag of a person's n-th idea or comment (kind) in a conversation: slot 0, 1, 2... in the order posted.
+
+    An item stores the tag of the first slot free when it was written, so a person's items are found by computing
+    their own few slot tags and looking them up (an index probe each), never by testing every item's author tag.
+    Like author tags, slot tags are HMACs under the conversation key with their own purpose: without the key,
+    two slot tags of one person look as unrelated as any two items' tags.
+    """
+    tag_for = _tagger(conversation_key, f"author-slot:{kind}", user_key)
+    return lambda n: tag_for(str(n))
 
 
 def new_nonce(conversation_key: bytes, client_token: str | None = None) -> str:

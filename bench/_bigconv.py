@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.crypto import author_tag, voter_pseudonym  # noqa: E402
+from app.crypto import author_slots, author_tag, voter_pseudonym  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Conversation, Idea, Theme, ThemeAssignment, ThemeRun, Vote  # noqa: E402
 from app.services.accounts import organisations, users  # noqa: E402
@@ -48,14 +48,18 @@ def build(path: Path, ideas: int, votes_per_idea: int = 2, seed: int = 7) -> Par
         me = Participant.from_user(person)
         key = conversation_key(conversation)
         question_id = conversation.questions[0].id
-        own = set(rng.sample(range(ideas), min(AUTHOR_POSTS, ideas)))
+        own = sorted(rng.sample(range(ideas), min(AUTHOR_POSTS, ideas)))
+        slot_of = {n: slot for slot, n in enumerate(own)}
+        my_slot = author_slots(key, me.user_key, "idea")
         rows = []
         for n in range(ideas):
             nonce = secrets.token_hex(16)
-            tag = author_tag(key, me.user_key, nonce) if n in own else secrets.token_hex(32)
+            tag = author_tag(key, me.user_key, nonce) if n in slot_of else secrets.token_hex(32)
+            slot = my_slot(slot_of[n]) if n in slot_of else secrets.token_hex(32)  # as post_idea stores them
             body = " ".join(rng.choices(WORDS, k=rng.randint(6, 30))) + f" ({n})"
             rows.append({"id": secrets.token_urlsafe(12), "conversation_id": conversation.id,
-                         "question_id": question_id, "body": body, "nonce": nonce, "author_tag": tag})
+                         "question_id": question_id, "body": body, "nonce": nonce, "author_tag": tag,
+                         "slot_tag": slot})
         db.session.execute(sa.insert(Idea), rows)
         run = ThemeRun(conversation_id=conversation.id, status="done", idea_count=ideas)
         db.session.add(run)

@@ -1,4 +1,8 @@
-""""My ideas and comments" at 6,000 (and more) ideas: the old per-idea full-row check against the new one, same run.
+""""My ideas and comments" at 6,000 (and more) ideas: the two earlier ways against author slots, same run.
+
+* full rows: every idea as a full card row, then one author tag per idea (before 2026-12-06);
+* tag per idea: (id, nonce, author tag) of every idea, one HMAC each (2026-12-06 to 2026-12-07);
+* slots: my_posts as it is now (the person's slot tags looked up: issue #18).
 
     .venv/bin/python bench/my_posts.py --sizes 6000,30000 --rounds 5
 """
@@ -35,12 +39,27 @@ def _old(participant, conversation_id: int) -> int:  # type: ignore[no-untyped-d
     return len([row for row in rows if is_author(participant, key, row[0])])
 
 
+def _tag_per_idea(participant, conversation_id: int) -> int:  # type: ignore[no-untyped-def]
+    """The code before author slots: (id, nonce, author tag) of every idea, one author tag tested per idea."""
+    from app.crypto import author_tagger
+    from app.extensions import db
+    from app.models import ContentStatus, Conversation, Idea
+    from app.services.common.keys import conversation_key
+
+    key = conversation_key(db.session.get(Conversation, conversation_id))
+    tag_for = author_tagger(key, participant.user_key)
+    rows = db.session.execute(sa.select(Idea.id, Idea.nonce, Idea.author_tag).where(
+        Idea.conversation_id == conversation_id, Idea.status != ContentStatus.WITHDRAWN))
+    return len([item_id for item_id, nonce, tag in rows if tag_for(nonce) == tag])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="6000,30000")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print(f"{'ideas':>7} {'old ms (median)':>16} {'new ms (median)':>16} {'own ideas':>9}")
+    ways = {"full rows": _old, "tag per idea": _tag_per_idea, "slots": None}
+    print(f"{'ideas':>7} " + " ".join(f"{name + ' ms':>15}" for name in ways) + f" {'own ideas':>9}")
     with tempfile.TemporaryDirectory() as folder:
         for size in (int(s) for s in args.sizes.split(",")):
             path = Path(folder) / f"my-{size}.sqlite"
@@ -52,19 +71,17 @@ def main() -> None:
                 from app.services.content.listing import my_posts
 
                 conversation_id = db.session.scalar(sa.select(Conversation.id))
-                timings: dict[str, list[float]] = {"old": [], "new": []}
-                found = 0
+                timings: dict[str, list[float]] = {name: [] for name in ways}
+                found: dict[str, int] = {}
                 for _ in range(args.rounds):
-                    for name in ("old", "new"):
+                    for name, way in ways.items():
                         db.session.remove()
                         started = time.perf_counter()
-                        if name == "old":
-                            _old(me, conversation_id)
-                        else:
-                            found = len(my_posts(me, conversation_id).ideas)
+                        found[name] = way(me, conversation_id) if way else len(my_posts(me, conversation_id).ideas)
                         timings[name].append((time.perf_counter() - started) * 1000)
-                old, new = statistics.median(timings["old"]), statistics.median(timings["new"])
-                print(f"{size:>7} {old:>16.0f} {new:>16.0f} {found:>9}")
+                assert len(set(found.values())) == 1, f"the ways disagree: {found}"
+                print(f"{size:>7} " + " ".join(f"{statistics.median(timings[name]):>15.1f}" for name in ways)
+                      + f" {found['slots']:>9}")
                 db.session.remove()
 
 

@@ -8,6 +8,12 @@ bench/themes.py (no labels, quotes or summaries), so it can run on all nine sets
 silhouette (in use), a gap statistic and silhouette against a column-permuted null, silhouette with the
 one-standard-error rule, Kneedle, prediction strength, NPMI coherence, Ward's largest merge gap, Davies-Bouldin,
 Calinski-Harabasz, HDBSCAN cluster counts and the spectral eigengap of a 10- and 30-nearest-neighbour graph.
+--umap-criteria prints the k of the UMAP-based rules instead (needs `umap-learn`, not a dependency of the app): UMAP
+(15 neighbours, 5 dimensions, min_dist 0, cosine) of the same 2,000 rows, then HDBSCAN with min_cluster_size tied to n
+(15 = UMAP's neighbourhood; n/40, the largest size that still lets the cap of 40 be reached; sqrt(n)), and silhouette
+measured in the UMAP space (of the engine's Ward cuts, and of Ward cuts of the UMAP coordinates), k clipped to [2, 40].
+--auto-rule runs the automatic-k half of the default table with one of those rules choosing k in place of silhouette
+(the engine then clusters at that k as now), and also scores UMAP + HDBSCAN's own labels on all rows (noise Unthemed).
 --steps takes the gold-k run apart, one row per set and seed: NMI and k-means objective of KMeans(n_init=10) on all
 rows and on the rows the engine clusters (texts with no content words are left out and Unthemed), of the Ward start
 and of one k-means++ start, of the engine's clustering before outliers are marked, after marking them and after the
@@ -298,16 +304,144 @@ def criteria(name: str, seed: int) -> dict[str, object]:
     return row
 
 
+UMAP_NEIGHBOURS = 15
+
+
+_UMAP_DONE: dict[tuple[str, int], np.ndarray] = {}
+
+
+def _umap(x: np.ndarray, seed: int) -> np.ndarray:
+    """UMAP of unit rows to 5 dimensions (15 neighbours, min_dist 0, cosine), as BERTopic-style pipelines run it.
+
+    Kept per process by content and seed, so several rules compared on the same rows share one embedding.
+    """
+    import hashlib
+
+    import umap
+
+    key = (hashlib.sha1(np.ascontiguousarray(x).tobytes()).hexdigest(), seed)
+    if key in _UMAP_DONE:
+        return _UMAP_DONE[key]
+    reducer = umap.UMAP(n_neighbors=UMAP_NEIGHBOURS, n_components=5, min_dist=0.0, metric="cosine", random_state=seed)
+    _UMAP_DONE[key] = np.asarray(reducer.fit_transform(x), dtype=np.float32)
+    return _UMAP_DONE[key]
+
+
+def _hdbscan(u: np.ndarray, m: int) -> np.ndarray:
+    from sklearn.cluster import HDBSCAN
+
+    return np.asarray(HDBSCAN(min_cluster_size=max(2, m), copy=True).fit_predict(u))
+
+
+UMAP_RULES = {  # name -> min_cluster_size for n rows
+    "umap_hdbscan_m15": lambda n: UMAP_NEIGHBOURS,
+    "umap_hdbscan_n_over_cap": lambda n: n // C.MAX_THEMES,
+    "umap_hdbscan_sqrt_n": lambda n: int(round(np.sqrt(n))),
+}
+
+
+def _clip(k: int) -> int:
+    return max(2, min(C.MAX_THEMES, k))
+
+
+def _meets(k: int, gold: int) -> bool:
+    """The issue's goal for a chosen k: within half to twice the gold count for 4-40 labels, else the cap."""
+    return k == C.MAX_THEMES if gold > C.MAX_THEMES else gold / 2 <= k <= 2 * gold
+
+
+def umap_criteria(name: str, seed: int) -> dict[str, object]:
+    """k that each UMAP-based rule picks on the same 2,000 tfidf-lsa rows as criteria(), with silhouette (in use)."""
+    from sklearn.metrics import silhouette_score
+
+    texts, gold = load_set(name)
+    rng = np.random.default_rng(seed)
+    idx = np.arange(len(texts)) if len(texts) <= 2000 else np.sort(rng.choice(len(texts), 2000, replace=False))
+    terms = term_matrix([analyse(texts[i]) for i in idx])
+    s = l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms))
+    s = s[np.linalg.norm(s, axis=1) > 0]  # as the engine: a text with no content words is not clustered
+    n, ks = len(s), CRITERIA_KS
+    row: dict[str, object] = {"set": name, "seed": seed, "gold_k": len({gold[i] for i in idx}), "n": n}
+    _, sil, cuts = _ward_curves(s)
+    row["silhouette"] = max(ks, key=lambda k: sil[k])
+    start = time.process_time()
+    u = _umap(s, seed)
+    row["umap_cpu_s"] = round(time.process_time() - start, 1)
+    for rule, size in UMAP_RULES.items():
+        labels = _hdbscan(u, size(n))
+        row[rule] = _clip(int(labels.max()) + 1)
+        row[f"{rule}_raw"] = f"{labels.max() + 1} (m={size(n)}, {(labels == -1).mean():.0%} noise)"
+    in_umap = {k: float(silhouette_score(u, c)) for k, c in cuts.items()}
+    row["umap_silhouette_of_engine_cuts"] = max(ks, key=lambda k: in_umap[k])
+    tree = C._ward_tree(u)
+    of_umap = {k: float(silhouette_score(u, C._tree_cut(tree, k))) for k in ks}
+    row["umap_silhouette_of_umap_ward"] = max(ks, key=lambda k: of_umap[k])
+    return row
+
+
+def umap_quality(name: str, rule: str) -> dict[str, object]:
+    """Automatic k chosen by a UMAP rule (engine clusters at it, catch-all split and Unthemed cap as find_themes),
+    and UMAP + HDBSCAN's own labels on all rows (noise as Unthemed), seeds 0-2, 5,000 rows."""
+    from unittest import mock
+
+    res: dict[str, list[float]] = {}
+    ks: list[int] = []
+    own_ks: list[int] = []
+    for seed in (0, 1, 2):
+        x, gold = vectors(name, seed)
+        valid = np.flatnonzero(np.linalg.norm(x, axis=1) > 0)
+
+        def choose(
+            xs: np.ndarray, micro: np.ndarray, tree: np.ndarray, seed: int = seed, ks: object = None
+        ) -> tuple[int, dict[int, float]]:
+            """The rule in place of nlp.cluster.choose_k, on the same 2,000-row sample size."""
+            rng = np.random.default_rng(seed)
+            rows = np.arange(len(xs))
+            if len(xs) > C.SAMPLE_CHOOSE:
+                rows = np.sort(rng.choice(len(xs), C.SAMPLE_CHOOSE, replace=False))
+            u = _umap(xs[rows], seed)
+            return _clip(int(_hdbscan(u, UMAP_RULES[rule](len(rows))).max()) + 1), {}
+
+        start = time.process_time()
+        with mock.patch.object(C, "choose_k", choose):
+            found = C.cluster(x, seed=seed)
+        labels, k = found.labels.copy(), found.k
+        k = split_catch_alls(x, labels, k, seed)
+        cap_unthemed(x, labels, k)
+        ks.append(k)
+        res.setdefault("auto_cpu_s", []).append(time.process_time() - start)
+        for m, v in agreement(gold, [str(v) for v in labels]).items():
+            res.setdefault(f"auto_{m}", []).append(v)
+        res.setdefault("auto_unthemed", []).append(float((labels == C.UNTHEMED).mean()))
+        start = time.process_time()
+        own = np.full(len(x), C.UNTHEMED, dtype=np.int64)
+        own[valid] = _hdbscan(_umap(x[valid], seed), UMAP_RULES[rule](len(valid)))
+        res.setdefault("own_cpu_s", []).append(time.process_time() - start)
+        own_ks.append(int(own.max()) + 1)
+        for m, v in agreement(gold, [str(v) for v in own]).items():
+            res.setdefault(f"own_{m}", []).append(v)
+        res.setdefault("own_unthemed", []).append(float((own == C.UNTHEMED).mean()))
+    row: dict[str, object] = {"set": name, "rule": rule, "n": len(gold), "gold_k": len(set(gold)), "auto_k": ks,
+                              "own_k": own_ks}
+    row.update({m: round(float(np.mean(v)), 4) for m, v in sorted(res.items())})
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--criteria", action="store_true", help="compare automatic-k criteria instead")
     parser.add_argument("--steps", action="store_true", help="take the gold-k run apart step by step instead")
+    parser.add_argument("--umap-criteria", action="store_true", help="k of the UMAP-based rules instead")
+    parser.add_argument("--auto-rule", help=f"automatic k by these UMAP rules instead (comma-separated of {sorted(UMAP_RULES)})")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--backend", default="tfidf-lsa", choices=("tfidf-lsa", "minilm", "minilm+lsa"))
     args = parser.parse_args()
     for name in args.sets.split(","):
         if args.steps:
             rows = steps(name, args.backend)
+        elif args.umap_criteria:
+            rows = [umap_criteria(name, seed) for seed in (0, 1, 2)]
+        elif args.auto_rule:
+            rows = [umap_quality(name, rule) for rule in args.auto_rule.split(",")]
         elif args.criteria:
             rows = [criteria(name, seed) for seed in (0, 1, 2)]
         else:

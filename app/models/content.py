@@ -52,6 +52,9 @@ class ContentFields:
     body: Mapped[str] = mapped_column(sa.Text)
     author_tag: Mapped[str] = mapped_column(sa.String(64), unique=True)
     nonce: Mapped[str] = mapped_column(sa.String(32))
+    # The author's slot for this item (app.crypto.author_slots): how their own items are found without testing
+    # every item. Random for imported items (no author); empty only on items written before slots existed.
+    slot_tag: Mapped[str | None] = mapped_column(sa.String(64))  # unique: an index per table, below
     created_hour: Mapped[datetime] = mapped_column(default=this_hour)
     edited: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(12), default=ContentStatus.PUBLISHED.value)
@@ -83,6 +86,10 @@ class Idea(ContentFields, ModerationFields, Model):
     __table_args__ = (
         # Ends with the id so a page of the fair random order (ordered by the random id) is an index walk.
         sa.Index("ix_idea_question_status", "question_id", "status", "id"),
+        # Items from before author slots: the only ones "My ideas" still finds by testing author tags.
+        sa.Index("ix_idea_slot_tag", "slot_tag", unique=True),
+        sa.Index("ix_idea_unslotted", "conversation_id", sqlite_where=sa.text("slot_tag IS NULL"),
+                 postgresql_where=sa.text("slot_tag IS NULL")),
         {"sqlite_with_rowid": False},
     )
 
@@ -102,6 +109,9 @@ class Comment(ContentFields, ModerationFields, Model):
 
     __table_args__ = (
         sa.Index("ix_comment_idea_status", "idea_id", "status"),
+        sa.Index("ix_comment_slot_tag", "slot_tag", unique=True),
+        sa.Index("ix_comment_unslotted", "conversation_id", sqlite_where=sa.text("slot_tag IS NULL"),
+                 postgresql_where=sa.text("slot_tag IS NULL")),
         {"sqlite_with_rowid": False},
     )
 

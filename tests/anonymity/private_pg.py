@@ -21,8 +21,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def private_postgres() -> Iterator[tuple[str, Path, int]]:
-    """Start a cluster on a free port in a temp directory; yield (URL, data directory, port); stop and delete it."""
+def private_postgres(*, fsync: bool = False) -> Iterator[tuple[str, Path, int]]:
+    """Start a cluster on a free port in a temp directory; yield (URL, data directory, port); stop and delete it.
+
+    Tests run it without fsync (nothing there needs to survive a power cut); bench/http.py keeps fsync on, as
+    production does, so commits cost what they cost there."""
     initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.skip("initdb and pg_ctl are needed for a private PostgreSQL cluster")
@@ -36,7 +39,7 @@ def private_postgres() -> Iterator[tuple[str, Path, int]]:
     try:
         subprocess.run([*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync"],
                        check=True, capture_output=True, timeout=120)
-        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync={'on' if fsync else 'off'}"
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "server.log"), "-w",
                         "-t", "120", "start"], check=True, capture_output=True, timeout=150)
         started = True

@@ -154,6 +154,7 @@ def test_the_fast_author_match_agrees_with_app_crypto(app, make_user, make_conve
     writers = [as_participant(make_user()) for _ in range(3)]
     for n, person in enumerate(writers):
         ideas.post_idea(person, conversation.questions[0].id, f"Bike racks by the main entrance, {n}")
+    _as_before_author_slots(conversation.id)  # the author-tag matcher serves only such items now
     assert participation_batch.count_people(conversation, keys.conversation_key(conversation))[0].total() == 3
     monkeypatch.setattr(participation_batch, "_part", lambda value: b"changed" + value.encode())
     # The self-check sees the fast path disagree, so the batch counts with author_tag: still all three writers.
@@ -179,5 +180,36 @@ def test_two_writers_whose_items_share_a_nonce_are_both_counted(make_user, make_
     idea, _ = ideas.post_idea(first, conversation.questions[0].id, "A drying room for wet coats", client_token="same-token")
     other, _ = ideas.post_idea(second, conversation.questions[0].id, "Covered bike racks please", client_token="same-token")
     assert idea.nonce == other.nonce and idea.id != other.id
+    _as_before_author_slots(conversation.id)
     by_org, _ = participation_batch.count_people(conversation, keys.conversation_key(conversation))
     assert by_org.total() == 2
+
+
+def _as_before_author_slots(conversation_id: int) -> None:
+    """Empty the slot tags of a conversation's items, as the author-slots migration leaves older items."""
+    from app.models import Comment, Idea
+
+    for model in (Idea, Comment):
+        db.session.execute(sa.update(model).where(model.conversation_id == conversation_id).values(slot_tag=None))
+    db.session.commit()
+
+
+def test_the_batch_finds_authors_by_their_first_slot_without_testing_any_item(make_user, make_conversation,
+                                                                             as_participant, monkeypatch):
+    """Items with author slots are matched by one slot tag per person and kind, not by testing every item."""
+    from app.services.conversations import participation_batch
+
+    conversation = make_conversation()
+    poster, commenter, both, idle = (as_participant(make_user()) for _ in range(4))
+    idea, _ = ideas.post_idea(poster, conversation.questions[0].id, "Water fountains on every floor")
+    ideas.post_idea(poster, conversation.questions[0].id, "And cups by the fountains")
+    comments.add_comment(commenter, idea.id, "Yes, and keep them clean")
+    ideas.post_idea(both, conversation.questions[0].id, "Showers for staff who cycle in")
+    comments.add_comment(both, idea.id, "Agreed")
+    tested: list[dict] = []
+    real = participation_batch._author_matcher
+    monkeypatch.setattr(participation_batch, "_author_matcher",
+                        lambda key, items: (tested.append(dict(items)), real(key, items))[1])
+    by_org, _ = participation_batch.count_people(conversation, keys.conversation_key(conversation))
+    assert by_org.total() == 3  # the idle member is not counted
+    assert tested == [{}]

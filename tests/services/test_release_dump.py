@@ -15,7 +15,7 @@ from app.services.content import ideas
 from app.services.conversations import release
 
 # Columns that differ between posts because their content differs; nothing else may.
-CONTENT_COLUMNS = {"id", "body", "author_tag", "nonce", "sentiment"}
+CONTENT_COLUMNS = {"id", "body", "author_tag", "nonce", "slot_tag", "sentiment"}  # per item, keyed or random
 ORDER = (5, 2, 7, 0, 3, 6, 1, 4)
 
 

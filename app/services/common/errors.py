@@ -41,6 +41,12 @@ class Conflict(ServiceError):
     status = 409
 
 
+class Busy(ServiceError):
+    """The request met too much at once (e.g. the same person's other writes) and stored nothing: try again."""
+
+    status = 503
+
+
 class IdentifyingDetails(InvalidInput):
     """The text seems to contain names, contact details or ward numbers; the author must confirm."""
 

@@ -2,47 +2,99 @@
 
 from __future__ import annotations
 
-from typing import TypeVar, cast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.crypto import author_tag, author_tagger, new_nonce
+from app.crypto import author_slots, author_tag, author_tagger, new_nonce
 from app.extensions import db
 from app.models import Comment, Conversation, Idea
-from app.services.common.errors import NotFound
+from app.services.common.errors import Busy, NotFound
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
 
 Content = TypeVar("Content", Idea, Comment)
+_KIND: dict[type, str] = {Idea: "idea", Comment: "comment"}
 
 
-def stamp(item: Content, conversation: Conversation, participant: Participant, client_token: str | None) -> None:
-    """Give a new item its nonce and author tag (and a name only in named-mode conversations)."""
+# Slots offered to one INSERT: the first free one is taken. A person with more items than this in one conversation
+# costs one more lookup per further batch (_first_free).
+SLOTS = 16
+# A post's INSERT finding its slot taken by the same person's post written at that moment: try again this often.
+_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies a new item's author to that author only: its author tag, and the author's slot tags."""
+
+    slot_tag: Callable[[int], str]
+
+
+def stamp(item: Content, conversation: Conversation, participant: Participant, client_token: str | None) -> Stamp:
+    """Give a new item its nonce and author tag (and a name only in named-mode conversations).
+
+    The slot tag is chosen by insert_once, in the INSERT itself.
+    """
     key = conversation_key(conversation)
     item.nonce = new_nonce(key, client_token)
     item.author_tag = author_tag(key, participant.user_key, item.nonce)
     item.author_name = (participant.display_name or "A colleague") if conversation.named_mode else None
+    return Stamp(author_slots(key, participant.user_key, _KIND[type(item)]))
 
 
-def insert_once(item: Content) -> tuple[Content, bool]:
-    """Insert, or return the row a repeated submission already made (same author tag), atomically.
+def insert_once(item: Content, stamped: Stamp) -> tuple[Content, bool]:
+    """Insert in the author's first free slot, or return the row a repeated submission already made (same author
+    tag), atomically.
 
-    INSERT ... ON CONFLICT DO NOTHING rather than catching a unique violation: PostgreSQL writes every
-    violation to its server log with the key's value and a millisecond time, which would date the post.
+    One statement in the usual case: INSERT ... SELECT offers the next SLOTS slot tags and takes the first that no
+    row holds, ON CONFLICT DO NOTHING rather than catching a unique violation: PostgreSQL writes every violation to
+    its server log with the key's value and a millisecond time, which would date the post. Nothing comes back when
+    the author tag exists (a repeat), every offered slot is taken, or another post of the same person took the free
+    slot at the same moment; the last two look further and try again.
     """
     model = type(item)
     table = cast(sa.Table, model.__table__)  # a declarative model's table: typed as any FromClause
     values = {column.key: getattr(item, column.key) for column in table.columns
               if getattr(item, column.key, None) is not None}  # unset columns take their defaults
+    first = 0
+    for _ in range(_ATTEMPTS):
+        statement = _insert_in_first_free_slot(model, table, values, [(n, stamped.slot_tag(n)) for n in
+                                                                      range(first, first + SLOTS)])
+        created = db.session.scalar(statement.returning(model))  # the new row as an object: no second SELECT
+        if created is not None:
+            return created, True
+        existing = db.session.scalars(sa.select(model).where(model.author_tag == item.author_tag)).one_or_none()
+        if existing is not None:
+            return existing, False
+        first = _first_free(model, stamped.slot_tag, first)
+    raise Busy("Your post could not be saved just now. Please try again.")
+
+
+def _insert_in_first_free_slot(model: type[Idea] | type[Comment], table: sa.Table, values: dict[str, object],
+                               slots: list[tuple[int, str]]) -> Any:
+    offered = sa.union_all(*(sa.select(sa.literal(n, sa.Integer).label("slot"), sa.literal(tag, sa.String).label("tag"))
+                             for n, tag in slots)).subquery("offered")
+    taken = sa.select(model.slot_tag).where(model.slot_tag == offered.c.tag).exists()
+    chosen = (sa.select(*(sa.literal(value, table.c[name].type) for name, value in values.items()), offered.c.tag)
+              .where(~taken).order_by(offered.c.slot).limit(1))
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(model).values(values).on_conflict_do_nothing(index_elements=["author_tag"])
-    created = db.session.scalar(statement.returning(model))  # the new row as an object: no second SELECT
-    if created is None:
-        existing = db.session.scalars(sa.select(model).where(model.author_tag == item.author_tag)).one()
-        return existing, False
-    return created, True
+    return insert(model).from_select([*values, "slot_tag"], chosen).on_conflict_do_nothing()
+
+
+def _first_free(model: type[Idea] | type[Comment], slot_tag: Callable[[int], str], first: int) -> int:
+    """The author's first slot from `first` on that no row holds: a lookup per SLOTS slots, by the unique index."""
+    while True:
+        tags = {slot_tag(n): n for n in range(first, first + SLOTS)}
+        held = set(db.session.scalars(sa.select(model.slot_tag).where(model.slot_tag.in_(tags))))
+        free = [n for tag, n in tags.items() if tag not in held]
+        if free:
+            return min(free)
+        first += SLOTS
 
 
 def commit_keeping(item: Content) -> None:
@@ -62,17 +114,41 @@ def is_author(participant: Participant, key: bytes, item: Idea | Comment) -> boo
     return author_tag(key, participant.user_key, item.nonce) == item.author_tag
 
 
-def own_ids(participant: Participant, key: bytes, model: type[Idea] | type[Comment],
+def own_ids(participant: Participant, key: bytes, model: type[Idea] | type[Comment], conversation_id: int,
             where: sa.ColumnElement[bool]) -> list[str]:
-    """Ids of the matching items this person wrote: only (id, nonce, tag) of the conversation's items are read, and
-    the person's part of the HMAC is computed once, so checking thousands of items costs a few milliseconds.
+    """Ids of the items of a conversation this person wrote that match `where`, in the order written (older items
+    from before author slots first).
 
-    Nothing is stored: a person's posts are found by recomputing tags, never through an index that links them.
+    The person's slot tags are computed and looked up SLOTS at a time until a batch is not full: the work grows with
+    the person's own items, not with the conversation. Slots are taken in order and items are never deleted one by
+    one (a withdrawn item keeps its row), so the first batch with a free slot is the last. Items written before
+    slots existed (empty slot tag, by a partial index) are found the old way, by testing their author tags.
+    Nothing is stored: a person's items are found by recomputing tags, never through an index that links them.
     """
+    slot_tag = author_slots(key, participant.user_key, _KIND[model])
     tag_for = author_tagger(key, participant.user_key)
-    rows = db.session.execute(sa.select(model.id, model.nonce, model.author_tag).where(where))
-    return [item_id for item_id, nonce, tag in rows if tag_for(nonce) == tag]
-
+    unslotted = (model.conversation_id == conversation_id) & model.slot_tag.is_(None)
+    found: dict[int, str] = {}
+    older: list[str] = []
+    first = 0
+    while True:
+        tags = {slot_tag(n): n for n in range(first, first + SLOTS)}
+        in_batch = model.slot_tag.in_(tags)
+        rows = db.session.execute(
+            sa.select(model.id, model.slot_tag, model.nonce, model.author_tag, where)
+            .where(in_batch | unslotted if first == 0 else in_batch)).all()
+        held = 0
+        for item_id, slot, nonce, tag, matches in rows:
+            if slot is None:
+                if matches and tag_for(nonce) == tag:
+                    older.append(item_id)
+                continue
+            held += 1
+            if matches:
+                found[tags[slot]] = item_id
+        if held < SLOTS:
+            return older + [found[n] for n in sorted(found)]
+        first += SLOTS
 
 def require_author(participant: Participant, item: Content | None) -> Content:
     """The item if this person wrote it; otherwise NotFound, so nobody learns whether it exists."""

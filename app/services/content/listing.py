@@ -218,16 +218,15 @@ def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:
 
 
 def my_posts(participant: Participant, conversation_id: int) -> MyPosts:
-    """This person's ideas and comments in a conversation, found by recomputing author tags."""
+    """This person's ideas and comments in a conversation, found by looking up their own slot tags (authorship.own_ids):
+    the work grows with what they wrote, not with the conversation."""
     conversation = get_conversation(participant, conversation_id)
     if is_archived(conversation):
         return MyPosts(conversation, [], [], archived=True)
     key = conversation_key(conversation)
     # Own posts held or hidden by moderators are listed too, with their state; only withdrawn ones are not.
-    idea_ids = own_ids(participant, key, Idea,
-                       (Idea.conversation_id == conversation.id) & (Idea.status != ContentStatus.WITHDRAWN))
-    comment_ids = own_ids(participant, key, Comment,
-                          (Comment.conversation_id == conversation.id) & (Comment.status != ContentStatus.WITHDRAWN))
+    idea_ids = own_ids(participant, key, Idea, conversation.id, Idea.status != ContentStatus.WITHDRAWN)
+    comment_ids = own_ids(participant, key, Comment, conversation.id, Comment.status != ContentStatus.WITHDRAWN)
     query, _, _ = _card_query()
     own_rows = db.session.execute(
         query.where(Idea.id.in_(idea_ids)).order_by(Idea.created_hour.desc(), Idea.id)

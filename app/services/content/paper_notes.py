@@ -123,7 +123,7 @@ def add_notes(conversation: Conversation, notes: list[PaperNote]) -> tuple[list[
         held = bool(note.flags) or abusive
         # Not through batch release: paper notes have no author to protect, so they need no shuffled batch.
         idea = Idea(conversation_id=conversation.id, question_id=note.question.id, body=note.text, source="paper",
-                    nonce=nonce, author_tag=tag(key, "paper", secrets.token_hex(32), nonce),
+                    nonce=nonce, author_tag=tag(key, "paper", secrets.token_hex(32), nonce), slot_tag=secrets.token_hex(32),
                     sentiment=note.sentiment, flagged_identifying=bool(note.flags), flagged_abusive=abusive,
                     status=ContentStatus.PENDING if held else ContentStatus.PUBLISHED, queued=held)
         db.session.add(idea)

@@ -1,8 +1,8 @@
 """The scheduled participation batch: who took part, worked out in memory, stored only as aggregates (rule A4).
 
 Posting, commenting and voting write no participation row at all (rule A1). Once an hour the scheduler queues
-one job per conversation; the job recomputes, for every person in the audience, their voter pseudonym and the
-author tags of the conversation's items, counts people by organisation and staff group, folds groups under k
+one job per conversation; the job recomputes, for every person in the audience, their voter pseudonym and first
+author slots (and, for items from before author slots, the author tags), counts people by organisation and staff group, folds groups under k
 into "Other", rounds, and replaces the conversation's snapshot. Which person matched is never written anywhere.
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.crypto import author_tag, voter_pseudonym
+from app.crypto import author_slots, author_tag, voter_pseudonym
 from app import jobs
 from app.jobs import outbox as job_outbox
 from app.extensions import db
@@ -53,13 +53,24 @@ def _audience(conversation: Conversation) -> dict[str, tuple[str, str]]:
 
 
 def _items(conversation_id: int) -> list[tuple[str, str]]:
-    """(author tag, nonce) of every idea and comment people wrote (imported paper notes have no author).
+    """(author tag, nonce) of every idea and comment people wrote before author slots existed (imported paper notes
+    have no author); later items are found by their slot tags (_first_slots).
 
     Keyed by tag, not nonce: a nonce made from a client token can repeat across people and tables.
     """
-    ideas = sa.select(Idea.nonce, Idea.author_tag).where(Idea.conversation_id == conversation_id, Idea.source != "paper")
-    comments = sa.select(Comment.nonce, Comment.author_tag).where(Comment.conversation_id == conversation_id)
+    ideas = sa.select(Idea.nonce, Idea.author_tag).where(Idea.conversation_id == conversation_id, Idea.source != "paper",
+                                                         Idea.slot_tag.is_(None))
+    comments = sa.select(Comment.nonce, Comment.author_tag).where(Comment.conversation_id == conversation_id,
+                                                                  Comment.slot_tag.is_(None))
     return [(t, n) for n, t in db.session.execute(ideas)] + [(t, n) for n, t in db.session.execute(comments)]
+
+
+def _slot_tags(conversation_id: int) -> dict[str, set[str]]:
+    """Every slot tag of the conversation's ideas and of its comments. A person wrote an item of a kind if and only if
+    their first slot of that kind is held: slots are taken in order and items are never deleted one by one."""
+    return {kind: set(db.session.scalars(sa.select(model.slot_tag).where(model.conversation_id == conversation_id,
+                                                                         model.slot_tag.is_not(None))))
+            for kind, model in (("idea", Idea), ("comment", Comment))}
 
 
 def _part(value: str) -> bytes:
@@ -100,6 +111,7 @@ def count_people(conversation: Conversation, key: bytes) -> tuple[Counter[str], 
     """People who voted or wrote, by organisation and by staff group; voters nobody matches are "Not recorded"."""
     people = _audience(conversation)
     voters = set(db.session.scalars(sa.select(Vote.voter).where(Vote.conversation_id == conversation.id).distinct()))
+    slots = _slot_tags(conversation.id)
     unmatched = dict(_items(conversation.id))  # author tag -> nonce, shrinking as authors are found
     author_of = _author_matcher(key, unmatched)
     took_part: list[str] = []
@@ -109,7 +121,10 @@ def count_people(conversation: Conversation, key: bytes) -> tuple[Counter[str], 
             voters.discard(pseudonym)
             took_part.append(user_key)
             continue
-        # Cost: items x people HMACs at worst; each match removes an item, and voters are never tried.
+        if any(author_slots(key, user_key, kind)(0) in held for kind, held in slots.items()):
+            took_part.append(user_key)
+            continue
+        # Items from before author slots: items x people HMACs at worst; each match removes an item.
         found = author_of(user_key)
         if found is not None:
             del unmatched[found]

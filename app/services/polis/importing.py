@@ -245,6 +245,7 @@ def _write(organisation_id: int, export: PolisExport, report: Callable[[int], No
         idea_of[statement.polis_id] = random_id()
         rows.append({"id": idea_of[statement.polis_id], "conversation_id": conversation.id, "question_id": question_id,
                      "body": body, "nonce": nonce, "author_tag": tag(key, "polis", secrets.token_hex(32), nonce),
+                     "slot_tag": secrets.token_hex(32),  # no author: a slot nobody's tags reach
                      "created_hour": hour, "status": status.value, "source": "polis",
                      "flagged_identifying": flagged, "queued": flagged and statement.shown})
     db.session.execute(sa.insert(Idea), rows)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app.crypto import author_tag, tag, voter_pseudonym
+from app.crypto import tag, voter_pseudonym
 from app.extensions import db
 from app.models import (
     Comment,
@@ -36,6 +36,7 @@ from app.services.access import get_conversation, visible_conversations
 from app.services.common.errors import InvalidInput, NotAllowedNow, NotFound
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
+from app.services.content.authorship import own_ids
 
 TEXT_MAX = 4000
 NOTICE_WINDOW = timedelta(days=90)  # only recent updates are told, so a new device does not replay years of them
@@ -159,12 +160,9 @@ def _took_part(participant: Participant, conversation: Conversation, key: bytes,
     voter = voter_pseudonym(key, participant.user_key)
     if db.session.scalar(sa.select(sa.exists().where(Vote.voter == voter, Vote.idea_id.in_(idea_ids)))):
         return True
-    for model in (Idea, Comment):
-        column = model.id if model is Idea else Comment.idea_id
-        for nonce, tag in db.session.execute(sa.select(model.nonce, model.author_tag).where(column.in_(idea_ids))):
-            if author_tag(key, participant.user_key, nonce) == tag:
-                return True
-    return False
+    # The person's own items, found by their author slots (work grows with what they wrote, not with the theme).
+    return bool(own_ids(participant, key, Idea, conversation.id, Idea.id.in_(idea_ids))
+                or own_ids(participant, key, Comment, conversation.id, Comment.idea_id.in_(idea_ids)))
 
 
 def outcome_notices(participant: Participant, dismissed: Collection[str] = ()) -> list[Notice]:
