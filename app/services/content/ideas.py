@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
 from app import live
 from app.extensions import db
-from app.models import ContentStatus, Conversation, Idea, Vote
+from app.models import ContentStatus, Conversation, ConversationKey, Idea, Vote
 from app.services.content.authorship import commit_keeping, insert_once, stamp
 from app.services.workshops import events
 from app.services.access import get_question, member_visibility, visibility_params, visible_to
@@ -95,21 +95,31 @@ _IDEA_CONVERSATION = (
     .where(Idea.id == sa.bindparam("idea_id"), Idea.status == ContentStatus.PUBLISHED, member_visibility())
     .options(lazyload(Conversation.organisation))
 )
+# What a vote reads of the conversation (its open/closed state and phase, the voting mode, whether counts are hidden,
+# the wrapped key), and nothing else of its 40-odd columns: the vote path builds the object from a narrow row.
+VOTE_READS = (Conversation.id, Conversation.status, Conversation.opens_at, Conversation.closes_at, Conversation.phase,
+              Conversation.phase_ends_at, Conversation.auto_advance, Conversation.votes_hidden, Conversation.voting_mode)
+_NARROW = (load_only(*VOTE_READS, raiseload=False),
+           joinedload(Conversation.key).load_only(ConversationKey.wrapped, ConversationKey.epoch_id))
+_IDEA_CONVERSATION_FOR_VOTE = _IDEA_CONVERSATION.options(*_NARROW)
 
 
-def visible_idea_conversation(participant: Participant, idea_id: str) -> Conversation:
+def visible_idea_conversation(participant: Participant, idea_id: str, *, for_vote: bool = False) -> Conversation:
     """The conversation of a published idea this person may see, or NotFound: the same check as visible_idea.
 
-    The caller uses `idea_id` itself afterwards; it names exactly the idea the check matched.
+    The caller uses `idea_id` itself afterwards; it names exactly the idea the check matched. `for_vote` loads only
+    VOTE_READS (and the key): anything else read of it later is loaded then, in a statement of its own.
     """
     if participant.guest_conversation_id is None:
-        conversation = db.session.scalar(_IDEA_CONVERSATION, {"idea_id": idea_id, **visibility_params(participant)})
+        statement = _IDEA_CONVERSATION_FOR_VOTE if for_vote else _IDEA_CONVERSATION
+        conversation = db.session.scalar(statement, {"idea_id": idea_id, **visibility_params(participant)})
     else:
-        conversation = db.session.scalar(
+        guest = (
             sa.select(Conversation).join(Idea, Idea.conversation_id == Conversation.id)
             .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, visible_to(participant))
             .options(lazyload(Conversation.organisation))
         )
+        conversation = db.session.scalar(guest.options(*_NARROW) if for_vote else guest)
     if conversation is None:
         raise NotFound("We could not find that idea.")
     return conversation

@@ -65,7 +65,7 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> VoteResult
     A handful of statements: the idea's conversation with the idea's access check, the upsert, the idea's new counts,
     and the live event, numbered last (app/live/store.py). No conversation-wide counter is touched.
     """
-    conversation = visible_idea_conversation(participant, idea_id)
+    conversation = visible_idea_conversation(participant, idea_id, for_vote=True)
     require_allowed(conversation, "vote")
     allowed = {"support"} if conversation.voting_mode == VotingMode.SUPPORT else {"agree", "disagree", "pass"}
     if choice not in allowed:
@@ -82,7 +82,7 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> VoteResult
 
 def withdraw_vote(participant: Participant, idea_id: str) -> VoteResult:
     """Remove this person's vote on an idea, if any."""
-    conversation = visible_idea_conversation(participant, idea_id)
+    conversation = visible_idea_conversation(participant, idea_id, for_vote=True)
     require_allowed(conversation, "vote")
     voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
     removed = db.session.connection().execute(_DELETE, {"idea_id": idea_id, "voter": voter}).rowcount
