@@ -11,6 +11,8 @@ robust to other load on the machine; wall time is printed for reference only.
     .venv/bin/python bench/write_cpu.py --votes 500 --comments 200 \
         --postgresql postgresql+psycopg://postgres@127.0.0.1:5432/chorus_perfw_cpu --redis redis://127.0.0.1:6379/4
     .venv/bin/python bench/write_cpu.py --profile vote --sort tottime   # where a vote's CPU goes (cProfile)
+    .venv/bin/python bench/write_cpu.py --baseline /tmp/main --rounds 2 …  # another tree (git archive main) and
+                                                                        # this one in turns, a table of both
 """
 
 from __future__ import annotations
@@ -213,7 +215,12 @@ def main() -> None:
     parser.add_argument("--profile", choices=["vote", "comment"], help="cProfile Chorus on this kind instead")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--baseline", metavar="DIR", help="another checkout (e.g. git archive main) measured in turns")
+    parser.add_argument("--rounds", type=int, default=2, help="with --baseline: rounds of baseline then this tree")
     args = parser.parse_args()
+    if args.baseline:
+        in_turns(args)
+        return
 
     from bench.http_load import prepare
 
@@ -247,6 +254,26 @@ def main() -> None:
                 c, b = results[kind]["chorus"][figure], results[kind]["bare"][figure]
                 results[kind]["ratio_" + figure] = round(b / c, 3) if c else None
         print(json.dumps({"load_average": os.getloadavg(), "people": args.people, **results}, indent=1))
+
+
+def in_turns(args: argparse.Namespace) -> None:
+    """Run this script on the baseline tree and on this one, one after the other, `rounds` times; print a table."""
+    import subprocess
+
+    passed = [a for a in sys.argv[1:] if a not in ("--baseline", args.baseline, "--rounds", str(args.rounds))]
+    print("| round | tree | load | write | CPU ms (best block) | statements | bare CPU ms | ratio bare/Chorus |")
+    print("|---|---|---|---|---|---|---|---|")
+    for round_ in range(1, args.rounds + 1):
+        for name, root in (("baseline", args.baseline), ("this tree", str(HERE))):
+            env = {**os.environ, "CHORUS_BENCH_ROOT": root}
+            out = subprocess.run([sys.executable, str(Path(__file__).resolve()), *passed], env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            result = json.loads(out[out.index("{"):])
+            load = result["load_average"][0]
+            for kind in ("vote", "comment"):
+                c, b = result[kind]["chorus"], result[kind]["bare"]
+                print(f"| {round_} | {name} | {load:.1f} | {kind} | {c['cpu_ms']} ({c['cpu_ms_best_block']}) | "
+                      f"{c['statements']} | {b['cpu_ms']} | {result[kind]['ratio_cpu_ms']} |", flush=True)
 
 
 if __name__ == "__main__":

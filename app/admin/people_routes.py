@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from app.admin import bp
+from app.auth import signed_in_record
 from app.admin.forms import ConfirmForm, MembershipForm, PasswordForm, PersonForm, TokenForm, UploadForm
 from app.admin.helpers import fail_on, organisation_choices, page_arg, scope, staff_group_choices
 from app.models import User
@@ -72,7 +72,7 @@ def set_membership(user_id: int) -> ResponseReturnValue:
     form.organisation_id.choices = organisation_choices("Choose an organisation")
     if form.validate_on_submit():
         try:
-            roster.set_role(scope(), current_user, person, form.organisation_id.data, form.role.data,
+            roster.set_role(scope(), signed_in_record(), person, form.organisation_id.data, form.role.data,
                             form.staff_group_id.data)
         except ServiceError as error:
             fail_on(form, error, "organisation_id")
@@ -89,7 +89,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         make_active = request.form.get("active") == "1"
         try:
-            roster.set_active(current_user, person, make_active)
+            roster.set_active(signed_in_record(), person, make_active)
         except ServiceError as error:
             flash(error.message, "error")
         else:
@@ -103,7 +103,7 @@ def set_password(user_id: int) -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            passwords.admin_reset(current_user, person, form.password.data or "", form.confirm.data or "")
+            passwords.admin_reset(signed_in_record(), person, form.password.data or "", form.confirm.data or "")
         except ServiceError as error:
             fail_on(form, error, "password")
         else:
@@ -120,7 +120,7 @@ def issue_token(user_id: int) -> ResponseReturnValue:
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token = roster.issue_token(person, form.name.data or "", issued_by=current_user)
+            token = roster.issue_token(person, form.name.data or "", issued_by=signed_in_record())
         except ServiceError as error:
             fail_on(form, error, "name")
         else:

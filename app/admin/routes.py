@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from app.admin import bp
+from app.auth import signed_in_record
 from app.admin.forms import ConfirmForm, OrganisationForm, PartnershipForm, StaffGroupForm
 from app.admin.helpers import fail_on, partnership_choices, scope
 from app.models import Organisation
@@ -34,7 +34,7 @@ def new_organisation() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             org = organisations.create_organisation(form.name.data or "", form.code.data or "", form.partnership_id.data,
-                                                    admin=current_user)
+                                                    admin=signed_in_record())
         except ServiceError as error:
             fail_on(form, error, "name")
         else:

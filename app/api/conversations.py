@@ -8,6 +8,7 @@ from flask import abort, url_for
 from flask_login import current_user
 
 from app.api import bp, for_role
+from app.auth import signed_in_record
 from app.api.schemas.conversations import (Conversation, ConversationCreate, ConversationEdit, ConversationList, Me,
                                            Membership, Mine, Question, QuestionList)
 from app.api.schemas.content import Comment, Idea
@@ -50,9 +51,11 @@ def _current(conversation: ConversationRow) -> dict[str, Any]:
 @validate(resp=responses(200, Me, (401,)))
 def me() -> Me:
     """The signed-in person's organisations and roles."""
-    return Me(display_name=current_user.display_name, memberships=[
+    # The memberships' organisation and staff group names come from the rows themselves (a guest has none).
+    user = current_user if getattr(current_user, "is_guest", False) else signed_in_record()
+    return Me(display_name=user.display_name, memberships=[
         Membership(organisation=m.organisation.name, organisation_id=m.organisation_id, role=m.role,
-                   staff_group=m.staff_group.name if m.staff_group else None) for m in current_user.memberships])
+                   staff_group=m.staff_group.name if m.staff_group else None) for m in user.memberships])
 
 
 @bp.get("/conversations")

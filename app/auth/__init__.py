@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask import Flask, Request, abort, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import joinedload
 from flask_login import current_user
 
 from app.extensions import db, login_manager
-from app.models import User
-from app.services.accounts.users import user_for_token
+from app.models import Membership, User
+from app.models.user import SignedInUser
+from app.services.accounts.users import signed_in_columns, user_for_token
 from app.services.accounts.sessions import revoked_clause, revoked_params
 
 if TYPE_CHECKING:
@@ -26,15 +26,30 @@ _WHILE_SETTING_PASSWORD = {"auth.change_password", "auth.logout", "static", "pag
 
 
 # Every signed-in request loads its person with their memberships, and whether the session has signed out, in one
-# statement built once with parameters.
-_SIGNED_IN = (sa.select(User, revoked_clause()).where(User.id == sa.bindparam("id"), User.active.is_(True))
-              .options(joinedload(User.memberships)))
+# statement built once with parameters, as narrow rows (one per membership) rather than ORM objects.
+_SIGNED_IN = (sa.select(*signed_in_columns(), revoked_clause().label("signed_out"))
+              .select_from(User).outerjoin(Membership, Membership.user_id == User.id)
+              .where(User.id == sa.bindparam("id"), User.active.is_(True)))
 
 
-def password_mark(user: User) -> str:
+def password_mark(user: User | SignedInUser) -> str:
     """A keyed fingerprint of the password hash, kept in the session: a new password ends every other session."""
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, (user.password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def signed_in_record() -> User:
+    """The signed-in person's User row, for the views that change the account or read its related rows.
+
+    A guest has none: 404, as for any page that is not theirs.
+    """
+    user = current_user._get_current_object()
+    if isinstance(user, User):  # signed in during this request: login_user set the row itself
+        return user
+    record = user.record() if isinstance(user, SignedInUser) else None
+    if record is None:
+        abort(404)
+    return record
 
 
 def init_login(app: Flask) -> None:
@@ -47,18 +62,21 @@ def init_login(app: Flask) -> None:
             app.config[name] = app.config.get("CHORUS_ENV") == "production"
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
+    def _load_user(user_id: str) -> SignedInUser | None:
         if not (user_id.isascii() and user_id.isdigit()):
             return None
         sid = session.get("_sid")
         if not isinstance(sid, str) or not sid:
             return None
-        found = db.session.execute(_SIGNED_IN, {"id": int(user_id), **revoked_params(sid)}).unique().first()
-        if found is None or not hmac.compare_digest(str(session.get("_pw", "")), password_mark(found[0])):
-            return None  # deactivated, or the password has changed since this session signed in
-        if found[1]:
+        rows = db.session.connection().execute(_SIGNED_IN, {"id": int(user_id), **revoked_params(sid)}).all()
+        if not rows:
+            return None  # deactivated or gone
+        user = SignedInUser.from_rows(rows)
+        if not hmac.compare_digest(str(session.get("_pw", "")), password_mark(user)):
+            return None  # the password has changed since this session signed in
+        if rows[0].signed_out:
             return None  # signed out: a copy of this cookie must not sign anyone in
-        return found[0]
+        return user
 
     @app.before_request
     def _until_own_password() -> ResponseReturnValue | None:
@@ -72,7 +90,7 @@ def init_login(app: Flask) -> None:
         return redirect(url_for("auth.change_password"))
 
     @login_manager.request_loader
-    def _load_from_token(req: Request) -> User | GuestUser | None:
+    def _load_from_token(req: Request) -> SignedInUser | GuestUser | None:
         header = req.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
             from app.join.guest import guest_from_session

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 
-from app.auth import password_mark
+from app.auth import password_mark, signed_in_record
 from app.extensions import limiter
 from app.services.accounts import passwords
 from app.services.common.errors import InvalidInput, NotFound, ServiceError
@@ -26,9 +26,7 @@ def _fail_on(form: FlaskForm, error: ServiceError, default: str) -> None:
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def change_password() -> ResponseReturnValue:
-    user = current_user._get_current_object()
-    if not hasattr(user, "must_change_password"):
-        abort(404)  # a guest who joined with a code has no account, so no password
+    user = signed_in_record()  # a guest who joined with a code has no account, so no password: 404
     form = OwnPasswordForm()
     if user.sso_subject is None and form.validate_on_submit():
         try:

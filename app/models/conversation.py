@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,6 +56,41 @@ audience = sa.Table(
     sa.Column("conversation_id", sa.ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+class ConversationState(Protocol):
+    """What the open/closed and phase rules read of a conversation: a Conversation, or a narrow row of it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def opens_at(self) -> datetime | None: ...
+    @property
+    def closes_at(self) -> datetime | None: ...
+    @property
+    def phase(self) -> str | None: ...
+    @property
+    def phase_ends_at(self) -> datetime | None: ...
+    @property
+    def auto_advance(self) -> bool: ...
+    @property
+    def votes_hidden(self) -> bool: ...
+    @property
+    def voting_mode(self) -> str: ...
+
+    def is_accepting(self, now: datetime | None = None) -> bool: ...
+
+
+def accepting(conversation: ConversationState, now: datetime | None = None) -> bool:
+    """True while people may post, comment, vote and edit."""
+    now = now or utcnow()
+    if conversation.status != ConversationStatus.OPEN:
+        return False
+    if conversation.opens_at and now < conversation.opens_at:
+        return False
+    return not (conversation.closes_at and now >= conversation.closes_at)
 
 
 class Conversation(Model):
@@ -115,12 +151,7 @@ class Conversation(Model):
 
     def is_accepting(self, now: datetime | None = None) -> bool:
         """True while people may post, comment, vote and edit."""
-        now = now or utcnow()
-        if self.status != ConversationStatus.OPEN:
-            return False
-        if self.opens_at and now < self.opens_at:
-            return False
-        return not (self.closes_at and now >= self.closes_at)
+        return accepting(self, now)
 
     @property
     def status_label(self) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 from app.extensions import db
 from app.models import Conversation, ConversationStatus, Organisation, Question, SpeakUpThread, Theme, audience
 from app.models.base import utcnow
+from app.models.conversation import ConversationState
 from app.services.common.errors import NotAllowedNow, NotFound
 from app.services.common.participants import Participant
 
@@ -105,7 +106,7 @@ def get_question(participant: Participant, question_id: int) -> Question:
     return question
 
 
-def require_accepting(conversation: Conversation) -> None:
+def require_accepting(conversation: ConversationState) -> None:
     """Raise NotAllowedNow unless the conversation takes posts, comments and votes right now."""
     if not conversation.is_accepting():
         if conversation.status == ConversationStatus.DRAFT:

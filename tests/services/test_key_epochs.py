@@ -16,7 +16,7 @@ from app.models import Conversation, ConversationKey
 from app.models.base import utcnow
 from app.models.conversation import KeyEpoch
 from app.services.conversations import lifecycle
-from app.services.content import ideas
+from app.services.content import ideas, voting
 from app.services.common import keys
 from app.services.common.keys import conversation_key, keyring, shred_expired_keys, shred_key
 from app.services.content.listing import my_posts
@@ -208,3 +208,24 @@ def test_a_remembered_rate_limit_key_is_forgotten_when_its_conversation_is_shred
     db.session.expire_all()
     assert keys.purpose_key(staying.id, "ratelimit") == staying_limit  # re-wrapped, the same key underneath
     assert keys.purpose_key(10**9, "ratelimit") is None
+
+
+def test_a_key_read_as_columns_before_a_shredding_still_opens_or_is_archived(app, key_dir, make_user, make_conversation,
+                                                                               as_participant):
+    """A vote reads the wrapped key as columns (keys.stored_key): read before another host's shredding, the old
+    epoch is gone by the time it is unwrapped; the live key is read again under the new epoch, the shredded one is not."""
+    closing, staying = make_conversation(), make_conversation(title="Stays open")
+    staying_key = conversation_key(staying)
+    read_before = {c.id: (c.key.wrapped, c.key.epoch_id) for c in (closing, staying)}
+    _close_long_ago(app, closing)
+    assert shred_expired_keys() == [closing.id]
+    db.session.expire_all()
+    assert keys.stored_key(staying.id, *read_before[staying.id]) == staying_key
+    with pytest.raises(keys.NotAllowedNow):
+        keys.stored_key(closing.id, *read_before[closing.id])
+    with pytest.raises(keys.NotAllowedNow):
+        keys.stored_key(closing.id, None, None)
+    # Votes on the staying conversation go on.
+    person = make_user()
+    idea, _ = ideas.post_idea(as_participant(person), staying.questions[0].id, "Keep the rota app")
+    assert voting.cast_vote(as_participant(person), idea.id, "support").votes == {"support": 1}

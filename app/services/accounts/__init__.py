@@ -48,5 +48,6 @@
 - users.authenticate: The active user with this email and password, or None; takes similar time either way.
 - users.user_by_email
 - users.create_api_token: Create a personal API token and return it; only its hash is kept, so show it once.
-- users.user_for_token: The active user a bearer token belongs to, or None.
+- users.signed_in_columns: The User and Membership columns a signed-in request reads (SignedInUser.from_rows); join Membership outer.
+- users.user_for_token: The active person a bearer token belongs to, or None.
 """

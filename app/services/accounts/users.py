@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from app.crypto import hash_token
 from app.extensions import db
 from app.models import ApiToken, Membership, Organisation, Role, StaffGroup, User
+from app.models.user import SignedInUser
 from app.services.common.errors import Conflict, InvalidInput, NotFound
 from app.services.common.offload import off_loop
 
@@ -177,18 +178,22 @@ def create_api_token(user: User, name: str = "API token") -> str:
     return token
 
 
-# One statement with the user and memberships, built once: a token request (a vote, a post) runs on a tight budget.
-# The token row itself is only joined and filtered on, never loaded: no ORM object is built for it.
-# Memberships come without their organisation and staff group rows: roles and ids are what a request checks
-# (anything that reads the rows themselves loads them then).
-_TOKEN = (sa.select(User).join(ApiToken, ApiToken.user_id == User.id)
-          .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked.is_(False), User.active.is_(True))
-          .options(joinedload(User.memberships).options(lazyload(Membership.organisation),
-                                                        lazyload(Membership.staff_group))))
+def signed_in_columns() -> list[Any]:
+    """The User and Membership columns a signed-in request reads (SignedInUser.from_rows); join Membership outer."""
+    return ([getattr(User, name) for name in SignedInUser.USER_COLUMNS]
+            + [getattr(Membership, name) for name in SignedInUser.MEMBERSHIP_COLUMNS])
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+# One statement built once, one narrow row per membership: a token request (a vote, a post) runs on a tight budget.
+# The token row is only joined and filtered on; no ORM object is built for it, the user or the memberships.
+_TOKEN = (sa.select(*signed_in_columns()).select_from(ApiToken).join(User, User.id == ApiToken.user_id)
+          .outerjoin(Membership, Membership.user_id == User.id)
+          .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked.is_(False), User.active.is_(True)))
+
+
+def user_for_token(token: str) -> SignedInUser | None:
+    """The active person a bearer token belongs to, or None."""
     if not token or not token.startswith("chorus_"):
         return None
-    return db.session.scalars(_TOKEN, {"token_hash": hash_token(token)}).unique().first()
+    rows = db.session.connection().execute(_TOKEN, {"token_hash": hash_token(token)}).all()
+    return SignedInUser.from_rows(rows) if rows else None

@@ -5,6 +5,7 @@
 - keys.keyring: The process's keyring, set up by create_app from CHORUS_PSEUDONYM_KEY and CHORUS_KEY_DIR.
 - keys.create_key: Give a new (flushed) conversation its own random key, wrapped under the current epoch.
 - keys.conversation_key: The unwrapped key, or NotAllowedNow once it has been destroyed.
+- keys.stored_key: conversation_key for a key read as columns (wrapped, epoch) rather than as the ConversationKey object.
 - keys.shred_keys: Destroy these conversations' keys for good: new epoch, re-wrap every other live key, destroy old epochs.
 - keys.shred_key: Destroy one conversation's key so nothing in it can ever be linked to a person again.
 - keys.destroy_retired_epochs: Remove from the key directory every epoch the database records as destroyed; returns their ids.

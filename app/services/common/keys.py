@@ -103,6 +103,24 @@ def conversation_key(conversation: Conversation) -> bytes:
         return keyring().unwrap(record.wrapped, _context(conversation.id), record.epoch_id)
 
 
+_STORED = sa.select(ConversationKey.wrapped, ConversationKey.epoch_id).where(
+    ConversationKey.conversation_id == sa.bindparam("conversation_id"))
+
+
+def stored_key(conversation_id: int, wrapped: bytes | None, epoch_id: str | None) -> bytes:
+    """conversation_key for a key read as columns (wrapped, epoch) rather than as the ConversationKey object."""
+    if wrapped is None:
+        raise NotAllowedNow(ARCHIVED)
+    try:
+        return keyring().unwrap(wrapped, _context(conversation_id), epoch_id)
+    except KeyError_:
+        # As conversation_key: a shredding may have re-wrapped it under a new epoch since we read it.
+        row = db.session.connection().execute(_STORED, {"conversation_id": conversation_id}).first()
+        if row is None or row.wrapped is None:
+            raise NotAllowedNow(ARCHIVED) from None
+        return keyring().unwrap(row.wrapped, _context(conversation_id), row.epoch_id)
+
+
 # How long a purpose key (rate limits) derived from a conversation key is used without reading the key's row again:
 # a shredding on another host stops it at most this long after (this host forgets it at once).
 PURPOSE_KEY_SECONDS = 60.0

@@ -11,11 +11,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.crypto import voter_pseudonym
 from app import live
 from app.extensions import db
-from app.models import Conversation, Vote, VotingMode
+from app.models import Vote, VotingMode
 from app.services.workshops import events
 from app.services.common.errors import InvalidInput
-from app.services.content.ideas import visible_idea_conversation
-from app.services.common.keys import conversation_key
+from app.services.content.ideas import VotedConversation, voted_conversation
 from app.services.common.participants import Participant
 from app.services.workshops.phases import counts_hidden, require_allowed
 
@@ -53,7 +52,7 @@ class VoteResult:
     my_vote: str | None
 
 
-def _result(conversation: Conversation, idea_id: str, my_vote: str | None, counts: dict[str, int]) -> VoteResult:
+def _result(conversation: VotedConversation, idea_id: str, my_vote: str | None, counts: dict[str, int]) -> VoteResult:
     # A voter sees counts even while they are hidden from others (as idea cards do); after a withdrawal, not.
     hidden = counts_hidden(conversation) and my_vote is None
     return VoteResult(idea_id, None if hidden else counts, my_vote)
@@ -65,12 +64,12 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> VoteResult
     A handful of statements: the idea's conversation with the idea's access check, the upsert, the idea's new counts,
     and the live event, numbered last (app/live/store.py). No conversation-wide counter is touched.
     """
-    conversation = visible_idea_conversation(participant, idea_id)
+    conversation = voted_conversation(participant, idea_id)
     require_allowed(conversation, "vote")
     allowed = {"support"} if conversation.voting_mode == VotingMode.SUPPORT else {"agree", "disagree", "pass"}
     if choice not in allowed:
         raise InvalidInput("Choose " + " or ".join(sorted(allowed)), field="choice")
-    voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
+    voter = voter_pseudonym(conversation.key(), participant.user_key)
     _upsert(idea_id, voter, conversation.id, VOTE_VALUES[choice])
     counts = events.vote_counts(idea_id, conversation.voting_mode)
     message = events.votes_changed(conversation, idea_id, counts)
@@ -82,9 +81,9 @@ def cast_vote(participant: Participant, idea_id: str, choice: str) -> VoteResult
 
 def withdraw_vote(participant: Participant, idea_id: str) -> VoteResult:
     """Remove this person's vote on an idea, if any."""
-    conversation = visible_idea_conversation(participant, idea_id)
+    conversation = voted_conversation(participant, idea_id)
     require_allowed(conversation, "vote")
-    voter = voter_pseudonym(conversation_key(conversation), participant.user_key)
+    voter = voter_pseudonym(conversation.key(), participant.user_key)
     removed = db.session.connection().execute(_DELETE, {"idea_id": idea_id, "voter": voter}).rowcount
     counts = events.vote_counts(idea_id, conversation.voting_mode)
     message = events.votes_changed(conversation, idea_id, counts) if removed else None

@@ -17,6 +17,7 @@ from app import live
 from app.extensions import db
 from app.live import LiveMessage
 from app.models import Comment, ContentStatus, Conversation, Idea, Theme, ThemeRun, ThemeSnapshot, Vote, VotingMode
+from app.models.conversation import ConversationState
 from app.services.workshops.phases import counts_hidden
 
 
@@ -99,7 +100,7 @@ def comment_withdrawn(comment: Comment) -> LiveMessage | None:
                                                                       "comment_id": comment.id})
 
 
-def votes_changed(conversation: Conversation, idea_id: str, counts: dict[str, int] | None = None) -> LiveMessage:
+def votes_changed(conversation: ConversationState, idea_id: str, counts: dict[str, int] | None = None) -> LiveMessage:
     """Counts while they are shown; while hidden, only that they changed (browsers ask for what they may see)."""
     if counts_hidden(conversation):
         return live.record(conversation.id, "votes", {"idea_id": idea_id, "hidden": True})

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from app.models import Conversation, ConversationStatus, Phase
+from app.models.conversation import ConversationState
 from app.models.base import utcnow
 from app.services.access import require_accepting
 from app.services.common.errors import NotAllowedNow
@@ -38,7 +39,7 @@ _REVIEW = "The session is in review: you can read the ideas and themes, but not 
 NEXT_PHASE: dict[str, str] = {Phase.COLLECT.value: Phase.VOTE.value, Phase.VOTE.value: Phase.REVIEW.value}
 
 
-def due_phase(conversation: Conversation, now: datetime | None = None) -> str | None:
+def due_phase(conversation: ConversationState, now: datetime | None = None) -> str | None:
     """The phase the session moves on to now that its timer has run out, or None (not opted in, not due)."""
     if not conversation.auto_advance or conversation.phase not in NEXT_PHASE or conversation.phase_ends_at is None:
         return None
@@ -47,18 +48,18 @@ def due_phase(conversation: Conversation, now: datetime | None = None) -> str | 
     return NEXT_PHASE[conversation.phase] if conversation.phase_ends_at <= (now or utcnow()) else None
 
 
-def current_phase(conversation: Conversation) -> str | None:
+def current_phase(conversation: ConversationState) -> str | None:
     """The phase the server enforces: the stored one, or the next when an automatic move is due."""
     return due_phase(conversation) or conversation.phase
 
 
-def allows(conversation: Conversation, action: Action) -> bool:
+def allows(conversation: ConversationState, action: Action) -> bool:
     """True if the conversation's phase (if any) allows the action; says nothing about open/closed."""
     phase = current_phase(conversation)
     return phase is None or action in ALLOWED.get(phase, frozenset())
 
 
-def require_allowed(conversation: Conversation, action: Action) -> None:
+def require_allowed(conversation: ConversationState, action: Action) -> None:
     """Raise NotAllowedNow unless the conversation is accepting and its phase allows the action."""
     require_accepting(conversation)
     if allows(conversation, action):
@@ -69,7 +70,7 @@ def require_allowed(conversation: Conversation, action: Action) -> None:
     raise NotAllowedNow(_REFUSALS.get((phase, action), _REVIEW))
 
 
-def counts_hidden(conversation: Conversation) -> bool:
+def counts_hidden(conversation: ConversationState) -> bool:
     """Counts are hidden (from people who have not voted on an idea) until the vote phase ends."""
     if not conversation.votes_hidden or conversation.status == ConversationStatus.CLOSED:
         return False
