@@ -27,6 +27,7 @@ import itertools
 import json
 import sys
 import time
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -258,16 +259,22 @@ def _eigengap(x: np.ndarray, neighbours: int, top: int = 40) -> int:
     return max(range(2, top + 1), key=lambda k: lam[k] - lam[k - 1])
 
 
+def _criteria_sample(name: str, seed: int) -> tuple[Any, np.ndarray, Any, np.ndarray]:
+    """The labelled set's gold labels, the indices of up to 2,000 rows sampled for the seed, their term matrix and
+    their tfidf-lsa vectors (what criteria() and umap_criteria() both score)."""
+    texts, gold = load_set(name)
+    rng = np.random.default_rng(seed)
+    idx = np.arange(len(texts)) if len(texts) <= 2000 else np.sort(rng.choice(len(texts), 2000, replace=False))
+    terms = term_matrix([analyse(texts[i]) for i in idx])
+    return gold, idx, terms, l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms))
+
+
 def criteria(name: str, seed: int) -> dict[str, object]:
     """k that each automatic-k criterion picks (Ward-tree cuts of 2,000 rows, k in CRITERIA_KS), for one seed."""
     from sklearn.cluster import HDBSCAN
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 
-    texts, gold = load_set(name)
-    rng = np.random.default_rng(seed)
-    idx = np.arange(len(texts)) if len(texts) <= 2000 else np.sort(rng.choice(len(texts), 2000, replace=False))
-    terms = term_matrix([analyse(texts[i]) for i in idx])
-    s = l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms))
+    gold, idx, terms, s = _criteria_sample(name, seed)
     ks = CRITERIA_KS
     start = time.process_time()
     wss, sil, cuts = _ward_curves(s)
@@ -353,11 +360,7 @@ def umap_criteria(name: str, seed: int) -> dict[str, object]:
     """k that each UMAP-based rule picks on the same 2,000 tfidf-lsa rows as criteria(), with silhouette (in use)."""
     from sklearn.metrics import silhouette_score
 
-    texts, gold = load_set(name)
-    rng = np.random.default_rng(seed)
-    idx = np.arange(len(texts)) if len(texts) <= 2000 else np.sort(rng.choice(len(texts), 2000, replace=False))
-    terms = term_matrix([analyse(texts[i]) for i in idx])
-    s = l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms))
+    gold, idx, terms, s = _criteria_sample(name, seed)
     s = s[np.linalg.norm(s, axis=1) > 0]  # as the engine: a text with no content words is not clustered
     n, ks = len(s), CRITERIA_KS
     row: dict[str, object] = {"set": name, "seed": seed, "gold_k": len({gold[i] for i in idx}), "n": n}

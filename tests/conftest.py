@@ -231,3 +231,18 @@ def redis_url() -> str:
             pytest.fail(f"CI expects Redis at {REDIS_URL}: {error}")
         pytest.skip(f"Redis not reachable at {REDIS_URL}")
     return REDIS_URL
+
+
+def idea_with_api_token(code: str = "LT01"):  # type: ignore[no-untyped-def]
+    """An open conversation with one idea, its author, and API headers carrying the author's token (for tests that
+    drive the write API outside the usual fixtures)."""
+    from app.services.accounts.users import create_api_token
+    from app.services.content import ideas
+
+    org = organisations.create_organisation(f"Trust {code}", code)
+    user = users.create_user(f"writer-{code.lower()}@trust.nhs.uk", organisation=org, password=PASSWORD)
+    conversation = lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
+        title="Writes", audience_ids=[org.id], questions=["What would help?"]))
+    lifecycle.open_conversation(conversation)
+    idea, _ = ideas.post_idea(Participant.from_user(user), conversation.questions[0].id, "Lockers for night staff")
+    return user, conversation, idea, {"Authorization": f"Bearer {create_api_token(user)}"}

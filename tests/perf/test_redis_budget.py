@@ -11,12 +11,7 @@ import uuid
 import pytest
 import redis.connection
 
-from app.services.accounts import organisations, users
-from app.services.accounts.users import create_api_token
-from app.services.common.participants import Participant
-from app.services.content import ideas
-from app.services.conversations import lifecycle
-from tests.conftest import PASSWORD, running_app
+from tests.conftest import idea_with_api_token, running_app
 
 WRITE = 2  # the posting limit's counter (one script call), the live event's PUBLISH
 
@@ -29,13 +24,7 @@ def redis_app(database_url, redis_url):  # type: ignore[no-untyped-def]
 
 
 def test_a_write_costs_two_redis_round_trips_and_a_refusal_says_when(redis_app, monkeypatch):  # type: ignore[no-untyped-def]
-    org = organisations.create_organisation("Redis Budget Trust", "RB01")
-    user = users.create_user("budget@trust.nhs.uk", organisation=org, password=PASSWORD)
-    conversation = lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
-        title="Budget", audience_ids=[org.id], questions=["What would help?"]))
-    lifecycle.open_conversation(conversation)
-    idea, _ = ideas.post_idea(Participant.from_user(user), conversation.questions[0].id, "Lockers for night staff")
-    headers = {"Authorization": f"Bearer {create_api_token(user)}"}
+    _, _, idea, headers = idea_with_api_token("RB01")
     client = redis_app.test_client()
     # The first request opens the connections (HELLO, SELECT, ...): count a worker's steady state.
     assert client.put(f"/api/v1/ideas/{idea.id}/vote", json={"choice": "support"}, headers=headers).status_code == 200

@@ -10,23 +10,8 @@ import redis
 from limits import parse
 
 from app.crypto import tag
-from app.services.accounts import organisations, users
-from app.services.accounts.users import create_api_token
 from app.services.common.keys import purpose_key
-from app.services.common.participants import Participant
-from app.services.content import ideas
-from app.services.conversations import lifecycle
-from tests.conftest import PASSWORD, running_app
-
-
-def _idea_and_headers():  # type: ignore[no-untyped-def]
-    org = organisations.create_organisation("Limit Trust", "LT01")
-    user = users.create_user("limit@trust.nhs.uk", organisation=org, password=PASSWORD)
-    conversation = lifecycle.create_conversation(org.id, lifecycle.ConversationDetails(
-        title="Limits", audience_ids=[org.id], questions=["What would help?"]))
-    lifecycle.open_conversation(conversation)
-    idea, _ = ideas.post_idea(Participant.from_user(user), conversation.questions[0].id, "Lockers for night staff")
-    return user, conversation, idea, {"Authorization": f"Bearer {create_api_token(user)}"}
+from tests.conftest import idea_with_api_token, running_app
 
 
 def _vote(client, idea, headers):  # type: ignore[no-untyped-def]
@@ -37,7 +22,7 @@ def test_the_counter_is_the_shared_limits_key_and_the_refusal_is_unchanged(datab
     instance = "t" + uuid.uuid4().hex[:10]
     with running_app(database_url, REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_ENABLED=True,
                      RATELIMIT_POST="2 per minute", CHORUS_INSTANCE_ID=instance) as app:
-        user, conversation, idea, headers = _idea_and_headers()
+        user, conversation, idea, headers = idea_with_api_token()
         client = app.test_client()
         assert [_vote(client, idea, headers).status_code for _ in range(2)] == [200, 200]
         refused = _vote(client, idea, headers)
@@ -60,7 +45,7 @@ def test_while_redis_is_away_the_limit_falls_back_to_memory(database_url, limit_
     # Nothing listens on port 1: every storage call fails at once (no wait).
     with running_app(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", RATELIMIT_ENABLED=limit_on,
                      RATELIMIT_POST="2 per minute") as app:
-        _, _, idea, headers = _idea_and_headers()
+        _, _, idea, headers = idea_with_api_token()
         client = app.test_client()
         statuses = [_vote(client, idea, headers).status_code for _ in range(3)]
         assert statuses == ([200, 200, 429] if limit_on else [200, 200, 200])
