@@ -8,6 +8,7 @@ key again, even with the master key (rule A6).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -91,16 +92,15 @@ def create_key(conversation: Conversation) -> None:
 def conversation_key(conversation: Conversation) -> bytes:
     """The unwrapped key, or NotAllowedNow once it has been destroyed."""
     record = conversation.key
-    if record is None or record.wrapped is None:
+    if record is None:
         raise NotAllowedNow(ARCHIVED)
-    try:
-        return keyring().unwrap(record.wrapped, _context(conversation.id), record.epoch_id)
-    except KeyError_:
-        # A shredding (perhaps on another host) may have re-wrapped it under a new epoch since we read it.
-        db.session.refresh(record)
-        if record.wrapped is None:
-            raise NotAllowedNow(ARCHIVED) from None
-        return keyring().unwrap(record.wrapped, _context(conversation.id), record.epoch_id)
+    held = record
+
+    def reread() -> tuple[bytes | None, str | None]:
+        db.session.refresh(held)
+        return held.wrapped, held.epoch_id
+
+    return _unwrap(conversation.id, record.wrapped, record.epoch_id, reread)
 
 
 _STORED = sa.select(ConversationKey.wrapped, ConversationKey.epoch_id).where(
@@ -109,16 +109,27 @@ _STORED = sa.select(ConversationKey.wrapped, ConversationKey.epoch_id).where(
 
 def stored_key(conversation_id: int, wrapped: bytes | None, epoch_id: str | None) -> bytes:
     """conversation_key for a key read as columns (wrapped, epoch) rather than as the ConversationKey object."""
+
+    def reread() -> tuple[bytes | None, str | None]:
+        row = db.session.connection().execute(_STORED, {"conversation_id": conversation_id}).first()
+        return (row.wrapped, row.epoch_id) if row is not None else (None, None)
+
+    return _unwrap(conversation_id, wrapped, epoch_id, reread)
+
+
+def _unwrap(conversation_id: int, wrapped: bytes | None, epoch_id: str | None,
+            reread: Callable[[], tuple[bytes | None, str | None]]) -> bytes:
+    """Unwrap a stored key, or NotAllowedNow once destroyed. A shredding (perhaps on another host) may have
+    re-wrapped it under a new epoch since it was read: then it is read again (reread) and unwrapped once more."""
     if wrapped is None:
         raise NotAllowedNow(ARCHIVED)
     try:
         return keyring().unwrap(wrapped, _context(conversation_id), epoch_id)
     except KeyError_:
-        # As conversation_key: a shredding may have re-wrapped it under a new epoch since we read it.
-        row = db.session.connection().execute(_STORED, {"conversation_id": conversation_id}).first()
-        if row is None or row.wrapped is None:
+        wrapped, epoch_id = reread()
+        if wrapped is None:
             raise NotAllowedNow(ARCHIVED) from None
-        return keyring().unwrap(row.wrapped, _context(conversation_id), row.epoch_id)
+        return keyring().unwrap(wrapped, _context(conversation_id), epoch_id)
 
 
 # How long a purpose key (rate limits) derived from a conversation key is used without reading the key's row again:
