@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, keeps_cards
 from app.services.content.listing import IdeaCard
 from app.services.content.listing_cache import ListingCache
-from app.services.common.worker_memory import per_app
+from app.services.common.worker_memory import KeptValues, per_app
 
 URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's to_url leaves unquoted in a path part
 ENTRIES = 256  # distinct (component, parameters) kept per app; least recently used dropped first
@@ -97,7 +97,7 @@ def _filled(html: str, slots: Mapping[str, str] | None) -> Markup:
 def shared_component(macro: Callable[..., Any], params: Mapping[str, Any],
                      slots: Mapping[str, str] | None = None) -> Markup:
     """For templates: `macro(params)`, rendered once per distinct params in this app (see the module's rules)."""
-    memo: ComponentMemo = current_app.extensions.setdefault("chorus.components", ComponentMemo())
+    memo = per_app("components", ComponentMemo)  # made once, not on every call
     return memo.render(macro, params, slots)
 
 
@@ -165,31 +165,10 @@ class _Shell:
         return "".join(out)
 
 
-class _Shells:
-    """One app's shells, bounded: a form's shell is kept per question (least recently used dropped first)."""
-
-    def __init__(self, size: int = ENTRIES) -> None:
-        self._size = size
-        self._kept: OrderedDict[Hashable, _Shell] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, slots: int, render: Callable[[list[Markup]], Any]) -> _Shell:
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-                return found
-        found = _Shell(str(render([Markup(slot) for slot in _CARD_SLOTS[:slots]])), slots)
-        with self._lock:
-            self._kept[key] = found
-            while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
-        return found
-
-
 def _shell(key: Hashable, slots: int, render: Callable[[list[Markup]], Any]) -> _Shell:
     """The shell of one macro use (key names the macro and every argument it reads), rendered once per app."""
-    return per_app("shells", _Shells).get(key, slots, render)
+    return per_app("shells", lambda: KeptValues(ENTRIES)).get(
+        key, lambda: _Shell(str(render([Markup(slot) for slot in _CARD_SLOTS[:slots]])), slots))
 
 
 def _empty(form: Any) -> bool:

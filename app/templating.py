@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import ChainMap, OrderedDict
+from collections import ChainMap
 from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -18,7 +17,7 @@ from jinja2.runtime import Context
 from app.fragments import URL_SAFE, OncePerVote, card_parts, idea_cards, kept_form, shared_component
 from app.csrf_mask import generate_csrf
 from app.models.base import utcnow
-from app.services.common.worker_memory import per_app
+from app.services.common.worker_memory import KeptValues, per_app
 
 NHSUK_FRONTEND_VERSION = "10.6.1"
 
@@ -44,29 +43,9 @@ def asset_url(path: str) -> str:
 # URLs built from these values alone name a file, a conversation or a question: anything any member sees, never a
 # post, a comment or a person, so they may be kept between readers (docs/anonymity.md, "Pages: what a worker keeps").
 _KEPT_URL_VALUES = frozenset({"filename", "conversation_id", "question_id"})
+# Kept per app: a question page called url_for some 25 times (about 8% of its CPU), for the same static files,
+# header, footer and conversation links on every page.
 _KEPT_URLS = 1024
-
-
-class _KeptUrls:
-    """One app's URLs built by templates, kept: a question page called url_for some 25 times (about 8% of its CPU),
-    for the same static files, header, footer and conversation links on every page."""
-
-    def __init__(self) -> None:
-        self._kept: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, build: Callable[[], str]) -> str:
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-                return found
-        found = build()
-        with self._lock:
-            self._kept[key] = found
-            while len(self._kept) > _KEPT_URLS:
-                self._kept.popitem(last=False)
-        return found
 
 
 def template_url(endpoint: str, **values: Any) -> str:
@@ -85,7 +64,7 @@ def template_url(endpoint: str, **values: Any) -> str:
         hash(key)
     except TypeError:  # a value the key cannot hold exactly
         return url_for(endpoint, **values)
-    return per_app("template_urls", _KeptUrls).get(key, lambda: url_for(endpoint, **values))
+    return per_app("template_urls", lambda: KeptValues(_KEPT_URLS)).get(key, lambda: url_for(endpoint, **values))
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:

@@ -42,6 +42,29 @@ class LatestPerConversation:
                 self._kept.popitem(last=False)
 
 
+class KeptValues:
+    """Values kept by key (rendered shells, built URLs...), the least recently read dropped past `size`; a missing
+    value is built outside the lock, so one slow build never holds up other readers."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, build: Callable[[], S]) -> S:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        value = build()
+        with self._lock:
+            self._kept[key] = value
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return value
+
+
 def per_app(name: str, make: Callable[[], S]) -> S:
     """The current app's store called name, made by make() on first use (not on every call: this is on every
     page's path)."""
