@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -29,26 +28,19 @@ SLOTS = 16
 _ATTEMPTS = 8
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """What identifies a new item's author to that author only: its author tag, and the author's slot tags."""
-
-    slot_tag: Callable[[int], str]
-
-
-def stamp(item: Content, conversation: Conversation, participant: Participant, client_token: str | None) -> Stamp:
-    """Give a new item its nonce and author tag (and a name only in named-mode conversations).
-
-    The slot tag is chosen by insert_once, in the INSERT itself.
+def stamp(item: Content, conversation: Conversation, participant: Participant,
+          client_token: str | None) -> Callable[[int], str]:
+    """Give a new item its nonce and author tag (and a name only in named-mode conversations); return the author's
+    slot tags (app.crypto.author_slots), from which insert_once takes the first free one in the INSERT itself.
     """
     key = conversation_key(conversation)
     item.nonce = new_nonce(key, client_token)
     item.author_tag = author_tag(key, participant.user_key, item.nonce)
     item.author_name = (participant.display_name or "A colleague") if conversation.named_mode else None
-    return Stamp(author_slots(key, participant.user_key, _KIND[type(item)]))
+    return author_slots(key, participant.user_key, _KIND[type(item)])
 
 
-def insert_once(item: Content, stamped: Stamp) -> tuple[Content, bool]:
+def insert_once(item: Content, slot_tag: Callable[[int], str]) -> tuple[Content, bool]:
     """Insert in the author's first free slot, or return the row a repeated submission already made (same author
     tag), atomically.
 
@@ -66,14 +58,14 @@ def insert_once(item: Content, stamped: Stamp) -> tuple[Content, bool]:
     params = {f"v_{name}": value for name, value in values.items()}
     first = 0
     for _ in range(_ATTEMPTS):
-        params.update({f"slot_{n}": stamped.slot_tag(first + n) for n in range(SLOTS)})
+        params.update({f"slot_{n}": slot_tag(first + n) for n in range(SLOTS)})
         created = db.session.scalar(statement, params)  # the new row as an object: no second SELECT
         if created is not None:
             return created, True
         existing = db.session.scalars(sa.select(model).where(model.author_tag == item.author_tag)).one_or_none()
         if existing is not None:
             return existing, False
-        first = _first_free(model, stamped.slot_tag, first)
+        first = _first_free(model, slot_tag, first)
     raise Busy("Your post could not be saved just now. Please try again.")
 
 

@@ -37,8 +37,8 @@ def add_comment(
     text, check = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
     comment = Comment(conversation_id=conversation.id, idea_id=idea_id, body=text)
     screen_new(comment, conversation, identifying=bool(check.spans))
-    stamped = stamp(comment, conversation, participant, client_token)
-    comment, created = insert_once(comment, stamped)
+    slot_tag = stamp(comment, conversation, participant, client_token)
+    comment, created = insert_once(comment, slot_tag)
     if to_guardian:
         open_thread(conversation, comment=comment)
     message = events.comment_posted(comment) if created else None

@@ -54,8 +54,8 @@ def post_idea(
     text, check = checked_text(body, allow_identifying=allow_identifying, what="idea", minimum=IDEA_MIN, maximum=IDEA_MAX)
     idea = Idea(conversation_id=conversation.id, question_id=question.id, body=text, sentiment=check.sentiment)
     screen_new(idea, conversation, identifying=bool(check.spans))
-    stamped = stamp(idea, conversation, participant, client_token)
-    idea, created = insert_once(idea, stamped)
+    slot_tag = stamp(idea, conversation, participant, client_token)
+    idea, created = insert_once(idea, slot_tag)
     if to_guardian:
         open_thread(conversation, idea=idea)
     message = events.idea_posted(idea) if created else None
