@@ -54,7 +54,7 @@ def _audience(conversation: Conversation) -> dict[str, tuple[str, str]]:
 
 def _items(conversation_id: int) -> list[tuple[str, str]]:
     """(author tag, nonce) of every idea and comment people wrote before author slots existed (imported paper notes
-    have no author); later items are found by their slot tags (_first_slots).
+    have no author); later items are found by their slot tags (_slot_tags).
 
     Keyed by tag, not nonce: a nonce made from a client token can repeat across people and tables.
     """
