@@ -37,6 +37,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(
 from _data import PUBLIC_SETS, cached_embeddings, load_set  # noqa: E402
 
 from nlp import cluster as C  # noqa: E402
+from nlp.cluster import choose_k as _choose_k  # noqa: E402  (the engine's own rule, kept before any patching)
 from nlp.catchall import cap_unthemed, split_catch_alls  # noqa: E402
 from nlp.metrics import agreement  # noqa: E402
 from nlp.preprocess import analyse  # noqa: E402
@@ -381,28 +382,187 @@ def umap_criteria(name: str, seed: int) -> dict[str, object]:
     return row
 
 
-def umap_quality(name: str, rule: str) -> dict[str, object]:
-    """Automatic k chosen by a UMAP rule (engine clusters at it, catch-all split and Unthemed cap as find_themes),
-    and UMAP + HDBSCAN's own labels on all rows (noise as Unthemed), seeds 0-2, 5,000 rows."""
+LOW_RANK = 10  # dimensions of the low-rank projection the rules below score k in
+
+
+def _low_rank(x: np.ndarray, dims: int | None = None) -> np.ndarray:
+    """The rows' first `dims` singular directions (uncentred, as LSA), rows re-normalised: a low-rank LSA view."""
+    _, _, vt = np.linalg.svd(x, full_matrices=False)
+    return l2_normalise((x @ vt[: dims or LOW_RANK].T).astype(np.float32))
+
+
+def _cosine_distances(x: np.ndarray) -> np.ndarray:
+    dist = np.clip(1.0 - x @ x.T, 0.0, 2.0)
+    np.fill_diagonal(dist, 0.0)
+    return dist
+
+
+def _best(scores: dict[int, float]) -> int:
+    """Highest score, ties to fewer themes (as nlp.cluster.choose_k)."""
+    top = max(scores.values())
+    return min(k for k, v in scores.items() if v >= top - 1e-9)
+
+
+def rule_dpgmm(xs: np.ndarray, cuts: Any, ks: list[int], seed: int, prior: float = 0.01) -> int:
+    """Dirichlet-process Gaussian mixture (variational, truncated at the cap, small concentration prior, diagonal
+    covariances) on the low-rank projection: the number of components that are the most likely component of at
+    least MIN_THEME rows (the engine's smallest theme). Unused components keep only the prior's weight."""
+    from sklearn.mixture import BayesianGaussianMixture
+
+    z = _low_rank(xs)
+    bgm = BayesianGaussianMixture(n_components=C.MAX_THEMES, weight_concentration_prior_type="dirichlet_process",
+                                  weight_concentration_prior=prior, covariance_type="diag", max_iter=300,
+                                  random_state=seed).fit(z)
+    return _clip(int((np.bincount(bgm.predict(z), minlength=C.MAX_THEMES) >= C.MIN_THEME).sum()))
+
+
+def rule_silhouette_low_rank(xs: np.ndarray, cuts: Any, ks: list[int], seed: int) -> int:
+    """Cosine silhouette of the engine's own Ward cuts, measured in the low-rank projection instead of all LSA dims."""
+    from sklearn.metrics import silhouette_score
+
+    dist = _cosine_distances(_low_rank(xs))
+    return _best({k: float(silhouette_score(dist, c, metric="precomputed")) for k, c in cuts(ks).items()})
+
+
+def rule_silhouette_low_rank_tree(xs: np.ndarray, cuts: Any, ks: list[int], seed: int) -> int:
+    """Cosine silhouette of Ward cuts of a tree built in the low-rank projection, measured there."""
+    from sklearn.metrics import silhouette_score
+
+    z = _low_rank(xs)
+    tree, dist = C._ward_tree(z), _cosine_distances(z)
+    return _best({k: float(silhouette_score(dist, C._tree_cut(tree, k), metric="precomputed")) for k in ks})
+
+
+def rule_calinski_low_rank(xs: np.ndarray, cuts: Any, ks: list[int], seed: int) -> int:
+    """Calinski-Harabasz of the engine's own Ward cuts in the low-rank projection (k >= 2)."""
+    from sklearn.metrics import calinski_harabasz_score
+
+    z = _low_rank(xs)
+    return _best({k: float(calinski_harabasz_score(z, c)) for k, c in cuts(ks).items()})
+
+
+def _bic(z: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> float:
+    """Pelleg & Moore (2000) BIC of a k-means fit under identical spherical Gaussians (X-means), natural log."""
+    n, d = z.shape
+    k = len(centres)
+    if n <= k:
+        return -np.inf
+    variance = max(float(((z - centres[labels]) ** 2).sum()) / (d * (n - k)), 1e-12)
+    sizes = np.bincount(labels, minlength=k).astype(float)
+    sizes = sizes[sizes > 0]
+    loglik = float((sizes * np.log(sizes / n)).sum()) - n * d / 2 * np.log(2 * np.pi * variance) - d * (n - k) / 2
+    return loglik - (k * (d + 1)) / 2 * np.log(n)
+
+
+def rule_xmeans(xs: np.ndarray, cuts: Any, ks: list[int], seed: int) -> int:
+    """X-means (Pelleg & Moore 2000) on the low-rank projection: from one cluster, split every cluster in two by
+    2-means where the two children's BIC beats the parent's, refit k-means on all, until no split pays or the cap."""
+    from sklearn.cluster import KMeans
+
+    z = _low_rank(xs)
+    centres = z.mean(axis=0, keepdims=True)
+    while len(centres) < C.MAX_THEMES:
+        labels = KMeans(n_clusters=len(centres), init=centres, n_init=1, random_state=seed).fit(z).labels_
+        centres = np.vstack([z[labels == c].mean(0) for c in np.unique(labels)])
+        labels = np.unique(labels, return_inverse=True)[1]
+        new = []
+        for c in range(len(centres)):
+            part = z[labels == c]
+            if len(part) < 2 * C.MIN_THEME:
+                new.append(centres[c])
+                continue
+            km = KMeans(n_clusters=2, n_init=1, random_state=seed).fit(part)
+            parent = _bic(part, np.zeros(len(part), dtype=np.int64), centres[c : c + 1])
+            if _bic(part, km.labels_, km.cluster_centers_) > parent:
+                new.extend(km.cluster_centers_)
+            else:
+                new.append(centres[c])
+        if len(new) == len(centres):
+            break
+        centres = np.asarray(new[: C.MAX_THEMES])
+    return _clip(len(centres))
+
+
+AUTO_RULES = {  # name -> rule(xs sample, cuts of the engine's Ward tree by k, candidate ks, seed) -> k
+    "dpgmm": rule_dpgmm,
+    "dpgmm_prior_0.001": lambda xs, cuts, ks, seed: rule_dpgmm(xs, cuts, ks, seed, prior=0.001),
+    "silhouette_low_rank": rule_silhouette_low_rank,
+    "silhouette_low_rank_tree": rule_silhouette_low_rank_tree,
+    "calinski_low_rank": rule_calinski_low_rank,
+    "xmeans": rule_xmeans,
+}
+
+
+def rule_ks(name: str, seed: int) -> dict[str, object]:
+    """k that silhouette (in use) and each rule of AUTO_RULES pick on the same 2,000 tfidf-lsa rows as criteria(),
+    before any catch-all split, and the low-rank silhouette and Calinski-Harabasz at 5 and 20 dimensions beside 10."""
+    global LOW_RANK
+    gold, idx, _, s = _criteria_sample(name, seed)
+    s = s[np.linalg.norm(s, axis=1) > 0]  # as the engine: a text with no content words is not clustered
+    tree = C._ward_tree(s)
+    ks = [k for k in C.candidate_ks(len(s)) if k >= 2]
+    row: dict[str, object] = {"set": name, "seed": seed, "gold_k": len({gold[i] for i in idx}), "n": len(s)}
+    row["silhouette"] = _choose_k(s, np.arange(len(s)), tree, seed, ks)[0]
+
+    def cuts(wanted: list[int]) -> dict[int, np.ndarray]:
+        return {k: C._tree_cut(tree, k) for k in wanted}
+
+    for rule, fn in AUTO_RULES.items():
+        start = time.process_time()
+        row[rule] = fn(s, cuts, ks, seed)
+        row[f"{rule}_cpu_s"] = round(time.process_time() - start, 2)
+    kept = LOW_RANK
+    for dims in (5, 20):
+        LOW_RANK = dims
+        row[f"silhouette_low_rank_{dims}"] = rule_silhouette_low_rank(s, cuts, ks, seed)
+        row[f"calinski_low_rank_{dims}"] = rule_calinski_low_rank(s, cuts, ks, seed)
+    LOW_RANK = kept
+    return row
+
+
+def umap_quality(name: str, rule: str, backend: str = "tfidf-lsa") -> dict[str, object]:
+    """Automatic k chosen by a rule (engine clusters at it, catch-all split and Unthemed cap as find_themes), seeds
+    0-2, 5,000 rows; for a UMAP rule also UMAP + HDBSCAN's own labels on all rows (noise as Unthemed). The rule sees
+    what nlp.cluster.choose_k sees: the same 2,000-row sample and the engine's Ward tree; "silhouette" is choose_k."""
     from unittest import mock
 
     res: dict[str, list[float]] = {}
     ks: list[int] = []
     own_ks: list[int] = []
+    rule_ks: list[int] = []  # what the rule itself chose, before the catch-all split
     for seed in (0, 1, 2):
-        x, gold = vectors(name, seed)
+        x, gold = vectors(name, seed, backend)
         valid = np.flatnonzero(np.linalg.norm(x, axis=1) > 0)
+        choose_cpu: list[float] = []
 
         def choose(
-            xs: np.ndarray, micro: np.ndarray, tree: np.ndarray, seed: int = seed, ks: object = None
+            xs: np.ndarray, micro: np.ndarray, tree: np.ndarray, seed: int = seed, ks: list[int] | None = None,
+            choose_cpu: list[float] = choose_cpu,
         ) -> tuple[int, dict[int, float]]:
             """The rule in place of nlp.cluster.choose_k, on the same 2,000-row sample size."""
-            rng = np.random.default_rng(seed)
-            rows = np.arange(len(xs))
-            if len(xs) > C.SAMPLE_CHOOSE:
-                rows = np.sort(rng.choice(len(xs), C.SAMPLE_CHOOSE, replace=False))
-            u = _umap(xs[rows], seed)
-            return _clip(int(_hdbscan(u, UMAP_RULES[rule](len(rows))).max()) + 1), {}
+            begin = time.process_time()
+            try:
+                if rule == "silhouette":
+                    return _choose_k(xs, micro, tree, seed, ks)
+                rng = np.random.default_rng(seed)
+                rows = np.arange(len(xs))
+                if len(xs) > C.SAMPLE_CHOOSE:
+                    rows = np.sort(rng.choice(len(xs), C.SAMPLE_CHOOSE, replace=False))
+                if rule in AUTO_RULES:
+                    candidates = ks or C.candidate_ks(len(xs))
+                    if candidates == [1]:
+                        return 1, {}
+                    candidates = [k for k in candidates if k >= 2]
+
+                    def cuts(wanted: list[int]) -> dict[int, np.ndarray]:
+                        return {k: C._tree_cut(tree, k)[micro[rows]] for k in wanted}
+
+                    rule_ks.append(AUTO_RULES[rule](xs[rows], cuts, candidates, seed))
+                    return min(rule_ks[-1], candidates[-1]), {}
+                u = _umap(xs[rows], seed)
+                return _clip(int(_hdbscan(u, UMAP_RULES[rule](len(rows))).max()) + 1), {}
+            finally:
+                choose_cpu.append(time.process_time() - begin)
 
         start = time.process_time()
         with mock.patch.object(C, "choose_k", choose):
@@ -415,6 +575,9 @@ def umap_quality(name: str, rule: str) -> dict[str, object]:
         for m, v in agreement(gold, [str(v) for v in labels]).items():
             res.setdefault(f"auto_{m}", []).append(v)
         res.setdefault("auto_unthemed", []).append(float((labels == C.UNTHEMED).mean()))
+        res.setdefault("choose_cpu_s", []).append(sum(choose_cpu))
+        if rule not in UMAP_RULES:
+            continue
         start = time.process_time()
         own = np.full(len(x), C.UNTHEMED, dtype=np.int64)
         own[valid] = _hdbscan(_umap(x[valid], seed), UMAP_RULES[rule](len(valid)))
@@ -423,8 +586,8 @@ def umap_quality(name: str, rule: str) -> dict[str, object]:
         for m, v in agreement(gold, [str(v) for v in own]).items():
             res.setdefault(f"own_{m}", []).append(v)
         res.setdefault("own_unthemed", []).append(float((own == C.UNTHEMED).mean()))
-    row: dict[str, object] = {"set": name, "rule": rule, "n": len(gold), "gold_k": len(set(gold)), "auto_k": ks,
-                              "own_k": own_ks}
+    row: dict[str, object] = {"set": name, "rule": rule, "backend": backend, "n": len(gold), "gold_k": len(set(gold)),
+                              "rule_k": rule_ks, "auto_k": ks, "own_k": own_ks}
     row.update({m: round(float(np.mean(v)), 4) for m, v in sorted(res.items())})
     return row
 
@@ -434,17 +597,21 @@ def main() -> None:
     parser.add_argument("--criteria", action="store_true", help="compare automatic-k criteria instead")
     parser.add_argument("--steps", action="store_true", help="take the gold-k run apart step by step instead")
     parser.add_argument("--umap-criteria", action="store_true", help="k of the UMAP-based rules instead")
-    parser.add_argument("--auto-rule", help=f"automatic k by these UMAP rules instead (comma-separated of {sorted(UMAP_RULES)})")
+    parser.add_argument("--auto-rule", help="automatic k by these rules instead (comma-separated of "
+                        f"{['silhouette', *AUTO_RULES, *UMAP_RULES]})")
+    parser.add_argument("--rule-ks", action="store_true", help="k of silhouette and each --auto-rule rule, 2,000 rows")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--backend", default="tfidf-lsa", choices=("tfidf-lsa", "minilm", "minilm+lsa"))
     args = parser.parse_args()
     for name in args.sets.split(","):
         if args.steps:
             rows = steps(name, args.backend)
+        elif args.rule_ks:
+            rows = [rule_ks(name, seed) for seed in (0, 1, 2)]
         elif args.umap_criteria:
             rows = [umap_criteria(name, seed) for seed in (0, 1, 2)]
         elif args.auto_rule:
-            rows = [umap_quality(name, rule) for rule in args.auto_rule.split(",")]
+            rows = [umap_quality(name, rule, args.backend) for rule in args.auto_rule.split(",")]
         elif args.criteria:
             rows = [criteria(name, seed) for seed in (0, 1, 2)]
         else:
