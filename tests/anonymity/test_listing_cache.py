@@ -44,9 +44,10 @@ def test_kept_lists_carry_no_person(make_user, make_conversation, as_participant
     assert not [value for value in personal if value in text]
     for entry in kept.values():
         for entry_key, (value, _) in entry.entries.items():
-            # (question, what, page): the same for every reader; values are idea ids in order, or a count.
-            assert entry_key[0] == question and entry_key[1] in {"total", *SORTS}
-            assert entry_key[1] != "random", "a person's fair random order must never be kept (A3)"
+            # (question, "total") or (question, "order", sort): the same for every reader; values are a count, or
+            # the question's idea ids in the sort's order.
+            assert entry_key[0] == question and entry_key[1:] in {("total",), *(("order", s) for s in SORTS)}
+            assert entry_key[1:] != ("order", "random"), "a person's fair random order must never be kept (A3)"
             assert isinstance(value, int) or set(value) <= set(posted)
 
 

@@ -47,8 +47,9 @@ def test_a_second_reading_neither_counts_nor_sorts_again(make_user, make_convers
     def totals(statements: list[str]) -> list[str]:
         return [s for s in statements if s.lower().startswith("select count(*)")]
 
-    assert len(totals(cold)) == 1 and totals(warm) == []  # the question's ideas are not counted again
-    assert any("ORDER BY" in s for s in cold) and not any("ORDER BY" in s for s in warm)  # nor sorted again
+    # The question's whole order is read once, and gives the total (no count of its own); neither is read again.
+    assert totals(cold) == [] and totals(warm) == []
+    assert len([s for s in cold if "ORDER BY" in s]) == 1 and not any("ORDER BY" in s for s in warm)
     assert len(warm) < len(cold)
 
 
@@ -132,3 +133,65 @@ def test_in_the_grace_period_a_withdrawn_idea_leaves_the_list_at_once(make_user,
     for sort in ("random", "newest"):
         page = list_ideas(reader, question, sort)
         assert mine not in _ids(page) and "Withdraw me later" not in repr(page.cards)
+
+
+def test_the_order_is_computed_once_for_all_pages_of_an_event(make_user, make_conversation, as_participant):
+    """A sorted list's pages are slices of the question's one order, kept per event: reading the second page after
+    the first neither sorts nor counts the question's ideas again."""
+    from app.services.content.fair_order import PER_PAGE
+
+    _, question, posted, (reader, other, _) = _world(make_user, make_conversation, as_participant, n=PER_PAGE + 3)
+    voting.cast_vote(other, posted[-1], "support")
+    for sort in ("supported", "discussed", "newest"):
+        first = list_ideas(reader, question, sort, page=1)
+        second, seen = _statements(lambda: list_ideas(reader, question, sort, page=2))
+        # (the 3 cards of page 2 are read with their own counts, by id: no statement orders or counts the question)
+        assert not any("ORDER BY" in s or s.lower().startswith("select count(*)") for s in seen), (sort, seen)
+        assert second.total == first.total == PER_PAGE + 3 and second.pages == 2
+        assert len(first.cards) == PER_PAGE and len(second.cards) == 3
+        assert set(_ids(first)) | set(_ids(second)) == set(posted)  # the two pages share nothing and miss nothing
+    assert _ids(list_ideas(reader, question, "supported"))[0] == posted[-1]
+
+
+def test_an_open_conversations_order_lasts_until_its_next_event(make_user, make_conversation, as_participant,
+                                                                monkeypatch):
+    """Every change to an open conversation's list records an event, so its kept order is not computed again after
+    REUSES readings (that only recomputed the same answer); the next event still ends it."""
+    from app.services.content import listing_cache
+
+    monkeypatch.setattr(listing_cache, "REUSES", 3)
+    _, question, posted, (reader, voter, _) = _world(make_user, make_conversation, as_participant)
+    list_ideas(reader, question, "supported")
+    for _ in range(6):
+        _, seen = _statements(lambda: list_ideas(reader, question, "supported"))
+        assert not any("ORDER BY" in s for s in seen)
+    voting.cast_vote(voter, posted[0], "support")
+    page, seen = _statements(lambda: list_ideas(reader, question, "supported"))
+    assert any("ORDER BY" in s for s in seen) and _ids(page)[0] == posted[0]
+
+
+def test_in_the_grace_period_a_withdrawal_without_an_event_corrects_the_total_at_once(
+        make_user, make_conversation, as_participant, monkeypatch):
+    """After closing, a withdrawal records no event: the reader who finds a kept id gone forgets the kept order and
+    total at once (not after REUSES readings), and entries there still last only REUSES readings."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    from app.services.content import listing_cache
+
+    monkeypatch.setattr(listing_cache, "REUSES", 3)
+    conversation, question, posted, (reader, _, _) = _world(make_user, make_conversation, as_participant)
+    author = as_participant(make_user())
+    mine = ideas.post_idea(author, question, "Withdraw me later: a quiet room")[0].id
+    conversation.closes_at = utcnow() - timedelta(minutes=1)  # closed, within the authors' grace period
+    db.session.commit()
+    for sort in ("newest", "supported", "random"):
+        assert list_ideas(reader, question, sort).total == 4
+    ideas.withdraw_idea(author, mine)
+    for sort in ("newest", "supported", "random"):
+        page = list_ideas(reader, question, sort)
+        assert page.total == 3 and set(_ids(page)) == set(posted), sort
+    for _ in range(3):  # the safety net where a change can come without an event: computed again after REUSES
+        list_ideas(reader, question, "newest")
+    _, seen = _statements(lambda: list_ideas(reader, question, "newest"))
+    assert any("ORDER BY" in s for s in seen)

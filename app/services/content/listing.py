@@ -17,8 +17,9 @@ from app.services.content.authorship import is_author, own_ids
 from app.services.access import get_conversation, get_question
 from app.services.content.grace import is_archived
 from app.services.content.fair_order import PER_PAGE, fair_random_page, order_seed
-from app.services.content.cards import IdeaView, card_rows, comment_count, row_query, vote_count
-from app.services.content.listing_cache import cached
+from app.services.content.cards import IdeaView, card_rows, comment_count, keeps_cards, vote_count
+from app.services.content.listing_cache import cached, listing_cache
+from app.services.content.orders import full_order
 from app.services.content.ideas import visible_idea
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
@@ -157,41 +158,41 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         return found & (Idea.stage == stage) if stage else found
 
     # Counting and sorting every idea is done once per conversation event, not per reader (listing_cache);
-    # Ideas Lab stage moves record no event, so a stage's list is always read afresh.
+    # Ideas Lab stage moves record no event, so a stage's list is always read afresh. Where every change records
+    # an event (keeps_cards), what is kept lasts until the next one; elsewhere REUSES readings (listing_cache).
+    until_event = keeps_cards(conversation)
+
     def kept(key: tuple[object, ...], compute: Callable[[], T]) -> T:
-        return compute() if stage else cached(conversation.id, conversation.live_seq, (question.id, *key), compute)
+        return compute() if stage else cached(conversation.id, conversation.live_seq, (question.id, *key), compute,
+                                              until_event)
 
-    total = kept(("total",), lambda: db.session.connection().scalar(
-        sa.select(sa.func.count()).select_from(Idea).where(published())) or 0)
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(1, page), pages)
-    if sort == "random":
-        # Keyed by a seed of its own purpose (never the stored voter pseudonym), so the same on every visit
-        # yet reproducible by nobody holding a dump: the first ideas on a screen must not name its reader.
-        # Per person, so never cached (rule A3); it reads only up to the page.
-        key = conversation_key(conversation)
-        walked = fair_random_page(question.id, stage, order_seed(key, participant.user_key), page,
-                                  voter_pseudonym(key, participant.user_key))
-        ids, mine = list(walked), {idea_id: value for idea_id, value in walked.items() if value is not None}
-        fresh: dict[str, tuple[Any, ...]] = {}
-    else:
-        query, up, comments = row_query()
-        orders: dict[str, list[sa.UnaryExpression[Any]]] = {
-            "newest": [Idea.created_hour.desc()],
-            "supported": [sa.desc(up), Idea.created_hour.desc()],
-            "discussed": [sa.desc(comments), Idea.created_hour.desc()],
-        }
-        fresh = {}
-
-        def sorted_ids() -> list[str]:
-            rows = db.session.connection().execute(query.where(published()).order_by(*orders[sort], Idea.id)
-                                                   .offset((page - 1) * PER_PAGE).limit(PER_PAGE))
-            fresh.update((row[0], tuple(row)) for row in rows)
-            return list(fresh)
-
-        ids, mine = kept((sort, page), sorted_ids), None
-    # The cards of kept ids are read with today's counts (kept per event too), only while still published.
-    ordered = card_rows(conversation, published, ids, fresh)
+    for attempt in range(2):
+        if sort == "random":
+            total = kept(("total",), lambda: db.session.connection().scalar(
+                sa.select(sa.func.count()).select_from(Idea).where(published())) or 0)
+        else:
+            # The question's whole order, computed once per event for every page (content/orders.py).
+            order = kept(("order", sort), lambda: full_order(conversation.id, question.id, sort, stage))
+            total = len(order)
+        pages = max(1, math.ceil(total / PER_PAGE))
+        page = min(max(1, page), pages)
+        if sort == "random":
+            # Keyed by a seed of its own purpose (never the stored voter pseudonym), so the same on every visit
+            # yet reproducible by nobody holding a dump: the first ideas on a screen must not name its reader.
+            # Per person, so never cached (rule A3); it reads only up to the page.
+            key = conversation_key(conversation)
+            walked = fair_random_page(question.id, stage, order_seed(key, participant.user_key), page,
+                                      voter_pseudonym(key, participant.user_key))
+            ids, mine = list(walked), {idea_id: value for idea_id, value in walked.items() if value is not None}
+        else:
+            ids, mine = list(order[(page - 1) * PER_PAGE:page * PER_PAGE]), None
+        # The cards of kept ids are read with today's counts (kept per event too), only while still published.
+        ordered = card_rows(conversation, published, ids)
+        if len(ordered) == len(ids) or stage or attempt:
+            break
+        # A listed idea has left without an event (withdrawn in the grace period): the kept order and total are
+        # out of date, so they are forgotten and read again now rather than after REUSES readings.
+        listing_cache().forget(conversation.id)
     return IdeaPage(question, _cards(participant, conversation, ordered, mine), sort, page, pages, total, stage)
 
 

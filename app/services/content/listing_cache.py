@@ -9,8 +9,18 @@ statement and a new event makes every older entry unreachable.
 What is kept is what every reader of the page sees alike: idea ids in order and a count, per conversation, never
 per person (no key or value names who read, wrote or voted: rules A2, A3; the fair random order, which is per
 person, is never kept). It lives in the worker's memory only (no Redis key, no row, no time), bounded in size.
-A paper-note import records one `ideas_added` event for all its notes. A change that recorded no event would
-show once an event follows, or after REUSES readings.
+A paper-note import records one `ideas_added` event for all its notes.
+
+REUSES is the safety net for a change that records no event: where one can happen (a conversation that has stopped
+taking posts, whose authors may still withdraw in the grace period without an event; an Ideas Lab's stage moves),
+an entry serves REUSES readings and is then computed again. Where every change records an event (content/cards.py,
+`keeps_cards`), callers pass until_event=True and an entry lives until the next event: counting readings there only
+recomputed the same answer. A reader who finds a kept id no longer published (a withdrawal or hiding that recorded
+no event) forgets the conversation's entries at once (`forget`), whatever the count.
+
+With `carry`, an entry whose key names everything its value is made from (rendered card parts, keyed by what the
+card shows) is carried into the next event's entries when read again, instead of computed again; entries not read
+since the event before are dropped, so nothing outlives two events unread.
 """
 
 from __future__ import annotations
@@ -34,50 +44,71 @@ T = TypeVar("T")
 class _Conversation:
     seq: int
     entries: OrderedDict[Hashable, list] = field(default_factory=OrderedDict)  # key -> [value, readings left]
+    previous: dict[Hashable, list] = field(default_factory=dict)  # with carry: the last event's entries not read since
 
 
 class ListingCache:
     """One app's cache (each app its own, so tests' fresh databases never see another app's entries)."""
 
-    def __init__(self, conversations: int = CONVERSATIONS, entries: int = ENTRIES) -> None:
+    def __init__(self, conversations: int = CONVERSATIONS, entries: int = ENTRIES, carry: bool = False) -> None:
         self._cache: OrderedDict[int, _Conversation] = OrderedDict()
         self._lock = threading.Lock()
-        self._conversations, self._entries = conversations, entries
+        self._conversations, self._entries, self._carry = conversations, entries, carry
 
-    def cached(self, conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
+    def cached(self, conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T],
+               until_event: bool = False) -> T:
         """The value kept for this conversation at event number `seq`, or compute() kept in its place."""
-        return self.cached_many(conversation_id, seq, [key], lambda _: {key: compute()})[key]
+        return self.cached_many(conversation_id, seq, [key], lambda _: {key: compute()}, until_event)[key]
 
     def cached_many(self, conversation_id: int, seq: int, keys: list[Hashable],
-                    compute: Callable[[list[Hashable]], dict[Hashable, T]]) -> dict[Hashable, T]:
+                    compute: Callable[[list[Hashable]], dict[Hashable, T]],
+                    until_event: bool = False) -> dict[Hashable, T]:
         """The values kept for these keys at event number `seq`; compute(missing keys), in one go, for the rest.
-        A key compute() leaves out (an idea no longer listed) is left out of the answer and not kept."""
+        A key compute() leaves out (an idea no longer listed) is left out of the answer and not kept. A value is
+        served REUSES times before it is computed again, or with `until_event` until the next event (see the
+        module's rules)."""
         found: dict[Hashable, T] = {}
+        reuses = None if until_event else REUSES
         with self._lock:
             kept = self._cache.get(conversation_id)
+            if kept is not None and kept.seq < seq and self._carry:
+                kept = self._cache[conversation_id] = _Conversation(seq, previous=kept.entries)
             if kept is not None and kept.seq == seq:
                 self._cache.move_to_end(conversation_id)
                 for key in keys:
                     entry = kept.entries.get(key)
-                    if entry is not None and entry[1] > 0:
-                        entry[1] -= 1
+                    if entry is None and kept.previous:
+                        entry = kept.previous.pop(key, None)
+                        if entry is not None:  # carried: its key names all it is made from
+                            kept.entries[key] = entry = [entry[0], reuses]
+                    if entry is not None and (entry[1] is None or entry[1] > 0):
+                        if entry[1] is not None:
+                            entry[1] -= 1
                         kept.entries.move_to_end(key)
                         found[key] = entry[0]
+                while len(kept.entries) > self._entries:
+                    kept.entries.popitem(last=False)
         missing = [key for key in keys if key not in found]
         if missing:
             fresh = compute(missing)  # outside the lock: other readers are not held up by one page's query
-            self._keep(conversation_id, seq, fresh)
+            self._keep(conversation_id, seq, fresh, reuses)
             found.update(fresh)
         return found
 
-    def _keep(self, conversation_id: int, seq: int, values: Mapping[Hashable, object]) -> None:
+    def forget(self, conversation_id: int) -> None:
+        """Drop what is kept for a conversation (a reader found it out of date: see the module's rules)."""
+        with self._lock:
+            self._cache.pop(conversation_id, None)
+
+    def _keep(self, conversation_id: int, seq: int, values: Mapping[Hashable, object], reuses: int | None) -> None:
         with self._lock:
             found = self._cache.get(conversation_id)
             if found is None or found.seq < seq:
-                found = self._cache[conversation_id] = _Conversation(seq)
+                previous = found.entries if found is not None and self._carry else {}
+                found = self._cache[conversation_id] = _Conversation(seq, previous=previous)
             if found.seq == seq:
                 for key, value in values.items():
-                    found.entries[key] = [value, REUSES]
+                    found.entries[key] = [value, reuses]
                     found.entries.move_to_end(key)
                 while len(found.entries) > self._entries:
                     found.entries.popitem(last=False)
@@ -96,6 +127,6 @@ def listing_cache() -> ListingCache:
     return per_app("listing_cache", ListingCache)
 
 
-def cached(conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T]) -> T:
+def cached(conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T], until_event: bool = False) -> T:
     """The current app's value for this conversation at event number `seq`, or compute() kept in its place."""
-    return listing_cache().cached(conversation_id, seq, key, compute)
+    return listing_cache().cached(conversation_id, seq, key, compute, until_event)
