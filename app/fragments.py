@@ -105,18 +105,31 @@ def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tup
     """The parts of an idea card every reader sees alike (participate/_idea_card.html): head (with the text as HTML),
     edited marks, comments link, and the counts (None when this reader's are hidden).
 
-    Rendered once per conversation event under the card rows' rule (content/cards.py: an open conversation, not an
-    Ideas Lab), keyed by the idea's id at the conversation's event number, so an edit, a withdrawal, a vote or a
-    comment, each of which records an event, is never served from here. What is kept is the idea's own text and
-    counts, never a reader's mark (A2, A3); the counts only where nobody's are hidden, so that what is kept never
-    depends on who read the page first.
+    Kept under the card rows' rule (content/cards.py: an open conversation, not an Ideas Lab), keyed by everything
+    the part shows (`_shown`, `_counted`), so an edit or a new count is a new key and never served from here, while
+    the parts of ideas that did not change are carried into the next event's entries instead of rendered again
+    (listing_cache's `carry`: parts not shown since the event before are dropped). What is kept is the idea's own
+    text and counts, never a reader's mark (A2, A3); the counts only where nobody's are hidden, so that what is
+    kept never depends on who read the page first.
     """
     macros: Any = current_app.jinja_env.get_template("participate/_idea_card.html").module  # its macros
     return _card_parts(card, idea_url, lab, macros, per_app("card_parts", _card_parts_cache))
 
 
 def _card_parts_cache() -> ListingCache:
-    return ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES)
+    return ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES, carry=True)
+
+
+def _shown(card: IdeaCard, place: str, lab: bool) -> Hashable:
+    """Everything card_head, card_edited and card_link read from a card: the key of those parts, by what they show."""
+    idea = card.idea
+    return ("card", idea.id, place, lab, idea.body, idea.author_name, idea.stage, idea.stage_reason, idea.edited,
+            idea.moderator_edited, card.comments)
+
+
+def _counted(card: IdeaCard, mode: str) -> Hashable:
+    """Everything card_counts reads from a card whose counts are shown: the key of its counts, by what they show."""
+    return ("counts", mode, card.support, card.agree, card.disagree, card.passes)
 
 
 def _card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool, macros: Any,
@@ -131,13 +144,13 @@ def _card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool, macro
     if not keeps_cards(conversation):
         return (*shared(), macros.card_counts(card, conversation.voting_mode) if show else None)
     seq, place = conversation.live_seq, idea_url("")
-    head, edited, link = kept.cached(conversation.id, seq, (idea.id, place), shared)
+    head, edited, link = kept.cached(conversation.id, seq, _shown(card, place, lab), shared, True)
     if not show:
         return head, edited, link, None
     if conversation.votes_hidden:  # some readers see zeros: render, never keep, so the first reader leaves no trace
         return head, edited, link, macros.card_counts(card, conversation.voting_mode)
-    counts = kept.cached(conversation.id, seq, ("counts", idea.id, conversation.voting_mode),
-                         lambda: macros.card_counts(card, conversation.voting_mode))
+    counts = kept.cached(conversation.id, seq, _counted(card, conversation.voting_mode),
+                         lambda: macros.card_counts(card, conversation.voting_mode), True)
     return head, edited, link, counts
 
 
@@ -200,28 +213,29 @@ def _page_parts(cards: list[IdeaCard], idea_url: Callable[[str], str], lab: bool
     if not keeps_cards(conversation) or any(card.idea.conversation is not conversation for card in cards):
         return [_card_parts(card, idea_url, lab, macros, kept) for card in cards]
     seq, place, mode = conversation.live_seq, idea_url(""), conversation.voting_mode
-    by_id = {card.idea.id: card for card in cards}
+    shown = {_shown(card, place, lab): card for card in cards}
 
     def shared(missing: list[Hashable]) -> dict[Hashable, Any]:
         return {key: (macros.card_head(card, lab), macros.card_edited(card.idea), macros.card_link(card, idea_url))
-                for key in missing for card in (by_id[key[0]],)}  # type: ignore[index]
+                for key in missing for card in (shown[key],)}
 
-    heads = kept.cached_many(conversation.id, seq, [(idea_id, place) for idea_id in by_id], shared)
+    # Keyed by what they show, so good until the card changes (until_event); carried across events (see card_parts).
+    heads = kept.cached_many(conversation.id, seq, list(shown), shared, True)
     # Counts are kept only while nobody's are hidden (see card_parts); a reader's hidden ones are filled in later.
     keep_counts = not conversation.votes_hidden
-    wanted = [("counts", card.idea.id, mode) for card in cards if not card.counts_hidden] if keep_counts else []
+    counted = {_counted(card, mode): card for card in cards if not card.counts_hidden} if keep_counts else {}
 
     def counts_of(missing: list[Hashable]) -> dict[Hashable, Any]:
-        return {key: macros.card_counts(by_id[key[1]], mode) for key in missing}  # type: ignore[index]
+        return {key: macros.card_counts(counted[key], mode) for key in missing}
 
-    counts = kept.cached_many(conversation.id, seq, list(wanted), counts_of) if wanted else {}
+    counts = kept.cached_many(conversation.id, seq, list(counted), counts_of, True) if counted else {}
     found: list[tuple[Markup, Markup, Markup, Markup | None]] = []
     for card in cards:
-        head, edited, link = heads[(card.idea.id, place)]
+        head, edited, link = heads[_shown(card, place, lab)]
         if card.counts_hidden:
             found.append((head, edited, link, None))
         elif keep_counts:
-            found.append((head, edited, link, counts[("counts", card.idea.id, mode)]))
+            found.append((head, edited, link, counts[_counted(card, mode)]))
         else:  # some readers see zeros: render, never keep, so the first reader leaves no trace
             found.append((head, edited, link, macros.card_counts(card, mode)))
     return found

@@ -292,3 +292,33 @@ def test_templates_keep_only_urls_that_name_no_post_and_follow_an_edited_static_
         assert list(defaults) == [None] and [f.__name__ for f in defaults[None]] == ["_fingerprint"]
     finally:
         os.remove(path)
+
+
+def test_card_parts_of_unchanged_ideas_are_carried_across_an_event(  # type: ignore[no-untyped-def]
+        app: Flask, make_user, make_conversation, as_participant, monkeypatch) -> None:
+    """A vote records an event; the next reader's page renders again only the card that changed (its counts), and
+    the others' parts (the text as HTML above all) are carried over: kept by what they show, never by who read."""
+    from app.services.content import ideas, voting
+
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    author, reader, voter = make_user(), make_user(), make_user()
+    posted = [ideas.post_idea(as_participant(author), question, f"Idea {n}: *quiet* rooms")[0] for n in range(4)]
+    browser = _reader(app, reader)
+    first = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+    macros = app.jinja_env.get_template("participate/_idea_card.html").module
+    rendered: list[str] = []
+    for name in ("card_head", "card_counts"):
+        def spy(card, *args, _macro=getattr(macros, name), _name=name):  # type: ignore[no-untyped-def]
+            rendered.append(f"{_name} {card.idea.id}")
+            return _macro(card, *args)
+        monkeypatch.setattr(macros, name, spy)
+    voting.cast_vote(as_participant(voter), posted[1].id, "support")
+    second = _reader(app, make_user()).get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert rendered == [f"card_counts {posted[1].id}"]  # one new count; no text rendered again
+    assert second.count("<strong>1</strong> supporter") == 1 and first.count("<strong>1</strong> supporter") == 0
+    assert second.count("<em>quiet</em> rooms") == 4
+    ideas.edit_idea(as_participant(author), posted[2].id, "Idea 2: lockers for the night staff")
+    third = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert rendered[1:] == [f"card_head {posted[2].id}"]  # an edit is a new key: rendered afresh
+    assert "lockers for the night staff" in third and third.count("<em>quiet</em> rooms") == 3
