@@ -75,3 +75,28 @@ def test_a_readers_marks_name_and_tokens_never_reach_the_next_reader_or_what_is_
     shells = app.extensions["chorus.shells"]._kept
     assert {key[1:] for key in shells if key[0] == "listed"} == {(False, False), (False, True), (True, False),
                                                                  (True, True)}
+
+
+def test_card_parts_carried_across_events_hold_no_reader_and_no_voter(  # type: ignore[no-untyped-def]
+        app: Flask, make_user, make_conversation, as_participant) -> None:
+    """Card parts are keyed by what the card shows and carried into the next event's entries (fragments._shown,
+    _counted): neither the keys nor the parts, in this event's entries or the last one's, name who read or voted."""
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    alice, bob = make_user(), make_user()
+    alice.display_name = "Alice Zanzibar-Quill"
+    db.session.commit()
+    posted = [ideas.post_idea(as_participant(make_user()), question, f"Idea {n}: lockers")[0] for n in range(3)]
+    first = _reader(app, alice).get(f"/questions/{question}?sort=supported").get_data(as_text=True)
+    voting.cast_vote(as_participant(alice), posted[1].id, "support")  # an event: the parts are carried over
+    second = _reader(app, bob).get(f"/questions/{question}?sort=supported").get_data(as_text=True)
+    assert "<strong>1</strong> supporter" in second and first.index(posted[0].id) > 0
+    store = app.extensions["chorus.card_parts"]
+    generations = list(store._cache.values())
+    assert generations and len(generations[0].entries) >= 4, "nothing was kept: the test would prove nothing"
+    kept = repr([(g.entries, g.previous) for g in generations])
+    for value in ("Alice", alice.email, bob.email, alice.user_key, bob.user_key, 'aria-pressed="true"', YOURS):
+        assert value not in kept, value
+    for generation in generations:
+        for key in [*generation.entries, *generation.previous]:
+            assert key[0] in {"card", "counts"}  # what the card shows, never a reader
