@@ -2,10 +2,10 @@
 
 A sorted page used to be its own query, ordering every idea of the question by per-idea correlated counts
 (`cards.vote_count`): one index lookup per idea per page, repeated for each page number. Here the question's votes
-(or published comments) are grouped once, by the conversation's own index (ix_vote_conversation_voter,
-ix_comment's conversation_id index: never another conversation's rows), and joined to the question's ideas, so the
+(or published comments) are grouped once, found by the conversation's own index (ix_vote_conversation_voter,
+ix_comment_conversation_id: never another conversation's rows), and joined to the question's ideas, so the
 work is one pass over the conversation's votes, and every page of the same event is a slice of the same list
-(listing.list_ideas keeps it per conversation event, listing_cache).
+(listing.list_ideas keeps it per conversation event, listing_cache). A kept order of 6,000 ids is about 0.4 MB.
 """
 
 from __future__ import annotations
