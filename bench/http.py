@@ -15,6 +15,7 @@ stopped and deleted at the end. Options after the part's name go to that part's 
     .venv/bin/python bench/http.py                                  # both parts with their defaults
     .venv/bin/python bench/http.py writes --clients 50 200 --seconds 60
     .venv/bin/python bench/http.py pages --clients 50 --seconds 30
+    .venv/bin/python bench/http.py pages --voting 10                 # pages read while 10 votes a second land
     .venv/bin/python bench/http.py pages --cpu --cold                # CPU per request in process, no HTTP
 """
 
@@ -108,11 +109,15 @@ def summary(part: str, lines: list[str]) -> None:
         pages = [r for r in records if r.get("target") == "chorus"]
         if pages and bare:
             print(f"\nbare page: {bare['ok_per_s']} req/s, p95 {bare['p95_ms']} ms")
-            print("| route | req/s | p95 ms | errors | ratio to the bare page |")
-            print("|---|---|---|---|---|")
+            voting = any("votes" in r for r in pages)  # --voting: votes landed while the pages were read
+            print("| route | req/s | p95 ms | errors | ratio to the bare page |" + (" votes/s, p95 ms, errors |" if voting else ""))
+            print("|---|---|---|---|---|" + ("---|" if voting else ""))
             for r in pages:
                 ratio = r["ok_per_s"] / bare["ok_per_s"] if bare["ok_per_s"] else 0.0
-                print(f"| {r['route']} | {r['ok_per_s']} | {r['p95_ms']} | {sum(r['errors'].values())} | {ratio:.2f} |")
+                votes = r.get("votes")
+                print(f"| {r['route']} | {r['ok_per_s']} | {r['p95_ms']} | {sum(r['errors'].values())} | {ratio:.2f} |"
+                      + (f" {votes['ok_per_s']}, {votes['p95_ms']}, {sum(votes['errors'].values())} |" if votes else
+                         (" |" if voting else "")))
 
 
 if __name__ == "__main__":

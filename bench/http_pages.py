@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parents[1]
 ROOT = Path(os.environ.get("CHORUS_BENCH_ROOT") or HERE).resolve()
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-from bench.http_load import server
+from bench.http_load import _request, server
 from bench.live import PSEUDONYM, SECRET, free_port, fresh_postgresql
 
 PASSWORD = "correct-horse-battery"
@@ -127,7 +127,7 @@ def prepare(database: str, clients: int, ideas: int, key_dir: str) -> dict:
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
     return {"conversation": conversation_id, "question": question, "tokens": tokens, "emails": emails,
-            "ideas": ideas, "votes": len(votes), "comments": len(comments)}
+            "ideas": ideas, "votes": len(votes), "comments": len(comments), "idea_ids": [r["id"] for r in rows]}
 
 
 def _sign_in(client, email: str) -> str:  # type: ignore[no-untyped-def]
@@ -282,8 +282,34 @@ async def _get(port: int, path: str, headers: dict[str, str]) -> int:
 
 
 async def drive(port: int, info: dict, path: str, credential: str, clients: int, seconds: float,
-                encoding: str) -> Tally:
+                encoding: str, voting: float = 0.0, votes: Tally | None = None) -> Tally:
+    """`clients` readers of `path` for `seconds`; with `voting`, votes land meanwhile at that many a second (each
+    one a live event, so readers keep meeting pages whose kept parts a vote has just made out of date), counted in
+    `votes`."""
     tally, deadline = Tally(), time.monotonic() + seconds
+
+    async def voter() -> None:
+        rng, tasks = random.Random(7), []
+
+        async def vote() -> None:
+            started = time.monotonic()
+            try:
+                status, _ = await asyncio.wait_for(_request(
+                    port, "PUT", f"/api/v1/ideas/{rng.choice(info['idea_ids'])}/vote",
+                    rng.choice(info["tokens"]), {"choice": "support"}, AGENT), timeout=60)
+            except (TimeoutError, OSError, ValueError, IndexError):
+                status = 0
+            assert votes is not None
+            votes.latencies.append(time.monotonic() - started)
+            if status == 200:
+                votes.ok += 1
+            else:
+                votes.errors[status] = votes.errors.get(status, 0) + 1
+
+        while time.monotonic() < deadline:  # open loop: a vote every 1/voting s, whether or not the last came back
+            tasks.append(asyncio.ensure_future(vote()))
+            await asyncio.sleep(1 / voting)
+        await asyncio.gather(*tasks)
 
     async def client(n: int) -> None:
         headers = _headers(info, n, credential, encoding)
@@ -299,7 +325,7 @@ async def drive(port: int, info: dict, path: str, credential: str, clients: int,
             else:
                 tally.errors[status] = tally.errors.get(status, 0) + 1
 
-    await asyncio.gather(*(client(n) for n in range(clients)))
+    await asyncio.gather(*(client(n) for n in range(clients)), *((voter(),) if voting else ()))
     return tally
 
 
@@ -322,9 +348,12 @@ def over_http(info: dict, env: dict[str, str], args: argparse.Namespace) -> None
             wanted = {name: wanted[name] for name in args.routes}
         for name, (path, credential) in wanted.items():
             asyncio.run(drive(port, info, path, credential, args.clients, 3, args.encoding))  # warm the workers
-            tally = asyncio.run(drive(port, info, path, credential, args.clients, args.seconds, args.encoding))
+            votes = Tally()
+            tally = asyncio.run(drive(port, info, path, credential, args.clients, args.seconds, args.encoding,
+                                      args.voting, votes))
+            voted = {"voting": args.voting, "votes": summary(votes, args.seconds)} if args.voting else {}
             print(json.dumps({"target": "chorus", "route": name, "clients": args.clients, "seconds": args.seconds,
-                              **summary(tally, args.seconds), "load": os.getloadavg()[0]}), flush=True)
+                              **summary(tally, args.seconds), **voted, "load": os.getloadavg()[0]}), flush=True)
     port = free_port()
     bare_env = base_env | {"BARE_DATABASE_URL": args.postgresql, "REDIS_URL": args.redis}
     with server("bench._bare_app:app", bare_env, port, HERE):
@@ -346,6 +375,9 @@ def main() -> None:
     parser.add_argument("--encoding", default=BROWSER_ENCODING, help="Accept-Encoding sent ('' for none)")
     parser.add_argument("--cpu", action="store_true", help="CPU ms per request in this process instead of HTTP")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--voting", type=float, default=0.0, metavar="PER_S",
+                        help="HTTP: votes land at this rate while the pages are read (each a live event), "
+                        "as when people vote while others read; 0: reading only")
     parser.add_argument("--profile", metavar="ROUTE", help="with --cpu: a cProfile of this route only")
     parser.add_argument("--baseline", metavar="DIR", help="with --cpu: another checkout (e.g. `git archive main`) "
                         "measured in turns with this one")
