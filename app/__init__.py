@@ -67,6 +67,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # The limiter is module-wide and init_app gives it this app's storage, but keeps the "storage is dead, use
     # the in-memory fallback" flag of the previous app: a Redis outage in one app must not follow into the next.
     limiter._storage_dead = False
+    from app.ratelimit import lean_limiter_hook
+
+    lean_limiter_hook(app)
     login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
