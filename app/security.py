@@ -55,12 +55,14 @@ def _reject_bad_input() -> None:
     PostgreSQL stores neither NUL nor lone surrogates in text; web forms take form bodies only (Flask-WTF would
     read a JSON body as form data and crash on a list or a number); absurdly nested JSON exhausts the decoder.
     """
-    values: list[object] = [*request.args.values(), *request.args.keys()]
+    args = request.args
+    values: list[object] = [*args.values(), *args.keys()] if args else []
     if request.method in _UNSAFE:
-        if request.is_json and not request.path.startswith("/api/"):
+        if not request.is_json:
+            values += [*request.form.values(), *request.form.keys()]
+        elif not request.path.startswith("/api/"):
             abort(415, "This page takes a form, not JSON. Use the form on the page, or the API under /api/v1.")
-        values += [*request.form.values(), *request.form.keys()]
-        if request.is_json:
+        else:  # a JSON body has no form fields: Werkzeug parses only form and multipart bodies as a form
             try:
                 values.append(request.get_json(silent=True))
             except RecursionError:

@@ -15,7 +15,8 @@ MAX_PAGE = 100_000  # far past any real list; stops huge numbers from reaching t
 
 def acting() -> Participant:
     """The signed-in person as services see them: a user key and the organisations of each role, never a user id."""
-    return Participant.from_user(current_user)
+    # The proxy resolved once: from_user reads a dozen attributes, each a context lookup through the proxy.
+    return Participant.from_user(current_user._get_current_object())
 
 
 def int_arg(name: str, default: int | None = None, *, low: int = 1, high: int = MAX_DB_INT,
