@@ -17,6 +17,13 @@ robust to other load on the machine; wall time is printed for reference only.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, and bench/http.py would hide the standard library's
+# http (with --baseline, the other tree's http_load.py removes only its own folder).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import cProfile
 import io
@@ -25,11 +32,9 @@ import os
 import pstats
 import random
 import secrets
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
 ROOT = Path(os.environ.get("CHORUS_BENCH_ROOT") or HERE).resolve()  # another checkout to measure (before/after)
