@@ -29,15 +29,26 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from app.services.common.worker_memory import per_app
 
 CONVERSATIONS = 64  # conversations kept per worker (least recently read dropped first)
 ENTRIES = 256  # pages and totals kept per conversation
 REUSES = 200  # readings an entry serves before it is computed again, even with no event since
+# How long a reader waits for another reader of the same worker already computing the same value (see `cached`)
+# before computing it itself: far past any real query, so only a stuck one is given up on.
+FLIGHT_WAIT = 30.0
 
 T = TypeVar("T")
+_MISSING = object()
+
+
+@dataclass
+class _Flight:
+    """A value being computed by one reader; the others of the same worker wait for it instead of computing it too."""
+    done: threading.Event = field(default_factory=threading.Event)
+    waiting: int = 0
 
 
 @dataclass
@@ -54,11 +65,45 @@ class ListingCache:
         self._cache: OrderedDict[int, _Conversation] = OrderedDict()
         self._lock = threading.Lock()
         self._conversations, self._entries, self._carry = conversations, entries, carry
+        self._flights: dict[tuple[int, int, Hashable], _Flight] = {}
 
     def cached(self, conversation_id: int, seq: int, key: Hashable, compute: Callable[[], T],
                until_event: bool = False) -> T:
-        """The value kept for this conversation at event number `seq`, or compute() kept in its place."""
-        return self.cached_many(conversation_id, seq, [key], lambda _: {key: compute()}, until_event)[key]
+        """The value kept for this conversation at event number `seq`, or compute() kept in its place.
+
+        Computed once per worker, not once per reader: after an event every reader of a busy page misses at the
+        same moment, and each used to run the same whole-question statement (a worker's 25 readers, 25 copies of
+        it, on every vote). The first reader computes; the others wait for it (an Event, so under gevent they
+        yield) and take what it kept. If it fails or is stuck past FLIGHT_WAIT, they compute it themselves."""
+        reuses = None if until_event else REUSES
+        flight = (conversation_id, seq, key)
+        with self._lock:
+            found = self._found(conversation_id, seq, [key], reuses)
+            if key in found:
+                return found[key]
+            leading = self._flights.get(flight)
+            if leading is None:
+                self._flights[flight] = mine = _Flight()
+            else:
+                leading.waiting += 1
+        if leading is not None:
+            leading.done.wait(FLIGHT_WAIT)
+            with self._lock:
+                leading.waiting -= 1
+                found = self._found(conversation_id, seq, [key], reuses)
+            if key in found:
+                return found[key]
+            value = compute()  # the first reader failed (or its value is already used up): no second wait
+            self._keep(conversation_id, seq, {key: value}, reuses)
+            return value
+        try:
+            value = compute()
+            self._keep(conversation_id, seq, {key: value}, reuses)
+        finally:
+            with self._lock:
+                self._flights.pop(flight, None)
+            mine.done.set()
+        return value
 
     def cached_many(self, conversation_id: int, seq: int, keys: list[Hashable],
                     compute: Callable[[list[Hashable]], dict[Hashable, T]],
@@ -67,32 +112,37 @@ class ListingCache:
         A key compute() leaves out (an idea no longer listed) is left out of the answer and not kept. A value is
         served REUSES times before it is computed again, or with `until_event` until the next event (see the
         module's rules)."""
-        found: dict[Hashable, T] = {}
         reuses = None if until_event else REUSES
         with self._lock:
-            kept = self._cache.get(conversation_id)
-            if kept is not None and kept.seq < seq and self._carry:
-                kept = self._cache[conversation_id] = _Conversation(seq, previous=kept.entries)
-            if kept is not None and kept.seq == seq:
-                self._cache.move_to_end(conversation_id)
-                for key in keys:
-                    entry = kept.entries.get(key)
-                    if entry is None and kept.previous:
-                        entry = kept.previous.pop(key, None)
-                        if entry is not None:  # carried: its key names all it is made from
-                            kept.entries[key] = entry = [entry[0], reuses]
-                    if entry is not None and (entry[1] is None or entry[1] > 0):
-                        if entry[1] is not None:
-                            entry[1] -= 1
-                        kept.entries.move_to_end(key)
-                        found[key] = entry[0]
-                while len(kept.entries) > self._entries:
-                    kept.entries.popitem(last=False)
+            found: dict[Hashable, T] = self._found(conversation_id, seq, keys, reuses)
         missing = [key for key in keys if key not in found]
         if missing:
             fresh = compute(missing)  # outside the lock: other readers are not held up by one page's query
             self._keep(conversation_id, seq, fresh, reuses)
             found.update(fresh)
+        return found
+
+    def _found(self, conversation_id: int, seq: int, keys: list[Hashable], reuses: int | None) -> dict[Hashable, Any]:
+        """The kept values of these keys at `seq`, each reading counted (call with the lock held)."""
+        found: dict[Hashable, Any] = {}
+        kept = self._cache.get(conversation_id)
+        if kept is not None and kept.seq < seq and self._carry:
+            kept = self._cache[conversation_id] = _Conversation(seq, previous=kept.entries)
+        if kept is not None and kept.seq == seq:
+            self._cache.move_to_end(conversation_id)
+            for key in keys:
+                entry = kept.entries.get(key)
+                if entry is None and kept.previous:
+                    entry = kept.previous.pop(key, None)
+                    if entry is not None:  # carried: its key names all it is made from
+                        kept.entries[key] = entry = [entry[0], reuses]
+                if entry is not None and (entry[1] is None or entry[1] > 0):
+                    if entry[1] is not None:
+                        entry[1] -= 1
+                    kept.entries.move_to_end(key)
+                    found[key] = entry[0]
+            while len(kept.entries) > self._entries:
+                kept.entries.popitem(last=False)
         return found
 
     def forget(self, conversation_id: int) -> None:
