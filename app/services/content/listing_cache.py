@@ -41,14 +41,13 @@ REUSES = 200  # readings an entry serves before it is computed again, even with 
 FLIGHT_WAIT = 30.0
 
 T = TypeVar("T")
-_MISSING = object()
 
 
 @dataclass
 class _Flight:
     """A value being computed by one reader; the others of the same worker wait for it instead of computing it too."""
     done: threading.Event = field(default_factory=threading.Event)
-    waiting: int = 0
+    waiting: int = 0  # readers waiting for it (what a test can see; nothing reads it to decide)
 
 
 @dataclass
