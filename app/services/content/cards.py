@@ -93,21 +93,15 @@ def keeps_cards(conversation: Conversation) -> bool:
     return conversation.kind != "ideas_lab" and conversation.is_accepting()
 
 
-def card_rows(conversation: Conversation, published: Callable[[], sa.ColumnElement[bool]], ids: Sequence[str],
-              read_already: dict[str, tuple[Any, ...]] | None = None) -> list[CardRow]:
-    """The card rows of these ids in their order, leaving out ids no longer matching `published()`; rows this
-    request has just read (`read_already`, from row_query) are used, and kept, as they are."""
+def card_rows(conversation: Conversation, published: Callable[[], sa.ColumnElement[bool]],
+              ids: Sequence[str]) -> list[CardRow]:
+    """The card rows of these ids in their order, leaving out ids no longer matching `published()`."""
     if not ids:
         return []
 
     def read(missing: list[Hashable]) -> dict[Hashable, tuple[Any, ...]]:
-        found: dict[Hashable, tuple[Any, ...]] = {i: read_already[i] for i in missing if i in read_already} \
-            if read_already else {}
-        unread = [i for i in missing if i not in found]
-        if unread:
-            rows = db.session.connection().execute(row_query()[0].where(published() & Idea.id.in_(unread)))
-            found.update((row[0], tuple(row)) for row in rows)
-        return found
+        rows = db.session.connection().execute(row_query()[0].where(published() & Idea.id.in_(missing)))
+        return {row[0]: tuple(row) for row in rows}
 
     if keeps_cards(conversation):
         found = card_cache().cached_many(conversation.id, conversation.live_seq, list(ids), read)
