@@ -146,6 +146,7 @@ class Tally:
     votes: set[tuple[int, str]] = field(default_factory=set)  # (client, idea) acknowledged
     tried: set[tuple[int, str]] = field(default_factory=set)  # (client, idea) sent, answered or not
     comments: dict[str, str] = field(default_factory=dict)  # body -> acknowledged id
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # "vote" / "comment" -> latencies
 
 
 async def _client(n: int, port: int, info: dict, tally: Tally, deadline: float, rng: random.Random) -> None:
@@ -174,6 +175,7 @@ async def _client(n: int, port: int, info: dict, tally: Tally, deadline: float, 
                 continue
             status, data = result
             tally.latencies.append(elapsed)
+            tally.by_kind.setdefault(key[0], []).append(elapsed)
             if status in (200, 201):
                 tally.ok += 1
                 if key[0] == "vote":
@@ -271,11 +273,21 @@ def check(database: str, tally: Tally, bare: bool, conversation_id: int) -> tupl
     return lost, duplicates
 
 
+def _percentile(latencies: list[float], share: float) -> int | None:
+    """The latency (ms) `share` of the sorted latencies are at or under."""
+    return round(latencies[max(0, int(len(latencies) * share) - 1)] * 1000) if latencies else None
+
+
 def summary(tally: Tally, seconds: float, lost: int, duplicates: int) -> dict:
     latencies = sorted(tally.latencies)
-    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)] if latencies else None
-    return {"ok_per_s": round(tally.ok / seconds, 1), "p95_ms": round(p95 * 1000) if p95 is not None else None,
-            "errors": sum(tally.errors.values()), "error_statuses": tally.errors, "lost": lost, "duplicates": duplicates}
+    # Per kind: where a p95 comes from (with N clients always waiting, the mean is N / throughput; the spread
+    # around it is the server's fairness between requests).
+    spread = {kind: {"mean_ms": round(1000 * sum(found) / len(found)), "p50_ms": _percentile(sorted(found), 0.5),
+                     "p95_ms": _percentile(sorted(found), 0.95), "p99_ms": _percentile(sorted(found), 0.99)}
+              for kind, found in sorted(tally.by_kind.items()) if found}
+    return {"ok_per_s": round(tally.ok / seconds, 1), "p95_ms": _percentile(latencies, 0.95),
+            "errors": sum(tally.errors.values()), "error_statuses": tally.errors, "lost": lost, "duplicates": duplicates,
+            "by_kind": spread}
 
 
 def main() -> None:
