@@ -71,7 +71,8 @@ def conversation(conversation_id: int) -> ResponseReturnValue:
 
 
 def _question_page(question_id: int, form: IdeaForm, status: int = 200) -> tuple[str, int]:
-    page = list_ideas(acting(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"))
+    page = list_ideas(acting(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"),
+                      guardian=True)
     conversation = page.question.conversation
     return render_template(
         "participate/question.html", page=page, conversation=conversation, form=form, sorts=sort_labels(conversation.voting_mode),

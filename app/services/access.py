@@ -85,25 +85,48 @@ def get_conversation(participant: Participant, conversation_id: int) -> Conversa
 
 
 @functools.cache  # every page and list of ideas asks this: built once with parameters, not on every request
-def _member_question() -> sa.Select:
-    return (sa.select(Question).join(Question.conversation)
+def _member_question(guardian: bool = False) -> sa.Select:
+    query = sa.select(Question, *_guardian_column(guardian))
+    return (query.join(Question.conversation)
             .where(Question.id == sa.bindparam("question"), member_visibility())
             .options(contains_eager(Question.conversation)))
 
 
-def get_question(participant: Participant, question_id: int) -> Question:
-    """A question in a conversation this person may see, or NotFound."""
+def _guardian_column(guardian: bool) -> list[sa.ColumnElement[bool]]:
+    if not guardian:
+        return []
+    from app.services.speakup.settings import guardian_exists  # (settings imports services that import access)
+
+    return [guardian_exists(Conversation.organisation_id).label("guardian")]
+
+
+def _question_row(participant: Participant, question_id: int, guardian: bool) -> sa.Row:
     # One statement: the question, its conversation (with its key) and the access check together.
     if participant.guest_conversation_id is None:
-        question = db.session.scalar(_member_question(), {"question": question_id, **visibility_params(participant)})
+        row = db.session.execute(_member_question(guardian),
+                                 {"question": question_id, **visibility_params(participant)}).first()
     else:
-        question = db.session.scalar(
-            sa.select(Question).join(Question.conversation).where(Question.id == question_id, visible_to(participant))
+        row = db.session.execute(
+            sa.select(Question, *_guardian_column(guardian)).join(Question.conversation)
+            .where(Question.id == question_id, visible_to(participant))
             .options(contains_eager(Question.conversation))
-        )
-    if question is None:
+        ).first()
+    if row is None:
         raise NotFound("We could not find that question.")
+    return row
+
+
+def get_question(participant: Participant, question_id: int) -> Question:
+    """A question in a conversation this person may see, or NotFound."""
+    question: Question = _question_row(participant, question_id, False)[0]
     return question
+
+
+def get_question_with_guardian(participant: Participant, question_id: int) -> tuple[Question, bool]:
+    """get_question, and whether its organisation has an active Freedom to Speak Up Guardian
+    (speakup.settings.has_guardian) in the same statement: the question page asks both."""
+    question, guardian = _question_row(participant, question_id, True)
+    return question, bool(guardian)
 
 
 def require_accepting(conversation: ConversationState) -> None:

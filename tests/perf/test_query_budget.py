@@ -38,7 +38,7 @@ LIVE_POLL = 4   # session (1); conversation with access; events after the cursor
 API_LIVE = 7    # token (1); conversation with access; the board's notes with counts; own votes; questions; events; number
 PAGE = 5        # session (1); conversation or question with access; what the page shows, per page not per size;
                 # whether the organisation has a Freedom to Speak Up Guardian (the "also send" box on the idea form)
-QUESTION_PAGE = 6  # session (1); then as IDEA_LIST without the token (4); the Guardian check
+QUESTION_PAGE = 5  # session (1); then as IDEA_LIST without the token (4), the Guardian check read with the question
 
 _counter = itertools.count(1)
 COMMITS: dict[str, list[str]] = {}  # the last request's statements with its COMMITs, in order

@@ -14,7 +14,7 @@ from app.crypto import author_tagger, voter_pseudonym
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
 from app.services.content.authorship import is_author, own_ids
-from app.services.access import get_conversation, get_question
+from app.services.access import get_conversation, get_question, get_question_with_guardian
 from app.services.content.grace import is_archived
 from app.services.content.fair_order import PER_PAGE, fair_random_page, order_seed
 from app.services.content.cards import IdeaView, card_rows, comment_count, keeps_cards, vote_count
@@ -66,6 +66,7 @@ class IdeaPage:
     pages: int
     total: int
     stage: str | None = None  # Ideas Lab: only ideas at this stage
+    speak_up: bool | None = None  # asked for (list_ideas' guardian): may posts be sent to a Guardian
 
 
 @dataclass
@@ -144,9 +145,14 @@ def _card_query() -> tuple[sa.Select, sa.ColumnElement[int], sa.ColumnElement[in
 
 
 def list_ideas(participant: Participant, question_id: int, sort: str = "random", page: int = 1,
-               stage: str | None = None) -> IdeaPage:
-    """One page of a question's ideas in the chosen order; "random" is stable per person."""
-    question = get_question(participant, question_id)
+               stage: str | None = None, guardian: bool = False) -> IdeaPage:
+    """One page of a question's ideas in the chosen order; "random" is stable per person. With `guardian`, also
+    whether its organisation has a Freedom to Speak Up Guardian (the page's idea form offers "also send"), read in
+    the same statement as the question."""
+    if guardian:
+        question, speak_up = get_question_with_guardian(participant, question_id)
+    else:
+        question, speak_up = get_question(participant, question_id), None
     conversation = question.conversation
     sort = sort if sort in SORTS else "random"
     if sort == "supported" and counts_hidden(conversation):
@@ -193,7 +199,8 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         # A listed idea has left without an event (withdrawn in the grace period): the kept order and total are
         # out of date, so they are forgotten and read again now rather than after REUSES readings.
         listing_cache().forget(conversation.id)
-    return IdeaPage(question, _cards(participant, conversation, ordered, mine), sort, page, pages, total, stage)
+    return IdeaPage(question, _cards(participant, conversation, ordered, mine), sort, page, pages, total, stage,
+                    speak_up)
 
 
 def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:

@@ -8,6 +8,7 @@ were sent in an organisation, counted up to the start of the hour, rounded to 5 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
 from app.models import Conversation, Membership, SpeakUpContact, SpeakUpThread, User
@@ -17,15 +18,20 @@ from app.services.common.transaction import transaction
 from app.services.conversations.participation import min_group_size, round_to_5
 
 
+def guardian_exists(organisation: sa.ColumnElement[int] | InstrumentedAttribute[int]) -> sa.Exists:
+    """Whether the organisation has at least one active Guardian, as an expression (the question page reads it in
+    the statement that loads the question: access.get_question_with_guardian)."""
+    return (sa.select(Membership.user_id).join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id == organisation, Membership.speak_up_guardian, User.active).exists())
+
+
 # Asked by every page with a post form: built once with a parameter, not rebuilt and re-keyed each time.
-_HAS_GUARDIAN = (sa.select(sa.func.count()).select_from(Membership).join(User, User.id == Membership.user_id)
-                 .where(Membership.organisation_id == sa.bindparam("organisation"), Membership.speak_up_guardian,
-                        User.active))
+_HAS_GUARDIAN = sa.select(guardian_exists(sa.bindparam("organisation", type_=sa.Integer)))
 
 
 def has_guardian(organisation_id: int) -> bool:
     """True when the organisation has at least one active Guardian to read what is sent."""
-    return db.session.connection().scalar(_HAS_GUARDIAN, {"organisation": organisation_id}) != 0
+    return bool(db.session.connection().scalar(_HAS_GUARDIAN, {"organisation": organisation_id}))
 
 
 def guardians(organisation_id: int) -> list[User]:
