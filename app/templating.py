@@ -9,7 +9,8 @@ from typing import Any, Protocol
 from urllib.parse import quote
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask import Flask, g, url_for
+from flask.globals import _cv_request
 from markupsafe import Markup
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, Template
 from jinja2.runtime import Context
@@ -46,25 +47,37 @@ _KEPT_URL_VALUES = frozenset({"filename", "conversation_id", "question_id"})
 # Kept per app: a question page called url_for some 25 times (about 8% of its CPU), for the same static files,
 # header, footer and conversation links on every page.
 _KEPT_URLS = 1024
+_URL_ROOT = "_chorus_url_root"  # where a request keeps its (host, root path) for template_url
 
 
 def template_url(endpoint: str, **values: Any) -> str:
     """Templates' url_for: the same URL, kept per app when it is built only from the values above.
 
     The key holds everything the URL is built from: the endpoint, the values with the app's URL defaults (a static
-    file's content hash, so an edited file still gets a new URL), and the request's host and root path."""
-    if not values.keys() <= _KEPT_URL_VALUES or endpoint[:1] == "." or not has_request_context():
+    file's content hash, so an edited file still gets a new URL), and the request's host and root path.
+
+    On every page some 20 times, so it reads the request and app contexts directly rather than through Flask's
+    proxies (two or three lookups each), and takes the host and root once per request."""
+    ctx = _cv_request.get(None)
+    if ctx is None or endpoint[:1] == "." or not values.keys() <= _KEPT_URL_VALUES:
         return url_for(endpoint, **values)
     filled = values
     if endpoint == "static":  # the app's only URL defaults (static_files.py; a test fails if another is added)
         filled = dict(values)
-        current_app.inject_url_defaults(endpoint, filled)
+        ctx.app.inject_url_defaults(endpoint, filled)
+    current = ctx.request
+    root = current.__dict__.get(_URL_ROOT)
+    if root is None:
+        root = current.__dict__[_URL_ROOT] = (current.host, current.root_path)
     try:
-        key = (endpoint, tuple(sorted(filled.items())), request.host, request.root_path)
+        key = (endpoint, tuple(sorted(filled.items())), root)
         hash(key)
     except TypeError:  # a value the key cannot hold exactly
         return url_for(endpoint, **values)
-    return per_app("template_urls", lambda: KeptValues(_KEPT_URLS)).get(key, lambda: url_for(endpoint, **values))
+    urls = ctx.app.extensions.get("chorus.template_urls")
+    if urls is None:
+        urls = per_app("template_urls", lambda: KeptValues(_KEPT_URLS))
+    return urls.get(key, lambda: url_for(endpoint, **values))
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:

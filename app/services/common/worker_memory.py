@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import current_app
+from flask.globals import _cv_app
 
 S = TypeVar("S")
 
@@ -67,11 +68,13 @@ class KeptValues:
 
 def per_app(name: str, make: Callable[[], S]) -> S:
     """The current app's store called name, made by make() on first use (not on every call: this is on every
-    page's path)."""
+    page's path, some 35 times a question page: the app context is read directly, not through current_app)."""
     key = f"chorus.{name}"
-    store = current_app.extensions.get(key)
+    ctx = _cv_app.get(None)
+    extensions = ctx.app.extensions if ctx is not None else current_app.extensions  # (the proxy's own error)
+    store = extensions.get(key)
     if store is None:
-        store = current_app.extensions.setdefault(key, make())
+        store = extensions.setdefault(key, make())
     return store
 
 
