@@ -40,8 +40,20 @@ class _Unkeyable(Exception):
     """The parameters hold something the memo cannot tell apart exactly."""
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exactly these types (not Markup, a str) stand for themselves
+
+
 def _key(value: Any) -> Hashable:
     """An exact, hashable stand-in for a parameter value: Markup is told apart from str (one is escaped, one not)."""
+    # The header's and footer's parameters on every page: the common types by their exact type first (measured:
+    # the isinstance chain below was two thirds of shared_component's time).
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return ("dict", tuple(sorted((str(k), _key(v)) for k, v in value.items())))
+    if kind is list:
+        return ("list", tuple(_key(v) for v in value))
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, Markup):
