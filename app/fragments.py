@@ -27,6 +27,7 @@ from urllib.parse import quote
 from flask import current_app, request
 from markupsafe import Markup, escape
 
+from app.csrf_mask import generate_csrf
 from app.services.content.cards import CARD_CONVERSATIONS, CARD_ENTRIES, keeps_cards
 from app.services.content.listing import IdeaCard
 from app.services.content.listing_cache import ListingCache
@@ -202,19 +203,30 @@ def _empty(form: Any) -> bool:
                 or form.confirm_identifying.data or form.to_guardian.data or form.similar_checked.data)
 
 
-def kept_form(macro: Any, form: Any, question_id: int, conversation: Any, speak_up: bool) -> Markup:
+def kept_form(macro: Any, form: Any, question_id: int, conversation: Any, speak_up: bool,
+              new_form: Callable[[], Any] | None = None) -> Markup:
     """For templates: participate/_idea_form.html's form, kept per question while empty, with this request's CSRF
     token and duplicate-post token filled in (they are per reader and per form, so never kept).
 
     The key names everything the macro reads besides the form (the question, the conversation's id, whether a
     Guardian can be chosen, the URLs' root), and only an empty form (`_empty`) is kept: a form showing a person's
-    draft, an error or similar ideas is rendered afresh and never kept."""
-    csrf, client = str(form.csrf_token.current_token), str(form.client_token.data or "")
-    if not _empty(form):
-        return Markup(macro(form, question_id, conversation, speak_up, csrf, client))
+    draft, an error or similar ideas is rendered afresh and never kept. `form` None is an empty form not built yet
+    (a page's first showing): its tokens are the ones a new form would carry, and `new_form()` builds it only if
+    its kept copy must be rendered (building a form was some 4% of a question page's CPU)."""
+    if form is None:
+        from app.participate.forms import new_client_token  # (the blueprint's forms import the services)
+
+        csrf, client = generate_csrf(), new_client_token()
+    else:
+        csrf, client = str(form.csrf_token.current_token), str(form.client_token.data or "")
+        if not _empty(form):
+            return Markup(macro(form, question_id, conversation, speak_up, csrf, client))
+    if form is None and new_form is None:
+        raise TypeError("kept_form needs new_form to render an empty form it was not given")
     code = getattr(getattr(macro, "_func", None), "__code__", None)
     key = ("idea_form", code, question_id, conversation.id, bool(speak_up), request.script_root)
-    shell = _shell(key, 2, lambda slot: macro(form, question_id, conversation, speak_up, *slot))
+    shell = _shell(key, 2, lambda slot: macro(form if form is not None else new_form(),  # type: ignore[misc]
+                                              question_id, conversation, speak_up, *slot))
     return Markup(shell.fill(str(escape(csrf)), str(escape(client))))
 
 

@@ -19,7 +19,8 @@ from app.services.workshops import polls
 GUARDIAN_CHOICE = "Also send this to the Freedom to Speak Up Guardian"
 
 
-def _token() -> str:
+def new_client_token() -> str:
+    """A post form's duplicate-post token: fresh for each form shown."""
     return secrets.token_urlsafe(16)
 
 
@@ -29,7 +30,7 @@ class IdeaForm(FlaskForm):
         validators=[DataRequired("Enter your idea"), Length(max=IDEA_MAX, message=f"Your idea must be {IDEA_MAX:,} characters or fewer")],
     )
     # A fresh token per form: a double-clicked or re-sent form posts one idea, not two.
-    client_token = HiddenField(default=_token)
+    client_token = HiddenField(default=new_client_token)
     confirm_identifying = BooleanField("I have checked it and want to post it anyway")
     # "1" once the author has seen similar ideas (after a first submit, or live while typing with JavaScript).
     similar_checked = HiddenField(default="")
@@ -49,7 +50,7 @@ class CommentForm(FlaskForm):
         "Add a comment",
         validators=[DataRequired("Enter your comment"), Length(max=COMMENT_MAX, message=f"Your comment must be {COMMENT_MAX} characters or fewer")],
     )
-    client_token = HiddenField(default=_token)
+    client_token = HiddenField(default=new_client_token)
     confirm_identifying = BooleanField("I have checked it and want to post it anyway")
     to_guardian = BooleanField(GUARDIAN_CHOICE)
 

@@ -70,12 +70,15 @@ def conversation(conversation_id: int) -> ResponseReturnValue:
     return render_template("participate/conversation.html", conversation=found, named_mode=found.named_mode)
 
 
-def _question_page(question_id: int, form: IdeaForm, status: int = 200) -> tuple[str, int]:
+def _question_page(question_id: int, form: IdeaForm | None, status: int = 200) -> tuple[str, int]:
+    """The page of a question's ideas with its idea form: `form` None is the empty form a first showing has, built
+    only if the page must render it afresh (fragments.kept_form)."""
     page = list_ideas(acting(), question_id, request.args.get("sort", "random"), page_arg(), request.args.get("stage"),
                       guardian=True)
     conversation = page.question.conversation
     return render_template(
-        "participate/question.html", page=page, conversation=conversation, form=form, sorts=sort_labels(conversation.voting_mode),
+        "participate/question.html", page=page, conversation=conversation, form=form, new_form=IdeaForm,
+        sorts=sort_labels(conversation.voting_mode),
         named_mode=conversation.named_mode, stages=STAGES,
         facilitator=conversation.organisation_id in acting().facilitates,
     ), status
@@ -83,7 +86,7 @@ def _question_page(question_id: int, form: IdeaForm, status: int = 200) -> tuple
 
 @bp.get("/questions/<int:question_id>")
 def question(question_id: int) -> ResponseReturnValue:
-    return _question_page(question_id, IdeaForm())
+    return _question_page(question_id, None)
 
 
 @bp.post("/questions/<int:question_id>/ideas")

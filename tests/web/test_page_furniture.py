@@ -322,3 +322,36 @@ def test_card_parts_of_unchanged_ideas_are_carried_across_an_event(  # type: ign
     third = browser.get(f"/questions/{question}?sort=newest").get_data(as_text=True)  # type: ignore[attr-defined]
     assert rendered[1:] == [f"card_head {posted[2].id}"]  # an edit is a new key: rendered afresh
     assert "lockers for the night staff" in third and third.count("<em>quiet</em> rooms") == 3
+
+
+def test_a_question_page_builds_its_empty_idea_form_only_to_render_its_kept_copy(  # type: ignore[no-untyped-def]
+        app: Flask, client, login, make_user, make_conversation, monkeypatch) -> None:
+    """Once the empty form is kept, a page fills in its tokens without building an IdeaForm; each page still gets
+    its own duplicate-post token and a CSRF token that posts."""
+    from app.participate import forms
+
+    built = []
+    real_init = forms.IdeaForm.__init__
+
+    def counting_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(forms.IdeaForm, "__init__", counting_init)
+    conversation = make_conversation()
+    login(make_user())
+    question = conversation.questions[0].id
+    tokens = []
+    for _ in range(3):
+        page = client.get(f"/questions/{question}").get_data(as_text=True)
+        client_token = re.search(r'id="client_token" name="client_token" type="hidden" value="([^"]+)"', page)
+        csrf = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert client_token and csrf
+        tokens.append((client_token.group(1), csrf.group(1)))
+    assert len(built) == 1  # the first page rendered the form to keep; the next two only filled in their tokens
+    assert len({client for client, _ in tokens}) == 3 and len({csrf for _, csrf in tokens}) == 3
+    client_token, csrf = tokens[-1]
+    response = client.post(f"/questions/{question}/ideas", data={
+        "csrf_token": csrf, "client_token": client_token, "body": "Lockers for the night staff on every ward",
+        "similar_checked": "1"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
