@@ -355,3 +355,32 @@ def test_a_question_page_builds_its_empty_idea_form_only_to_render_its_kept_copy
         "csrf_token": csrf, "client_token": client_token, "body": "Lockers for the night staff on every ward",
         "similar_checked": "1"})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def test_kept_conversation_navigation_follows_each_readers_role_and_page(  # type: ignore[no-untyped-def]
+        app: Flask, make_user, make_conversation) -> None:
+    """navigation.kept_nav keeps a conversation's links by the page and the reader's role there: a participant
+    served after a facilitator gets no facilitator's link, and each page marks itself; nothing kept names anyone."""
+    from tests.conftest import PASSWORD, csrf_token
+
+    conversation = make_conversation()
+    question = conversation.questions[0].id
+    facilitator, participant = make_user("facilitator"), make_user()
+    pages = {}
+    for person in (facilitator, participant):
+        browser = app.test_client()
+        browser.post("/auth/sign-in", data={"email": person.email, "password": PASSWORD,
+                                            "csrf_token": csrf_token(browser)})
+        for path in (f"/questions/{question}", f"/conversations/{conversation.id}/mine"):
+            pages[person.email, path] = browser.get(path).get_data(as_text=True)
+    for (who, path), page in pages.items():
+        running = "Facilitate this conversation" in page
+        assert running is (who == facilitator.email), (who, path)
+        current = re.findall(r'<a href="([^"]+)" aria-current="page">', page)
+        expected = (f"/conversations/{conversation.id}" if path.startswith("/questions/")
+                    else f"/conversations/{conversation.id}/mine")
+        assert current == [expected], (who, path, current)
+    kept = repr(app.extensions["chorus.navs"]._kept)
+    assert "Facilitate this conversation" in kept  # (the facilitator's links were kept, by role)
+    for person in (facilitator, participant):
+        assert person.email not in kept and person.display_name not in kept and person.user_key not in kept
