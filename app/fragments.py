@@ -315,10 +315,10 @@ class OncePerVote:
     def __init__(self, macro: Callable[..., Any], *args: Any) -> None:
         self._macro, self._args = macro, args
         self._slot = "chorus-idea-" + secrets.token_hex(8)
-        self._rendered: dict[str | None, str] = {}
+        self._rendered: dict[str | None, list[str]] = {}  # the buttons' HTML split at the placeholder
 
     def __call__(self, idea_id: str, my_vote: str | None) -> Markup:
-        html = self._rendered.get(my_vote)
-        if html is None:
-            html = self._rendered[my_vote] = str(self._macro(self._slot, my_vote, *self._args))
-        return Markup(html.replace(self._slot, quote(idea_id, safe=URL_SAFE)))
+        parts = self._rendered.get(my_vote)
+        if parts is None:
+            parts = self._rendered[my_vote] = str(self._macro(self._slot, my_vote, *self._args)).split(self._slot)
+        return Markup(quote(idea_id, safe=URL_SAFE).join(parts))
