@@ -7,9 +7,10 @@ something that does not exist (404, never 403).
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, defer
 
 from app.extensions import db
 from app.models import Conversation, ConversationStatus, Organisation, Question, SpeakUpThread, Theme, audience
@@ -89,7 +90,7 @@ def _member_question(guardian: bool = False) -> sa.Select:
     query = sa.select(Question, *_guardian_column(guardian))
     return (query.join(Question.conversation)
             .where(Question.id == sa.bindparam("question"), member_visibility())
-            .options(contains_eager(Question.conversation)))
+            .options(*_question_loading(guardian)))
 
 
 def _guardian_column(guardian: bool) -> list[sa.ColumnElement[bool]]:
@@ -98,6 +99,18 @@ def _guardian_column(guardian: bool) -> list[sa.ColumnElement[bool]]:
     from app.services.speakup.settings import guardian_exists  # (settings imports services that import access)
 
     return [guardian_exists(Conversation.organisation_id).label("guardian")]
+
+
+def _question_loading(page: bool) -> list[Any]:
+    """The question's conversation loaded with it; for the question page (`page`: get_question_with_guardian, its
+    only caller) without what that page does not show: the organisation (joined on every conversation otherwise, one
+    more entity to build) and the two descriptions, which would load on first use if asked (the page's statement
+    budget says they are not)."""
+    eager = contains_eager(Question.conversation)
+    if not page:
+        return [eager]
+    return [eager.lazyload(Conversation.organisation), eager.defer(Conversation.description),
+            defer(Question.description)]
 
 
 def _question_row(participant: Participant, question_id: int, guardian: bool) -> sa.Row:
@@ -109,7 +122,7 @@ def _question_row(participant: Participant, question_id: int, guardian: bool) ->
         row = db.session.execute(
             sa.select(Question, *_guardian_column(guardian)).join(Question.conversation)
             .where(Question.id == question_id, visible_to(participant))
-            .options(contains_eager(Question.conversation))
+            .options(*_question_loading(guardian))
         ).first()
     if row is None:
         raise NotFound("We could not find that question.")
