@@ -1,5 +1,6 @@
 """Rules A2, A3: what a worker keeps to build question pages (shells, the empty idea form, template URLs, card
-parts) holds nothing of the reader who happened to make it, and no reader's marks reach another reader's page."""
+parts, the conversation's navigation) holds nothing of the reader who happened to make it, and no reader's marks
+reach another reader's page."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ YOURS = "<strong>your idea</strong>"
 
 def _kept(app: Flask, shells: bool = True) -> str:
     """Everything the page-building stores of this app hold, as text."""
-    stores = ("chorus.shells",) * shells + ("chorus.template_urls", "chorus.card_parts", "chorus.components")
+    stores = ("chorus.shells",) * shells + ("chorus.template_urls", "chorus.card_parts", "chorus.components",
+                                            "chorus.navs")
     found = [app.extensions[name] for name in stores if name in app.extensions]
     assert len(found) == len(stores), "a store was never made: the test would prove nothing"
     text = []
