@@ -26,7 +26,9 @@ from tests.conftest import BACKEND
 # Numbering and storing a write's live event: one statement on PostgreSQL, sent with the COMMIT in one pipeline
 # (app/live/numbering.py), two on SQLite (app/live/store.py).
 EVENT = 1 if BACKEND == "postgresql" else 2
-VOTE = 4 + EVENT       # + idea with conversation, key and access check; upsert; the idea's new counts
+# + idea with conversation, key and access check; upsert; the idea's new counts (one statement with the upsert on
+# PostgreSQL, content/voting.py)
+VOTE = (3 if BACKEND == "postgresql" else 4) + EVENT
 WITHDRAW = 4 + EVENT   # the same, with a delete instead of the upsert
 COMMENT = 3 + EVENT    # + idea with access; insert ... on conflict returning the row (what the answer shows)
 POST_IDEA = 5 + EVENT  # + question with access; insert returning the row (what the answer shows); the conversation

@@ -44,6 +44,30 @@ def test_agree_mode_votes_can_change(make_user, make_conversation, as_participan
         voting.cast_vote(voter, idea.id, "support")
 
 
+def test_a_vote_answers_the_ideas_counts_with_everyone_elses_votes_and_its_own(make_user, make_conversation,
+                                                                              as_participant):
+    """The counts a vote answers: others' votes once each, and this person's vote once, whether new, changed or
+    repeated (PostgreSQL counts the others and adds the caster's own vote in the upsert's statement)."""
+    conversation = make_conversation(voting_mode="agree")
+    author = as_participant(make_user())
+    idea, _ = ideas.post_idea(author, conversation.questions[0].id, "Rest rooms on every ward")
+    a, b, c = (as_participant(make_user()) for _ in range(3))
+    assert voting.cast_vote(a, idea.id, "agree").votes == {"agree": 1, "disagree": 0, "pass": 0}
+    assert voting.cast_vote(b, idea.id, "disagree").votes == {"agree": 1, "disagree": 1, "pass": 0}
+    assert voting.cast_vote(c, idea.id, "agree").votes == {"agree": 2, "disagree": 1, "pass": 0}
+    changed = voting.cast_vote(c, idea.id, "disagree")
+    assert (changed.votes, changed.my_vote) == ({"agree": 1, "disagree": 2, "pass": 0}, "disagree")
+    assert voting.cast_vote(c, idea.id, "disagree").votes == {"agree": 1, "disagree": 2, "pass": 0}
+    assert voting.cast_vote(a, idea.id, "pass").votes == {"agree": 0, "disagree": 2, "pass": 1}
+    assert voting.withdraw_vote(b, idea.id).votes == {"agree": 0, "disagree": 1, "pass": 1}
+
+    supported = make_conversation()
+    idea, _ = ideas.post_idea(author, supported.questions[0].id, "Free parking at night")
+    assert voting.cast_vote(a, idea.id, "support").votes == {"support": 1}
+    assert voting.cast_vote(a, idea.id, "support").votes == {"support": 1}
+    assert voting.cast_vote(b, idea.id, "support").votes == {"support": 2}
+
+
 def test_votes_refused_when_closed_or_unknown(make_user, make_conversation, as_participant):
     conversation = make_conversation()
     person = as_participant(make_user())

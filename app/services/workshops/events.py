@@ -43,7 +43,11 @@ _COUNTS = (sa.select(_VOTES.c.value, sa.func.count()).where(_VOTES.c.idea_id == 
 def vote_counts(idea_id: str, voting_mode: str) -> dict[str, int]:
     """An idea's counts in the conversation's voting mode (a statement built once, on the table: no ORM work)."""
     result = db.session.connection().execute(_COUNTS, {"idea_id": idea_id})
-    rows: dict[int, int] = {value: count for value, count in result}
+    return counts_by_name({value: count for value, count in result}, voting_mode)
+
+
+def counts_by_name(rows: dict[int, int], voting_mode: str) -> dict[str, int]:
+    """Counts by vote value (1, -1, 0) as the conversation's voting mode names them."""
     if voting_mode == VotingMode.SUPPORT:
         return {"support": int(rows.get(1, 0))}
     return {"agree": int(rows.get(1, 0)), "disagree": int(rows.get(-1, 0)), "pass": int(rows.get(0, 0))}
