@@ -94,3 +94,25 @@ def test_withdrawing_an_idea_deletes_its_votes(posted, make_user, as_participant
     ideas.withdraw_idea(author, idea.id)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == idea.id)) == 0
     assert _events(conversation.id)[-1] == ("idea_withdrawn", {"idea_id": idea.id})
+
+
+def test_a_comment_works_out_no_sentiment_and_no_speak_up_suggestion(posted, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A comment stores neither: only its identifying details are looked for. An idea still gets its sentiment, and
+    the draft check (the API's check-text) still answers all three."""
+    import nlp.disclosure
+    import nlp.sentiment
+
+    read: list[str] = []
+    real_sentiment, real_disclosure = nlp.sentiment.sentiment, nlp.disclosure.find_disclosure
+    monkeypatch.setattr(nlp.sentiment, "sentiment", lambda text: read.append("sentiment") or real_sentiment(text))
+    monkeypatch.setattr(nlp.disclosure, "find_disclosure",
+                        lambda text: read.append("speak up") or real_disclosure(text))
+    _, author, _, idea, _ = posted
+    comments.add_comment(author, idea.id, "A happy and very welcome change, thank you")
+    assert read == []
+    posted_idea, _ = ideas.post_idea(author, idea.question_id, "Lovely warm food at night for every shift")
+    assert read == ["sentiment"] and posted_idea.sentiment is not None and posted_idea.sentiment > 0
+    from app.services.themes.reading import check_text
+
+    check = check_text("I was bullied on the ward and I feel unsafe")
+    assert check.sentiment < 0 and check.speak_up
