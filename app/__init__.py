@@ -33,7 +33,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     problems = config.setting_errors()
     if problems:  # refuse to start rather than run with a setting silently replaced by its default
         raise config.SettingsError("Chorus cannot start: " + " ".join(problems))
-    app = Flask(__name__, instance_relative_config=True)
+    from app.chorus_flask import ChorusFlask
+
+    app = ChorusFlask(__name__, instance_relative_config=True)
     app.config.from_object("config.TestConfig" if test_config and test_config.get("TESTING") else "config.Config")
     if test_config:
         app.config.from_mapping(test_config)
