@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, lazyload, load_only
+from sqlalchemy.orm import contains_eager, lazyload
 
 from app import live
 from app.extensions import db
@@ -95,18 +95,10 @@ def visible_idea(participant: Participant, idea_id: str) -> Idea:
 
 # Votes and comments need the idea's conversation, not the idea: the idea row is matched and access-checked in the
 # same statement but never loaded as an object (an ORM row fewer to build on every write). Built once, as above.
-# A comment reads these columns of its conversation (open/closed and phase rules, comments on, moderation, batch
-# release, named mode) and its key: the other 30-odd are left unloaded, which saved building and reading them on
-# every comment. A rarer branch that reads another (sending to the Guardian, a batch release) loads it on first use.
-_COMMENT_READS = (lazyload(Conversation.organisation), load_only(
-    Conversation.id, Conversation.organisation_id, Conversation.status, Conversation.opens_at,
-    Conversation.closes_at, Conversation.phase, Conversation.phase_ends_at, Conversation.auto_advance,
-    Conversation.votes_hidden, Conversation.voting_mode, Conversation.comments_enabled,
-    Conversation.moderation_mode, Conversation.batch_release, Conversation.named_mode))
 _IDEA_CONVERSATION = (
     sa.select(Conversation).join(Idea, Idea.conversation_id == Conversation.id)
     .where(Idea.id == sa.bindparam("idea_id"), Idea.status == ContentStatus.PUBLISHED, member_visibility())
-    .options(*_COMMENT_READS)
+    .options(lazyload(Conversation.organisation))
 )
 
 
@@ -172,7 +164,7 @@ def visible_idea_conversation(participant: Participant, idea_id: str) -> Convers
         conversation = db.session.scalar(
             sa.select(Conversation).join(Idea, Idea.conversation_id == Conversation.id)
             .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, visible_to(participant))
-            .options(*_COMMENT_READS)
+            .options(lazyload(Conversation.organisation))
         )
     if conversation is None:
         raise NotFound("We could not find that idea.")
