@@ -29,7 +29,7 @@ class ChorusFlask(Flask):
         self._plain_functions: set[Callable[..., Any]] = set()
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """Flask's, remembering the plain functions: Flask inspects every view and hook on every request (about 15
+        """Flask's, remembering the plain functions: Flask inspects every view and hook on every request (10 to 15
         `inspect.iscoroutinefunction` calls a vote) for an answer that never changes."""
         try:
             if func in self._plain_functions:

@@ -74,8 +74,8 @@ def _persistent(item: Content, row: sa.RowMapping) -> Content:
     """The item as the row its INSERT returned: every column set as loaded, in the session as if it had been read.
 
     SQLAlchemy's own way (an ORM INSERT ... RETURNING, or select().from_statement()) sets up its row loader again on
-    every execute, and the ORM INSERT recomputed the cache key of the whole statement too: together about a tenth of
-    a comment's CPU. The columns are the ones the database holds, so nothing is read again.
+    every execute (and the ORM INSERT recomputed the whole statement's cache key too). The columns are the ones the
+    database holds, so nothing is read again.
     """
     for key, value in row.items():
         set_committed_value(item, key, value)
