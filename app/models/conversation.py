@@ -83,6 +83,24 @@ class ConversationState(Protocol):
     def is_accepting(self, now: datetime | None = None) -> bool: ...
 
 
+class PostingState(ConversationState, Protocol):
+    """What a new post (idea or comment) reads of its conversation besides the open/closed and phase rules: a
+    Conversation, or a narrow row of it (app.services.content.ideas.CommentedConversation)."""
+
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def comments_enabled(self) -> bool: ...
+    @property
+    def named_mode(self) -> bool: ...
+    @property
+    def moderation_mode(self) -> str: ...
+    @property
+    def batch_release(self) -> bool: ...
+    @property
+    def batch_size(self) -> int: ...
+
+
 def accepting(conversation: ConversationState, now: datetime | None = None) -> bool:
     """True while people may post, comment, vote and edit."""
     now = now or utcnow()

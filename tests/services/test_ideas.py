@@ -182,3 +182,36 @@ def test_fair_random_order_walks_every_idea_once_from_each_persons_own_start(
         assert len(seen) == len(posted) and set(seen) == posted  # every idea once, across the wrap
         firsts.add(seen[0])
     assert len(firsts) >= 6  # readers start at different ideas, so no idea always leads the list
+
+
+def test_a_comment_follows_the_conversations_settings_as_they_are_now(make_user, make_conversation, as_participant):
+    """What a comment reads of its conversation, each changed after the idea was posted: named mode names it,
+    pre-moderation holds it, comments turned off refuse it, and a destroyed key refuses it as archived."""
+    from app.models import ContentStatus, Conversation, ConversationKey
+
+    conversation = make_conversation()
+    person = as_participant(make_user())
+    idea, _ = ideas.post_idea(person, conversation.questions[0].id, "An idea to comment on")
+    plain, _ = comments.add_comment(person, idea.id, "A comment with no name")
+    assert plain.author_name is None and plain.status == ContentStatus.PUBLISHED
+
+    def change(**values: object) -> None:
+        db.session.execute(sa.update(Conversation).where(Conversation.id == conversation.id).values(**values))
+        db.session.commit()
+
+    change(named_mode=True)
+    named, _ = comments.add_comment(person, idea.id, "A comment with a name")
+    assert named.author_name == person.display_name and named.status == ContentStatus.PUBLISHED
+    change(named_mode=False, moderation_mode="pre")
+    held, _ = comments.add_comment(person, idea.id, "A comment a moderator sees first")
+    assert held.author_name is None and held.status == ContentStatus.PENDING and held.queued
+    change(moderation_mode="post", comments_enabled=False)
+    with pytest.raises(NotAllowedNow, match="turned off"):
+        comments.add_comment(person, idea.id, "Refused")
+    change(comments_enabled=True)
+    db.session.execute(sa.update(ConversationKey).where(ConversationKey.conversation_id == conversation.id)
+                       .values(wrapped=None))
+    db.session.commit()
+    with pytest.raises(NotAllowedNow, match="archived"):
+        comments.add_comment(person, idea.id, "Refused too")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 3

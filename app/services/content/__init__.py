@@ -20,6 +20,7 @@
 - ideas.visible_idea: A published idea in a conversation this person may see, or NotFound.
 - ideas.visible_idea_conversation: The conversation of a published idea this person may see, or NotFound: the same check as visible_idea.
 - ideas.voted_conversation: visible_idea_conversation for a vote: the same access check in one statement, read as a narrow row.
+- ideas.commented_conversation: visible_idea_conversation for a comment: the same access check in one statement, read as a narrow row.
 - ideas.own_idea: One of this person's own ideas (published, held or hidden), or NotFound for anything else.
 - ideas.edit_idea: Change the text of one's own idea while the conversation is open or in its grace period.
 - ideas.withdraw_idea: Withdraw one's own idea: its text and votes are deleted; comments stay hidden with it.

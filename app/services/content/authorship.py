@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.crypto import author_slots, author_tag, author_tagger, new_nonce
 from app.extensions import db
 from app.models import Comment, Conversation, Idea
+from app.models.conversation import PostingState
 from app.services.common.errors import Busy, NotFound
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
@@ -29,12 +30,18 @@ SLOTS = 16
 _ATTEMPTS = 8
 
 
-def stamp(item: Content, conversation: Conversation, participant: Participant,
+class KeyedPosting(PostingState, Protocol):
+    """A narrow row of a conversation (PostingState) that unwraps its own key, as keys.stored_key does."""
+
+    def key(self) -> bytes: ...
+
+
+def stamp(item: Content, conversation: Conversation | KeyedPosting, participant: Participant,
           client_token: str | None) -> Callable[[int], str]:
     """Give a new item its nonce and author tag (and a name only in named-mode conversations); return the author's
     slot tags (app.crypto.author_slots), from which insert_once takes the first free one in the INSERT itself.
     """
-    key = conversation_key(conversation)
+    key = conversation_key(conversation) if isinstance(conversation, Conversation) else conversation.key()
     item.nonce = new_nonce(key, client_token)
     item.author_tag = author_tag(key, participant.user_key, item.nonce)
     item.author_name = (participant.display_name or "A colleague") if conversation.named_mode else None

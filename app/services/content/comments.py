@@ -8,7 +8,7 @@ from app.models import Comment
 from app.services.content.authorship import commit_keeping, insert_once, stamp
 from app.services.workshops import events
 from app.services.common.errors import NotAllowedNow
-from app.services.content.ideas import visible_idea_conversation
+from app.services.content.ideas import commented_conversation
 from app.services.content.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
 from app.services.common.participants import Participant
 from app.services.conversations.release import announce, hold_or_release
@@ -28,7 +28,7 @@ def add_comment(
 
     `to_guardian` also sends it to the Freedom to Speak Up Guardian, as for ideas.
     """
-    conversation = visible_idea_conversation(participant, idea_id)
+    conversation = commented_conversation(participant, idea_id)  # a narrow row, not the Conversation object
     require_allowed(conversation, "comment")
     if not conversation.comments_enabled:
         raise NotAllowedNow("Comments are turned off in this conversation.")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager, lazyload
 
 from app import live
 from app.extensions import db
@@ -132,13 +133,52 @@ _VOTED_COLUMNS = (Conversation.id, Conversation.status, Conversation.opens_at, C
                   Conversation.voting_mode, ConversationKey.wrapped, ConversationKey.epoch_id)
 
 
-def _voted(access: sa.ColumnElement[bool], idea_id: sa.BindParameter[str] | str) -> sa.Select:
-    return (sa.select(*_VOTED_COLUMNS).select_from(Idea).join(Conversation, Conversation.id == Idea.conversation_id)
+def _voted(access: sa.ColumnElement[bool], idea_id: sa.BindParameter[str] | str,
+           columns: tuple[sa.ColumnElement[Any] | InstrumentedAttribute[Any], ...] = _VOTED_COLUMNS) -> sa.Select:
+    return (sa.select(*columns).select_from(Idea).join(Conversation, Conversation.id == Idea.conversation_id)
             .outerjoin(ConversationKey, ConversationKey.conversation_id == Conversation.id)
             .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, access))
 
 
 _VOTED = _voted(member_visibility(), sa.bindparam("idea_id"))  # built once for members, as above
+
+
+@dataclass(frozen=True, slots=True)
+class CommentedConversation:
+    """What a comment reads of the idea's conversation: a vote's narrow row (VotedConversation) and what a new post
+    needs besides (app.models.conversation.PostingState: owner for the Guardian, comments on or off, named mode,
+    moderation, batch release), from one narrow row rather than an ORM object of its 40-odd columns and its key."""
+
+    id: int
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    phase: str | None
+    phase_ends_at: datetime | None
+    auto_advance: bool
+    votes_hidden: bool
+    voting_mode: str
+    wrapped_key: bytes | None
+    key_epoch: str | None
+    organisation_id: int
+    comments_enabled: bool
+    named_mode: bool
+    moderation_mode: str
+    batch_release: bool
+    batch_size: int
+
+    def is_accepting(self, now: datetime | None = None) -> bool:
+        return accepting(self, now)
+
+    def key(self) -> bytes:
+        """The unwrapped conversation key, or NotAllowedNow once destroyed (as keys.conversation_key)."""
+        return stored_key(self.id, self.wrapped_key, self.key_epoch)
+
+
+_COMMENTED_COLUMNS = (*_VOTED_COLUMNS, Conversation.organisation_id, Conversation.comments_enabled,
+                      Conversation.named_mode, Conversation.moderation_mode, Conversation.batch_release,
+                      Conversation.batch_size)
+_COMMENTED = _voted(member_visibility(), sa.bindparam("idea_id"), _COMMENTED_COLUMNS)  # built once, as above
 
 
 def voted_conversation(participant: Participant, idea_id: str) -> VotedConversation:
@@ -151,6 +191,18 @@ def voted_conversation(participant: Participant, idea_id: str) -> VotedConversat
     if row is None:
         raise NotFound("We could not find that idea.")
     return VotedConversation(*row)
+
+
+def commented_conversation(participant: Participant, idea_id: str) -> CommentedConversation:
+    """visible_idea_conversation for a comment: the same access check in one statement, read as a narrow row."""
+    connection = db.session.connection()
+    if participant.guest_conversation_id is None:
+        row = connection.execute(_COMMENTED, {"idea_id": idea_id, **visibility_params(participant)}).first()
+    else:
+        row = connection.execute(_voted(visible_to(participant), idea_id, _COMMENTED_COLUMNS)).first()
+    if row is None:
+        raise NotFound("We could not find that idea.")
+    return CommentedConversation(*row)
 
 
 def visible_idea_conversation(participant: Participant, idea_id: str) -> Conversation:

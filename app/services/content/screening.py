@@ -9,6 +9,7 @@ A post that needs no moderator is published, or waits for the next batch when ba
 from __future__ import annotations
 
 from app.models import Comment, ContentStatus, Conversation, Idea, ModerationMode
+from app.models.conversation import PostingState
 from app.services.conversations.release import new_status
 from nlp.abuse import find_abusive_language
 
@@ -17,7 +18,7 @@ def is_abusive(text: str) -> bool:
     return bool(find_abusive_language(text))
 
 
-def screen_new(item: Idea | Comment, conversation: Conversation, *, identifying: bool) -> None:
+def screen_new(item: Idea | Comment, conversation: PostingState, *, identifying: bool) -> None:
     """Set a new item's flags, status and queue place."""
     item.flagged_identifying = identifying
     item.flagged_abusive = is_abusive(item.body)

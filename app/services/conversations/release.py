@@ -28,6 +28,7 @@ from app import live
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, ConversationStatus, Idea
 from app.models.base import this_hour, utcnow
+from app.models.conversation import PostingState
 from app.services.common.errors import InvalidInput
 
 SIZE_RANGE = (3, 100)
@@ -71,7 +72,7 @@ def apply_settings(conversation: Conversation, on: bool, size: object, max_wait_
     return hold_or_release(conversation)  # a smaller batch size may already be reached
 
 
-def new_status(conversation: Conversation) -> str:
+def new_status(conversation: PostingState) -> str:
     """The status of a new post that needs no moderator."""
     return ContentStatus.WAITING if conversation.batch_release else ContentStatus.PUBLISHED
 
@@ -89,7 +90,7 @@ def _waiting_filter(model: type[Idea] | type[Comment], conversation_id: int) -> 
     return (model.conversation_id == conversation_id) & (model.status == ContentStatus.WAITING)
 
 
-def waiting_count(conversation: Conversation) -> int:
+def waiting_count(conversation: PostingState) -> int:
     """How many posts are waiting for the next batch (a count only: facilitators never see them)."""
     return sum(
         db.session.scalar(sa.select(sa.func.count()).select_from(model).where(_waiting_filter(model, conversation.id))) or 0
@@ -97,7 +98,7 @@ def waiting_count(conversation: Conversation) -> int:
     )
 
 
-def _lock(conversation: Conversation) -> None:
+def _lock(conversation: PostingState) -> None:
     """Serialise releases and arrivals per conversation (PostgreSQL row lock; SQLite writes are serial)."""
     db.session.execute(sa.select(Conversation.id).where(Conversation.id == conversation.id).with_for_update())
 
@@ -107,7 +108,7 @@ def shuffle(items: list[Idea | Comment]) -> None:
     _random.shuffle(items)
 
 
-def release_held(conversation: Conversation) -> Released:
+def release_held(conversation: PostingState) -> Released:
     """Publish every waiting post with one shared hour, in a shuffled order (flushes only)."""
     from app.services.workshops import events
 
@@ -131,7 +132,7 @@ def release_held(conversation: Conversation) -> Released:
     return released
 
 
-def hold_or_release(conversation: Conversation) -> Released:
+def hold_or_release(conversation: PostingState) -> Released:
     """After a post joined the waiting posts: release them all if the batch is full (flushes only)."""
     if not conversation.batch_release:
         return Released()

@@ -19,6 +19,7 @@ from app.crypto import author_tagger
 from app.extensions import db
 from app.models.base import random_id
 from app.models import Comment, ContentStatus, Conversation, Idea, SpeakUpMessage, SpeakUpThread, ThreadStatus
+from app.models.conversation import PostingState
 from app.services.common.errors import NotAllowedNow, NotFound
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
@@ -31,13 +32,13 @@ NO_GUARDIAN = ("The organisation running this conversation has no Freedom to Spe
                "You can still contact your Guardian directly: see “Speaking up”.")
 
 
-def require_guardian(conversation: Conversation) -> None:
+def require_guardian(conversation: PostingState) -> None:
     """NotAllowedNow unless someone can read what is sent: the owning organisation has an active Guardian."""
     if not has_guardian(conversation.organisation_id):
         raise NotAllowedNow(NO_GUARDIAN)
 
 
-def open_thread(conversation: Conversation, *, idea: Idea | None = None, comment: Comment | None = None) -> str:
+def open_thread(conversation: PostingState, *, idea: Idea | None = None, comment: Comment | None = None) -> str:
     """Open the post's thread, or find the one already open (flushes only; the caller commits); returns its id.
 
     An atomic insert that does nothing when the post already has a thread, so a double submit opens one.
