@@ -18,9 +18,8 @@
 - grace.require_may_change: Raise NotAllowedNow unless an author may edit or withdraw their own post in this conversation now.
 - ideas.post_idea: Post an idea; a repeated submission with the same client token returns the first idea and False.
 - ideas.visible_idea: A published idea in a conversation this person may see, or NotFound.
-- ideas.visible_idea_conversation: The conversation of a published idea this person may see, or NotFound: the same check as visible_idea.
-- ideas.voted_conversation: visible_idea_conversation for a vote: the same access check in one statement, read as a narrow row.
-- ideas.commented_conversation: visible_idea_conversation for a comment: the same access check in one statement, read as a narrow row.
+- ideas.voted_conversation: The conversation of a published idea this person may see, for a vote, or NotFound: the same check as visible_idea
+- ideas.commented_conversation: voted_conversation for a comment: the same access check in one statement, read as a narrow row.
 - ideas.own_idea: One of this person's own ideas (published, held or hidden), or NotFound for anything else.
 - ideas.edit_idea: Change the text of one's own idea while the conversation is open or in its grace period.
 - ideas.withdraw_idea: Withdraw one's own idea: its text and votes are deleted; comments stay hidden with it.

@@ -95,12 +95,7 @@ def visible_idea(participant: Participant, idea_id: str) -> Idea:
 
 
 # Votes and comments need the idea's conversation, not the idea: the idea row is matched and access-checked in the
-# same statement but never loaded as an object (an ORM row fewer to build on every write). Built once, as above.
-_IDEA_CONVERSATION = (
-    sa.select(Conversation).join(Idea, Idea.conversation_id == Conversation.id)
-    .where(Idea.id == sa.bindparam("idea_id"), Idea.status == ContentStatus.PUBLISHED, member_visibility())
-    .options(lazyload(Conversation.organisation))
-)
+# same statement but never loaded as an object, and the conversation is read as a narrow row of what each reads.
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +177,8 @@ _COMMENTED = _voted(member_visibility(), sa.bindparam("idea_id"), _COMMENTED_COL
 
 
 def voted_conversation(participant: Participant, idea_id: str) -> VotedConversation:
-    """visible_idea_conversation for a vote: the same access check in one statement, read as a narrow row."""
+    """The conversation of a published idea this person may see, for a vote, or NotFound: the same check as visible_idea
+    in one statement, read as a narrow row. The caller uses `idea_id` itself afterwards: it names the idea matched."""
     connection = db.session.connection()
     if participant.guest_conversation_id is None:
         row = connection.execute(_VOTED, {"idea_id": idea_id, **visibility_params(participant)}).first()
@@ -194,7 +190,7 @@ def voted_conversation(participant: Participant, idea_id: str) -> VotedConversat
 
 
 def commented_conversation(participant: Participant, idea_id: str) -> CommentedConversation:
-    """visible_idea_conversation for a comment: the same access check in one statement, read as a narrow row."""
+    """voted_conversation for a comment: the same access check in one statement, read as a narrow row."""
     connection = db.session.connection()
     if participant.guest_conversation_id is None:
         row = connection.execute(_COMMENTED, {"idea_id": idea_id, **visibility_params(participant)}).first()
@@ -203,24 +199,6 @@ def commented_conversation(participant: Participant, idea_id: str) -> CommentedC
     if row is None:
         raise NotFound("We could not find that idea.")
     return CommentedConversation(*row)
-
-
-def visible_idea_conversation(participant: Participant, idea_id: str) -> Conversation:
-    """The conversation of a published idea this person may see, or NotFound: the same check as visible_idea.
-
-    The caller uses `idea_id` itself afterwards; it names exactly the idea the check matched.
-    """
-    if participant.guest_conversation_id is None:
-        conversation = db.session.scalar(_IDEA_CONVERSATION, {"idea_id": idea_id, **visibility_params(participant)})
-    else:
-        conversation = db.session.scalar(
-            sa.select(Conversation).join(Idea, Idea.conversation_id == Conversation.id)
-            .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, visible_to(participant))
-            .options(lazyload(Conversation.organisation))
-        )
-    if conversation is None:
-        raise NotFound("We could not find that idea.")
-    return conversation
 
 
 def own_idea(participant: Participant, idea_id: str) -> Idea:
