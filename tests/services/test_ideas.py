@@ -215,3 +215,27 @@ def test_a_comment_follows_the_conversations_settings_as_they_are_now(make_user,
     with pytest.raises(NotAllowedNow, match="archived"):
         comments.add_comment(person, idea.id, "Refused too")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 3
+
+
+def test_a_guest_comments_only_in_the_conversation_of_the_code(make_user, make_conversation, as_participant):
+    """A guest's comment goes through the guest's own access check (one conversation, guests allowed, not a draft)."""
+    from app.models import ContentStatus, Conversation
+    from app.services.common.participants import Participant
+
+    theirs, other = make_conversation(), make_conversation(title="Another conversation")
+    db.session.execute(sa.update(Conversation).where(Conversation.id == theirs.id).values(allow_guests=True))
+    db.session.commit()
+    staff = as_participant(make_user())
+    idea, _ = ideas.post_idea(staff, theirs.questions[0].id, "An idea a guest can see")
+    elsewhere, _ = ideas.post_idea(staff, other.questions[0].id, "An idea a guest cannot see")
+    guest = Participant(user_key="guest-key", organisation_ids=frozenset(), display_name="Guest",
+                        guest_conversation_id=theirs.id)
+    comment, created = comments.add_comment(guest, idea.id, "A guest's comment")
+    assert created and comment.status == ContentStatus.PUBLISHED and comment.conversation_id == theirs.id
+    with pytest.raises(NotFound):
+        comments.add_comment(guest, elsewhere.id, "Not here")
+    db.session.execute(sa.update(Conversation).where(Conversation.id == theirs.id).values(allow_guests=False))
+    db.session.commit()
+    with pytest.raises(NotFound):
+        comments.add_comment(guest, idea.id, "Guests no longer allowed")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 1
