@@ -139,35 +139,18 @@ _VOTED = _voted(member_visibility(), sa.bindparam("idea_id"))  # built once for 
 
 
 @dataclass(frozen=True, slots=True)
-class CommentedConversation:
+class CommentedConversation(VotedConversation):
     """What a comment reads of the idea's conversation: a vote's narrow row (VotedConversation) and what a new post
     needs besides (app.models.conversation.PostingState: owner for the Guardian, comments on or off, named mode,
-    moderation, batch release), from one narrow row rather than an ORM object of its 40-odd columns and its key."""
+    moderation, batch release), from one narrow row rather than an ORM object of its 40-odd columns and its key.
+    Its fields follow the vote's in the order of _COMMENTED_COLUMNS."""
 
-    id: int
-    status: str
-    opens_at: datetime | None
-    closes_at: datetime | None
-    phase: str | None
-    phase_ends_at: datetime | None
-    auto_advance: bool
-    votes_hidden: bool
-    voting_mode: str
-    wrapped_key: bytes | None
-    key_epoch: str | None
     organisation_id: int
     comments_enabled: bool
     named_mode: bool
     moderation_mode: str
     batch_release: bool
     batch_size: int
-
-    def is_accepting(self, now: datetime | None = None) -> bool:
-        return accepting(self, now)
-
-    def key(self) -> bytes:
-        """The unwrapped conversation key, or NotAllowedNow once destroyed (as keys.conversation_key)."""
-        return stored_key(self.id, self.wrapped_key, self.key_epoch)
 
 
 _COMMENTED_COLUMNS = (*_VOTED_COLUMNS, Conversation.organisation_id, Conversation.comments_enabled,
