@@ -68,6 +68,11 @@ def _key(value: Any) -> Hashable:
     raise _Unkeyable
 
 
+def macro_code(macro: Any) -> Any:
+    """What names a Jinja macro in a kept value's key: its code object (its name alone could be shared by two files)."""
+    return getattr(getattr(macro, "_func", None), "__code__", None)
+
+
 class ComponentMemo:
     """One app's rendered components (each app its own, like the listing cache)."""
 
@@ -79,9 +84,7 @@ class ComponentMemo:
                slots: Mapping[str, str] | None = None) -> Markup:
         """The macro's HTML for these parameters, each slot placeholder replaced by its escaped value."""
         try:
-            # The macro's code object names the component (its name alone could be shared by two macro files).
-            key = (getattr(macro, "name", None), getattr(getattr(macro, "_func", None), "__code__", None),
-                   _key(params))
+            key = (getattr(macro, "name", None), macro_code(macro), _key(params))
         except _Unkeyable:
             return _filled(str(macro(params)), slots)
         with self._lock:
@@ -223,8 +226,7 @@ def kept_form(macro: Any, form: Any, question_id: int, conversation: Any, speak_
             return Markup(macro(form, question_id, conversation, speak_up, csrf, client))
     if form is None and new_form is None:
         raise TypeError("kept_form needs new_form to render an empty form it was not given")
-    code = getattr(getattr(macro, "_func", None), "__code__", None)
-    key = ("idea_form", code, question_id, conversation.id, bool(speak_up), request.script_root)
+    key = ("idea_form", macro_code(macro), question_id, conversation.id, bool(speak_up), request.script_root)
     shell = _shell(key, 2, lambda slot: macro(form if form is not None else new_form(),  # type: ignore[misc]
                                               question_id, conversation, speak_up, *slot))
     return Markup(shell.fill(str(escape(csrf)), str(escape(client))))

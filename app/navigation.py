@@ -9,6 +9,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.fragments import macro_code
 from app.models import Role
 from app.services.common.worker_memory import KeptValues, per_app
 from app.services.common.text import render_rich
@@ -63,7 +64,7 @@ def kept_nav(macro: Any, conversation: Any, theme: Any = None) -> Markup:
     theme_id = theme.id if theme is not None and here == "participate.theme" and roles["lead"] else None
     args = (conversation.id, bool(conversation.phase), str(conversation.voting_mode), here, guest,
             roles["facilitate"], roles["lead"], theme_id)
-    key = ("conversation_nav", getattr(getattr(macro, "_func", None), "__code__", None), *args, request.script_root)
+    key = ("conversation_nav", macro_code(macro), *args, request.script_root)
     return Markup(per_app("navs", lambda: KeptValues(_NAVS)).get(key, lambda: str(macro(*args))))
 
 

@@ -50,6 +50,10 @@ _KEPT_URLS = 1024
 _URL_ROOT = "_chorus_url_root"  # where a request keeps its (host, root path) for template_url
 
 
+def _url_store() -> KeptValues:
+    return KeptValues(_KEPT_URLS)
+
+
 def template_url(endpoint: str, **values: Any) -> str:
     """Templates' url_for: the same URL, kept per app when it is built only from the values above.
 
@@ -74,10 +78,7 @@ def template_url(endpoint: str, **values: Any) -> str:
         hash(key)
     except TypeError:  # a value the key cannot hold exactly
         return url_for(endpoint, **values)
-    urls = ctx.app.extensions.get("chorus.template_urls")
-    if urls is None:
-        urls = per_app("template_urls", lambda: KeptValues(_KEPT_URLS))
-    return urls.get(key, lambda: url_for(endpoint, **values))
+    return per_app("template_urls", _url_store).get(key, lambda: url_for(endpoint, **values))
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:
