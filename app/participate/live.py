@@ -16,6 +16,7 @@ from app.views import acting, int_arg
 from app import live
 from app.extensions import db
 from app.models import ContentStatus, Conversation
+from app.models.conversation import ConversationState
 from app.live.sse import stream
 from app.live.store import replay
 from app.participate import bp
@@ -39,7 +40,7 @@ class LiveIdeaForm(IdeaForm):
 
 
 @bp.app_template_global()
-def phase_allows(conversation: Conversation, action: Action) -> bool:
+def phase_allows(conversation: ConversationState, action: Action) -> bool:
     """For templates: may people do this now (open, and the session's phase allows it)?"""
     return conversation.is_accepting() and allows(conversation, action)
 

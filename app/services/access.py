@@ -7,16 +7,19 @@ something that does not exist (404, never 403).
 from __future__ import annotations
 
 import functools
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, defer
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
-from app.models import Conversation, ConversationStatus, Organisation, Question, SpeakUpThread, Theme, audience
+from app.models import (Conversation, ConversationKey, ConversationStatus, Organisation, Question, SpeakUpThread, Theme,
+                        audience)
 from app.models.base import utcnow
-from app.models.conversation import ConversationState
+from app.models.conversation import ConversationState, accepting
 from app.services.common.errors import NotAllowedNow, NotFound
+from app.services.common.keys import stored_key
 from app.services.common.participants import Participant
 
 
@@ -85,12 +88,85 @@ def get_conversation(participant: Participant, conversation_id: int) -> Conversa
     return conversation
 
 
-@functools.cache  # every page and list of ideas asks this: built once with parameters, not on every request
-def _member_question(guardian: bool = False) -> sa.Select:
-    query = sa.select(Question, *_guardian_column(guardian))
-    return (query.join(Question.conversation)
+@functools.cache  # every idea posted asks this: built once with parameters, not on every request
+def _member_question() -> sa.Select:
+    return (sa.select(Question).join(Question.conversation)
             .where(Question.id == sa.bindparam("question"), member_visibility())
-            .options(*_question_loading(guardian)))
+            .options(contains_eager(Question.conversation)))
+
+
+def get_question(participant: Participant, question_id: int) -> Question:
+    """A question in a conversation this person may see, or NotFound."""
+    # One statement: the question, its conversation (with its key) and the access check together.
+    if participant.guest_conversation_id is None:
+        question = db.session.scalar(_member_question(), {"question": question_id, **visibility_params(participant)})
+    else:
+        question = db.session.scalar(
+            sa.select(Question).join(Question.conversation)
+            .where(Question.id == question_id, visible_to(participant))
+            .options(contains_eager(Question.conversation)))
+    if question is None:
+        raise NotFound("We could not find that question.")
+    return question
+
+
+@dataclass(frozen=True, slots=True)
+class ListedConversation:
+    """What a list of a question's ideas reads of its conversation (listing.list_ideas, the question page and its
+    navigation and idea form, the cards, the API list): one narrow row, not an ORM object of 40-odd columns and
+    its key."""
+
+    id: int
+    organisation_id: int
+    title: str
+    kind: str
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    phase: str | None
+    phase_ends_at: datetime | None
+    auto_advance: bool
+    votes_hidden: bool
+    voting_mode: str
+    named_mode: bool
+    live_seq: int
+    wrapped_key: bytes | None
+    key_epoch: str | None
+
+    def is_accepting(self, now: datetime | None = None) -> bool:
+        return accepting(self, now)
+
+    def key(self) -> bytes:
+        """The unwrapped conversation key, or NotAllowedNow once destroyed (as keys.conversation_key)."""
+        return stored_key(self.id, self.wrapped_key, self.key_epoch)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedQuestion:
+    """What a list of a question's ideas reads of the question: its id and text, and its conversation."""
+
+    id: int
+    text: str
+    conversation: ListedConversation
+
+
+_LISTED_COLUMNS = (Question.id, Question.text, Conversation.id, Conversation.organisation_id, Conversation.title,
+                   Conversation.kind, Conversation.status, Conversation.opens_at, Conversation.closes_at,
+                   Conversation.phase, Conversation.phase_ends_at, Conversation.auto_advance, Conversation.votes_hidden,
+                   Conversation.voting_mode, Conversation.named_mode, Conversation.live_seq, ConversationKey.wrapped,
+                   ConversationKey.epoch_id)
+
+
+def _listed(access: sa.ColumnElement[bool], question_id: sa.BindParameter[int] | int, guardian: bool) -> sa.Select:
+    return (sa.select(*_LISTED_COLUMNS, *_guardian_column(guardian)).select_from(Question)
+            .join(Conversation, Conversation.id == Question.conversation_id)
+            .outerjoin(ConversationKey, ConversationKey.conversation_id == Conversation.id)
+            .where(Question.id == question_id, access))
+
+
+@functools.cache  # every page and list of ideas asks this: built once with parameters, not on every request
+def _member_listed(guardian: bool) -> sa.Select:
+    return _listed(member_visibility(), sa.bindparam("question"), guardian)
 
 
 def _guardian_column(guardian: bool) -> list[sa.ColumnElement[bool]]:
@@ -101,45 +177,21 @@ def _guardian_column(guardian: bool) -> list[sa.ColumnElement[bool]]:
     return [guardian_exists(Conversation.organisation_id).label("guardian")]
 
 
-def _question_loading(page: bool) -> list[Any]:
-    """The question's conversation loaded with it; for the question page (`page`: get_question_with_guardian, its
-    only caller) without what that page does not show: the organisation (joined on every conversation otherwise, one
-    more entity to build) and the two descriptions, which would load on first use if asked (the page's statement
-    budget says they are not)."""
-    eager = contains_eager(Question.conversation)
-    if not page:
-        return [eager]
-    return [eager.lazyload(Conversation.organisation), eager.defer(Conversation.description),
-            defer(Question.description)]
-
-
-def _question_row(participant: Participant, question_id: int, guardian: bool) -> sa.Row:
-    # One statement: the question, its conversation (with its key) and the access check together.
+def listed_question(participant: Participant, question_id: int, guardian: bool = False
+                    ) -> tuple[ListedQuestion, bool | None]:
+    """get_question for a list of its ideas, as a narrow row (ListedQuestion), in one statement with the access
+    check; with `guardian`, also whether its organisation has an active Freedom to Speak Up Guardian
+    (speakup.settings.has_guardian: the question page offers "also send"), else None."""
+    connection = db.session.connection()
     if participant.guest_conversation_id is None:
-        row = db.session.execute(_member_question(guardian),
+        row = connection.execute(_member_listed(guardian),
                                  {"question": question_id, **visibility_params(participant)}).first()
     else:
-        row = db.session.execute(
-            sa.select(Question, *_guardian_column(guardian)).join(Question.conversation)
-            .where(Question.id == question_id, visible_to(participant))
-            .options(*_question_loading(guardian))
-        ).first()
+        row = connection.execute(_listed(visible_to(participant), question_id, guardian)).first()
     if row is None:
         raise NotFound("We could not find that question.")
-    return row
-
-
-def get_question(participant: Participant, question_id: int) -> Question:
-    """A question in a conversation this person may see, or NotFound."""
-    question: Question = _question_row(participant, question_id, False)[0]
-    return question
-
-
-def get_question_with_guardian(participant: Participant, question_id: int) -> tuple[Question, bool]:
-    """get_question, and whether its organisation has an active Freedom to Speak Up Guardian
-    (speakup.settings.has_guardian) in the same statement: the question page asks both."""
-    question, guardian = _question_row(participant, question_id, True)
-    return question, bool(guardian)
+    conversation = ListedConversation(*row[2:len(_LISTED_COLUMNS)])
+    return ListedQuestion(row[0], row[1], conversation), bool(row[-1]) if guardian else None
 
 
 def require_accepting(conversation: ConversationState) -> None:

@@ -58,12 +58,11 @@ def _whole_question(participant: Participant, question_id: int, guardian: bool =
     db.session.expire_all()
     question = db.session.get_one(Question, question_id)
     speak_up = speakup_settings.has_guardian(question.conversation.organisation_id) if guardian else None
-    return question, speak_up
+    return WholeQuestion(question), speak_up
 
 
 def _reference(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(listing, "get_question_with_guardian", lambda p, q: _whole_question(p, q, True))
-    monkeypatch.setattr(listing, "get_question", lambda p, q: _whole_question(p, q)[0])
+    monkeypatch.setattr(listing, "listed_question", _whole_question)
 
 
 _TOKENS = [

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Comment, ContentStatus, Conversation, Idea, Vote
+from app.services.access import ListedConversation
 from app.services.common.worker_memory import per_app
 from app.services.content.listing_cache import ListingCache
 
@@ -38,9 +39,10 @@ _FIELDS = len(_COLUMNS)
 
 @dataclass(slots=True)
 class IdeaView:
-    """An idea as a list shows it: its conversation (this request's copy, for templates and API), and its columns."""
+    """An idea as a list shows it: its conversation (this request's narrow row, for templates and API), and its
+    columns."""
 
-    conversation: Conversation
+    conversation: ListedConversation
     id: str
     conversation_id: int
     question_id: int
@@ -88,12 +90,12 @@ def card_cache() -> ListingCache:
     return per_app("card_cache", lambda: ListingCache(CARD_CONVERSATIONS, CARD_ENTRIES))
 
 
-def keeps_cards(conversation: Conversation) -> bool:
+def keeps_cards(conversation: Conversation | ListedConversation) -> bool:
     """Whether every change to this conversation's cards records a live event now (see the module's rules)."""
     return conversation.kind != "ideas_lab" and conversation.is_accepting()
 
 
-def card_rows(conversation: Conversation, published: Callable[[], sa.ColumnElement[bool]],
+def card_rows(conversation: ListedConversation, published: Callable[[], sa.ColumnElement[bool]],
               ids: Sequence[str]) -> list[CardRow]:
     """The card rows of these ids in their order, leaving out ids no longer matching `published()`."""
     if not ids:

@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 from app.crypto import author_tagger, voter_pseudonym
 from app.extensions import db
-from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Question, Vote
+from app.models import Comment, ContentStatus, Conversation, Idea, IdeaStage, Vote
+from app.models.conversation import ConversationState
 from app.services.content.authorship import is_author, own_ids
-from app.services.access import get_conversation, get_question, get_question_with_guardian
+from app.services.access import ListedQuestion, get_conversation, listed_question
 from app.services.content.grace import is_archived
 from app.services.content.fair_order import PER_PAGE, fair_random_page, order_seed
 from app.services.content.cards import IdeaView, card_rows, comment_count, keeps_cards, vote_count
@@ -59,7 +60,7 @@ class IdeaCard:
 
 @dataclass
 class IdeaPage:
-    question: Question
+    question: ListedQuestion  # with its conversation, as one narrow row (access.listed_question)
     cards: list[IdeaCard]
     sort: str
     page: int
@@ -103,11 +104,10 @@ def _own_votes() -> sa.Select:
                                                      Vote.voter == sa.bindparam("voter"))
 
 
-def _cards(participant: Participant, conversation: Conversation, rows: Sequence[Any],
+def _cards(participant: Participant, key: bytes, conversation: ConversationState, rows: Sequence[Any],
            mine: dict[str, int] | None = None) -> list[IdeaCard]:
     """Turn (idea, up, down, passes, comments) rows into cards, marking own ideas and own votes (`mine`, idea id ->
-    vote value, when the caller has read them already)."""
-    key = conversation_key(conversation)
+    vote value, when the caller has read them already); `key` is the conversation's."""
     ids = [row[0].id for row in rows]
     if mine is None:
         voter = voter_pseudonym(key, participant.user_key)
@@ -149,11 +149,9 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
     """One page of a question's ideas in the chosen order; "random" is stable per person. With `guardian`, also
     whether its organisation has a Freedom to Speak Up Guardian (the page's idea form offers "also send"), read in
     the same statement as the question."""
-    if guardian:
-        question, speak_up = get_question_with_guardian(participant, question_id)
-    else:
-        question, speak_up = get_question(participant, question_id), None
+    question, speak_up = listed_question(participant, question_id, guardian)
     conversation = question.conversation
+    key = conversation.key()
     sort = sort if sort in SORTS else "random"
     if sort == "supported" and counts_hidden(conversation):
         sort = "random"  # the order would reveal the hidden counts
@@ -186,7 +184,6 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
             # Keyed by a seed of its own purpose (never the stored voter pseudonym), so the same on every visit
             # yet reproducible by nobody holding a dump: the first ideas on a screen must not name its reader.
             # Per person, so never cached (rule A3); it reads only up to the page.
-            key = conversation_key(conversation)
             walked = fair_random_page(question.id, stage, order_seed(key, participant.user_key), page,
                                       voter_pseudonym(key, participant.user_key))
             ids, mine = list(walked), {idea_id: value for idea_id, value in walked.items() if value is not None}
@@ -199,7 +196,7 @@ def list_ideas(participant: Participant, question_id: int, sort: str = "random",
         # A listed idea has left without an event (withdrawn in the grace period): the kept order and total are
         # out of date, so they are forgotten and read again now rather than after REUSES readings.
         listing_cache().forget(conversation.id)
-    return IdeaPage(question, _cards(participant, conversation, ordered, mine), sort, page, pages, total, stage,
+    return IdeaPage(question, _cards(participant, key, conversation, ordered, mine), sort, page, pages, total, stage,
                     speak_up)
 
 
@@ -209,8 +206,8 @@ def idea_detail(participant: Participant, idea_id: str) -> IdeaDetail:
     query, _, _ = _card_query()
     row = db.session.execute(query.where(Idea.id == idea.id)).one()
     conversation = idea.conversation
-    card = _cards(participant, conversation, [row])[0]
     key = conversation_key(conversation)
+    card = _cards(participant, key, conversation, [row])[0]
     comments = db.session.scalars(
         sa.select(Comment)
         .where(Comment.idea_id == idea.id, Comment.status == ContentStatus.PUBLISHED)
@@ -242,7 +239,7 @@ def my_posts(participant: Participant, conversation_id: int) -> MyPosts:
     comments = db.session.scalars(
         sa.select(Comment).where(Comment.id.in_(comment_ids)).order_by(Comment.created_hour.desc(), Comment.id)
     ).all() if comment_ids else []
-    return MyPosts(conversation, _cards(participant, conversation, list(own_rows)), list(comments))
+    return MyPosts(conversation, _cards(participant, key, conversation, list(own_rows)), list(comments))
 
 
 @dataclass
@@ -268,4 +265,5 @@ def ideas_by_ids(participant: Participant, conversation_id: int, idea_ids: list[
         .order_by(*by_support, Idea.created_hour.desc(), Idea.id)
         .offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     ).all()
-    return CardPage(conversation, _cards(participant, conversation, list(rows)), page, pages, total)
+    return CardPage(conversation, _cards(participant, conversation_key(conversation), conversation, list(rows)), page,
+                    pages, total)

@@ -20,7 +20,7 @@ from app.services.conversations.participation import min_group_size, round_to_5
 
 def guardian_exists(organisation: sa.ColumnElement[int] | InstrumentedAttribute[int]) -> sa.Exists:
     """Whether the organisation has at least one active Guardian, as an expression (the question page reads it in
-    the statement that loads the question: access.get_question_with_guardian)."""
+    the statement that loads the question: access.listed_question)."""
     return (sa.select(Membership.user_id).join(User, User.id == Membership.user_id)
             .where(Membership.organisation_id == organisation, Membership.speak_up_guardian, User.active).exists())
 

@@ -17,6 +17,7 @@ from app.models.base import utcnow
 from app.services.access import get_conversation
 from app.services.content.listing import IdeaCard, _card_query, _cards
 from app.services.workshops.session import iso, spotlight_payload
+from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
 from app.services.workshops.phases import counts_hidden, phase_label
 
@@ -75,7 +76,7 @@ def live_board(participant: Participant, conversation_id: int) -> Board:
     """The board a participant (or the projector) sees: counts hidden by the visibility rule."""
     conversation = get_conversation(participant, conversation_id)
     catch_up(conversation)
-    return _board(conversation, _cards(participant, conversation, _rows(conversation)))
+    return _board(conversation, _cards(participant, conversation_key(conversation), conversation, _rows(conversation)))
 
 
 def presenter_board(conversation: Conversation) -> Board:
