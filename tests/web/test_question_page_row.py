@@ -168,7 +168,8 @@ def test_the_question_page_shows_the_same_with_the_narrow_row_as_with_the_whole_
     for guardian in (False, True):
         if guardian:
             speakup_settings.appoint_guardian(frozenset({org_id}), org_id, make_user("lead").email)
-        for name, values, paths in states:
+        # A Guardian changes only the idea form ("also send"): a few states again with one.
+        for name, values, paths in [s for s in states if not guardian or s[0] in ("open", "named", "collect")]:
             change(**(plain | values))
             for role, (browser, api_headers) in readers.items():
                 for path in paths if role == "participant" else paths[:1]:
