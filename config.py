@@ -151,7 +151,7 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI: str | None = _database_url()
     # hide_parameters: a failed statement's error log must not carry what someone wrote (or an email) with a timestamp.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     # Faults (docs/operations.md, "Outages"): how long a request waits for a pooled connection before answering 503,
     # and PostgreSQL's limits on waiting for a lock and on an idle open transaction (milliseconds; 0 turns one off).
     CHORUS_DB_POOL_TIMEOUT: float = float(max(1, _int("CHORUS_DB_POOL_TIMEOUT", 5)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 
 import config
@@ -17,7 +18,10 @@ def _engine_options(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options.setdefault("pool_pre_ping", True)  # a connection dropped by a database restart is replaced, not used
+    # A connection dropped by a database restart is replaced, not used: with psycopg checked at checkout without a
+    # round trip while in use (app/pool_check.py), with any other driver by pinging it.
+    driver = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_driver_name()
+    options.setdefault("pool_pre_ping", driver != "psycopg")
     options.setdefault("pool_timeout", app.config.get("CHORUS_DB_POOL_TIMEOUT", 5))
     connect_args = dict(options.get("connect_args") or {})
     connect_args.setdefault("connect_timeout", app.config.get("CHORUS_DB_CONNECT_TIMEOUT", 5))
@@ -78,6 +82,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             from app.sqlite import init_sqlite
 
             init_sqlite(app)
+        elif db.engine.dialect.driver == "psycopg" and not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            from app import pool_check
+
+            pool_check.install(db.engine)
 
     # Modules that define background jobs register them with @jobs.job when imported (app/jobs imports no service).
     from app.services.content import note_imports as _note_imports  # noqa: F401
