@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -65,6 +66,32 @@ def test_security_headers_on_pages_json_errors_and_crashes(app, client, make_use
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], name
         if name != "healthz":
             assert response.headers.get("Cache-Control") == "no-store", name
+
+
+def test_a_page_s_policy_names_its_script_nonce_and_an_answer_without_a_page_names_none(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/auth/sign-in")
+    nonce = re.search(r'<script nonce="([^"]+)"', page.get_data(as_text=True))
+    assert nonce and f"script-src 'self' 'nonce-{nonce.group(1)}';" in page.headers["Content-Security-Policy"]
+    assert client.get("/auth/sign-in").headers["Content-Security-Policy"] != page.headers["Content-Security-Policy"]
+    # No page, no inline script: nothing for a nonce to allow (a fresh one was drawn for every JSON answer).
+    for response in (client.get("/api/v1/openapi.json"), client.get("/api/v1/me"), client.get("/healthz")):
+        assert "script-src 'self';" in response.headers["Content-Security-Policy"], response.status_code
+        assert "nonce" not in response.headers["Content-Security-Policy"], response.status_code
+
+
+def test_headers_a_view_set_are_kept_or_replaced_as_before(app, client) -> None:  # type: ignore[no-untyped-def]
+    from flask import Response
+
+    def own_headers() -> Response:
+        return Response("x", headers={"Content-Security-Policy": "default-src 'none'", "Cache-Control": "max-age=60",
+                                      "X-Frame-Options": "SAMEORIGIN"})
+
+    app.add_url_rule("/own-headers", view_func=own_headers)
+    response = client.get("/own-headers")
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]  # the view's own, kept
+    assert response.headers.getlist("Cache-Control") == ["max-age=60"]
+    assert response.headers.getlist("X-Frame-Options") == ["DENY"]  # always ours
+    assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
 # --- CSRF -------------------------------------------------------------------------------------------------------
