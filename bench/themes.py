@@ -156,16 +156,18 @@ def synthetic(n: int, seed: int = 0) -> tuple[list[Document], dict[str, np.ndarr
     return docs, {d.id: v for d, v in zip(docs, jitter, strict=True)}
 
 
-def scale_one(n: int, backend: str) -> dict[str, object]:
-    """One full theme run on n synthetic documents (cached vectors) in this process: seconds, CPU seconds (all threads;
-    steadier than wall time on a shared machine) and peak RSS."""
+def scale_one(n: int, backend: str, k: int | None = None) -> dict[str, object]:
+    """One full theme run on n synthetic documents (cached vectors) in this process, at k themes when given (as a lead
+    asks for them) or a chosen k: seconds, CPU seconds (all threads; steadier than wall time on a shared machine) and
+    peak RSS."""
     docs, vectors = synthetic(n)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start, cpu_start = time.perf_counter(), time.process_time()
-    run = find_themes(docs, vectors=vectors if backend != "tfidf-lsa" else None, backend=backend)
+    run = find_themes(docs, vectors=vectors if backend != "tfidf-lsa" else None, backend=backend, k=k)
     secs, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"n": n, "backend": run.backend, "k": run.k_chosen, "secs": round(secs, 2), "cpu_secs": round(cpu, 2),
+    return {"n": n, "backend": run.backend, "k_asked": k, "k": run.k_chosen,
+            "unthemed": round(len(run.unthemed) / n, 4), "secs": round(secs, 2), "cpu_secs": round(cpu, 2),
             "peak_rss_mb": round(peak), "rss_before_run_mb": round(before)}
 
 
@@ -201,12 +203,13 @@ def main() -> None:
     """Run everything (or the --quick subset) and print JSON lines plus a summary against the goals."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="3,000 docs per set, one seed, no 100k run")
-    parser.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
+    parser.add_argument("--scale-one", type=int, metavar="N", help="only one run on N synthetic ideas: time and peak RSS")
+    parser.add_argument("--backend", default="auto", help="with --scale-one: the backend (default auto)")
+    parser.add_argument("--k", type=int, help="with --scale-one: ask for this many themes (default: chosen)")
     parser.add_argument("--quality-only", choices=("gold", "auto", "both"), help="only the quality table, for this k")
     args = parser.parse_args()
     if args.scale_one:
-        print(json.dumps(scale_one(args.scale_one, args.backend)))
+        print(json.dumps(scale_one(args.scale_one, args.backend, args.k)))
         return
     if args.quality_only:
         backends = ["tfidf-lsa"] + (["minilm", "minilm+lsa"] if embeddings_available() else [])

@@ -142,7 +142,7 @@ def steps(name: str, backend: str = "tfidf-lsa") -> list[dict[str, object]]:
         ward = C._kmeans(xv, k, seed, init=C._cut_means(ward_rows, C._ward_tree(ward_rows), k))
         record("ward_start", C._assign(xv, ward)[0], True)
         record("one_kmeanspp", C._assign(xv, C._kmeans(xv, k, seed, n_init=1))[0], True)
-        kept = C.cluster(x, k=k, seed=seed, outlier_z=float("inf"), min_size=1).labels
+        kept = C.cluster(x, k=k, seed=seed, outlier_fence=float("inf"), min_size=1).labels
         record("engine_no_outliers", kept)
         labels = C.cluster(x, k=k, seed=seed).labels.copy()
         marked = np.flatnonzero((labels == C.UNTHEMED) & (kept != C.UNTHEMED))

@@ -160,27 +160,26 @@ def choose_k(
     return min(k for k, s in scores.items() if s >= best - 1e-9), scores
 
 
-def _outliers(labels: np.ndarray, sims: np.ndarray, k: int, z: float, min_size: int) -> np.ndarray:
-    """Mark rows far below their cluster's typical similarity, and members of clusters under min_size, as -1.
+def _outliers(labels: np.ndarray, sims: np.ndarray, k: int, fence: float, min_size: int) -> np.ndarray:
+    """Mark rows below their cluster's far-out fence, and members of clusters under min_size, as -1.
 
-    A cluster's spread (MAD) is floored at the spread pooled over all clusters: a theme made mostly of identical
-    texts ("Nothing.") has a MAD of 0, and without the floor every slightly different member was marked unthemed.
+    The fence is Tukey's for "far out" on the low side: Q1 - fence x IQR of the cluster's cosines to its centre
+    (fence 3, Tukey's own). Cosines to a centre are bounded above and skewed to the low side, so the rule before,
+    median - 3 robust SDs, also marked a theme's loosely worded members, not only ideas that fit no theme
+    (docs/benchmarks.md, "Unthemed: Tukey's far-out fence"). A cluster's IQR is floored at the median IQR of the
+    clusters: a theme made mostly of identical texts ("Nothing.") has an IQR of 0, and without the floor every
+    slightly different member was marked unthemed.
     """
     out = labels.copy()
-    medians = np.zeros(k, dtype=np.float32)
-    for c in range(k):
-        if (labels == c).any():
-            medians[c] = float(np.median(sims[labels == c]))
-    pooled = float(np.median(np.abs(sims - medians[labels]))) * 1.4826 if len(sims) else 0.0
+    quartiles = {c: np.quantile(sims[labels == c], [0.25, 0.75]) for c in range(k) if (labels == c).sum() >= 2}
+    typical = float(np.median([q3 - q1 for q1, q3 in quartiles.values()])) if quartiles else 0.0
     for c in range(k):
         members = labels == c
         if members.sum() < min_size:
             out[members] = UNTHEMED
-            continue
-        s = sims[members]
-        mad = float(np.median(np.abs(s - medians[c]))) * 1.4826
-        far = members & (sims < medians[c] - z * max(mad, pooled, 1e-6))
-        out[far] = UNTHEMED
+        elif c in quartiles:
+            q1, q3 = quartiles[c]
+            out[members & (sims < q1 - fence * max(q3 - q1, typical, 1e-6))] = UNTHEMED
     return out
 
 
@@ -201,7 +200,7 @@ def cluster(
     k: int | None = None,
     seed: int = 0,
     init: np.ndarray | None = None,
-    outlier_z: float = 3.0,
+    outlier_fence: float = 3.0,
     min_size: int | None = None,
 ) -> Clustering:
     """Cluster unit row vectors; k=None chooses k; init (previous centroids) keeps themes stable across runs."""
@@ -249,5 +248,5 @@ def cluster(
     # Small clusters stay themes (a small real topic is still a topic); only rows far from their centroid, and a
     # "theme" of a single idea, are unthemed.
     min_size = min_size if min_size is not None else MIN_THEME
-    labels[valid] = _outliers(assigned, sims, k, outlier_z, min_size) if len(xv) >= 10 else assigned
+    labels[valid] = _outliers(assigned, sims, k, outlier_fence, min_size) if len(xv) >= 10 else assigned
     return Clustering(labels, l2_normalise(centroids), k, scores)

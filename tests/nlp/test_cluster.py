@@ -121,6 +121,22 @@ def test_a_small_real_topic_stays_a_theme() -> None:
     assert adjusted_rand_score(gold, result.labels[:-6]) > 0.95
 
 
+def test_a_themes_loosely_worded_ideas_stay_in_it() -> None:
+    """A third of each topic written more loosely (cosine to its centre down to 0.7, where other topics' ideas reach
+    about 0.6) is still the topic: those ideas stay themed, while ideas from nowhere are still unthemed. The rule before,
+    median - 3 robust SDs, set aside 65% of the loose ideas (issue #11.3: Unthemed is for outliers)."""
+    rng = np.random.default_rng(11)
+    centres = rng.normal(size=(6, 30))
+    noise = np.tile(np.repeat([0.15, 0.3], [70, 30]), 6)  # 70 tightly worded ideas and 30 loose ones per topic
+    gold = np.repeat(np.arange(6), 100)
+    x = centres[gold] + noise[:, None] * rng.normal(size=(600, 30)) * np.sqrt(30) / 3
+    far = rng.normal(size=(4, 30)) * 10
+    labels = cluster(np.vstack([x, far]), k=6, seed=0).labels
+    assert (labels[:600][noise == 0.3] == UNTHEMED).mean() < 0.05
+    assert (labels[-4:] == UNTHEMED).all()
+    assert adjusted_rand_score(gold, labels[:600]) > 0.95
+
+
 def test_a_single_idea_is_never_a_theme() -> None:
     x, _ = _blobs(100, 3)
     lone = np.random.default_rng(4).normal(size=(1, x.shape[1])) * 10
@@ -143,7 +159,7 @@ def test_an_asked_k_fits_at_least_as_well_as_kmeans_with_ten_starts(data_seed: i
     centres, spread, sizes = rng.normal(size=(12, 16)), rng.uniform(0.3, 1.5, size=12), rng.integers(20, 120, size=12)
     x = np.vstack([c + s * rng.normal(size=(m, 16)) for c, s, m in zip(centres, spread, sizes, strict=True)])
     x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
-    ours = cluster(x, k=k, seed=0, outlier_z=float("inf"), min_size=1).labels
+    ours = cluster(x, k=k, seed=0, outlier_fence=float("inf"), min_size=1).labels
     baseline = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(x)
     assert (ours != UNTHEMED).all()
     assert _sum_of_squares(x, ours) <= _sum_of_squares(x, baseline) * (1 + 1e-6)
