@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from app.models.credentials import PasswordLink, RevokedSession
-from app.models.content import Comment, ContentStatus, Idea, IdeaStage, Vote
+from app.models.content import Comment, ContentStatus, Idea, IdeaStage, NewComment, Vote
 from app.models.conversation import (
     Conversation,
     ConversationKey,
@@ -67,6 +67,7 @@ __all__ = [
     "PairwiseSetup",
     "IdeaStage",
     "LiveEvent",
+    "NewComment",
     "NoteImport",
     "IdeaPlacement",
     "IdeaVector",

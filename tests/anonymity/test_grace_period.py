@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ContentStatus, IdeaVector, LiveEvent, ModerationEntry
+from app.models import Comment, ContentStatus, IdeaVector, LiveEvent, ModerationEntry
 from app.models.base import utcnow
 from app.services.content import comments
 from app.services.conversations import lifecycle
@@ -37,7 +37,8 @@ def closed_with_posts(make_conversation, make_user, as_participant):  # type: ig
     author = make_user()
     me = as_participant(author)
     idea, _ = ideas.post_idea(me, conversation.questions[0].id, "Fix the " + SECRET)
-    comment, _ = comments.add_comment(me, idea.id, "Also " + SECRET)
+    new, _ = comments.add_comment(me, idea.id, "Also " + SECRET)
+    comment = db.session.get(Comment, new.id)
     lifecycle.close_conversation(conversation)
     return conversation, author, idea, comment
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.crypto import tag
 from app.extensions import db
-from app.models import ContentReport, ContentStatus, Idea, ModerationEntry
+from app.models import Comment, ContentReport, ContentStatus, Idea, ModerationEntry
 from app.services.content import comments
 from app.services.content import ideas
 from app.services.moderation import decisions
@@ -68,7 +68,8 @@ def test_abusive_language_is_held_even_in_post_moderation(setup):
     idea, _ = ideas.post_idea(author, _question(conversation), "The rota manager is an idiot")
     assert idea.flagged_abusive and idea.status == ContentStatus.PENDING
     clean, _ = ideas.post_idea(author, _question(conversation), "Rotas six weeks ahead")
-    comment, _ = comments.add_comment(others[0], clean.id, "Total bollocks")
+    new, _ = comments.add_comment(others[0], clean.id, "Total bollocks")
+    comment = db.session.get(Comment, new.id)
     assert comment.flagged_abusive and comment.status == ContentStatus.PENDING
     assert idea_detail(others[1], clean.id).comments == []
     reasons = {q.item.id: q.reasons for q in decisions.moderation_queue(conversation)}
@@ -81,7 +82,8 @@ def test_identifying_details_confirmed_by_the_author_are_held(setup):
                               allow_identifying=True)
     assert idea.flagged_identifying and idea.status == ContentStatus.PENDING
     clean, _ = ideas.post_idea(author, _question(conversation), "Rotas six weeks ahead")
-    comment, _ = comments.add_comment(author, clean.id, "Ask Sister Jones on Ward 9", allow_identifying=True)
+    new, _ = comments.add_comment(author, clean.id, "Ask Sister Jones on Ward 9", allow_identifying=True)
+    comment = db.session.get(Comment, new.id)
     assert comment.flagged_identifying and comment.queued
     [first, second] = sorted(decisions.moderation_queue(conversation), key=lambda q: q.kind != "idea")
     assert any("identifying" in r for r in first.reasons) and any("identifying" in r for r in second.reasons)
@@ -116,7 +118,8 @@ def test_reports_on_comments_and_a_custom_threshold(setup):
     conversation, facilitator, author, others = setup
     decisions.update_settings(conversation, moderation_mode="post", report_threshold=1, allow_guests=False)
     idea, _ = ideas.post_idea(others[0], _question(conversation), "Quiet room for breaks")
-    comment, _ = comments.add_comment(author, idea.id, "Yes please")
+    new, _ = comments.add_comment(author, idea.id, "Yes please")
+    comment = db.session.get(Comment, new.id)
     reports.report_item(others[1], "comment", comment.id, "duplicate")
     assert comment.status == ContentStatus.HIDDEN
     decisions.approve_item(conversation, facilitator.id, "comment", comment.id)

@@ -151,7 +151,8 @@ def test_posts_from_before_author_slots_are_still_found(make_user, make_conversa
     question = conversation.questions[0].id
     old_mine, _ = ideas.post_idea(me, question, "An older idea about the car park barrier")
     old_theirs, _ = ideas.post_idea(other, question, "An older idea about the canteen")
-    old_comment, _ = comments.add_comment(me, old_theirs.id, "An older comment of mine")
+    new, _ = comments.add_comment(me, old_theirs.id, "An older comment of mine")
+    old_comment = db.session.get(Comment, new.id)
     for item in (old_mine, old_theirs, old_comment):
         item.slot_tag = None  # as the migration leaves rows written before it
     db.session.commit()

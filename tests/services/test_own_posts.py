@@ -22,8 +22,8 @@ def posted(make_user, make_conversation, as_participant):  # type: ignore[no-unt
     conversation = make_conversation()
     author, commenter = as_participant(make_user()), as_participant(make_user())
     idea, _ = ideas.post_idea(author, conversation.questions[0].id, "Hot food for night shifts")
-    comment, _ = comments.add_comment(commenter, idea.id, "Yes please, near the ward")
-    return conversation, author, commenter, idea, comment
+    new, _ = comments.add_comment(commenter, idea.id, "Yes please, near the ward")
+    return conversation, author, commenter, idea, db.session.get(Comment, new.id)
 
 
 def _events(conversation_id: int) -> list[tuple[str, dict]]:

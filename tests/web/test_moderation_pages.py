@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ContentReport, ContentStatus, Idea
+from app.models import Comment, ContentReport, ContentStatus, Idea
 from app.services.content import comments
 from app.services.content import ideas
 from app.services.moderation import decisions
@@ -33,7 +33,8 @@ def world(app, make_user, make_conversation, as_participant):
     question = conversation.questions[0].id
     flagged, _ = ideas.post_idea(me, question, "Dr Patel on Ward 7 shouts at the nurses", allow_identifying=True)
     clean, _ = ideas.post_idea(me, question, "Rotas six weeks ahead please")
-    comment, _ = comments.add_comment(me, clean.id, "And swaps by app")
+    new, _ = comments.add_comment(me, clean.id, "And swaps by app")
+    comment = db.session.get(Comment, new.id)
     from app.services.moderation import reports
 
     reports.report_item(as_participant(reader), "comment", comment.id, "other", "Seems like an advert")

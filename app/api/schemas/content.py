@@ -8,6 +8,7 @@ from pydantic import BeforeValidator, Field
 
 from app.api.schemas.common import Body, Out, Query, Text, iso_hour
 from app.models import Comment as CommentRow
+from app.models import NewComment
 from app.services.content.listing import IdeaCard, Sort
 from app.services.content.voting import VoteResult
 from app.urls import MAX_DB_INT
@@ -68,7 +69,7 @@ class Comment(Out):
     author_name: str | None = Field(None, description="Only in a conversation in named mode")
 
     @classmethod
-    def of(cls, comment: CommentRow, mine: bool) -> Comment:
+    def of(cls, comment: CommentRow | NewComment, mine: bool) -> Comment:
         """The comment as its reader may see it."""
         return cls(id=comment.id, idea_id=comment.idea_id, body=comment.body, created_hour=iso_hour(comment.created_hour),
                    edited=comment.edited, moderator_edited=comment.moderator_edited, status=comment.status, mine=mine,

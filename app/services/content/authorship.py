@@ -41,36 +41,55 @@ def stamp(item: Content, conversation: Conversation | KeyedPosting, participant:
     """Give a new item its nonce and author tag (and a name only in named-mode conversations); return the author's
     slot tags (app.crypto.author_slots), from which insert_once takes the first free one in the INSERT itself.
     """
+    values, slot_tag = authored(type(item), conversation, participant, client_token)
+    for name, value in values.items():
+        setattr(item, name, value)
+    return slot_tag
+
+
+def authored(model: type[Idea] | type[Comment], conversation: Conversation | KeyedPosting, participant: Participant,
+             client_token: str | None) -> tuple[dict[str, str | None], Callable[[int], str]]:
+    """A new item's nonce, author tag and name (named mode only) as column values, and the author's slot tags."""
     key = conversation_key(conversation) if isinstance(conversation, Conversation) else conversation.key()
-    item.nonce = new_nonce(key, client_token)
-    item.author_tag = author_tag(key, participant.user_key, item.nonce)
-    item.author_name = (participant.display_name or "A colleague") if conversation.named_mode else None
-    return author_slots(key, participant.user_key, _KIND[type(item)])
+    nonce = new_nonce(key, client_token)
+    name = (participant.display_name or "A colleague") if conversation.named_mode else None
+    return ({"nonce": nonce, "author_tag": author_tag(key, participant.user_key, nonce), "author_name": name},
+            author_slots(key, participant.user_key, _KIND[model]))
 
 
 def insert_once(item: Content, slot_tag: Callable[[int], str]) -> tuple[Content, bool]:
     """Insert in the author's first free slot, or return the row a repeated submission already made (same author
-    tag), atomically.
+    tag), atomically; the new item is in the session as if it had been read (_persistent)."""
+    model = type(item)
+    table = cast(sa.Table, model.__table__)  # a declarative model's table: typed as any FromClause
+    values = {column.key: getattr(item, column.key) for column in table.columns}
+    found, created = insert_row(model, values, slot_tag, tuple(table.c.keys()), lambda: db.session.scalars(
+        sa.select(model).where(model.author_tag == item.author_tag)).one_or_none())
+    return (_persistent(item, cast(sa.Row[Any], found)._mapping), True) if created else (cast(Content, found), False)
+
+
+def insert_row(model: type[Idea] | type[Comment], values: dict[str, Any], slot_tag: Callable[[int], str],
+               returning: tuple[str, ...], repeat: Callable[[], Any]) -> tuple[Any, bool]:
+    """Insert in the author's first free slot and return the new row's `returning` columns and True, or what
+    `repeat` finds of the row a repeated submission already made (same author tag) and False, atomically.
 
     One statement in the usual case: INSERT ... SELECT offers the next SLOTS slot tags and takes the first that no
     row holds, ON CONFLICT DO NOTHING rather than catching a unique violation: PostgreSQL writes every violation to
     its server log with the key's value and a millisecond time, which would date the post. Nothing comes back when
     the author tag exists (a repeat), every offered slot is taken, or another post of the same person took the free
-    slot at the same moment; the last two look further and try again.
+    slot at the same moment; the last two look further and try again. Values that are None are left out, so their
+    columns take their defaults.
     """
-    model = type(item)
-    table = cast(sa.Table, model.__table__)  # a declarative model's table: typed as any FromClause
-    values = {column.key: getattr(item, column.key) for column in table.columns
-              if getattr(item, column.key, None) is not None}  # unset columns take their defaults
-    statement = _insert_in_first_free_slot(model, db.session.get_bind().dialect.name, tuple(values))
+    values = {name: value for name, value in values.items() if value is not None}
+    statement = _insert_in_first_free_slot(model, db.session.get_bind().dialect.name, tuple(values), returning)
     params = {f"v_{name}": value for name, value in values.items()}
     first = 0
     for _ in range(_ATTEMPTS):
         params.update({f"slot_{n}": slot_tag(first + n) for n in range(SLOTS)})
         created = db.session.connection().execute(statement, params).first()  # the new row: no second SELECT
         if created is not None:
-            return _persistent(item, created._mapping), True
-        existing = db.session.scalars(sa.select(model).where(model.author_tag == item.author_tag)).one_or_none()
+            return created, True
+        existing = repeat()
         if existing is not None:
             return existing, False
         first = _first_free(model, slot_tag, first)
@@ -92,7 +111,8 @@ def _persistent(item: Content, row: sa.RowMapping) -> Content:
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_in_first_free_slot(model: type[Idea] | type[Comment], dialect: str, names: tuple[str, ...]) -> Any:
+def _insert_in_first_free_slot(model: type[Idea] | type[Comment], dialect: str, names: tuple[str, ...],
+                               returning: tuple[str, ...]) -> Any:
     """The INSERT ... SELECT for one model, dialect and set of columns, built once: the values (v_<column>) and the
     offered slot tags (slot_<n>, taken in order of n) are bind parameters, so a post builds no statement of 16 unions
     and computes no cache key over it (once about two fifths of a comment's CPU)."""
@@ -104,10 +124,11 @@ def _insert_in_first_free_slot(model: type[Idea] | type[Comment], dialect: str, 
     chosen = (sa.select(*(sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in names), offered.c.tag)
               .where(~taken).order_by(offered.c.slot).limit(1))
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # A Core INSERT on the table, RETURNING every column (_persistent). The ORM's own INSERT path annotates the
+    # A Core INSERT on the table, RETURNING the columns asked for. The ORM's own INSERT path annotates the
     # statement anew on every execute, so SQLAlchemy walked all 16 unions again for each post to find its compiled
     # form (about a twentieth of a comment's CPU); this statement keeps its cache key.
-    return insert(table).from_select([*names, "slot_tag"], chosen).on_conflict_do_nothing().returning(*table.c)
+    return insert(table).from_select([*names, "slot_tag"], chosen).on_conflict_do_nothing().returning(
+        *(table.c[name] for name in returning))
 
 
 def _first_free(model: type[Idea] | type[Comment], slot_tag: Callable[[int], str], first: int) -> int:

@@ -18,13 +18,18 @@ def is_abusive(text: str) -> bool:
     return bool(find_abusive_language(text))
 
 
+def new_flags(body: str, conversation: PostingState, *, identifying: bool) -> dict[str, object]:
+    """A new item's flags, status and queue place, as column values."""
+    abusive = is_abusive(body)
+    held = conversation.moderation_mode == ModerationMode.PRE or identifying or abusive
+    return {"flagged_identifying": identifying, "flagged_abusive": abusive,
+            "status": ContentStatus.PENDING if held else new_status(conversation), "queued": held}
+
+
 def screen_new(item: Idea | Comment, conversation: PostingState, *, identifying: bool) -> None:
     """Set a new item's flags, status and queue place."""
-    item.flagged_identifying = identifying
-    item.flagged_abusive = is_abusive(item.body)
-    held = conversation.moderation_mode == ModerationMode.PRE or item.flagged_identifying or item.flagged_abusive
-    item.status = ContentStatus.PENDING if held else new_status(conversation)
-    item.queued = held
+    for key, value in new_flags(item.body, conversation, identifying=identifying).items():
+        setattr(item, key, value)
 
 
 def screen_edit(item: Idea | Comment, conversation: Conversation, *, identifying: bool) -> None:

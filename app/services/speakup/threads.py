@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.crypto import author_tagger
 from app.extensions import db
 from app.models.base import random_id
-from app.models import Comment, ContentStatus, Conversation, Idea, SpeakUpMessage, SpeakUpThread, ThreadStatus
+from app.models import Comment, ContentStatus, Conversation, Idea, NewComment, SpeakUpMessage, SpeakUpThread, ThreadStatus
 from app.models.conversation import PostingState
 from app.services.common.errors import NotAllowedNow, NotFound
 from app.services.common.keys import conversation_key
@@ -38,7 +38,8 @@ def require_guardian(conversation: PostingState) -> None:
         raise NotAllowedNow(NO_GUARDIAN)
 
 
-def open_thread(conversation: PostingState, *, idea: Idea | None = None, comment: Comment | None = None) -> str:
+def open_thread(conversation: PostingState, *, idea: Idea | None = None,
+                comment: Comment | NewComment | None = None) -> str:
     """Open the post's thread, or find the one already open (flushes only; the caller commits); returns its id.
 
     An atomic insert that does nothing when the post already has a thread, so a double submit opens one.

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from app import live
 from app.extensions import db
 from app.live import LiveMessage
-from app.models import Comment, ContentStatus, Conversation, Idea, Theme, ThemeRun, ThemeSnapshot, Vote, VotingMode
+from app.models import (Comment, ContentStatus, Conversation, Idea, NewComment, Theme, ThemeRun, ThemeSnapshot, Vote,
+                        VotingMode)
 from app.models.conversation import ConversationState
 from app.services.workshops.phases import counts_hidden
 
@@ -81,7 +82,7 @@ def idea_withdrawn(idea: Idea) -> LiveMessage | None:
     return live.record(idea.conversation_id, "idea_withdrawn", {"idea_id": idea.id})
 
 
-def comment_posted(comment: Comment) -> LiveMessage | None:
+def comment_posted(comment: Comment | NewComment) -> LiveMessage | None:
     if comment.status != ContentStatus.PUBLISHED:
         return None
     return live.record(comment.conversation_id, "comment", {"idea_id": comment.idea_id, "comment_id": comment.id,
