@@ -1,6 +1,7 @@
 """Clustering only (nlp.cluster + catch-all split + Unthemed cap, as find_themes runs them) on every labelled set.
 
 Per set, on the same 5,000-row sample and the vectors find_themes builds for --backend (tfidf-lsa by default;
+texts with no content words grouped among themselves as find_themes groups them, nlp.catchall.theme_wordless;
 minilm and minilm+lsa need the embedding packages, vectors cached under CHORUS_BENCH_CACHE): NMI/ARI/accuracy at
 gold k and automatic k against KMeans(n_init=10) on the same vectors, mean of seeds 0-2; % Unthemed and the largest theme's share. Faster than
 bench/themes.py (no labels, quotes or summaries), so it can run on all nine sets with three seeds.
@@ -38,7 +39,7 @@ from _data import PUBLIC_SETS, cached_embeddings, load_set  # noqa: E402
 
 from nlp import cluster as C  # noqa: E402
 from nlp.cluster import choose_k as _choose_k  # noqa: E402  (the engine's own rule, kept before any patching)
-from nlp.catchall import cap_unthemed, split_catch_alls  # noqa: E402
+from nlp.catchall import cap_unthemed, split_catch_alls, theme_wordless  # noqa: E402
 from nlp.metrics import agreement  # noqa: E402
 from nlp.preprocess import analyse  # noqa: E402
 from nlp.represent import TfidfLsa, l2_normalise, term_matrix  # noqa: E402
@@ -48,10 +49,15 @@ SETS = ("nhs_fft", "stackoverflow", "banking77", "staff_demo", *PUBLIC_SETS)
 ROWS = 5000
 
 
+def _sample(n: int) -> np.ndarray:
+    """The same ROWS rows of a set every time."""
+    return np.arange(n) if n <= ROWS else np.sort(np.random.default_rng(0).choice(n, ROWS, replace=False))
+
+
 def vectors(name: str, seed: int, backend: str = "tfidf-lsa") -> tuple[np.ndarray, list[str]]:
     """Unit vectors of the set's sample as find_themes builds them for a backend (MiniLM vectors cached on disk)."""
     texts, gold = load_set(name)
-    idx = np.arange(len(texts)) if len(texts) <= ROWS else np.sort(np.random.default_rng(0).choice(len(texts), ROWS, replace=False))
+    idx = _sample(len(texts))
     terms = term_matrix([analyse(texts[i]) for i in idx])
     if backend == "tfidf-lsa":
         return l2_normalise(TfidfLsa(n_components=LSA_DIMS_ALONE, seed=seed).from_terms(terms)), [gold[i] for i in idx]
@@ -70,6 +76,8 @@ def quality(name: str, backend: str = "tfidf-lsa") -> dict[str, object]:
 
     res: dict[str, list[float]] = {}
     ks: list[int] = []
+    texts = load_set(name)[0]
+    texts = [texts[i] for i in _sample(len(texts))]
     for seed in (0, 1, 2):
         x, gold = vectors(name, seed, backend)
         kg = len(set(gold))
@@ -82,8 +90,10 @@ def quality(name: str, backend: str = "tfidf-lsa") -> dict[str, object]:
             labels, k = found.labels.copy(), found.k
             if mode == "auto":
                 k = split_catch_alls(x, labels, k, seed)
+            wide, k = theme_wordless(x, texts, labels, k, LSA_DIMS_ALONE, seed)
+            if mode == "auto":
                 ks.append(k)
-            cap_unthemed(x, labels, k)
+            cap_unthemed(wide, labels, k)
             res.setdefault(f"{mode}_secs", []).append(time.perf_counter() - start)
             for m, v in agreement(gold, [str(v) for v in labels]).items():
                 res.setdefault(f"{mode}_{m}", []).append(v)

@@ -1,18 +1,31 @@
 """No catch-all themes and a small Unthemed bucket: the two ways a clustering fails a lead who must act on it.
 
 A theme holding more than a fifth of a big conversation is split unless it is as cohesive as the other
-themes (then it really is one topic people keep raising); Unthemed keeps only the ideas least like any theme,
-at most a tenth of the conversation.
+themes (then it really is one topic people keep raising); ideas with no content words ("Nothing", "All good")
+are grouped among themselves by all their words; Unthemed keeps only the ideas least like any theme, at most a
+tenth of the conversation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from sklearn.cluster import KMeans
 
-from nlp.cluster import UNTHEMED
+from nlp.cluster import MAX_THEMES, UNTHEMED, cluster
+from nlp.preprocess import all_stems
+from nlp.represent import TfidfLsa, term_matrix
 
-__all__ = ["MAX_SHARE", "MAX_UNTHEMED", "MIN_IDEAS", "cap_unthemed", "cohesion", "split_catch_alls"]
+__all__ = [
+    "MAX_SHARE",
+    "MAX_UNTHEMED",
+    "MIN_IDEAS",
+    "cap_unthemed",
+    "cohesion",
+    "split_catch_alls",
+    "theme_wordless",
+]
 
 MAX_SHARE = 0.2  # a theme above this share of the ideas is a catch-all unless cohesive
 MIN_IDEAS = 100  # below this many ideas, one theme of a fifth is a handful of ideas: left alone
@@ -70,6 +83,41 @@ def split_catch_alls(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, t
     return k
 
 
+def theme_wordless(
+    x: np.ndarray, texts: Sequence[str], labels: np.ndarray, k: int, dims: int, seed: int = 0
+) -> tuple[np.ndarray, int]:
+    """Group the ideas whose vector is zero (no content words) among themselves, by all their words; new k and x.
+
+    "Nothing", "Nothing really", "All good", "Great staff": stop words only, so TF-IDF gives them no direction,
+    yet many people writing them is an answer a lead wants counted (issue #11: Unthemed is for outliers). They are
+    represented again, among themselves only, by TF-IDF + LSA over every word stemmed (stop words kept), and
+    clustered by the same rules as any theme (silhouette k, minimum size, outlier fence), with as many themes per
+    idea as the rest of the conversation got at most; fewer than half a theme's worth of them (9 of 5,000 titles)
+    are outliers and stay Unthemed. labels (UNTHEMED for those rows) are changed in
+    place, new themes numbered from k. Returns x widened by that representation in dimensions of its own, zero for
+    every other row, so centres, quotes and the Unthemed cap see these ideas and never mix them with other themes.
+    A text with no words at all ("-", "?") stays at zero and Unthemed.
+    """
+    rows = np.flatnonzero(~np.asarray(x).any(axis=1) & (labels == UNTHEMED))
+    if len(rows) < 2:
+        return x, k
+    extra = TfidfLsa(n_components=dims, seed=seed).from_terms(term_matrix([all_stems(texts[int(i)]) for i in rows]))
+    placed = extra.any(axis=1)
+    if placed.sum() < 2:
+        return x, k
+    rows, extra = rows[placed], extra[placed]
+    others = len(labels) - len(rows)
+    room = round(k * len(rows) / others) if others and k else MAX_THEMES
+    if room == 0:  # fewer than half a theme's worth of ideas: outliers, as before
+        return x, k
+    found = cluster(extra, k=1 if room == 1 else None, seed=seed, max_themes=room)
+    labels[rows] = np.where(found.labels >= 0, found.labels + k, UNTHEMED)
+    wide = np.zeros((len(x), x.shape[1] + extra.shape[1]), dtype=np.float32)
+    wide[:, : x.shape[1]] = x
+    wide[rows, x.shape[1] :] = extra
+    return wide, k + found.k
+
+
 def cap_unthemed(x: np.ndarray, labels: np.ndarray, k: int, max_share: float = MAX_UNTHEMED) -> None:
     """Put back into their nearest theme the unthemed ideas most like it, until at most max_share stay unthemed."""
     out = np.flatnonzero(labels == UNTHEMED)
@@ -81,7 +129,7 @@ def cap_unthemed(x: np.ndarray, labels: np.ndarray, k: int, max_share: float = M
     sims = x[out] @ centres.T
     best = sims.argmax(axis=1)
     score = sims[np.arange(len(out)), best]
-    usable = np.linalg.norm(x[out], axis=1) > 0  # a text of stop words only has no direction to place it by
+    usable = np.linalg.norm(x[out], axis=1) > 0  # a text with no words (or no group of its kind) has no direction
     order = [i for i in np.argsort(-score, kind="stable") if usable[i]]
     for i in order[: len(out) - allowed]:
         labels[out[i]] = best[i]

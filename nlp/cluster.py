@@ -202,8 +202,9 @@ def cluster(
     init: np.ndarray | None = None,
     outlier_fence: float = 3.0,
     min_size: int | None = None,
+    max_themes: int = MAX_THEMES,
 ) -> Clustering:
-    """Cluster unit row vectors; k=None chooses k; init (previous centroids) keeps themes stable across runs."""
+    """Cluster unit row vectors; k=None chooses k (up to max_themes); init (previous centroids) keeps themes stable."""
     x = l2_normalise(x)
     n = len(x)
     asked = k is not None
@@ -220,7 +221,7 @@ def cluster(
         ward_rows = _ward_sample(fit_rows, rng)
         tree = _ward_tree(ward_rows)
         if k is None:
-            k, scores = choose_k(ward_rows, np.arange(len(ward_rows)), tree, seed)
+            k, scores = choose_k(ward_rows, np.arange(len(ward_rows)), tree, seed, candidate_ks(len(ward_rows), max_themes))
             if init is not None and len(init) and abs(k - len(init)) <= max(2, len(init) // 4):
                 k = len(init)
         k = max(1, min(k, distinct))

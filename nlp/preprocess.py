@@ -14,6 +14,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 __all__ = [
     "STOP_WORDS",
     "SurfaceForms",
+    "all_stems",
     "analyse",
     "analyse_pairs",
     "ngrams",
@@ -70,6 +71,11 @@ def analyse_pairs(text: str) -> list[tuple[str, str]]:
 def analyse(text: str) -> list[str]:
     """Lower-case, tokenise, drop stop words and stem: the terms that themes are built from."""
     return [s for _, s in analyse_pairs(text)]
+
+
+def all_stems(text: str) -> list[str]:
+    """Every word of text lower-cased and stemmed, stop words kept: for texts that have no content words."""
+    return [stem(_POSSESSIVE.sub("", token.lower())) for token in tokenize(text)]
 
 
 def ngrams(stems: Sequence[str], orders: Iterable[int] = (1, 2)) -> list[str]:

@@ -97,10 +97,11 @@ class TfidfLsa:
         if dims < 2:
             return l2_normalise(tfidf.toarray())
         svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=5, random_state=self.seed)
-        if n_docs <= self.fit_rows:
-            return l2_normalise(svd.fit_transform(tfidf))
-        rows = np.sort(np.random.default_rng(self.seed).choice(n_docs, self.fit_rows, replace=False))
-        svd.fit(tfidf[rows])
+        with np.errstate(divide="ignore", invalid="ignore"):  # explained variance (unused) is 0/0 for identical rows
+            if n_docs <= self.fit_rows:
+                return l2_normalise(svd.fit_transform(tfidf))
+            rows = np.sort(np.random.default_rng(self.seed).choice(n_docs, self.fit_rows, replace=False))
+            svd.fit(tfidf[rows])
         return l2_normalise(svd.transform(tfidf))
 
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nlp.catchall import cap_unthemed, split_catch_alls
+from nlp.catchall import cap_unthemed, split_catch_alls, theme_wordless
 from nlp.cluster import UNTHEMED, cluster
 from nlp.identifying import find_identifying_details
 from nlp.people import is_name_word
 from nlp.labels import class_tfidf, top_terms
 from nlp.matching import match_clusters
 from nlp.phrases import INDEX_ROWS, LabelChoice, PhraseIndex, choose_labels, summary_sentence
-from nlp.preprocess import SurfaceForms
+from nlp.preprocess import SurfaceForms, tokenize
 from nlp.progress import Progress, analyse_all
 from nlp.represent import TermMatrix, TfidfLsa, embed_many, embeddings_available, l2_normalise, term_matrix
 from nlp.smoothing import smooth_by_neighbours
@@ -150,6 +150,12 @@ def find_themes(
         found = result.labels.copy()
         if k is None:  # a number of themes asked for is kept; a chosen one may grow to break up a catch-all
             n_free = split_catch_alls(x[free], found, n_free, seed, total=len(docs))
+        wide, n_free = theme_wordless(x[free], [docs[int(i)].text for i in free], found, n_free, LSA_DIMS_ALONE, seed)
+        if wide.shape[1] > x.shape[1]:  # ideas with no content words now have a direction of their own
+            grown = np.zeros((len(docs), wide.shape[1]), dtype=np.float32)
+            grown[:, : x.shape[1]] = x
+            grown[free] = wide
+            x = grown
         cap_unthemed(x[free], found, n_free)
         labels[free] = found
     for j, rows in enumerate(pinned_rows):
@@ -198,8 +204,12 @@ def _clean_quotes(
 ) -> list[int]:
     """Rows of n central, mutually different members without identifying details: a quote never names anyone."""
     pool: list[int] = []
+    seen: set[str] = set()
     for i in order:
-        if not find_identifying_details(docs[members[i]].text):
+        text = docs[members[i]].text
+        wording = " ".join(tokenize(text.lower()))  # "Nothing" and "Nothing." are one quote, not two
+        if wording not in seen and not find_identifying_details(text):
+            seen.add(wording)
             pool.append(int(members[i]))
             if len(pool) == QUOTE_POOL:
                 break

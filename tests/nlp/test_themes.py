@@ -65,8 +65,11 @@ def test_small_conversation_gets_few_themes() -> None:
 
 def test_empty_and_stopword_only_inputs() -> None:
     assert find_themes([]) == ThemeRun([], [], "none", 0)
+    result = find_themes([Document(str(i), "-" if i % 2 else "?!") for i in range(5)], backend="tfidf-lsa")
+    assert sorted(result.unthemed) == [str(i) for i in range(5)] and not result.themes
+    # Five people writing the same stop words are grouped (test_answers_with_no_content_words_get_a_theme).
     result = find_themes([Document(str(i), "the and of") for i in range(5)], backend="tfidf-lsa")
-    assert sorted(result.unthemed) == [str(i) for i in range(5)]
+    assert [t.size for t in result.themes] == [5] and not result.unthemed
 
 
 def test_adding_ten_percent_keeps_old_themes(run: ThemeRun, corpus: tuple[list[Document], list[str]]) -> None:
@@ -153,3 +156,23 @@ def test_labels_and_terms_never_name_a_person() -> None:
     for theme in result.themes:
         words = theme.label.split() + [w for t in theme.top_terms for w in t.split()]
         assert not any(is_name_word(w.strip("()")) for w in words), (theme.label, theme.top_terms)
+
+
+def test_answers_with_no_content_words_get_a_theme() -> None:
+    # "Nothing" is a stop word, as are "really", "all" and "good": these answers have no content words, yet
+    # many people giving them is an answer a lead wants counted (issue #11: Unthemed is for outliers).
+    docs, _ = make_corpus(100, seed=5)
+    nothing = [Document(f"n{i}", ["Nothing", "Nothing really", "Nothing.", "nothing"][i % 4]) for i in range(24)]
+    good = [Document(f"g{i}", ["All good", "All good!", "all very good"][i % 3]) for i in range(9)]
+    empty = [Document(f"e{i}", ["-", "?", "..."][i]) for i in range(3)]
+    result = find_themes(docs + nothing + good + empty, seed=0, backend="tfidf-lsa")
+    owner = {m: t for t in result.themes for m in t.member_ids}
+    assert all(d.id in owner for d in nothing + good), [d.text for d in nothing + good if d.id not in owner]
+    assert {"e0", "e1", "e2"} <= set(result.unthemed)  # no words at all: nothing to place them by
+    theme = owner["n0"]
+    assert {owner[d.id].key for d in nothing} == {theme.key}
+    assert set(theme.member_ids) <= {d.id for d in nothing + good}  # not mixed into a topic about parking
+    texts = {d.id: d.text.lower() for d in nothing + good}
+    assert any(theme.label.lower() in texts[m] for m in theme.member_ids), theme.label
+    quoted = sorted(texts[q].strip(".") for q in theme.quotes)
+    assert quoted == ["nothing", "nothing really"]  # each wording once, not "Nothing" three times
