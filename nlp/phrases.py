@@ -64,8 +64,8 @@ def _surface(token: str) -> str:
     return token if _is_acronym(token) else token.lower()
 
 
-def doc_phrases(text: str, max_words: int = MAX_WORDS) -> dict[str, str]:
-    """Every candidate phrase of one text: {stemmed key: surface wording}."""
+def doc_phrases(text: str, max_words: int = MAX_WORDS, any_word: bool = False) -> dict[str, str]:
+    """Every candidate phrase of one text: {stemmed key: surface wording}; any_word lets stop words be phrases."""
     clean = _ENTITY.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text or "")))
     # Identifying spans (a name after "Dr", a ward number) are blanked so no phrase can reach into them.
     for span in sorted(find_identifying_details(clean), key=lambda s: -s.start):
@@ -74,7 +74,7 @@ def doc_phrases(text: str, max_words: int = MAX_WORDS) -> dict[str, str]:
     for clause in _CLAUSE.split(clean):
         tokens = tokenize(clause)
         ok = [not _bad(t) for t in tokens]
-        content = [o and _content(t) for t, o in zip(tokens, ok, strict=True)]
+        content = [o and (any_word or _content(t)) for t, o in zip(tokens, ok, strict=True)]
         # "staff room", "NHS pension": a domain word too common to be a label alone may start or end a phrase.
         edge = [c or (o and t.lower() in DOMAIN_STOP_WORDS) for t, o, c in zip(tokens, ok, content, strict=True)]
         stems = [stem(t.lower()) for t in tokens]
@@ -101,14 +101,14 @@ class LabelChoice:
 class PhraseIndex:
     """Which ideas hold which phrases (binary ideas x phrases), plus each phrase's commonest wording."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        """Index the candidate phrases of every text."""
+    def __init__(self, texts: Sequence[str], any_word: bool = False) -> None:
+        """Index the candidate phrases of every text (of any words, for texts with no content words: "Nothing")."""
         column: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
         self._wording: list[Counter[str]] = []
         for r, text in enumerate(texts):
-            for key, surface in doc_phrases(text).items():
+            for key, surface in doc_phrases(text, any_word=any_word).items():
                 j = column.setdefault(key, len(column))
                 if j == len(self._wording):
                     self._wording.append(Counter())
@@ -116,7 +116,7 @@ class PhraseIndex:
                 rows.append(r)
                 cols.append(j)
         self.keys = list(column)
-        self.content = [frozenset(w for w in k.split(" ") if w not in _STOP_STEMS) for k in self.keys]
+        self.content = [frozenset(w for w in k.split(" ") if any_word or w not in _STOP_STEMS) for k in self.keys]
         data = np.ones(len(rows), dtype=np.float32)
         self.matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(column)))
         self.df = np.asarray(self.matrix.sum(axis=0)).ravel()

@@ -144,18 +144,19 @@ def find_themes(
     if progress is not None:
         progress("clustering", len(docs), len(docs))
     labels = np.full(len(docs), UNTHEMED, dtype=np.int64)
+    wordless = range(0)
     result = cluster(x[free], k=k, seed=seed, init=init) if len(free) else None
     n_free = result.k if result else 0
     if result is not None:
         found = result.labels.copy()
         if k is None:  # a number of themes asked for is kept; a chosen one may grow to break up a catch-all
             n_free = split_catch_alls(x[free], found, n_free, seed, total=len(docs))
+        n_content = n_free
         wide, n_free = theme_wordless(x[free], [docs[int(i)].text for i in free], found, n_free, LSA_DIMS_ALONE, seed)
+        wordless = range(n_content, n_free)
         if wide.shape[1] > x.shape[1]:  # ideas with no content words now have a direction of their own
-            grown = np.zeros((len(docs), wide.shape[1]), dtype=np.float32)
-            grown[:, : x.shape[1]] = x
-            grown[free] = wide
-            x = grown
+            x = np.hstack([x, np.zeros((len(docs), wide.shape[1] - x.shape[1]), dtype=np.float32)])
+            x[free] = wide
         cap_unthemed(x[free], found, n_free)
         labels[free] = found
     for j, rows in enumerate(pinned_rows):
@@ -171,7 +172,7 @@ def find_themes(
     prev_of.update({n_free + j: p for j, p in enumerate(pinned)})
     if progress is not None:
         progress("labelling", len(docs), len(docs))
-    themes = _describe(docs, pairs, terms, x, labels, groups, prev_of)
+    themes = _describe(docs, pairs, terms, x, labels, groups, prev_of, wordless)
     unthemed = [ids[i] for i in np.flatnonzero(labels == UNTHEMED)]
     return ThemeRun(themes, unthemed, used, n_free + len(pinned))
 
@@ -235,6 +236,7 @@ def _describe(
     labels: np.ndarray,
     groups: list[np.ndarray],
     prev_of: Mapping[int, PreviousTheme],
+    wordless: range = range(0),
 ) -> list[Theme]:
     """Label each non-empty cluster with a phrase from its ideas, pick diverse central quotes and a summary."""
     scores = class_tfidf(terms.counts, labels, len(groups))
@@ -245,7 +247,10 @@ def _describe(
     for p in pairs:
         forms.add(p)
     keep = {c: prev_of[c] for c in order if c in prev_of and _keeps_label(prev_of[c], docs, groups[c])}
-    phrases = _phrase_labels(docs, groups, [c for c in order if c not in keep])
+    phrases = _phrase_labels(docs, groups, [c for c in order if c not in keep and c not in wordless])
+    if wordless:
+        among = np.sort(np.concatenate([groups[c] for c in wordless]))
+        phrases.update(_phrase_labels(docs, groups, [c for c in order if c in wordless and c not in keep], among))
     themes: list[Theme] = []
     used_labels = {p.label for p in keep.values()}
     new_count = 0
@@ -288,15 +293,19 @@ def _describe(
     return themes
 
 
-def _phrase_labels(docs: Sequence[Document], groups: list[np.ndarray], order: list[int]) -> dict[int, LabelChoice]:
-    """Phrase labels, estimated on a fixed sample of INDEX_ROWS ideas when there are more (shares barely move)."""
-    rows = np.arange(len(docs))
-    if len(docs) > INDEX_ROWS:
-        rows = np.sort(np.random.default_rng(0).choice(len(docs), INDEX_ROWS, replace=False))
+def _phrase_labels(
+    docs: Sequence[Document], groups: list[np.ndarray], order: list[int], among: np.ndarray | None = None
+) -> dict[int, LabelChoice]:
+    """Phrase labels, on a fixed sample of INDEX_ROWS ideas when there are more (shares barely move); themes of
+    ideas with no content words ("Nothing") by phrases of any words, against those ideas only (`among`)."""
+    rows = np.arange(len(docs)) if among is None else among
+    if len(rows) > INDEX_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(rows, INDEX_ROWS, replace=False))
     position = np.full(len(docs), -1, dtype=np.int64)
     position[rows] = np.arange(len(rows))
     sampled = [position[g][position[g] >= 0] for g in groups]
-    return choose_labels(PhraseIndex([docs[int(i)].text for i in rows]), sampled, order)
+    index = PhraseIndex([docs[int(i)].text for i in rows], any_word=among is not None)
+    return choose_labels(index, sampled, order)
 
 
 STABLE_SHARE = 0.8  # a label stays when at least this share of its theme's ideas are unchanged
