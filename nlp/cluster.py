@@ -208,6 +208,8 @@ def cluster(
     x = l2_normalise(x)
     n = len(x)
     asked = k is not None
+    if init is not None:  # a previous theme with no centre here ("Nothing": nlp.catchall.theme_wordless) seeds nothing
+        init = init[np.asarray(init).any(axis=1)]
     labels = np.full(n, UNTHEMED, dtype=np.int64)
     valid = np.flatnonzero(np.linalg.norm(x, axis=1) > 0)
     xv = x[valid]

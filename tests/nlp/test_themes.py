@@ -158,6 +158,23 @@ def test_labels_and_terms_never_name_a_person() -> None:
         assert not any(is_name_word(w.strip("()")) for w in words), (theme.label, theme.top_terms)
 
 
+def _with_wordless_answers() -> list[Document]:
+    docs, _ = make_corpus(100, seed=5)
+    nothing = [Document(f"n{i}", ["Nothing", "Nothing really", "Nothing.", "nothing"][i % 4]) for i in range(24)]
+    good = [Document(f"g{i}", ["All good", "All good!", "all very good"][i % 3]) for i in range(9)]
+    return docs + nothing + good + [Document(f"e{i}", ["-", "?", "..."][i]) for i in range(3)]
+
+
+def test_a_rerun_keeps_the_themes_of_answers_with_no_content_words() -> None:
+    docs = _with_wordless_answers()
+    first = find_themes(docs, seed=0, backend="tfidf-lsa")
+    again = find_themes(docs, previous=_previous(first), seed=0, backend="tfidf-lsa")
+    # Their themes have no centre among the topic themes: they must not hold topic-theme places in the next run.
+    assert again.k_chosen == first.k_chosen
+    answers = [d.id for d in docs if d.id[0] in "ng"]
+    assert _assignments(again, answers) == _assignments(first, answers) and "-1" not in _assignments(again, answers)
+
+
 def test_answers_with_no_content_words_get_a_theme() -> None:
     # "Nothing" is a stop word, as are "really", "all" and "good": these answers have no content words, yet
     # many people giving them is an answer a lead wants counted (issue #11: Unthemed is for outliers).
