@@ -111,15 +111,11 @@ def get_question(participant: Participant, question_id: int) -> Question:
 
 
 @dataclass(frozen=True, slots=True)
-class ListedConversation:
-    """What a list of a question's ideas reads of its conversation (listing.list_ideas, the question page and its
-    navigation and idea form, the cards, the API list): one narrow row, not an ORM object of 40-odd columns and
-    its key."""
+class VotedConversation:
+    """What a vote reads of the idea's conversation (open/closed state, phase, voting mode, whether counts are
+    hidden, the wrapped key), from one narrow row: no ORM object of its 40-odd columns and its key is built."""
 
     id: int
-    organisation_id: int
-    title: str
-    kind: str
     status: str
     opens_at: datetime | None
     closes_at: datetime | None
@@ -128,8 +124,6 @@ class ListedConversation:
     auto_advance: bool
     votes_hidden: bool
     voting_mode: str
-    named_mode: bool
-    live_seq: int
     wrapped_key: bytes | None
     key_epoch: str | None
 
@@ -141,6 +135,23 @@ class ListedConversation:
         return stored_key(self.id, self.wrapped_key, self.key_epoch)
 
 
+VOTED_COLUMNS = (Conversation.id, Conversation.status, Conversation.opens_at, Conversation.closes_at,
+                 Conversation.phase, Conversation.phase_ends_at, Conversation.auto_advance, Conversation.votes_hidden,
+                 Conversation.voting_mode, ConversationKey.wrapped, ConversationKey.epoch_id)
+
+@dataclass(frozen=True, slots=True)
+class ListedConversation(VotedConversation):
+    """What a list of a question's ideas reads of its conversation (listing.list_ideas, the question page and its
+    navigation and idea form, the cards, the API list): a vote's narrow row and these, not an ORM object of 40-odd
+    columns and its key."""
+
+    organisation_id: int
+    title: str
+    kind: str
+    named_mode: bool
+    live_seq: int
+
+
 @dataclass(frozen=True, slots=True)
 class ListedQuestion:
     """What a list of a question's ideas reads of the question: its id and text, and its conversation."""
@@ -150,11 +161,8 @@ class ListedQuestion:
     conversation: ListedConversation
 
 
-_LISTED_COLUMNS = (Question.id, Question.text, Conversation.id, Conversation.organisation_id, Conversation.title,
-                   Conversation.kind, Conversation.status, Conversation.opens_at, Conversation.closes_at,
-                   Conversation.phase, Conversation.phase_ends_at, Conversation.auto_advance, Conversation.votes_hidden,
-                   Conversation.voting_mode, Conversation.named_mode, Conversation.live_seq, ConversationKey.wrapped,
-                   ConversationKey.epoch_id)
+_LISTED_COLUMNS = (Question.id, Question.text, *VOTED_COLUMNS, Conversation.organisation_id, Conversation.title,
+                   Conversation.kind, Conversation.named_mode, Conversation.live_seq)
 
 
 def _listed(access: sa.ColumnElement[bool], question_id: sa.BindParameter[int] | int, guardian: bool) -> sa.Select:

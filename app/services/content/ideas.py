@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,11 +11,10 @@ from sqlalchemy.orm import InstrumentedAttribute, contains_eager, lazyload
 from app import live
 from app.extensions import db
 from app.models import ContentStatus, Conversation, ConversationKey, Idea, Vote
-from app.models.conversation import accepting
-from app.services.common.keys import stored_key
 from app.services.content.authorship import commit_keeping, insert_once, stamp
 from app.services.workshops import events
-from app.services.access import get_question, member_visibility, visibility_params, visible_to
+from app.services.access import (VOTED_COLUMNS, VotedConversation, get_question, member_visibility, visibility_params,
+                                 visible_to)
 from app.services.themes.embeddings import forget_embedding, queue_embedding
 from app.services.common.errors import NotFound
 from app.services.content.own_posts import PostKind, checked_text, own_item, stage_edit, stage_withdrawal
@@ -98,38 +96,8 @@ def visible_idea(participant: Participant, idea_id: str) -> Idea:
 # same statement but never loaded as an object, and the conversation is read as a narrow row of what each reads.
 
 
-@dataclass(frozen=True, slots=True)
-class VotedConversation:
-    """What a vote reads of the idea's conversation (open/closed state, phase, voting mode, whether counts are
-    hidden, the wrapped key), from one narrow row: no ORM object of its 40-odd columns and its key is built."""
-
-    id: int
-    status: str
-    opens_at: datetime | None
-    closes_at: datetime | None
-    phase: str | None
-    phase_ends_at: datetime | None
-    auto_advance: bool
-    votes_hidden: bool
-    voting_mode: str
-    wrapped_key: bytes | None
-    key_epoch: str | None
-
-    def is_accepting(self, now: datetime | None = None) -> bool:
-        return accepting(self, now)
-
-    def key(self) -> bytes:
-        """The unwrapped conversation key, or NotAllowedNow once destroyed (as keys.conversation_key)."""
-        return stored_key(self.id, self.wrapped_key, self.key_epoch)
-
-
-_VOTED_COLUMNS = (Conversation.id, Conversation.status, Conversation.opens_at, Conversation.closes_at,
-                  Conversation.phase, Conversation.phase_ends_at, Conversation.auto_advance, Conversation.votes_hidden,
-                  Conversation.voting_mode, ConversationKey.wrapped, ConversationKey.epoch_id)
-
-
 def _voted(access: sa.ColumnElement[bool], idea_id: sa.BindParameter[str] | str,
-           columns: tuple[sa.ColumnElement[Any] | InstrumentedAttribute[Any], ...] = _VOTED_COLUMNS) -> sa.Select:
+           columns: tuple[sa.ColumnElement[Any] | InstrumentedAttribute[Any], ...] = VOTED_COLUMNS) -> sa.Select:
     return (sa.select(*columns).select_from(Idea).join(Conversation, Conversation.id == Idea.conversation_id)
             .outerjoin(ConversationKey, ConversationKey.conversation_id == Conversation.id)
             .where(Idea.id == idea_id, Idea.status == ContentStatus.PUBLISHED, access))
@@ -153,7 +121,7 @@ class CommentedConversation(VotedConversation):
     batch_size: int
 
 
-_COMMENTED_COLUMNS = (*_VOTED_COLUMNS, Conversation.organisation_id, Conversation.comments_enabled,
+_COMMENTED_COLUMNS = (*VOTED_COLUMNS, Conversation.organisation_id, Conversation.comments_enabled,
                       Conversation.named_mode, Conversation.moderation_mode, Conversation.batch_release,
                       Conversation.batch_size)
 _COMMENTED = _voted(member_visibility(), sa.bindparam("idea_id"), _COMMENTED_COLUMNS)  # built once, as above
