@@ -139,6 +139,7 @@ VOTED_COLUMNS = (Conversation.id, Conversation.status, Conversation.opens_at, Co
                  Conversation.phase, Conversation.phase_ends_at, Conversation.auto_advance, Conversation.votes_hidden,
                  Conversation.voting_mode, ConversationKey.wrapped, ConversationKey.epoch_id)
 
+
 @dataclass(frozen=True, slots=True)
 class ListedConversation(VotedConversation):
     """What a list of a question's ideas reads of its conversation (listing.list_ideas, the question page and its
