@@ -209,3 +209,31 @@ def test_a_post_whose_free_slot_is_taken_meanwhile_takes_the_next(app, make_user
     db.session.expire_all()
     assert db.session.get(Idea, results["idea"]).slot_tag == slot(1)
     assert len(own_ids_in(me, conversation_id)) == 2
+
+
+def test_a_persons_two_hundredth_post_costs_a_lookup_more_than_their_twentieth_at_most(make_user, make_conversation,
+                                                                              as_participant):
+    """Finding a person's next free slot must not look through every slot they hold, 16 at a time (issue #18: in
+    the write benchmark each client's comments took one more lookup per 16 it had posted, so a write cost more the
+    longer the run). Slots stay taken in order, the first free one each time, so "My ideas" still finds them all."""
+    from app.crypto import author_slots
+    from app.services.common.keys import conversation_key
+    from tests.perf.test_query_budget import statements
+
+    conversation = make_conversation()
+    me, other = as_participant(make_user()), as_participant(make_user())
+    idea, _ = ideas.post_idea(other, conversation.questions[0].id, "Someone else's idea about the rota")
+    cost: dict[int, int] = {}
+    written = []
+    for n in range(200):
+        with statements() as seen:
+            written.append(comments.add_comment(me, idea.id, f"My comment number {n} on the rota")[0].id)
+        cost[n] = len(seen)
+    listed = [c.id for c in my_posts(me, conversation.id).comments]
+    assert sorted(listed) == sorted(written) and len(listed) == len(written)
+    slot = author_slots(conversation_key(conversation), me.user_key, "comment")
+    held = set(db.session.scalars(sa.select(Comment.slot_tag).where(Comment.id.in_(written))))
+    assert held == {slot(n) for n in range(200)}  # slots 0-199: none skipped
+    # One lookup past the first 16 slots; one more for the interval found by doubling (16 times narrower each);
+    # the old way took one more per 16 posts (21 statements for the 200th comment against 9 for the 20th).
+    assert max(cost[n] for n in range(100, 200)) <= max(cost[n] for n in range(16, 32)) + 1 + 1, cost
