@@ -18,8 +18,6 @@ renders a page's vote buttons once per vote a reader can have cast (both below, 
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -73,37 +71,6 @@ def macro_code(macro: Any) -> Any:
     return getattr(getattr(macro, "_func", None), "__code__", None)
 
 
-class ComponentMemo:
-    """One app's rendered components (each app its own, like the listing cache)."""
-
-    def __init__(self) -> None:
-        self._html: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def render(self, macro: Callable[..., Any], params: Mapping[str, Any],
-               slots: Mapping[str, str] | None = None) -> Markup:
-        """The macro's HTML for these parameters, each slot placeholder replaced by its escaped value."""
-        try:
-            key = (getattr(macro, "name", None), macro_code(macro), _key(params))
-        except _Unkeyable:
-            return _filled(str(macro(params)), slots)
-        with self._lock:
-            html = self._html.get(key)
-            if html is not None:
-                self._html.move_to_end(key)
-        if html is None:
-            html = str(macro(params))
-            with self._lock:
-                self._html[key] = html
-                while len(self._html) > ENTRIES:
-                    self._html.popitem(last=False)
-        return _filled(html, slots)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._html.clear()
-
-
 def _filled(html: str, slots: Mapping[str, str] | None) -> Markup:
     for placeholder, value in (slots or {}).items():
         html = html.replace(placeholder, str(escape(value)))
@@ -112,9 +79,19 @@ def _filled(html: str, slots: Mapping[str, str] | None) -> Markup:
 
 def shared_component(macro: Callable[..., Any], params: Mapping[str, Any],
                      slots: Mapping[str, str] | None = None) -> Markup:
-    """For templates: `macro(params)`, rendered once per distinct params in this app (see the module's rules)."""
-    memo = per_app("components", ComponentMemo)  # made once, not on every call
-    return memo.render(macro, params, slots)
+    """For templates: `macro(params)`, rendered once per distinct params in this app (see the module's rules), each
+    slot placeholder replaced by its escaped value."""
+    try:
+        key = (getattr(macro, "name", None), macro_code(macro), _key(params))
+    except _Unkeyable:
+        return _filled(str(macro(params)), slots)
+    html = per_app("components", _components).get(key, lambda: str(macro(params)))  # the store made once
+    return _filled(html, slots)
+
+
+def _components() -> KeptValues:
+    """One app's rendered components (each app its own, like the listing cache)."""
+    return KeptValues(ENTRIES)
 
 
 def card_parts(card: IdeaCard, idea_url: Callable[[str], str], lab: bool) -> tuple[Markup, Markup, Markup, Markup | None]:

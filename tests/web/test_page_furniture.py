@@ -9,7 +9,7 @@ from jinja2 import DictLoader, Environment
 from markupsafe import Markup
 
 from app.extensions import db
-from app.fragments import ComponentMemo
+from app.services.common.worker_memory import KeptValues
 from app.templating import ImportingTemplate
 
 HEADER = '{% from "nhsuk/components/header/macro.jinja" import header %}'
@@ -28,10 +28,10 @@ def test_kept_header_is_the_macros_own_output_with_each_readers_name_escaped(app
                 params=_header_params("chorus-slot-account"), name=name)
             assert kept == direct
             assert "Ann O&#39;Neil &lt;b&gt;" in kept or "Bob &amp; Co" in kept
-        memo: ComponentMemo = app.extensions["chorus.components"]
-        kept_html = "".join(memo._html.values())
+        memo: KeptValues = app.extensions["chorus.components"]
+        kept_html = "".join(memo._kept.values())
         assert "Ann" not in kept_html and "Bob" not in kept_html  # the names were never kept
-        assert len(memo._html) == 1  # one header for both readers
+        assert len(memo._kept) == 1  # one header for both readers
 
 
 def test_markup_and_text_with_the_same_characters_are_kept_apart(app: Flask) -> None:
@@ -54,7 +54,7 @@ def test_a_draft_in_the_idea_form_is_never_kept(app: Flask, client, login, make_
     draft = "Hi"  # too short: the page comes back with the draft in the form and an error beside it
     response = client.post(f"/questions/{question}/ideas", data={"csrf_token": token, "body": draft})
     assert response.status_code == 400 and ">Hi</textarea>" in response.get_data(as_text=True)
-    kept = app.extensions["chorus.components"]._html.values()
+    kept = app.extensions["chorus.components"]._kept.values()
     assert not any(">Hi</textarea>" in html for html in kept)
     assert any('id="body"' in html and "</textarea>" in html for html in kept)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,7 +14,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.crypto import author_slots, author_tag, author_tagger, new_nonce
 from app.extensions import db
 from app.models import Comment, Conversation, Idea
-from app.models.conversation import PostingState
 from app.services.common.errors import Busy, NotFound
 from app.services.common.keys import conversation_key
 from app.services.common.participants import Participant
@@ -32,29 +31,24 @@ _ATTEMPTS = 8
 _GALLOP = 12
 
 
-class KeyedPosting(PostingState, Protocol):
-    """A narrow row of a conversation (PostingState) that unwraps its own key, as keys.stored_key does."""
-
-    def key(self) -> bytes: ...
-
-
-def stamp(item: Content, conversation: Conversation | KeyedPosting, participant: Participant,
+def stamp(item: Content, conversation: Conversation, participant: Participant,
           client_token: str | None) -> Callable[[int], str]:
     """Give a new item its nonce and author tag (and a name only in named-mode conversations); return the author's
     slot tags (app.crypto.author_slots), from which insert_once takes the first free one in the INSERT itself.
     """
-    values, slot_tag = authored(type(item), conversation, participant, client_token)
+    values, slot_tag = authored(type(item), conversation_key(conversation), conversation.named_mode, participant,
+                                client_token)
     for name, value in values.items():
         setattr(item, name, value)
     return slot_tag
 
 
-def authored(model: type[Idea] | type[Comment], conversation: Conversation | KeyedPosting, participant: Participant,
+def authored(model: type[Idea] | type[Comment], key: bytes, named_mode: bool, participant: Participant,
              client_token: str | None) -> tuple[dict[str, str | None], Callable[[int], str]]:
-    """A new item's nonce, author tag and name (named mode only) as column values, and the author's slot tags."""
-    key = conversation_key(conversation) if isinstance(conversation, Conversation) else conversation.key()
+    """A new item's nonce, author tag and name (named mode only) as column values, and the author's slot tags, under
+    its conversation's key (keys.conversation_key of the object, or `key()` of a narrow row)."""
     nonce = new_nonce(key, client_token)
-    name = (participant.display_name or "A colleague") if conversation.named_mode else None
+    name = (participant.display_name or "A colleague") if named_mode else None
     return ({"nonce": nonce, "author_tag": author_tag(key, participant.user_key, nonce), "author_name": name},
             author_slots(key, participant.user_key, _KIND[model]))
 
@@ -160,9 +154,10 @@ def _first_free(model: type[Idea] | type[Comment], slot_tag: Callable[[int], str
 
 
 def _held(model: type[Idea] | type[Comment], slot_tag: Callable[[int], str], slots: list[int]) -> set[int]:
-    """Which of these slots of the author's some row holds: one lookup."""
+    """Which of these slots of the author's a row holds: one lookup."""
     tags = {slot_tag(n): n for n in slots}
-    return {tags[tag] for tag in db.session.scalars(sa.select(model.slot_tag).where(model.slot_tag.in_(tags)))}
+    found = db.session.scalars(sa.select(model.slot_tag).where(model.slot_tag.in_(tags)))
+    return {tags[tag] for tag in found if tag is not None}
 
 
 def commit_keeping(item: Content) -> None:

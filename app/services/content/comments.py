@@ -41,7 +41,7 @@ def add_comment(
     if to_guardian:
         require_guardian(conversation)
     text, check = checked_text(body, allow_identifying=allow_identifying, what="comment", minimum=COMMENT_MIN, maximum=COMMENT_MAX)
-    author, slot_tag = authored(Comment, conversation, participant, client_token)
+    author, slot_tag = authored(Comment, conversation.key(), conversation.named_mode, participant, client_token)
     values = {"conversation_id": conversation.id, "idea_id": idea_id, "body": text,
               **new_flags(text, conversation, identifying=bool(check.spans)), **author}
     row, created = insert_row(Comment, values, slot_tag, NewComment._fields, lambda: db.session.execute(
