@@ -82,10 +82,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             from app.sqlite import init_sqlite
 
             init_sqlite(app)
-        elif db.engine.dialect.driver == "psycopg" and not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
-            from app import pool_check
+        elif db.engine.dialect.driver == "psycopg":
+            from app import pool_check, read_only_commit
 
-            pool_check.install(db.engine)
+            read_only_commit.install(db.engine)  # psycopg keeps what it prepared across read-only requests
+            if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+                pool_check.install(db.engine)
 
     # Modules that define background jobs register them with @jobs.job when imported (app/jobs imports no service).
     from app.services.content import note_imports as _note_imports  # noqa: F401

@@ -14,6 +14,7 @@ from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.read_only_commit import commit_if_only_read
 from app.services.common.errors import ServiceError
 
 log = logging.getLogger("chorus.errors")
@@ -113,10 +114,14 @@ def _end_session(_error: BaseException | None) -> None:
     """End the request's session; a connection the database dropped (a restart) must not turn into a 500.
 
     Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse). Closing the
-    session rolls its connection back; when the server has gone, that rollback fails after the response was made.
+    session rolls its connection back (a transaction of SELECTs only is committed first, which changes nothing in
+    the database); when the server has gone, that COMMIT or ROLLBACK fails after the response was made.
     SQLAlchemy has already discarded the broken connection, so the session is only forgotten here.
     """
     try:
+        if _error is None and db.session.registry.has():
+            # Only SELECTs ran: COMMIT, so psycopg keeps what it prepared (app/read_only_commit.py); else ROLLBACK.
+            commit_if_only_read(db.session())
         db.session.remove()
     except Exception as error:  # noqa: BLE001
         if not is_unavailable(error):
