@@ -21,7 +21,7 @@ from _data import PUBLIC_SETS, cached_embeddings, load_set  # noqa: E402
 
 from nlp.metrics import agreement  # noqa: E402
 from nlp.represent import embeddings_available  # noqa: E402
-from nlp.themes import Document, PreviousTheme, ThemeRun, find_themes  # noqa: E402
+from nlp.themes import STABLE_SHARE, Document, PreviousTheme, ThemeRun, find_themes  # noqa: E402
 
 SETS = ("nhs_fft", "stackoverflow", "banking77", "staff_demo", *PUBLIC_SETS)
 REFERENCE = {"nhs_fft": (0.115, 0.240), "stackoverflow": (0.730, 0.702), "banking77": (0.556, 0.774)}
@@ -106,11 +106,30 @@ def kmeans_baseline(docs: list[Document], gold: list[str], vectors: dict[str, np
     return float(np.mean(out))
 
 
-def stability(n: int | None, backend: str) -> list[dict[str, object]]:
-    """ARI of the first 90% of documents between a run on them and a re-run after adding the other 10%."""
+def stable_labels(first: ThemeRun, again: ThemeRun) -> tuple[int, int, list[str]]:
+    """Issue #11's measure: of the first run's themes whose matched theme in the re-run still holds at least
+    STABLE_SHARE of their ideas, how many there are and how many kept their label; each changed one described."""
+    now = {t.previous_id: t for t in again.themes if t.previous_id is not None}
+    qualified, kept, changed = 0, 0, []
+    for t in first.themes:
+        match = now.get(t.key)
+        held = len(set(t.member_ids) & set(match.member_ids)) if match is not None else 0
+        if match is None or held < STABLE_SHARE * t.size:
+            continue
+        qualified += 1
+        if match.label == t.label:
+            kept += 1
+        else:
+            changed.append(f"{t.label!r} -> {match.label!r}: {t.size} ideas, {held} still in it of {match.size}")
+    return qualified, kept, changed
+
+
+def stability(n: int | None, backend: str, sample_seed: int = 1) -> list[dict[str, object]]:
+    """ARI of the first 90% of documents between a run on them and a re-run after adding the other 10%, and the
+    share of unedited labels kept where at least 80% of a theme's ideas are still in it (issue #11)."""
     rows: list[dict[str, object]] = []
     for name in SETS:
-        docs, _, vectors = sample(name, n, seed=1)
+        docs, _, vectors = sample(name, n, seed=sample_seed)
         order = np.random.default_rng(2).permutation(len(docs))
         old = [docs[i] for i in order[: int(0.9 * len(docs))]]
         old_ids = [d.id for d in old]
@@ -128,8 +147,12 @@ def stability(n: int | None, backend: str) -> list[dict[str, object]]:
             "labels_unchanged": round(sum(old_labels.get(t.previous_id or "") == t.label for t in with_prev.themes)
                                       / max(len(first.themes), 1), 3),
         }
+        qualified, kept, changed = stable_labels(first, with_prev)
+        row.update({"stable_themes": qualified, "stable_labels_unchanged": round(kept / max(qualified, 1), 3)})
         rows.append(row)
         print(json.dumps(row), flush=True)
+        for line in changed:
+            print(f"# {name}: label changed {line}", flush=True)
     return rows
 
 
@@ -207,7 +230,12 @@ def main() -> None:
     parser.add_argument("--backend", default="auto", help="with --scale-one: the backend (default auto)")
     parser.add_argument("--k", type=int, help="with --scale-one: ask for this many themes (default: chosen)")
     parser.add_argument("--quality-only", choices=("gold", "auto", "both"), help="only the quality table, for this k")
+    parser.add_argument("--stability-only", type=int, metavar="N", help="only the stability table, on the N-row "
+                        "samples bench/themes_clustering.py uses (5000), with tfidf-lsa unless --backend")
     args = parser.parse_args()
+    if args.stability_only:
+        stability(args.stability_only, "tfidf-lsa" if args.backend == "auto" else args.backend, sample_seed=0)
+        return
     if args.scale_one:
         print(json.dumps(scale_one(args.scale_one, args.backend, args.k)))
         return
