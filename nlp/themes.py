@@ -312,9 +312,9 @@ STABLE_SHARE = 0.8  # a label stays when at least this share of its theme's idea
 
 
 def _keeps_label(prev: PreviousTheme, docs: Sequence[Document], rows: np.ndarray) -> bool:
-    """A lead's label stays for good; a found one while at least 80% of the theme's ideas are the same as before."""
+    """A lead's label stays for good; a found one while its theme holds 80% of its previous ideas (issue #11)."""
     if prev.label_locked:
         return True
     before = set(prev.member_ids)
     now = {docs[i].id for i in rows}
-    return bool(before) and len(before & now) >= STABLE_SHARE * max(len(before), len(now))
+    return bool(before) and len(before & now) >= STABLE_SHARE * len(before)

@@ -193,3 +193,26 @@ def test_answers_with_no_content_words_get_a_theme() -> None:
     assert theme.label == "Nothing" and theme.label_coverage == 1.0  # a phrase of its ideas, stop words or not
     quoted = sorted(texts[q].strip(".") for q in theme.quotes)
     assert quoted == ["nothing", "nothing really"]  # each wording once, not "Nothing" three times
+
+
+def test_a_found_label_stays_while_its_theme_holds_four_fifths_of_its_ideas(
+    run: ThemeRun, corpus: tuple[list[Document], list[str]]
+) -> None:
+    # Issue #11: an unedited label stays when at least 80% of the theme's ideas are still in it, however many new
+    # ideas join it (nhs_fft: 'Nothing at all', 28 ideas all still in it, was relabelled when 8 new ones joined).
+    docs, gold = corpus
+    topic = gold[int(run.themes[0].member_ids[0][1:])]
+    more, more_gold = make_corpus(400, seed=12)
+    joining = [Document(f"n{i}", d.text) for i, (d, g) in enumerate(zip(more, more_gold)) if g == topic][:25]
+    prev = [PreviousTheme(p.id, p.member_ids, f"As named last time {j}") for j, p in enumerate(_previous(run))]
+    gone = [f"withdrawn-{i}" for i in range(20)]  # a theme that lost over a fifth of its ideas is named afresh
+    prev[1] = PreviousTheme(prev[1].id, [*prev[1].member_ids, *gone], prev[1].label)
+    second = find_themes(docs + joining, previous=prev, backend="tfidf-lsa")
+    now = {t.key: t for t in second.themes}
+    grown = now[prev[0].id]
+    assert len(set(grown.member_ids) & set(prev[0].member_ids)) >= 0.8 * len(prev[0].member_ids)
+    assert len(grown.member_ids) > 1.25 * len(prev[0].member_ids)  # so more than a fifth of it is new
+    assert grown.label == prev[0].label
+    shrunk = now[prev[1].id]
+    assert len(set(shrunk.member_ids) & set(prev[1].member_ids)) < 0.8 * len(prev[1].member_ids)
+    assert shrunk.label != prev[1].label
