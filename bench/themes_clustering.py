@@ -39,7 +39,7 @@ from _data import PUBLIC_SETS, cached_embeddings, load_set  # noqa: E402
 
 from nlp import cluster as C  # noqa: E402
 from nlp.cluster import choose_k as _choose_k  # noqa: E402  (the engine's own rule, kept before any patching)
-from nlp.catchall import cap_unthemed, split_catch_alls, theme_wordless  # noqa: E402
+from nlp.catchall import cap_unthemed, split_catch_alls, split_keeping_count, theme_wordless  # noqa: E402
 from nlp.metrics import agreement  # noqa: E402
 from nlp.preprocess import analyse  # noqa: E402
 from nlp.represent import TfidfLsa, l2_normalise, term_matrix  # noqa: E402
@@ -71,11 +71,15 @@ def vectors(name: str, seed: int, backend: str = "tfidf-lsa") -> tuple[np.ndarra
     return l2_normalise(x), [gold[i] for i in idx]
 
 
-def quality(name: str, backend: str = "tfidf-lsa") -> dict[str, object]:
+def quality(name: str, backend: str = "tfidf-lsa", modes: tuple[str, ...] = ("gold", "auto"),
+            split_at_k: bool = True) -> dict[str, object]:
+    """Gold-k and automatic-k scores as find_themes clusters; split_at_k=False is the gold k before catch-alls were
+    split there (2026-12-07), for before/after tables."""
     from sklearn.cluster import KMeans
 
     res: dict[str, list[float]] = {}
     ks: list[int] = []
+    beyond: list[int] = []  # themes over the number asked for (no merge avoided a catch-all)
     texts = load_set(name)[0]
     texts = [texts[i] for i in _sample(len(texts))]
     for seed in (0, 1, 2):
@@ -84,12 +88,15 @@ def quality(name: str, backend: str = "tfidf-lsa") -> dict[str, object]:
         base = KMeans(n_clusters=kg, n_init=10, random_state=seed).fit_predict(x)
         for m, v in agreement(gold, [str(v) for v in base]).items():
             res.setdefault(f"km_{m}", []).append(v)
-        for mode in ("gold", "auto"):
+        for mode in modes:
             start = time.perf_counter()
             found = C.cluster(x, k=kg if mode == "gold" else None, seed=seed)
             labels, k = found.labels.copy(), found.k
             if mode == "auto":
                 k = split_catch_alls(x, labels, k, seed)
+            elif split_at_k:
+                k = split_keeping_count(x, labels, k, seed)
+                beyond.append(k - found.k)
             wide, k = theme_wordless(x, texts, labels, k, LSA_DIMS_ALONE, seed)
             if mode == "auto":
                 ks.append(k)
@@ -99,7 +106,8 @@ def quality(name: str, backend: str = "tfidf-lsa") -> dict[str, object]:
                 res.setdefault(f"{mode}_{m}", []).append(v)
             res.setdefault(f"{mode}_unthemed", []).append(float((labels == C.UNTHEMED).mean()))
             res.setdefault(f"{mode}_largest", []).append(float(np.bincount(labels[labels >= 0]).max() / len(labels)))
-    row: dict[str, object] = {"set": name, "backend": backend, "n": len(gold), "gold_k": len(set(gold)), "auto_k": ks}
+    row: dict[str, object] = {"set": name, "backend": backend, "n": len(gold), "gold_k": len(set(gold)), "auto_k": ks,
+                              "beyond_asked": beyond}
     row.update({m: round(float(np.mean(v)), 4) for m, v in sorted(res.items())})
     return row
 
@@ -611,6 +619,9 @@ def main() -> None:
                         f"{['silhouette', *AUTO_RULES, *UMAP_RULES]})")
     parser.add_argument("--rule-ks", action="store_true", help="k of silhouette and each --auto-rule rule, 2,000 rows")
     parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--modes", default="gold,auto", help="default table: gold k, automatic k or both")
+    parser.add_argument("--no-split-at-k", action="store_true", help="default table: gold k without the catch-all "
+                        "split (as before 2026-12-07)")
     parser.add_argument("--backend", default="tfidf-lsa", choices=("tfidf-lsa", "minilm", "minilm+lsa"))
     args = parser.parse_args()
     for name in args.sets.split(","):
@@ -625,7 +636,7 @@ def main() -> None:
         elif args.criteria:
             rows = [criteria(name, seed) for seed in (0, 1, 2)]
         else:
-            rows = [quality(name, args.backend)]
+            rows = [quality(name, args.backend, tuple(args.modes.split(",")), not args.no_split_at_k)]
         for row in rows:
             print(json.dumps(row), flush=True)
 

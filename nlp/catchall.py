@@ -25,6 +25,7 @@ __all__ = [
     "cap_unthemed",
     "cohesion",
     "split_catch_alls",
+    "split_keeping_count",
     "theme_wordless",
 ]
 
@@ -51,6 +52,18 @@ def cohesion(x: np.ndarray, rows: np.ndarray) -> float:
     return float((total @ total - np.einsum("ij,ij->", x[rows], x[rows])) / (m * (m - 1)))
 
 
+def _loose(x: np.ndarray, labels: np.ndarray, k: int, big: list[int]) -> list[int]:
+    """Those of the big themes less cohesive than the lower quartile of the other themes (not one topic)."""
+    sizes = np.bincount(labels[labels >= 0], minlength=k)
+    tight = {c: cohesion(x, np.flatnonzero(labels == c)) for c in range(k) if sizes[c] > 1}
+    loose = []
+    for c in big:
+        others = [v for d, v in tight.items() if d != c]
+        if others and tight[c] < float(np.quantile(others, 0.25)):
+            loose.append(c)  # else as tight as a typical theme: one topic that many people raise
+    return loose
+
+
 def split_catch_alls(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, total: int | None = None) -> int:
     """Bisect themes over MAX_SHARE of the ideas that are less cohesive than most themes; returns the new k.
 
@@ -65,12 +78,8 @@ def split_catch_alls(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, t
         big = [c for c in range(k) if sizes[c] > MAX_SHARE * n]
         if not big:
             break
-        tight = {c: cohesion(x, np.flatnonzero(labels == c)) for c in range(k) if sizes[c] > 1}
         changed = False
-        for c in big:
-            others = [v for d, v in tight.items() if d != c]
-            if not others or tight[c] >= float(np.quantile(others, 0.25)):
-                continue  # as tight as a typical theme: one topic that many people raise
+        for c in _loose(x, labels, k, big):
             rows = np.flatnonzero(labels == c)
             # Bisect (as in bisecting k-means): each half is checked again next round, so the data sets the count.
             sub = KMeans(n_clusters=2, n_init=3, random_state=seed).fit_predict(x[rows])
@@ -82,6 +91,62 @@ def split_catch_alls(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, t
         if not changed:
             break
     return k
+
+
+def split_keeping_count(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, total: int | None = None) -> int:
+    """At a number of themes the lead asked for: give a catch-all's ideas to the themes they point to, split what is
+    still a catch-all as at automatic k, then give back each theme gained by merging the pair of themes whose merge
+    costs the k-means objective least, never into a new catch-all.
+
+    A lead who asks for k themes asks how many, not for one theme of a third of the ideas; one who asks for 5 or fewer
+    asks for broad themes, which are left alone. labels is changed in place and renumbered 0..k'-1; returns k' (more
+    than k only when no merge keeps every theme under MAX_SHARE).
+    """
+    if k * MAX_SHARE <= 1:  # 5 themes or fewer: some theme must hold a fifth; broad themes are what was asked for
+        return k
+    n = total if total is not None else len(labels)
+    if n <= MIN_IDEAS:
+        return k
+    _by_direction(x, labels, k, n)
+    grown = split_catch_alls(x, labels, k, seed, total)
+    while grown > k:
+        themed = labels >= 0
+        sizes = np.bincount(labels[themed], minlength=grown).astype(np.float64)
+        sums = np.zeros((grown, x.shape[1]))
+        np.add.at(sums, labels[themed], x[themed])
+        means = sums / np.maximum(sizes, 1)[:, None]
+        sq = (means * means).sum(axis=1)
+        gap = np.maximum(sq[:, None] + sq[None, :] - 2 * means @ means.T, 0.0)
+        # Ward's merge cost: the rise in the k-means objective when two themes become one.
+        cost = sizes[:, None] * sizes[None, :] / np.maximum(sizes[:, None] + sizes[None, :], 1) * gap
+        cost[sizes[:, None] + sizes[None, :] > MAX_SHARE * n] = np.inf
+        np.fill_diagonal(cost, np.inf)
+        a, b = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        if not np.isfinite(cost[a, b]):
+            break  # every merge would make a catch-all again: the lead gets more themes than asked (and is told)
+        keep, gone = min(a, b), max(a, b)
+        labels[labels == gone] = keep
+        labels[labels > gone] -= 1
+        grown -= 1
+    return grown
+
+
+def _by_direction(x: np.ndarray, labels: np.ndarray, k: int, n: int) -> None:
+    """Give each idea of a catch-all to the theme it points to (cosine to the unit centres, its own included).
+
+    k-means puts an idea where x.c - |c|^2/2 is largest: a catch-all's centre is short (the mean of ideas pointing
+    every way, |c| about 0.2 against 0.55-0.7 for a topic), so it pays almost no penalty and takes ideas that point
+    to a topic but sit loosely in it (cosine 0.3 to a topic's centre loses to 0.1 to the catch-all's). By
+    direction they go back to their topic; what points nowhere stays (docs/benchmarks.md, "No catch-all at a
+    requested k").
+    """
+    sizes = np.bincount(labels[labels >= 0], minlength=k)
+    loose = _loose(x, labels, k, [c for c in range(k) if sizes[c] > MAX_SHARE * n])
+    if not loose:
+        return
+    centres = np.vstack([_unit(x[labels == c].mean(axis=0)) if sizes[c] else np.zeros(x.shape[1]) for c in range(k)])
+    rows = np.flatnonzero(np.isin(labels, loose))
+    labels[rows] = (x[rows] @ centres.T).argmax(axis=1)
 
 
 def theme_wordless(

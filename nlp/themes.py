@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nlp.catchall import cap_unthemed, split_catch_alls, theme_wordless
+from nlp.catchall import cap_unthemed, split_catch_alls, split_keeping_count, theme_wordless
 from nlp.cluster import UNTHEMED, cluster
 from nlp.identifying import find_identifying_details
 from nlp.people import is_name_word
@@ -149,9 +149,8 @@ def find_themes(
     n_free = result.k if result else 0
     if result is not None:
         found = result.labels.copy()
-        if k is None:  # a number of themes asked for is kept; a chosen one may grow to break up a catch-all
-            n_free = split_catch_alls(x[free], found, n_free, seed, total=len(docs))
-        n_content = n_free
+        split = split_catch_alls if k is None else split_keeping_count  # a number asked for is kept if it can be
+        n_content = n_free = split(x[free], found, n_free, seed, total=len(docs))  # catch-alls broken up
         wide, n_free = theme_wordless(x[free], [docs[int(i)].text for i in free], found, n_free, LSA_DIMS_ALONE, seed)
         wordless = range(n_content, n_free)
         if wide.shape[1] > x.shape[1]:  # ideas with no content words now have a direction of their own
@@ -174,7 +173,8 @@ def find_themes(
         progress("labelling", len(docs), len(docs))
     themes = _describe(docs, pairs, terms, x, labels, groups, prev_of, wordless)
     unthemed = [ids[i] for i in np.flatnonzero(labels == UNTHEMED)]
-    return ThemeRun(themes, unthemed, used, n_free + len(pinned))
+    beyond = float(n_content - result.k) if result is not None and k is not None else 0.0  # the caller is told
+    return ThemeRun(themes, unthemed, used, n_free + len(pinned), {"themes_beyond_asked": beyond} if beyond else {})
 
 
 def _let_new_docs_join_pins(

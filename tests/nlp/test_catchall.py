@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlp.catchall import MAX_SHARE, cap_unthemed, cohesion, split_catch_alls
+from nlp.catchall import MAX_SHARE, cap_unthemed, cohesion, split_catch_alls, split_keeping_count
 from nlp.cluster import UNTHEMED
 from nlp.themes import find_themes
 from tests.nlp.conftest import make_corpus
@@ -33,6 +33,55 @@ def test_a_cohesive_big_theme_is_one_topic_and_stays() -> None:
     labels = gold.copy()
     assert split_catch_alls(x, labels, 5) == 5 and (labels == gold).all()
     assert cohesion(x, np.flatnonzero(gold == 0)) > 0.9
+
+
+def _near_pairs(sizes: list[int], pairs: list[tuple[int, int]], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Blobs where each listed pair of topics shares most of its direction (two sides of one subject)."""
+    x, gold = _blobs(sizes, seed=seed)
+    for a, b in pairs:
+        x[gold == b] += 1.5 * x[gold == a].mean(axis=0)
+    return x / np.linalg.norm(x, axis=1, keepdims=True), gold
+
+
+def test_at_a_number_asked_for_a_catch_all_is_split_and_the_most_alike_themes_merged() -> None:
+    x, gold = _near_pairs([40, 40, 40, 15, 15, 15, 15, 30], [(3, 4), (5, 6)])
+    labels = np.select([gold < 3, gold == 7], [0, 5], gold - 2)  # a theme of 57% and five others: 6 asked for
+    assert split_keeping_count(x, labels, 6) == 6
+    assert sorted(np.unique(labels)) == list(range(6))
+    assert np.bincount(labels).max() <= MAX_SHARE * len(labels)
+    for topic in range(8):  # no real topic is cut
+        assert len(set(labels[gold == topic])) == 1
+    assert labels[gold == 3][0] == labels[gold == 4][0] and labels[gold == 5][0] == labels[gold == 6][0]
+
+
+def test_at_a_number_asked_for_a_catch_all_gives_its_ideas_back_to_the_topics_they_point_to() -> None:
+    rng = np.random.default_rng(1)
+    x, gold = _blobs([40] * 6)
+    off_topic = np.hstack([np.zeros((180, 6)), rng.normal(size=(180, 14))])  # dimensions no topic uses
+    loose = np.eye(20)[np.repeat(np.arange(6), 20)] + 0.3 * off_topic[:120]  # about a topic, loosely
+    nowhere = off_topic[120:]  # about no topic
+    x = np.vstack([x, loose, nowhere])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    topic = np.concatenate([gold, np.repeat(np.arange(6), 20), np.full(60, -1)])
+    labels = np.concatenate([gold, np.full(180, 6)])  # k-means' short centre took the loose ones: 43% in one theme
+    assert split_keeping_count(x, labels, 7) == 7
+    for t in range(6):
+        assert len(set(labels[topic == t])) == 1
+    assert np.bincount(labels).max() <= MAX_SHARE * len(labels)
+
+
+def test_at_a_number_asked_for_the_lead_gets_more_themes_when_any_merge_makes_a_catch_all() -> None:
+    x, gold = _blobs([40, 40, 40, 30, 30, 30, 30, 30])
+    labels = np.where(gold < 3, 0, gold - 2)  # 120 of 270 in one theme; any two others together hold over a fifth
+    k = split_keeping_count(x, labels, 6)
+    assert k > 6 and np.bincount(labels).max() <= MAX_SHARE * len(labels)
+
+
+def test_five_themes_or_fewer_asked_for_are_broad_on_purpose() -> None:
+    x, gold = _blobs([40, 40, 40, 30, 30, 30, 30, 30])
+    labels = np.where(gold < 4, 0, gold - 3)  # 150 of 270 in one theme, 5 asked for
+    before = labels.copy()
+    assert split_keeping_count(x, labels, 5) == 5 and (labels == before).all()
 
 
 def test_small_conversations_are_left_alone() -> None:

@@ -216,3 +216,18 @@ def test_a_found_label_stays_while_its_theme_holds_four_fifths_of_its_ideas(
     shrunk = now[prev[1].id]
     assert len(set(shrunk.member_ids) & set(prev[1].member_ids)) < 0.8 * len(prev[1].member_ids)
     assert shrunk.label != prev[1].label
+
+
+def test_a_caller_is_told_when_themes_beyond_the_number_asked_for_were_needed(
+    monkeypatch: pytest.MonkeyPatch, corpus: tuple[list[Document], list[str]]
+) -> None:
+    assert find_themes(corpus[0], k=6, backend="tfidf-lsa").extras == {}
+
+    def one_more(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, total: int | None = None) -> int:
+        rows = np.flatnonzero(labels == 0)  # as when no merge could give back a theme split off a catch-all
+        labels[rows[: len(rows) // 2]] = k
+        return k + 1
+
+    monkeypatch.setattr(themes_module, "split_keeping_count", one_more)
+    run = find_themes(corpus[0], k=6, backend="tfidf-lsa")
+    assert run.extras == {"themes_beyond_asked": 1.0} and run.k_chosen == 7
