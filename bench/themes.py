@@ -107,14 +107,15 @@ def kmeans_baseline(docs: list[Document], gold: list[str], vectors: dict[str, np
 
 
 def stable_labels(first: ThemeRun, again: ThemeRun) -> tuple[int, int, list[str]]:
-    """Issue #11's measure: of the first run's themes whose matched theme in the re-run still holds at least
-    STABLE_SHARE of their ideas, how many there are and how many kept their label; each changed one described."""
+    """Issue #11's measure: of the first run's themes of which at least STABLE_SHARE of the ideas are unchanged in the
+    matched theme of the re-run (counted both ways: of the theme's previous ideas, or of its ideas now), how many
+    there are and how many kept their label; each changed one described."""
     now = {t.previous_id: t for t in again.themes if t.previous_id is not None}
     qualified, kept, changed = 0, 0, []
     for t in first.themes:
         match = now.get(t.key)
         held = len(set(t.member_ids) & set(match.member_ids)) if match is not None else 0
-        if match is None or held < STABLE_SHARE * t.size:
+        if match is None or held < STABLE_SHARE * min(t.size, match.size):
             continue
         qualified += 1
         if match.label == t.label:

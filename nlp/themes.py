@@ -308,13 +308,13 @@ def _phrase_labels(
     return choose_labels(index, sampled, order)
 
 
-STABLE_SHARE = 0.8  # a label stays when at least this share of its theme's ideas are unchanged
+STABLE_SHARE = 0.8  # a label stays while this share of its previous ideas, or of its ideas now, are in both
 
 
 def _keeps_label(prev: PreviousTheme, docs: Sequence[Document], rows: np.ndarray) -> bool:
-    """A lead's label stays for good; a found one while its theme holds 80% of its previous ideas (issue #11)."""
+    """A lead's label stays for good; a found one until the theme is no longer mostly what was named (issue #11)."""
     if prev.label_locked:
         return True
     before = set(prev.member_ids)
     now = {docs[i].id for i in rows}
-    return bool(before) and len(before & now) >= STABLE_SHARE * len(before)
+    return bool(before) and bool(now) and len(before & now) >= STABLE_SHARE * min(len(before), len(now))
