@@ -83,8 +83,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
             init_sqlite(app)
         elif db.engine.dialect.driver == "psycopg":
-            from app import pool_check, read_only_commit
+            from app import lazy_begin, pool_check, read_only_commit
 
+            lazy_begin.install(db.engine)  # a request that only reads sends no BEGIN and no COMMIT
             read_only_commit.install(db.engine)  # psycopg keeps what it prepared across read-only requests
             if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
                 pool_check.install(db.engine)
