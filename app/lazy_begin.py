@@ -42,8 +42,10 @@ _READ_COMMITTED = (None, IsolationLevel.READ_COMMITTED)
 
 @functools.lru_cache(maxsize=1024)
 def reads_alone(statement: str) -> bool:
-    """Whether this statement is a SELECT that reads the same outside a transaction as at the start of one."""
-    return bool(_SELECT.match(statement)) and not _NEEDS_TRANSACTION.search(statement)
+    """Whether this statement is a SELECT that reads the same outside a transaction as at the start of one. Text
+    with a semicolon may hold a second statement (psycopg sends a statement without parameters as a simple query,
+    which runs them all), so it opens the transaction as before."""
+    return bool(_SELECT.match(statement)) and ";" not in statement and not _NEEDS_TRANSACTION.search(statement)
 
 
 class LazyBeginCursor(psycopg.Cursor[Any]):

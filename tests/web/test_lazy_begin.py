@@ -174,6 +174,7 @@ def test_plain_reads_run_alone_and_a_streamed_read_still_works(one_connection_ap
     ("INSERT INTO idea (id) VALUES (1)", False),
     ("SAVEPOINT sa_savepoint_1", False),
     ("/* a comment */ SELECT 1", False),  # not read: left to psycopg
+    ("SELECT 1; DELETE FROM idea", False),  # a second statement would run outside the transaction
     ("SELECT body FROM idea WHERE body = 'for update'", False),  # a literal that looks like a lock: BEGIN, as before
 ])
 def test_only_a_plain_select_reads_alone(statement: str, alone: bool) -> None:
