@@ -52,9 +52,10 @@ class LazyBeginCursor(psycopg.Cursor[Any]):
     """psycopg's cursor, except that a plain SELECT sent while no transaction is open does not open one."""
 
     def _start_query(self, query: Query | None = None) -> PQGen[None]:  # psycopg's: sends BEGIN if needed
-        connection = self._conn
-        if (type(query) is str and not connection._autocommit and connection._pipeline is None
-                and connection.isolation_level in _READ_COMMITTED
+        # psycopg's private names, read so that if an upgrade renames them this falls back to psycopg's own BEGIN
+        connection = getattr(self, "_conn", None)
+        if (type(query) is str and connection is not None and getattr(connection, "_autocommit", True) is False
+                and getattr(connection, "_pipeline", True) is None and connection.isolation_level in _READ_COMMITTED
                 and connection.pgconn.transaction_status == TransactionStatus.IDLE and reads_alone(query)):
             connection._autocommit = True  # for this statement only: psycopg then sends it without BEGIN
             try:
