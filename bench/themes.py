@@ -21,7 +21,8 @@ from _data import PUBLIC_SETS, cached_embeddings, load_set  # noqa: E402
 
 from nlp.metrics import agreement  # noqa: E402
 from nlp.represent import embeddings_available  # noqa: E402
-from nlp.themes import STABLE_SHARE, Document, PreviousTheme, ThemeRun, find_themes  # noqa: E402
+from nlp.matching import mostly_unchanged  # noqa: E402
+from nlp.themes import Document, PreviousTheme, ThemeRun, find_themes  # noqa: E402
 
 SETS = ("nhs_fft", "stackoverflow", "banking77", "staff_demo", *PUBLIC_SETS)
 REFERENCE = {"nhs_fft": (0.115, 0.240), "stackoverflow": (0.730, 0.702), "banking77": (0.556, 0.774)}
@@ -107,16 +108,16 @@ def kmeans_baseline(docs: list[Document], gold: list[str], vectors: dict[str, np
 
 
 def stable_labels(first: ThemeRun, again: ThemeRun) -> tuple[int, int, list[str]]:
-    """Issue #11's measure: of the first run's themes of which at least STABLE_SHARE of the ideas are unchanged in the
-    matched theme of the re-run (counted both ways: of the theme's previous ideas, or of its ideas now), how many
-    there are and how many kept their label; each changed one described."""
+    """Issue #11's measure: of the first run's themes that are still mostly what was named in the matched theme of the
+    re-run (`nlp.matching.mostly_unchanged`, the rule the engine keeps labels by: 80% of the ideas unchanged,
+    counted both ways), how many there are and how many kept their label; each changed one described."""
     now = {t.previous_id: t for t in again.themes if t.previous_id is not None}
     qualified, kept, changed = 0, 0, []
     for t in first.themes:
         match = now.get(t.key)
-        held = len(set(t.member_ids) & set(match.member_ids)) if match is not None else 0
-        if match is None or held < STABLE_SHARE * min(t.size, match.size):
+        if match is None or not mostly_unchanged(set(t.member_ids), set(match.member_ids)):
             continue
+        held = len(set(t.member_ids) & set(match.member_ids))
         qualified += 1
         if match.label == t.label:
             kept += 1

@@ -11,10 +11,18 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from nlp.preprocess import analyse
 from nlp.represent import term_matrix
 
-__all__ = ["MIN_COSINE", "MIN_JACCARD", "centroid_similarity", "jaccard_matrix", "match_clusters", "match_sessions"]
+__all__ = ["MIN_COSINE", "MIN_JACCARD", "STABLE_SHARE", "centroid_similarity", "jaccard_matrix", "match_clusters",
+           "match_sessions", "mostly_unchanged"]
 
 MIN_JACCARD = 0.2  # below this member overlap a new cluster is treated as a new theme
 MIN_COSINE = 0.3  # below this likeness of two sessions' themes (TF-IDF centroids) they differ (bench/theme_sessions.py)
+STABLE_SHARE = 0.8  # a label stays while this share of its previous ideas, or of its ideas now, are in both
+
+
+def mostly_unchanged(before: Set[str], now: Set[str]) -> bool:
+    """Whether a matched theme is still mostly what was named (issue #11's stable label): STABLE_SHARE of its previous
+    ideas are still in it, or STABLE_SHARE of its ideas now were in it before."""
+    return bool(before) and bool(now) and len(before & now) >= STABLE_SHARE * min(len(before), len(now))
 
 
 def jaccard_matrix(new: Sequence[Set[str]], old: Sequence[Set[str]]) -> np.ndarray:

@@ -12,7 +12,7 @@ from nlp.cluster import UNTHEMED, cluster
 from nlp.identifying import find_identifying_details
 from nlp.people import is_name_word
 from nlp.labels import class_tfidf, top_terms
-from nlp.matching import match_clusters
+from nlp.matching import match_clusters, mostly_unchanged
 from nlp.phrases import INDEX_ROWS, LabelChoice, PhraseIndex, choose_labels, summary_sentence
 from nlp.preprocess import SurfaceForms, tokenize
 from nlp.progress import Progress, analyse_all
@@ -308,13 +308,6 @@ def _phrase_labels(
     return choose_labels(index, sampled, order)
 
 
-STABLE_SHARE = 0.8  # a label stays while this share of its previous ideas, or of its ideas now, are in both
-
-
 def _keeps_label(prev: PreviousTheme, docs: Sequence[Document], rows: np.ndarray) -> bool:
     """A lead's label stays for good; a found one until the theme is no longer mostly what was named (issue #11)."""
-    if prev.label_locked:
-        return True
-    before = set(prev.member_ids)
-    now = {docs[i].id for i in rows}
-    return bool(before) and bool(now) and len(before & now) >= STABLE_SHARE * min(len(before), len(now))
+    return prev.label_locked or mostly_unchanged(set(prev.member_ids), {docs[i].id for i in rows})
