@@ -12,22 +12,19 @@ import pytest
 import sqlalchemy as sa
 from psycopg.pq import Trace, TransactionStatus
 
-from app import create_app
 from app.extensions import db
 from app.lazy_begin import LazyBeginCursor, reads_alone
 from app.services.common.errors import InvalidInput
-from tests import suite_speed
 from tests.conftest import BACKEND
 
 postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="psycopg's transactions")
 
 
 @pytest.fixture
-def one_connection_app(database_url):  # type: ignore[no-untyped-def]
-    """An app whose pool holds one connection, with routes that read, write and fail as a request would."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}})
-    marker = f"lazy-begin {secrets.token_hex(4)}"
+def one_connection_app(lone_app):  # type: ignore[no-untyped-def]
+    """The shared one-connection app (tests/web/conftest.py) with routes that read, write and fail as a request
+    would."""
+    app, marker = lone_app, lone_app.config["TEST_MARKER"]
     count = sa.text("SELECT count(*) FROM organisation WHERE name LIKE :n || '%'")
 
     @app.get("/test/read")
@@ -55,11 +52,7 @@ def one_connection_app(database_url):  # type: ignore[no-untyped-def]
         db.session.commit()
         return str(seen)
 
-    app.config["TEST_MARKER"] = marker
-    yield app
-    with app.app_context():
-        suite_speed.reset_pg(db.engine, db.metadata.sorted_tables)
-        db.engine.dispose()
+    return app
 
 
 def _driver(pooled) -> psycopg.Connection:  # type: ignore[no-untyped-def]

@@ -8,22 +8,17 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from app.extensions import db
 from app.services.common.errors import InvalidInput
-from tests import suite_speed
 from tests.conftest import BACKEND
 
 postgresql_only = pytest.mark.skipif(BACKEND != "postgresql", reason="psycopg's prepared statements")
 
 
 @pytest.fixture
-def lone_app(database_url):  # type: ignore[no-untyped-def]
-    """An app with one pooled connection and no app context kept open, so each request ends as in production."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}}
-                         if database_url.startswith("postgresql") else {})})
-    marker = f"read-only-commit {secrets.token_hex(4)}"
+def lone_app(lone_app):  # type: ignore[no-untyped-def]
+    """The shared one-connection app (tests/web/conftest.py) with a read and two writes that fail after writing."""
+    app, marker = lone_app, lone_app.config["TEST_MARKER"]
 
     @app.get("/test/read")
     def _read() -> str:
@@ -44,15 +39,7 @@ def lone_app(database_url):  # type: ignore[no-untyped-def]
         db.session.scalar(sa.text("SELECT 1"))  # a read after the write
         raise InvalidInput("refused after writing")
 
-    with app.app_context():
-        if database_url.startswith("sqlite"):
-            db.create_all()
-    app.config["TEST_MARKER"] = marker
-    yield app
-    with app.app_context():
-        if database_url.startswith("postgresql"):
-            suite_speed.reset_pg(db.engine, db.metadata.sorted_tables)
-        db.engine.dispose()
+    return app
 
 
 @postgresql_only
