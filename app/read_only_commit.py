@@ -9,6 +9,9 @@ as ROLLBACK does. Any other statement (INSERT, UPDATE, DELETE, a WITH that may w
 ORM change not yet flushed, keeps the ROLLBACK, so a write that failed half-way is never kept.
 
 Opt-in per engine (`install`): without it no connection is ever marked read-only and every session rolls back.
+Where `app/lazy_begin.py` runs (READ COMMITTED servers), a request of plain reads opens no transaction at all, and
+its end sends nothing either way; this still decides for a transaction that a locking SELECT opened, and for every
+read-only request on a server whose default isolation level is another.
 """
 
 from __future__ import annotations
