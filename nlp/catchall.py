@@ -33,6 +33,10 @@ MAX_SHARE = 0.2  # a theme above this share of the ideas is a catch-all unless c
 MIN_IDEAS = 100  # below this many ideas, one theme of a fifth is a handful of ideas: left alone
 MAX_UNTHEMED = 0.1
 ROUNDS = 8  # bisections per run at most: enough to break a catch-all of half the ideas into topics
+# At a number of themes the lead asked for, a split is paid for by merging two other themes, so only a theme looser
+# than two of the looser themes joined is split: two unrelated themes joined have about half their cohesion (the
+# squared length of their mean halves). At automatic k a split costs nothing and the bar is the lower quartile itself.
+AT_K_BAR = 0.5
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -52,23 +56,26 @@ def cohesion(x: np.ndarray, rows: np.ndarray) -> float:
     return float((total @ total - np.einsum("ij,ij->", x[rows], x[rows])) / (m * (m - 1)))
 
 
-def _loose(x: np.ndarray, labels: np.ndarray, k: int, big: list[int]) -> list[int]:
-    """Those of the big themes less cohesive than the lower quartile of the other themes (not one topic)."""
+def _loose(x: np.ndarray, labels: np.ndarray, k: int, big: list[int], bar: float = 1.0) -> list[int]:
+    """Those of the big themes less cohesive than bar x the lower quartile of the other themes (not one topic)."""
     sizes = np.bincount(labels[labels >= 0], minlength=k)
     tight = {c: cohesion(x, np.flatnonzero(labels == c)) for c in range(k) if sizes[c] > 1}
     loose = []
     for c in big:
         others = [v for d, v in tight.items() if d != c]
-        if others and tight[c] < float(np.quantile(others, 0.25)):
+        if others and tight[c] < bar * float(np.quantile(others, 0.25)):
             loose.append(c)  # else as tight as a typical theme: one topic that many people raise
     return loose
 
 
-def split_catch_alls(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, total: int | None = None) -> int:
+def split_catch_alls(
+    x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, total: int | None = None, bar: float = 1.0
+) -> int:
     """Bisect themes over MAX_SHARE of the ideas that are less cohesive than most themes; returns the new k.
 
     labels (one per row of x, UNTHEMED allowed) is changed in place; new themes take the numbers k, k+1, ...
     total is the size of the whole conversation when x holds only part of it (ideas pinned by a lead are apart).
+    bar scales the cohesion a theme must fall below (the lower quartile of the other themes') to count as loose.
     """
     n = total if total is not None else len(labels)
     if n <= MIN_IDEAS:
@@ -79,7 +86,7 @@ def split_catch_alls(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0, t
         if not big:
             break
         changed = False
-        for c in _loose(x, labels, k, big):
+        for c in _loose(x, labels, k, big, bar):
             rows = np.flatnonzero(labels == c)
             # Bisect (as in bisecting k-means): each half is checked again next round, so the data sets the count.
             sub = KMeans(n_clusters=2, n_init=3, random_state=seed).fit_predict(x[rows])
@@ -99,7 +106,8 @@ def split_keeping_count(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0
     costs the k-means objective least, never into a new catch-all.
 
     A lead who asks for k themes asks how many, not for one theme of a third of the ideas; one who asks for 5 or fewer
-    asks for broad themes, which are left alone. labels is changed in place and renumbered 0..k'-1; returns k' (more
+    asks for broad themes, which are left alone. Each split costs a merge, so a theme counts as a catch-all here only
+    below AT_K_BAR of the usual bar: a real topic that is merely loosely worded stays whole. labels is changed in place and renumbered 0..k'-1; returns k' (more
     than k only when no merge keeps every theme under MAX_SHARE).
     """
     if k * MAX_SHARE <= 1:  # 5 themes or fewer: some theme must hold a fifth; broad themes are what was asked for
@@ -108,7 +116,7 @@ def split_keeping_count(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0
     if n <= MIN_IDEAS:
         return k
     _by_direction(x, labels, k, n)
-    grown = split_catch_alls(x, labels, k, seed, total)
+    grown = split_catch_alls(x, labels, k, seed, total, AT_K_BAR)
     while grown > k:
         themed = labels >= 0
         sizes = np.bincount(labels[themed], minlength=grown).astype(np.float64)
@@ -141,7 +149,7 @@ def _by_direction(x: np.ndarray, labels: np.ndarray, k: int, n: int) -> None:
     requested k").
     """
     sizes = np.bincount(labels[labels >= 0], minlength=k)
-    loose = _loose(x, labels, k, [c for c in range(k) if sizes[c] > MAX_SHARE * n])
+    loose = _loose(x, labels, k, [c for c in range(k) if sizes[c] > MAX_SHARE * n], AT_K_BAR)
     if not loose:
         return
     centres = np.vstack([_unit(x[labels == c].mean(axis=0)) if sizes[c] else np.zeros(x.shape[1]) for c in range(k)])

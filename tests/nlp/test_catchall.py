@@ -70,6 +70,22 @@ def test_at_a_number_asked_for_a_catch_all_gives_its_ideas_back_to_the_topics_th
     assert np.bincount(labels).max() <= MAX_SHARE * len(labels)
 
 
+def test_at_a_number_asked_for_a_loosely_worded_real_topic_over_a_fifth_stays_whole() -> None:
+    # Six topics asked for; the largest (30%) is one topic worded loosely: less cohesive than the other themes' lower
+    # quartile, but tighter than any two of them joined. Splitting it would cost merging two real topics.
+    rng = np.random.default_rng(2)
+    x, gold = _blobs([90, 42, 42, 42, 42, 42])
+    x[gold == 0] = np.eye(20)[0] + rng.normal(scale=0.16, size=(90, 20))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    others = [cohesion(x, np.flatnonzero(gold == t)) for t in range(1, 6)]
+    loose = cohesion(x, np.flatnonzero(gold == 0))
+    assert 0.5 * min(others) < loose < min(others)
+    labels = gold.copy()
+    assert split_keeping_count(x, labels, 6) == 6 and (labels == gold).all()
+    # With no number asked for, a split costs no merge: the same theme is broken up.
+    assert split_catch_alls(x, gold.copy(), 6) > 6
+
+
 def test_at_a_number_asked_for_the_lead_gets_more_themes_when_any_merge_makes_a_catch_all() -> None:
     x, gold = _blobs([40, 40, 40, 30, 30, 30, 30, 30])
     labels = np.where(gold < 3, 0, gold - 2)  # 120 of 270 in one theme; any two others together hold over a fifth
