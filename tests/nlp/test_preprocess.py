@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nlp.phrases import doc_phrases
 from nlp.preprocess import STOP_WORDS, SurfaceForms, analyse, ngrams, tokenize
 
 
@@ -23,6 +24,16 @@ def test_domain_stop_words_keep_content_words() -> None:
     for word in ("staffing", "parking", "rota", "training", "canteen", "time", "wait", "bullying", "pay"):
         assert word not in STOP_WORDS
     assert analyse("staffing levels") == ["staf", "level"]
+
+
+def test_every_form_of_an_auxiliary_verb_is_a_stop_word() -> None:
+    # scikit-learn's list has "do" and "has" but not "does", "did" or "having", nor most negative contractions:
+    # themes were built around them and labelled "Does", "Did", "You've" (docs/benchmarks.md, eleventh session).
+    for word in ("does", "did", "doing", "having", "shall", "doesn't", "didn't", "haven't", "wasn't", "you've"):
+        assert word in STOP_WORDS or word.replace("'", "") in STOP_WORDS, word
+    assert analyse("How long does it take? Why didn't it arrive, having paid") == ["long", "arriv", "paid"]
+    edges = {w for key in doc_phrases("How long does the transfer take") for w in (key.split()[0], key.split()[-1])}
+    assert edges == {"long", "transfer"}  # no label "Long does" or "Does"
 
 
 def test_ngrams() -> None:
