@@ -107,8 +107,8 @@ def split_keeping_count(x: np.ndarray, labels: np.ndarray, k: int, seed: int = 0
 
     A lead who asks for k themes asks how many, not for one theme of a third of the ideas; one who asks for 5 or fewer
     asks for broad themes, which are left alone. Each split costs a merge, so a theme counts as a catch-all here only
-    below AT_K_BAR of the usual bar: a real topic that is merely loosely worded stays whole. labels is changed in place and renumbered 0..k'-1; returns k' (more
-    than k only when no merge keeps every theme under MAX_SHARE).
+    below AT_K_BAR of the usual bar: a real topic that is merely loosely worded stays whole. labels is changed in
+    place and renumbered 0..k'-1; returns k' (more than k only when no merge keeps every theme under MAX_SHARE).
     """
     if k * MAX_SHARE <= 1:  # 5 themes or fewer: some theme must hold a fifth; broad themes are what was asked for
         return k
