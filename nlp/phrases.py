@@ -41,6 +41,9 @@ _JUNK = frozenset(
 )
 
 
+_CUT = "qqcutqq"  # stands where an identifying span was blanked: a word no label may hold or sit beside
+
+
 def _is_acronym(token: str) -> bool:
     """Upper-case short words ("IT", "HR", "ED") carry a topic even when their lower case is a stop word."""
     return token.isupper() and 2 <= len(token) <= 5 and token.isalpha() and token.lower() not in {"i", "a", "am", "pm", "ok"}
@@ -57,7 +60,8 @@ def _content(token: str) -> bool:
 def _bad(token: str) -> bool:
     """A word a label must never hold: a placeholder, an entity or URL part, or a person's name."""
     low = token.lower()
-    return low in _JUNK or bool(_REPEAT.match(low)) or any(ch.isdigit() for ch in low) or is_name_word(low)
+    return (low in _JUNK or low == _CUT or bool(_REPEAT.match(low)) or any(ch.isdigit() for ch in low)
+            or is_name_word(low))
 
 
 def _surface(token: str) -> str:
@@ -69,7 +73,7 @@ def doc_phrases(text: str, max_words: int = MAX_WORDS, any_word: bool = False) -
     clean = _ENTITY.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text or "")))
     # Identifying spans (a name after "Dr", a ward number) are blanked so no phrase can reach into them.
     for span in sorted(find_identifying_details(clean), key=lambda s: -s.start):
-        clean = clean[: span.start] + " , " + clean[span.end :]
+        clean = clean[: span.start] + f" {_CUT} " + clean[span.end :]
     out: dict[str, str] = {}
     for clause in _CLAUSE.split(clean):
         tokens = tokenize(clause)
@@ -77,6 +81,11 @@ def doc_phrases(text: str, max_words: int = MAX_WORDS, any_word: bool = False) -
         content = [o and (any_word or _content(t)) for t, o in zip(tokens, ok, strict=True)]
         # "staff room", "NHS pension": a domain word too common to be a label alone may start or end a phrase.
         edge = [c or (o and t.lower() in DOMAIN_STOP_WORDS) for t, o, c in zip(tokens, ok, content, strict=True)]
+        # Right before a name that was cut out, a word is likely the first part of it ("San [Francisco]",
+        # "St [Louis]", "Los [Angeles]"): it is no phrase's edge, so no label is half a name. (After a name the
+        # sentence usually goes on: "[Dallas] Fort Worth" keeps "Fort Worth".)
+        named = [t == _CUT or is_name_word(t.lower()) for t in tokens]
+        edge = [e and not (i + 1 < len(tokens) and named[i + 1]) for i, e in enumerate(edge)]
         stems = [stem(t.lower()) for t in tokens]
         for i in range(len(tokens)):
             if not edge[i]:

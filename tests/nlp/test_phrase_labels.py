@@ -85,6 +85,15 @@ def test_labels_skip_placeholders_entities_urls_and_names() -> None:
     assert not [k for k in doc_phrases("Ask Dr Smith Jones about rotas") if "smith" in k or "jone" in k]
 
 
+def test_no_label_is_what_is_left_of_a_name_cut_out() -> None:
+    # "Francisco", "Louis" and "Angeles" are on the name lists, so they never enter a label; the word before them
+    # must not stand alone either ("San", "St", "Los" were atis labels).
+    for text in ("Flights from San Francisco to Denver", "Cheapest fare to St Louis", "Fly to Los Angeles tonight"):
+        edges = {w for key in doc_phrases(text) for w in (key.split()[0], key.split()[-1])}
+        assert not edges & {"san", "st", "los"}, (text, edges)
+    assert "cheapest" in doc_phrases("Flights from San Francisco are cheapest")  # the rest of the idea still counts
+
+
 def test_sibling_labels_differ() -> None:
     docs = _docs(PARKING, BREAKS, IT)
     index = PhraseIndex([d.text for d in docs])
