@@ -41,7 +41,7 @@ _JUNK = frozenset(
 )
 
 
-_CUT = "qqcutqq"  # stands where an identifying span was blanked: a word no label may hold or sit beside
+_CUT = "qqcutqq"  # stands where an identifying span was blanked: a word no label may hold or end right before
 
 
 def _is_acronym(token: str) -> bool:
