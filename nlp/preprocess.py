@@ -39,11 +39,11 @@ DOMAIN_STOP_WORDS: frozenset[str] = _load_domain_stop_words()
 # but not "does", "did", "having" or "doesn't"): grammar, not topic. Without them themes formed around "does" and
 # "did" and were labelled so (docs/benchmarks.md, "Grammar words").
 GRAMMAR_STOP_WORDS: frozenset[str] = frozenset(
-    "does did doing done having shall ought "
-    "isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't wouldn't shan't shouldn't "
-    "can't couldn't mustn't mightn't needn't "
-    "i'm i've i'd i'll you're you've you'd you'll he's he'd he'll she's she'd she'll it's it'd it'll "
-    "we're we've we'd we'll they're they've they'd they'll that's there's what's who's let's".split()
+    "does did doing having shall ought "
+    "aren't wasn't weren't hasn't haven't hadn't doesn't didn't wouldn't shan't shouldn't "
+    "couldn't mustn't mightn't needn't "
+    "i'd i'll you're you've you'd you'll he's he'd he'll she's she'd she'll it'd it'll "
+    "we're we've we'd we'll they're they've they'd they'll what's who's let's".split()
 )
 STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | GRAMMAR_STOP_WORDS | DOMAIN_STOP_WORDS
 
