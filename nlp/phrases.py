@@ -57,11 +57,16 @@ def _content(token: str) -> bool:
     return len(low) >= 2 and low not in STOP_WORDS and low.replace("'", "") not in STOP_WORDS
 
 
-def _bad(token: str) -> bool:
-    """A word a label must never hold: a placeholder, an entity or URL part, or a person's name."""
+def _named(token: str) -> bool:
+    """A person's name, or where an identifying span was cut out: no label holds it or ends right before it."""
     low = token.lower()
-    return (low in _JUNK or low == _CUT or bool(_REPEAT.match(low)) or any(ch.isdigit() for ch in low)
-            or is_name_word(low))
+    return low == _CUT or is_name_word(low)
+
+
+def _bad(token: str) -> bool:
+    """A word a label must never hold besides a name: a placeholder, an entity or URL part, a word with digits."""
+    low = token.lower()
+    return low in _JUNK or bool(_REPEAT.match(low)) or any(ch.isdigit() for ch in low)
 
 
 def _surface(token: str) -> str:
@@ -77,14 +82,14 @@ def doc_phrases(text: str, max_words: int = MAX_WORDS, any_word: bool = False) -
     out: dict[str, str] = {}
     for clause in _CLAUSE.split(clean):
         tokens = tokenize(clause)
-        ok = [not _bad(t) for t in tokens]
+        named = [_named(t) for t in tokens]
+        ok = [not (n or _bad(t)) for t, n in zip(tokens, named, strict=True)]
         content = [o and (any_word or _content(t)) for t, o in zip(tokens, ok, strict=True)]
         # "staff room", "NHS pension": a domain word too common to be a label alone may start or end a phrase.
         edge = [c or (o and t.lower() in DOMAIN_STOP_WORDS) for t, o, c in zip(tokens, ok, content, strict=True)]
         # Right before a name that was cut out, a word is likely the first part of it ("San [Francisco]",
         # "St [Louis]", "Los [Angeles]"): it is no phrase's edge, so no label is half a name. (After a name the
         # sentence usually goes on: "[Dallas] Fort Worth" keeps "Fort Worth".)
-        named = [t == _CUT or is_name_word(t.lower()) for t in tokens]
         edge = [e and not (i + 1 < len(tokens) and named[i + 1]) for i, e in enumerate(edge)]
         stems = [stem(t.lower()) for t in tokens]
         for i in range(len(tokens)):
