@@ -50,7 +50,7 @@ ROWS = 5000
 
 
 def _sample(n: int) -> np.ndarray:
-    """The same ROWS rows of a set every time."""
+    """The same ROWS rows of a set every time (--rows sets ROWS)."""
     return np.arange(n) if n <= ROWS else np.sort(np.random.default_rng(0).choice(n, ROWS, replace=False))
 
 
@@ -611,6 +611,7 @@ def umap_quality(name: str, rule: str, backend: str = "tfidf-lsa") -> dict[str, 
 
 
 def main() -> None:
+    global ROWS  # the sample size every function of this bench reads
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--criteria", action="store_true", help="compare automatic-k criteria instead")
     parser.add_argument("--steps", action="store_true", help="take the gold-k run apart step by step instead")
@@ -619,11 +620,13 @@ def main() -> None:
                         f"{['silhouette', *AUTO_RULES, *UMAP_RULES]})")
     parser.add_argument("--rule-ks", action="store_true", help="k of silhouette and each --auto-rule rule, 2,000 rows")
     parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--rows", type=int, default=ROWS, help="rows sampled from each set (a smaller conversation)")
     parser.add_argument("--modes", default="gold,auto", help="default table: gold k, automatic k or both")
     parser.add_argument("--no-split-at-k", action="store_true", help="default table: gold k without the catch-all "
                         "split (as before 2026-12-07)")
     parser.add_argument("--backend", default="tfidf-lsa", choices=("tfidf-lsa", "minilm", "minilm+lsa"))
     args = parser.parse_args()
+    ROWS = args.rows
     for name in args.sets.split(","):
         if args.steps:
             rows = steps(name, args.backend)

@@ -224,7 +224,10 @@ def cluster(
         tree = _ward_tree(ward_rows)
         if k is None:
             k, scores = choose_k(ward_rows, np.arange(len(ward_rows)), tree, seed, candidate_ks(len(ward_rows), max_themes))
-            if init is not None and len(init) and abs(k - len(init)) <= max(2, len(init) // 4):
+            # A re-run keeps every previous theme as a start unless the data now holds clearly more: the previous
+            # count may be above what the chooser picks (mixed themes are split after it, nlp.catchall), and a
+            # theme the lead has seen must not vanish for a few more ideas (docs/benchmarks.md, "Mixed themes").
+            if init is not None and len(init) and k - len(init) <= max(2, len(init) // 4):
                 k = len(init)
         k = max(1, min(k, distinct))
         if init is not None and len(init):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nlp.catchall import MAX_SHARE, cap_unthemed, cohesion, split_catch_alls, split_keeping_count
-from nlp.cluster import UNTHEMED
+from nlp.cluster import MAX_THEMES, UNTHEMED
 from nlp.themes import find_themes
 from tests.nlp.conftest import make_corpus
 
@@ -121,3 +121,32 @@ def test_find_themes_keeps_unthemed_under_a_tenth_and_no_catch_all() -> None:
     run = find_themes(docs, backend="tfidf-lsa")
     assert len(run.unthemed) <= 0.1 * len(docs)
     assert max(t.size for t in run.themes) <= MAX_SHARE * len(docs) or len(run.themes) == 1
+
+
+def test_at_automatic_k_a_theme_of_two_topics_is_split_though_under_a_fifth() -> None:
+    # The staff demo on tfidf-lsa: four themes of 9-18% each mixed several topics and held 48% of the ideas between them.
+    x, gold = _blobs([20] * 14)
+    labels = np.select([gold < 2, gold < 4], [0, 1], gold - 2)  # topics 0+1 and 2+3 lumped: themes of 14%
+    k = split_catch_alls(x, labels, 12)
+    assert k == 14
+    for topic in range(14):  # each real topic ends up whole, and alone, in a theme of its own
+        assert len(set(labels[gold == topic])) == 1
+    assert len({labels[gold == topic][0] for topic in range(14)}) == 14
+
+
+def test_at_automatic_k_a_loosely_worded_topic_is_not_a_mix() -> None:
+    x, gold = _blobs([20] * 12)
+    loose, _ = _blobs([20], spread=0.2, seed=3)  # one topic worded many ways: cohesion about 0.55 against 0.95
+    x[gold == 0] = loose
+    labels = gold.copy()
+    assert split_catch_alls(x, labels, 12) == 12 and (labels == gold).all()
+
+
+def test_a_mix_is_split_up_to_the_readability_cap_and_no_further() -> None:
+    x, gold = _blobs([6] * (MAX_THEMES + 1), dims=MAX_THEMES + 1)
+    labels = np.where(gold == 1, 0, np.maximum(gold - 1, 0))  # topics 0 and 1 lumped: MAX_THEMES themes already
+    assert split_catch_alls(x, labels, MAX_THEMES) == MAX_THEMES
+    fewer = gold < MAX_THEMES  # one topic less: the same mix among MAX_THEMES - 1 themes is split
+    labels = np.where(gold[fewer] == 1, 0, np.maximum(gold[fewer] - 1, 0))
+    assert split_catch_alls(x[fewer], labels, MAX_THEMES - 1) == MAX_THEMES
+    assert labels[gold[fewer] == 0][0] != labels[gold[fewer] == 1][0]

@@ -109,6 +109,17 @@ def test_init_keeps_previous_clusters() -> None:
     assert adjusted_rand_score(first.labels[keep], second.labels[keep]) > 0.95
 
 
+def test_a_rerun_keeps_every_previous_theme_where_the_count_chooser_would_pick_fewer() -> None:
+    """The previous run's themes may be more than the count chooser picks (nlp.catchall splits mixes after it): a
+    re-run seeds every one of them, so no theme a lead has seen vanishes for 10% more ideas."""
+    x, gold = _blobs(40, 6, noise=0.1)
+    rng = np.random.default_rng(3)
+    halves = np.where(rng.random(len(gold)) < 0.5, 2 * gold, 2 * gold + 1)  # 12 themes: each topic cut in two
+    assert cluster(x, seed=0).k == 6
+    cents = np.vstack([x[halves == c].mean(axis=0) for c in range(12)])
+    assert cluster(x, seed=0, init=cents).k == 12
+
+
 def test_a_small_real_topic_stays_a_theme() -> None:
     """A tight topic of 0.2% of the ideas is a theme, not Unthemed (it used to be: clusters under 0.3% were)."""
     x, gold = _blobs(600, 5)
