@@ -69,10 +69,11 @@ def _loose(x: np.ndarray, labels: np.ndarray, k: int, big: list[int], bar: float
 
 
 def _mixed(x: np.ndarray, labels: np.ndarray, k: int, sizes: np.ndarray) -> list[int]:
-    """Themes of at least an average theme's size that are looser than two unrelated themes joined: a mix of topics
-    whatever their share (four such themes held 48% of the staff demo on tfidf-lsa, none of them over a fifth)."""
+    """Themes of at least an average theme's size that are looser than two unrelated themes joined, loosest first: a
+    mix of topics whatever their share (four such themes held 48% of the staff demo on tfidf-lsa, none over a fifth)."""
     typical = max(2.0, float(sizes.sum()) / max(k, 1))
-    return _loose(x, labels, k, [c for c in range(k) if sizes[c] >= typical], AT_K_BAR)
+    found = _loose(x, labels, k, [c for c in range(k) if sizes[c] >= typical], AT_K_BAR)
+    return sorted(found, key=lambda c: cohesion(x, np.flatnonzero(labels == c)))  # loosest first: split first
 
 
 def split_catch_alls(

@@ -150,3 +150,14 @@ def test_a_mix_is_split_up_to_the_readability_cap_and_no_further() -> None:
     labels = np.where(gold[fewer] == 1, 0, np.maximum(gold[fewer] - 1, 0))
     assert split_catch_alls(x[fewer], labels, MAX_THEMES - 1) == MAX_THEMES
     assert labels[gold[fewer] == 0][0] != labels[gold[fewer] == 1][0]
+
+
+def test_with_room_for_one_more_theme_the_loosest_mix_is_split() -> None:
+    topics = MAX_THEMES + 2
+    x, gold = _blobs([6] * topics, dims=topics)
+    # MAX_THEMES - 1 themes: topics 0+1 (a mix of two), topics 2+3+4 (a mix of three: looser), then one per topic.
+    labels = np.select([gold <= 1, gold <= 4], [0, 1], gold - 3)
+    assert labels.max() + 1 == MAX_THEMES - 1
+    assert split_catch_alls(x, labels, MAX_THEMES - 1) == MAX_THEMES
+    assert len(set(labels[gold <= 1])) == 1  # the tighter mix waits for room
+    assert len(set(labels[(gold >= 2) & (gold <= 4)])) == 2
