@@ -56,24 +56,27 @@ def cohesion(x: np.ndarray, rows: np.ndarray) -> float:
     return float((total @ total - np.einsum("ij,ij->", x[rows], x[rows])) / (m * (m - 1)))
 
 
-def _loose(x: np.ndarray, labels: np.ndarray, k: int, big: list[int], bar: float = 1.0) -> list[int]:
-    """Those of the big themes less cohesive than bar x the lower quartile of the other themes (not one topic)."""
-    sizes = np.bincount(labels[labels >= 0], minlength=k)
-    tight = {c: cohesion(x, np.flatnonzero(labels == c)) for c in range(k) if sizes[c] > 1}
+def _cohesions(x: np.ndarray, labels: np.ndarray, sizes: np.ndarray) -> dict[int, float]:
+    """The cohesion of each theme of two ideas or more (sizes: ideas per theme number)."""
+    return {c: cohesion(x, np.flatnonzero(labels == c)) for c in range(len(sizes)) if sizes[c] > 1}
+
+
+def _loose(tight: dict[int, float], candidates: list[int], bar: float = 1.0) -> list[int]:
+    """Those of the candidate themes less cohesive than bar x the lower quartile of the other themes (not one topic),
+    loosest first."""
     loose = []
-    for c in big:
+    for c in candidates:
         others = [v for d, v in tight.items() if d != c]
         if others and tight[c] < bar * float(np.quantile(others, 0.25)):
             loose.append(c)  # else as tight as a typical theme: one topic that many people raise
-    return loose
+    return sorted(loose, key=tight.__getitem__)
 
 
-def _mixed(x: np.ndarray, labels: np.ndarray, k: int, sizes: np.ndarray) -> list[int]:
+def _mixed(tight: dict[int, float], sizes: np.ndarray) -> list[int]:
     """Themes of at least an average theme's size that are looser than two unrelated themes joined, loosest first: a
     mix of topics whatever their share (four such themes held 48% of the staff demo on tfidf-lsa, none over a fifth)."""
-    typical = max(2.0, float(sizes.sum()) / max(k, 1))
-    found = _loose(x, labels, k, [c for c in range(k) if sizes[c] >= typical], AT_K_BAR)
-    return sorted(found, key=lambda c: cohesion(x, np.flatnonzero(labels == c)))  # loosest first: split first
+    typical = max(2.0, float(sizes.sum()) / max(len(sizes), 1))
+    return _loose(tight, [c for c in range(len(sizes)) if sizes[c] >= typical], AT_K_BAR)
 
 
 def split_catch_alls(
@@ -94,9 +97,13 @@ def split_catch_alls(
     for _ in range(ROUNDS):
         sizes = np.bincount(labels[labels >= 0], minlength=k)
         big = [c for c in range(k) if sizes[c] > MAX_SHARE * n]
-        loose = set(_loose(x, labels, k, big, bar)) if big else set()
-        if mixed and k < MAX_THEMES:
-            loose.update(_mixed(x, labels, k, sizes)[: MAX_THEMES - k])
+        room = MAX_THEMES - k if mixed else 0
+        if not big and room <= 0:
+            break
+        tight = _cohesions(x, labels, sizes)  # once a round, for both tests
+        loose = set(_loose(tight, big, bar))
+        if room > 0:
+            loose.update(_mixed(tight, sizes)[:room])
         if not loose:
             break
         changed = False
@@ -163,7 +170,7 @@ def _by_direction(x: np.ndarray, labels: np.ndarray, k: int, n: int) -> None:
     requested k").
     """
     sizes = np.bincount(labels[labels >= 0], minlength=k)
-    loose = _loose(x, labels, k, [c for c in range(k) if sizes[c] > MAX_SHARE * n], AT_K_BAR)
+    loose = _loose(_cohesions(x, labels, sizes), [c for c in range(k) if sizes[c] > MAX_SHARE * n], AT_K_BAR)
     if not loose:
         return
     centres = np.vstack([_unit(x[labels == c].mean(axis=0)) if sizes[c] else np.zeros(x.shape[1]) for c in range(k)])

@@ -124,7 +124,8 @@ def test_find_themes_keeps_unthemed_under_a_tenth_and_no_catch_all() -> None:
 
 
 def test_at_automatic_k_a_theme_of_two_topics_is_split_though_under_a_fifth() -> None:
-    # The staff demo on tfidf-lsa: four themes of 9-18% each mixed several topics and held 48% of the ideas between them.
+    # The staff demo on tfidf-lsa: four themes of 9-18% each mixed several topics and held 48% of the ideas between
+    # them.
     x, gold = _blobs([20] * 14)
     labels = np.select([gold < 2, gold < 4], [0, 1], gold - 2)  # topics 0+1 and 2+3 lumped: themes of 14%
     k = split_catch_alls(x, labels, 12)
